@@ -1,0 +1,589 @@
+//! Message kinds and their typed bodies, with a length bound on every field.
+//!
+//! Bodies are encoded with postcard (see `PROTOCOL.md`). A kind number this version does not know
+//! decodes as [`Body::Unsupported`]: such messages are kept and relayed, so older nodes keep
+//! carrying content made by newer ones.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::identity::AuthorId;
+use crate::ids::{ContentHash, MessageId};
+use crate::limits::*;
+
+/// The kind of a message, as numbered on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub enum Kind {
+    /// Founds a network (kind 0).
+    Genesis,
+    /// A collective's profile (kind 1).
+    Profile,
+    /// An announcement (kind 2).
+    Announcement,
+    /// A cross-collective mentoring request (kind 3).
+    MentoringRequest,
+    /// An offer answering a request (kind 4).
+    Offer,
+    /// A shared resource (kind 5).
+    Resource,
+    /// The author closes one of its own items (kind 6).
+    Close,
+    /// A steward admits a member (kind 7).
+    Admit,
+    /// A steward revokes a member (kind 8).
+    Revoke,
+    /// A kind number from a newer version of the protocol.
+    Unsupported(u16),
+}
+
+impl Kind {
+    /// Every kind this version understands, in wire-number order.
+    pub const KNOWN: [Kind; 9] = [
+        Kind::Genesis,
+        Kind::Profile,
+        Kind::Announcement,
+        Kind::MentoringRequest,
+        Kind::Offer,
+        Kind::Resource,
+        Kind::Close,
+        Kind::Admit,
+        Kind::Revoke,
+    ];
+
+    /// The kind's number on the wire.
+    pub fn number(self) -> u16 {
+        match self {
+            Kind::Genesis => 0,
+            Kind::Profile => 1,
+            Kind::Announcement => 2,
+            Kind::MentoringRequest => 3,
+            Kind::Offer => 4,
+            Kind::Resource => 5,
+            Kind::Close => 6,
+            Kind::Admit => 7,
+            Kind::Revoke => 8,
+            Kind::Unsupported(n) => n,
+        }
+    }
+
+    /// The kind for a wire number; unknown numbers become [`Kind::Unsupported`].
+    pub fn from_number(number: u16) -> Kind {
+        Kind::KNOWN
+            .get(usize::from(number))
+            .copied()
+            .unwrap_or(Kind::Unsupported(number))
+    }
+
+    /// The snake_case name used in JSON and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Genesis => "genesis",
+            Kind::Profile => "profile",
+            Kind::Announcement => "announcement",
+            Kind::MentoringRequest => "mentoring_request",
+            Kind::Offer => "offer",
+            Kind::Resource => "resource",
+            Kind::Close => "close",
+            Kind::Admit => "admit",
+            Kind::Revoke => "revoke",
+            Kind::Unsupported(_) => "unsupported",
+        }
+    }
+
+    /// The kind named by `name` (as printed by [`Kind::name`]).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::KNOWN.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::Unsupported(n) => write!(f, "unsupported kind {n}"),
+            known => f.write_str(known.name()),
+        }
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.serialize_str(self.name())
+        } else {
+            serializer.serialize_u16(self.number())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let name = String::deserialize(deserializer)?;
+            Kind::from_name(&name)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown kind `{name}`")))
+        } else {
+            u16::deserialize(deserializer).map(Kind::from_number)
+        }
+    }
+}
+
+/// A member's role in the network.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// May admit and revoke members, and post (wire value 0).
+    Steward,
+    /// May post (wire value 1).
+    Member,
+    /// Reads only; may publish its own profile (wire value 2).
+    Observer,
+}
+
+impl Role {
+    /// How much the role may do; higher is more.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Observer => 0,
+            Role::Member => 1,
+            Role::Steward => 2,
+        }
+    }
+
+    /// Whether this role may publish messages of `kind`.
+    pub fn may_publish(self, kind: Kind) -> bool {
+        match kind {
+            Kind::Genesis => false,
+            Kind::Profile => true,
+            Kind::Admit | Kind::Revoke => self == Role::Steward,
+            _ => self != Role::Observer,
+        }
+    }
+
+    /// The role's lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Steward => "steward",
+            Role::Member => "member",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How soon a mentoring request needs an answer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Whenever someone can (wire value 0).
+    Low,
+    /// Within days (wire value 1).
+    Normal,
+    /// As soon as possible (wire value 2).
+    High,
+}
+
+/// Founds a network; always its founder's first message.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Genesis {
+    /// The network's name.
+    pub network_name: String,
+    /// The founding collective's name.
+    pub founder_name: String,
+    /// When the network was founded (ms); makes each founding unique.
+    pub founded_at: u64,
+}
+
+/// A collective's profile.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct Profile {
+    /// The collective's name.
+    pub name: String,
+    /// State.
+    pub state: String,
+    /// District.
+    pub district: String,
+    /// What the collective works on.
+    pub focus_areas: Vec<String>,
+    /// Languages it works in.
+    pub languages: Vec<String>,
+    /// A few words about the collective.
+    pub about: String,
+}
+
+/// An announcement: a workshop, a legal win, a campaign.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Announcement {
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// When it stops being relevant (ms), if ever.
+    pub expires_at: Option<u64>,
+}
+
+/// A request for mentoring or help from other collectives.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct MentoringRequest {
+    /// Topic, e.g. `victim_compensation` (see [`TOPICS`]; other values are allowed).
+    pub topic: String,
+    /// Title.
+    pub title: String,
+    /// What is needed.
+    pub description: String,
+    /// Where help is needed.
+    pub region: String,
+    /// Preferred language.
+    pub language: String,
+    /// How urgent it is.
+    pub urgency: Urgency,
+    /// When the request lapses (ms), if ever.
+    pub expires_at: Option<u64>,
+}
+
+/// The request topics the design names; requests may use others.
+pub const TOPICS: [&str; 5] = [
+    "victim_compensation",
+    "legal_aid",
+    "livelihoods",
+    "leadership_training",
+    "trauma_support",
+];
+
+/// An offer of help answering a request.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Offer {
+    /// The request it answers.
+    pub request: MessageId,
+    /// What is offered.
+    pub body: String,
+}
+
+/// A shared resource: a guide, scheme information, contacts, training material.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Resource {
+    /// Title.
+    pub title: String,
+    /// What it is and who it helps.
+    pub description: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Where to find it, if online.
+    pub link: Option<String>,
+    /// BLAKE3 hash of an attached file, if any.
+    pub file_hash: Option<ContentHash>,
+}
+
+/// The author closes or withdraws one of its own items.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Close {
+    /// The item being closed.
+    pub item: MessageId,
+    /// Why (may be empty).
+    pub note: String,
+}
+
+/// A steward admits a key to the network with a role.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Admit {
+    /// The admitted node's key.
+    pub member: AuthorId,
+    /// Its role.
+    pub role: Role,
+    /// The collective's (or person's) name.
+    pub name: String,
+}
+
+/// A steward revokes a member; the key can never be admitted again.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Revoke {
+    /// The revoked key.
+    pub member: AuthorId,
+    /// Why.
+    pub reason: String,
+}
+
+/// A message body, typed by kind.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    /// See [`Genesis`].
+    Genesis(Genesis),
+    /// See [`Profile`].
+    Profile(Profile),
+    /// See [`Announcement`].
+    Announcement(Announcement),
+    /// See [`MentoringRequest`].
+    MentoringRequest(MentoringRequest),
+    /// See [`Offer`].
+    Offer(Offer),
+    /// See [`Resource`].
+    Resource(Resource),
+    /// See [`Close`].
+    Close(Close),
+    /// See [`Admit`].
+    Admit(Admit),
+    /// See [`Revoke`].
+    Revoke(Revoke),
+    /// A kind from a newer protocol version, kept as raw bytes.
+    Unsupported {
+        /// Its kind number.
+        number: u16,
+        /// Its body bytes, untouched.
+        bytes: Vec<u8>,
+    },
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // postcard only fails when writing to a full fixed buffer; a Vec grows.
+    postcard::to_stdvec(value).unwrap_or_default()
+}
+
+/// Decodes `bytes` as `T`, insisting that every byte is used.
+fn decode_exact<'a, T: Deserialize<'a>>(bytes: &'a [u8], kind: Kind) -> Result<T, Error> {
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((value, [])) => Ok(value),
+        _ => Err(Error::MalformedBody { kind }),
+    }
+}
+
+impl Body {
+    /// The kind of this body.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Body::Genesis(_) => Kind::Genesis,
+            Body::Profile(_) => Kind::Profile,
+            Body::Announcement(_) => Kind::Announcement,
+            Body::MentoringRequest(_) => Kind::MentoringRequest,
+            Body::Offer(_) => Kind::Offer,
+            Body::Resource(_) => Kind::Resource,
+            Body::Close(_) => Kind::Close,
+            Body::Admit(_) => Kind::Admit,
+            Body::Revoke(_) => Kind::Revoke,
+            Body::Unsupported { number, .. } => Kind::Unsupported(*number),
+        }
+    }
+
+    /// The body's wire bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Body::Genesis(b) => encode(b),
+            Body::Profile(b) => encode(b),
+            Body::Announcement(b) => encode(b),
+            Body::MentoringRequest(b) => encode(b),
+            Body::Offer(b) => encode(b),
+            Body::Resource(b) => encode(b),
+            Body::Close(b) => encode(b),
+            Body::Admit(b) => encode(b),
+            Body::Revoke(b) => encode(b),
+            Body::Unsupported { bytes, .. } => bytes.clone(),
+        }
+    }
+
+    /// Decodes the body of a `kind` message. Every byte must be used; unknown kinds are kept raw.
+    /// This checks structure only: see [`Body::check_fields`] for the field bounds.
+    pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Body, Error> {
+        Ok(match kind {
+            Kind::Genesis => Body::Genesis(decode_exact(bytes, kind)?),
+            Kind::Profile => Body::Profile(decode_exact(bytes, kind)?),
+            Kind::Announcement => Body::Announcement(decode_exact(bytes, kind)?),
+            Kind::MentoringRequest => Body::MentoringRequest(decode_exact(bytes, kind)?),
+            Kind::Offer => Body::Offer(decode_exact(bytes, kind)?),
+            Kind::Resource => Body::Resource(decode_exact(bytes, kind)?),
+            Kind::Close => Body::Close(decode_exact(bytes, kind)?),
+            Kind::Admit => Body::Admit(decode_exact(bytes, kind)?),
+            Kind::Revoke => Body::Revoke(decode_exact(bytes, kind)?),
+            Kind::Unsupported(number) => Body::Unsupported {
+                number,
+                bytes: bytes.to_vec(),
+            },
+        })
+    }
+
+    /// Checks every field against its bound: length, emptiness of required fields, control
+    /// characters (which could rewrite a reader's terminal), list sizes.
+    pub fn check_fields(&self) -> Result<(), Error> {
+        match self {
+            Body::Genesis(b) => {
+                line("network name", &b.network_name, MAX_NAME, true)?;
+                line("founder name", &b.founder_name, MAX_NAME, true)
+            }
+            Body::Profile(b) => {
+                line("name", &b.name, MAX_NAME, true)?;
+                line("state", &b.state, MAX_PLACE, false)?;
+                line("district", &b.district, MAX_PLACE, false)?;
+                list("focus areas", &b.focus_areas)?;
+                list("languages", &b.languages)?;
+                text("about", &b.about, MAX_TEXT, false)
+            }
+            Body::Announcement(b) => {
+                line("title", &b.title, MAX_TITLE, true)?;
+                text("body", &b.body, MAX_TEXT, false)?;
+                list("tags", &b.tags)
+            }
+            Body::MentoringRequest(b) => {
+                line("topic", &b.topic, MAX_TITLE, true)?;
+                line("title", &b.title, MAX_TITLE, true)?;
+                text("description", &b.description, MAX_TEXT, false)?;
+                line("region", &b.region, MAX_PLACE, false)?;
+                line("language", &b.language, MAX_PLACE, false)
+            }
+            Body::Offer(b) => text("offer", &b.body, MAX_TEXT, true),
+            Body::Resource(b) => {
+                line("title", &b.title, MAX_TITLE, true)?;
+                text("description", &b.description, MAX_TEXT, false)?;
+                list("tags", &b.tags)?;
+                match &b.link {
+                    Some(link) => line("link", link, MAX_LINK, true),
+                    None => Ok(()),
+                }
+            }
+            Body::Close(b) => text("note", &b.note, MAX_NOTE, false),
+            Body::Admit(b) => line("name", &b.name, MAX_NAME, true),
+            Body::Revoke(b) => text("reason", &b.reason, MAX_NOTE, true),
+            Body::Unsupported { .. } => Ok(()),
+        }
+    }
+}
+
+/// A one-line field: no control characters at all.
+fn line(field: &'static str, value: &str, max: usize, required: bool) -> Result<(), Error> {
+    bounded(field, value, max, required, |c| c.is_control())
+}
+
+/// A multi-line field: newlines and tabs allowed, other control characters not.
+fn text(field: &'static str, value: &str, max: usize, required: bool) -> Result<(), Error> {
+    bounded(field, value, max, required, |c| {
+        c.is_control() && c != '\n' && c != '\t'
+    })
+}
+
+fn bounded(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    required: bool,
+    forbidden: impl Fn(char) -> bool,
+) -> Result<(), Error> {
+    let len = value.chars().count();
+    if len > max {
+        return Err(Error::FieldTooLong { field, len, max });
+    }
+    if required && value.trim().is_empty() {
+        return Err(Error::FieldEmpty { field });
+    }
+    if value.chars().any(forbidden) {
+        return Err(Error::ControlCharacters { field });
+    }
+    Ok(())
+}
+
+fn list(field: &'static str, values: &[String]) -> Result<(), Error> {
+    if values.len() > MAX_TAGS {
+        return Err(Error::TooManyEntries {
+            field,
+            len: values.len(),
+            max: MAX_TAGS,
+        });
+    }
+    values
+        .iter()
+        .try_for_each(|value| line(field, value, MAX_TAG, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_numbers_and_names_round_trip() {
+        for kind in Kind::KNOWN {
+            assert_eq!(Kind::from_number(kind.number()), kind);
+            assert_eq!(Kind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(Kind::from_number(300), Kind::Unsupported(300));
+        assert_eq!(Kind::Unsupported(300).number(), 300);
+    }
+
+    #[test]
+    fn unknown_kinds_are_kept_not_rejected() {
+        let body = Body::decode(Kind::Unsupported(42), &[1, 2, 3]).unwrap();
+        assert_eq!(
+            body,
+            Body::Unsupported {
+                number: 42,
+                bytes: vec![1, 2, 3]
+            }
+        );
+        assert_eq!(body.encode(), vec![1, 2, 3]);
+        assert_eq!(body.check_fields(), Ok(()));
+    }
+
+    #[test]
+    fn trailing_bytes_make_a_body_malformed() {
+        let body = Body::Close(Close {
+            item: MessageId([1; 32]),
+            note: String::new(),
+        });
+        let mut bytes = body.encode();
+        assert_eq!(Body::decode(Kind::Close, &bytes), Ok(body));
+        bytes.push(0);
+        assert_eq!(
+            Body::decode(Kind::Close, &bytes),
+            Err(Error::MalformedBody { kind: Kind::Close })
+        );
+    }
+
+    #[test]
+    fn field_bounds_are_enforced() {
+        let announcement = |title: &str, tags: usize| {
+            Body::Announcement(Announcement {
+                title: title.into(),
+                body: "text".into(),
+                tags: vec!["tag".into(); tags],
+                expires_at: None,
+            })
+        };
+        assert_eq!(announcement("Workshop", 2).check_fields(), Ok(()));
+        assert!(matches!(
+            announcement(&"क".repeat(MAX_TITLE + 1), 0).check_fields(),
+            Err(Error::FieldTooLong { field: "title", .. })
+        ));
+        // Bounds count characters, not bytes: a full-length Hindi title is fine.
+        assert_eq!(
+            announcement(&"क".repeat(MAX_TITLE), 0).check_fields(),
+            Ok(())
+        );
+        assert_eq!(
+            announcement("  ", 0).check_fields(),
+            Err(Error::FieldEmpty { field: "title" })
+        );
+        assert_eq!(
+            announcement("\u{1b}[2J", 0).check_fields(),
+            Err(Error::ControlCharacters { field: "title" })
+        );
+        assert!(matches!(
+            announcement("ok", MAX_TAGS + 1).check_fields(),
+            Err(Error::TooManyEntries { field: "tags", .. })
+        ));
+    }
+
+    #[test]
+    fn roles_may_publish_only_what_they_are_allowed() {
+        assert!(Role::Steward.may_publish(Kind::Admit));
+        assert!(!Role::Member.may_publish(Kind::Admit));
+        assert!(!Role::Member.may_publish(Kind::Revoke));
+        assert!(Role::Member.may_publish(Kind::MentoringRequest));
+        assert!(!Role::Observer.may_publish(Kind::Announcement));
+        assert!(Role::Observer.may_publish(Kind::Profile));
+        assert!(!Role::Steward.may_publish(Kind::Genesis));
+    }
+}

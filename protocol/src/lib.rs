@@ -1,0 +1,25 @@
+//! Sangam's protocol: identities, the signed envelope, message kinds, validation, membership and
+//! catch-up sync.
+//!
+//! Everything here is pure: no I/O, no async, no clock reads. Time is always passed in as
+//! milliseconds since the Unix epoch, so the same rules run in the node, in tests and in
+//! simulations. `PROTOCOL.md` at the top of the repository describes the wire format byte by byte.
+
+#![deny(missing_docs)]
+
+pub mod envelope;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod kinds;
+pub mod limits;
+pub mod membership;
+pub mod sync;
+pub mod validate;
+
+pub use envelope::{Draft, Header, Message};
+pub use error::Error;
+pub use identity::{AuthorId, Keypair};
+pub use ids::{ContentHash, MessageId, NetworkId};
+pub use kinds::{Body, Kind, Role};
+pub use membership::{AdmissionProof, Membership};

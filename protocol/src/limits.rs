@@ -1,0 +1,35 @@
+//! Every size and time bound of the protocol, in one place.
+
+/// Largest encoded message (header + signature + body, with framing), in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// How far in the future a timestamp may be before the message is rejected (10 minutes).
+pub const MAX_FUTURE_SKEW_MS: u64 = 10 * 60 * 1000;
+
+/// Names: a collective, a member, a network (characters).
+pub const MAX_NAME: usize = 80;
+/// State, district, region, language (characters).
+pub const MAX_PLACE: usize = 80;
+/// Titles and request topics (characters).
+pub const MAX_TITLE: usize = 160;
+/// Long text: an announcement's body, a request's description, an offer (characters).
+pub const MAX_TEXT: usize = 4000;
+/// Short notes: a close note, a revocation reason (characters).
+pub const MAX_NOTE: usize = 1000;
+/// A link (characters).
+pub const MAX_LINK: usize = 500;
+/// One tag, focus area or language entry (characters).
+pub const MAX_TAG: usize = 40;
+/// How many tags, focus areas or languages a list may hold.
+pub const MAX_TAGS: usize = 16;
+
+/// Longest chain of admissions an admission proof may carry.
+pub const MAX_PROOF_ADMITS: usize = 8;
+
+/// Most authors a version vector may list.
+pub const MAX_VECTOR_AUTHORS: usize = 100_000;
+/// Most messages one sync batch may carry.
+pub const MAX_BATCH_MESSAGES: usize = 512;
+/// Most message bytes one sync batch may carry (the last message may cross it).
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
+/// Largest encoded sync request or response accepted, in bytes.
+pub const MAX_SYNC_FRAME_BYTES: usize = 4 * 1024 * 1024;

@@ -1,0 +1,356 @@
+//! Catch-up sync, as a pure state machine.
+//!
+//! A session is pull-only: the initiator asks, the responder answers. Both sides of a new
+//! connection start one, so each ends with what the other had.
+//!
+//! 1. Initiator → `Digest` of its version vector. If the responder's digest is equal, it answers
+//!    `InSync` and the session ends: one round trip, a few dozen bytes.
+//! 2. Otherwise the responder answers with its `Vector`. The initiator computes, per author, from
+//!    which seq it is behind and sends `Want`.
+//! 3. The responder answers with a `Batch` of messages in ascending seq per author, bounded in
+//!    count and bytes; `complete` says whether it sent everything wanted. The initiator ingests
+//!    the batch and, if it is not complete, asks again from its new vector.
+//!
+//! Bytes sent are proportional to the number of authors that differ plus the missing messages.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::identity::AuthorId;
+use crate::limits::{
+    MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_SYNC_FRAME_BYTES, MAX_VECTOR_AUTHORS,
+};
+
+/// BLAKE3 `derive_key` context for version-vector digests.
+const DIGEST_CONTEXT: &str = "sangam 2026-11 version vector digest v1";
+
+/// Per author, the highest seq held with every earlier seq also held.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct VersionVector(BTreeMap<AuthorId, u64>);
+
+impl VersionVector {
+    /// An empty vector.
+    pub fn new() -> VersionVector {
+        VersionVector::default()
+    }
+
+    /// The highest contiguous seq held of `author` (0 if none).
+    pub fn get(&self, author: &AuthorId) -> u64 {
+        self.0.get(author).copied().unwrap_or(0)
+    }
+
+    /// Records that everything of `author` up to `seq` is held. Zero removes the author.
+    pub fn set(&mut self, author: AuthorId, seq: u64) {
+        if seq == 0 {
+            self.0.remove(&author);
+        } else {
+            self.0.insert(author, seq);
+        }
+    }
+
+    /// Number of authors listed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no author is listed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Total number of messages the vector accounts for.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    /// Authors and their highest contiguous seq.
+    pub fn iter(&self) -> impl Iterator<Item = (&AuthorId, &u64)> {
+        self.0.iter()
+    }
+
+    /// A 32-byte digest: equal digests mean equal vectors.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new_derive_key(DIGEST_CONTEXT);
+        for (author, seq) in &self.0 {
+            hasher.update(author.as_bytes());
+            hasher.update(&seq.to_be_bytes());
+        }
+        *hasher.finalize().as_bytes()
+    }
+
+    /// What this side lacks of `remote`: for each author where `remote` is ahead, the seq this
+    /// side already has up to.
+    pub fn wants_from(&self, remote: &VersionVector) -> Vec<Want> {
+        remote
+            .iter()
+            .filter(|&(author, &seq)| seq > self.get(author))
+            .map(|(author, _)| Want {
+                author: *author,
+                after: self.get(author),
+            })
+            .collect()
+    }
+}
+
+/// "Send me `author`'s messages after seq `after`."
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Want {
+    /// Whose messages.
+    pub author: AuthorId,
+    /// The highest seq already held.
+    pub after: u64,
+}
+
+/// What an initiator sends.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum SyncRequest {
+    /// "This is the digest of what I hold" (wire tag 0).
+    Digest([u8; 32]),
+    /// "Send me these" (wire tag 1).
+    Want(Vec<Want>),
+}
+
+/// What a responder answers.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum SyncResponse {
+    /// "I hold exactly the same" (wire tag 0).
+    InSync,
+    /// "This is what I hold" (wire tag 1).
+    Vector(VersionVector),
+    /// Messages, as exact wire bytes, and whether everything wanted was sent (wire tag 2).
+    Batch {
+        /// The messages, ascending seq per author.
+        messages: Vec<Vec<u8>>,
+        /// Whether every wanted message was sent.
+        complete: bool,
+    },
+}
+
+fn encode_frame<T: Serialize>(value: &T) -> Vec<u8> {
+    // Writing to a growable Vec cannot fail.
+    postcard::to_stdvec(value).unwrap_or_default()
+}
+
+fn decode_frame<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
+    if bytes.len() > MAX_SYNC_FRAME_BYTES {
+        return Err(Error::Oversized {
+            size: bytes.len(),
+            max: MAX_SYNC_FRAME_BYTES,
+        });
+    }
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((value, [])) => Ok(value),
+        Ok(_) => Err(Error::InvalidSync("extra bytes after the message")),
+        Err(_) => Err(Error::InvalidSync("it is cut short or malformed")),
+    }
+}
+
+impl SyncRequest {
+    /// Wire bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        encode_frame(self)
+    }
+
+    /// Reads and bounds-checks a request.
+    pub fn decode(bytes: &[u8]) -> Result<SyncRequest, Error> {
+        let request: SyncRequest = decode_frame(bytes)?;
+        if let SyncRequest::Want(wants) = &request
+            && wants.len() > MAX_VECTOR_AUTHORS
+        {
+            return Err(Error::InvalidSync("it wants too many authors at once"));
+        }
+        Ok(request)
+    }
+}
+
+impl SyncResponse {
+    /// Wire bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        encode_frame(self)
+    }
+
+    /// Reads and bounds-checks a response.
+    pub fn decode(bytes: &[u8]) -> Result<SyncResponse, Error> {
+        let response: SyncResponse = decode_frame(bytes)?;
+        match &response {
+            SyncResponse::Vector(vector) if vector.len() > MAX_VECTOR_AUTHORS => Err(
+                Error::InvalidSync("its version vector lists too many authors"),
+            ),
+            SyncResponse::Batch { messages, .. } if messages.len() > MAX_BATCH_MESSAGES => {
+                Err(Error::InvalidSync("its batch holds too many messages"))
+            }
+            _ => Ok(response),
+        }
+    }
+}
+
+/// The responder's side: answers one request from what it holds. `fetch(author, seq)` returns
+/// the stored wire bytes of that message. Only messages up to the responder's contiguous seq are
+/// sent; a batch stops at [`MAX_BATCH_MESSAGES`] or once it passes [`MAX_BATCH_BYTES`].
+pub fn respond(
+    request: &SyncRequest,
+    local: &VersionVector,
+    mut fetch: impl FnMut(&AuthorId, u64) -> Option<Vec<u8>>,
+) -> SyncResponse {
+    match request {
+        SyncRequest::Digest(digest) if *digest == local.digest() => SyncResponse::InSync,
+        SyncRequest::Digest(_) => SyncResponse::Vector(local.clone()),
+        SyncRequest::Want(wants) => {
+            let mut messages = Vec::new();
+            let mut bytes = 0usize;
+            for want in wants {
+                for seq in want.after.saturating_add(1)..=local.get(&want.author) {
+                    if messages.len() >= MAX_BATCH_MESSAGES || bytes >= MAX_BATCH_BYTES {
+                        return SyncResponse::Batch {
+                            messages,
+                            complete: false,
+                        };
+                    }
+                    if let Some(wire) = fetch(&want.author, seq) {
+                        bytes += wire.len();
+                        messages.push(wire);
+                    }
+                }
+            }
+            SyncResponse::Batch {
+                messages,
+                complete: true,
+            }
+        }
+    }
+}
+
+/// How a session ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// Both sides held the same.
+    InSync,
+    /// The initiator now holds everything the responder offered.
+    CaughtUp,
+    /// The responder kept sending nothing new; the session stopped to avoid looping.
+    Stalled,
+}
+
+/// What the initiator does next.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Step {
+    /// Send this request.
+    Send(SyncRequest),
+    /// Ingest these messages, then call [`SyncSession::after_ingest`].
+    Ingest(Vec<Vec<u8>>),
+    /// The session is over.
+    Done(Outcome),
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+enum State {
+    AwaitingDigestReply,
+    AwaitingBatch {
+        remote: VersionVector,
+        before: VersionVector,
+        complete: Option<bool>,
+    },
+    Finished,
+}
+
+/// The initiator's side of one sync session.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SyncSession {
+    state: State,
+    received: u64,
+    rounds: u32,
+}
+
+impl SyncSession {
+    /// Starts a session from what this side holds; send the returned request.
+    pub fn start(local: &VersionVector) -> (SyncSession, SyncRequest) {
+        let session = SyncSession {
+            state: State::AwaitingDigestReply,
+            received: 0,
+            rounds: 1,
+        };
+        (session, SyncRequest::Digest(local.digest()))
+    }
+
+    /// Messages received so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// Request/response round trips so far.
+    pub fn rounds(&self) -> u32 {
+        self.rounds
+    }
+
+    /// Handles the responder's answer.
+    pub fn handle(&mut self, response: SyncResponse, local: &VersionVector) -> Result<Step, Error> {
+        match (&mut self.state, response) {
+            (State::AwaitingDigestReply, SyncResponse::InSync) => {
+                self.state = State::Finished;
+                Ok(Step::Done(Outcome::InSync))
+            }
+            (State::AwaitingDigestReply, SyncResponse::Vector(remote)) => {
+                Ok(self.ask(remote, local))
+            }
+            (
+                State::AwaitingBatch {
+                    complete: slot @ None,
+                    ..
+                },
+                SyncResponse::Batch { messages, complete },
+            ) => {
+                *slot = Some(complete);
+                self.received += messages.len() as u64;
+                Ok(Step::Ingest(messages))
+            }
+            _ => {
+                self.state = State::Finished;
+                Err(Error::InvalidSync("the answer does not fit the question"))
+            }
+        }
+    }
+
+    /// Continues after the last batch was ingested; `local` is what this side holds now.
+    pub fn after_ingest(&mut self, local: &VersionVector) -> Result<Step, Error> {
+        let State::AwaitingBatch {
+            remote,
+            before,
+            complete: Some(complete),
+        } = &self.state
+        else {
+            return Err(Error::InvalidSync(
+                "there is no batch waiting to be ingested",
+            ));
+        };
+        let progressed = remote
+            .iter()
+            .any(|(author, _)| local.get(author) > before.get(author));
+        let remote = remote.clone();
+        if *complete {
+            self.state = State::Finished;
+            return Ok(Step::Done(Outcome::CaughtUp));
+        }
+        if !progressed {
+            self.state = State::Finished;
+            return Ok(Step::Done(Outcome::Stalled));
+        }
+        Ok(self.ask(remote, local))
+    }
+
+    fn ask(&mut self, remote: VersionVector, local: &VersionVector) -> Step {
+        let wants = local.wants_from(&remote);
+        if wants.is_empty() {
+            self.state = State::Finished;
+            return Step::Done(Outcome::CaughtUp);
+        }
+        self.rounds += 1;
+        self.state = State::AwaitingBatch {
+            remote,
+            before: local.clone(),
+            complete: None,
+        };
+        Step::Send(SyncRequest::Want(wants))
+    }
+}
