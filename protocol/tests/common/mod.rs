@@ -1,0 +1,90 @@
+//! Helpers shared by the protocol's integration tests.
+#![allow(dead_code)]
+
+use sangam_protocol::envelope::found_network;
+use sangam_protocol::kinds::{Admit, Announcement, Genesis, Revoke};
+use sangam_protocol::membership::Act;
+use sangam_protocol::{AuthorId, Body, Draft, Keypair, Message, MessageId, NetworkId, Role};
+
+/// A fixed "now" for every test: 2026-06-01.
+pub const NOW: u64 = 1_780_272_000_000;
+
+/// A deterministic keypair.
+pub fn key(n: u8) -> Keypair {
+    Keypair::from_secret_bytes(&[n; 32])
+}
+
+/// One author's feed: signs messages with increasing seq, each linked to the last.
+pub struct Feed {
+    pub key: Keypair,
+    pub network: NetworkId,
+    pub seq: u64,
+    pub prev: Option<MessageId>,
+}
+
+impl Feed {
+    pub fn new(key: Keypair, network: NetworkId) -> Feed {
+        Feed { key, network, seq: 0, prev: None }
+    }
+
+    pub fn author(&self) -> AuthorId {
+        self.key.author()
+    }
+
+    pub fn post(&mut self, body: Body) -> Message {
+        self.post_at(body, NOW)
+    }
+
+    pub fn post_at(&mut self, body: Body, timestamp: u64) -> Message {
+        let draft =
+            Draft { network: self.network, seq: self.seq + 1, prev: self.prev, timestamp, body };
+        let message = draft.sign(&self.key).expect("test drafts are valid");
+        self.seq += 1;
+        self.prev = Some(message.id());
+        message
+    }
+
+    pub fn admit(&mut self, member: &Keypair, role: Role, timestamp: u64) -> Message {
+        let body =
+            Body::Admit(Admit { member: member.author(), role, name: format!("m{}", self.seq) });
+        self.post_at(body, timestamp)
+    }
+
+    pub fn revoke(&mut self, member: &Keypair, timestamp: u64) -> Message {
+        let body = Body::Revoke(Revoke { member: member.author(), reason: "lost laptop".into() });
+        self.post_at(body, timestamp)
+    }
+}
+
+/// A network founded by `key(1)`, with the founder's feed positioned after the genesis.
+pub fn network() -> (Message, Feed) {
+    let founder = key(1);
+    let genesis = found_network(
+        &founder,
+        Genesis {
+            network_name: "Sangam test".into(),
+            founder_name: "Founders".into(),
+            founded_at: NOW,
+        },
+        NOW,
+    )
+    .expect("genesis is valid");
+    let network = genesis.header().network;
+    let mut feed = Feed::new(founder, network);
+    feed.seq = 1;
+    feed.prev = Some(genesis.id());
+    (genesis, feed)
+}
+
+pub fn announcement(title: &str) -> Body {
+    Body::Announcement(Announcement {
+        title: title.into(),
+        body: "Workshop on compensation claims".into(),
+        tags: vec!["legal".into()],
+        expires_at: None,
+    })
+}
+
+pub fn acts(messages: &[Message]) -> Vec<Act> {
+    messages.iter().filter_map(|m| Act::from_message(m).expect("valid body")).collect()
+}

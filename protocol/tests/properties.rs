@@ -1,0 +1,148 @@
+//! Property tests: bodies round-trip, and any damage to a signed message is caught, never a panic.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use sangam_protocol::kinds::*;
+use sangam_protocol::validate::{validate_body, validate_envelope};
+use sangam_protocol::{AuthorId, Body, ContentHash, Kind, MessageId, NetworkId};
+
+fn text() -> impl Strategy<Value = String> {
+    // Printable text in several scripts (no control characters), never blank.
+    "[a-zA-Z0-9 कखगघ অআইঈ.,!?\n]{0,40}".prop_map(|s| format!("x{s}"))
+}
+
+fn line() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9 कखगघ অআইঈ-]{0,30}".prop_map(|s| format!("x{s}"))
+}
+
+fn tags() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec("[a-z]{1,10}", 0..5)
+}
+
+fn id() -> impl Strategy<Value = MessageId> {
+    any::<[u8; 32]>().prop_map(MessageId)
+}
+
+fn role() -> impl Strategy<Value = Role> {
+    prop_oneof![Just(Role::Steward), Just(Role::Member), Just(Role::Observer)]
+}
+
+fn body() -> impl Strategy<Value = Body> {
+    prop_oneof![
+        (line(), line(), any::<u64>()).prop_map(|(network_name, founder_name, founded_at)| {
+            Body::Genesis(Genesis { network_name, founder_name, founded_at })
+        }),
+        (line(), line(), line(), tags(), tags(), text()).prop_map(
+            |(name, state, district, focus_areas, languages, about)| {
+                Body::Profile(Profile { name, state, district, focus_areas, languages, about })
+            }
+        ),
+        (line(), text(), tags(), any::<Option<u64>>()).prop_map(|(title, body, tags, expires_at)| {
+            Body::Announcement(Announcement { title, body, tags, expires_at })
+        }),
+        (line(), line(), text(), line(), line(), 0..3u8, any::<Option<u64>>()).prop_map(
+            |(topic, title, description, region, language, urgency, expires_at)| {
+                let urgency = [Urgency::Low, Urgency::Normal, Urgency::High][urgency as usize];
+                Body::MentoringRequest(MentoringRequest {
+                    topic,
+                    title,
+                    description,
+                    region,
+                    language,
+                    urgency,
+                    expires_at,
+                })
+            }
+        ),
+        (id(), text()).prop_map(|(request, body)| Body::Offer(Offer { request, body })),
+        (line(), text(), tags(), prop::option::of(line()), prop::option::of(any::<[u8; 32]>()))
+            .prop_map(|(title, description, tags, link, file_hash)| {
+                Body::Resource(Resource {
+                    title,
+                    description,
+                    tags,
+                    link,
+                    file_hash: file_hash.map(ContentHash),
+                })
+            }),
+        (id(), text()).prop_map(|(item, note)| Body::Close(Close { item, note })),
+        (any::<[u8; 32]>(), role(), line()).prop_map(|(member, role, name)| {
+            Body::Admit(Admit { member: AuthorId(member), role, name })
+        }),
+        (any::<[u8; 32]>(), text())
+            .prop_map(|(member, reason)| Body::Revoke(Revoke { member: AuthorId(member), reason })),
+        (9..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
+            .prop_map(|(number, bytes)| Body::Unsupported { number, bytes }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn every_kind_round_trips(body in body()) {
+        let bytes = body.encode();
+        prop_assert_eq!(Body::decode(body.kind(), &bytes), Ok(body.clone()));
+        prop_assert_eq!(body.check_fields(), Ok(()));
+        // And through a signed message (a genesis only as the founder's first message).
+        if body.kind() != Kind::Genesis {
+            let (_, mut feed) = network();
+            let message = feed.post(body.clone());
+            let received = validate_envelope(message.wire(), &feed.network, NOW).unwrap();
+            prop_assert_eq!(validate_body(&received), Ok(Some(body)));
+        }
+    }
+
+    #[test]
+    fn flipping_any_bit_of_a_signed_message_fails_validation(
+        body in body(),
+        position in any::<prop::sample::Index>(),
+        bit in 0..8u8,
+    ) {
+        prop_assume!(body.kind() != Kind::Genesis);
+        let (_, mut feed) = network();
+        let message = feed.post(body);
+        let mut wire = message.wire().to_vec();
+        let at = position.index(wire.len());
+        wire[at] ^= 1 << bit;
+        prop_assert!(validate_envelope(&wire, &feed.network, NOW).is_err());
+    }
+
+    #[test]
+    fn a_message_signed_for_one_network_fails_in_another(body in body(), other in any::<[u8; 32]>()) {
+        prop_assume!(body.kind() != Kind::Genesis);
+        let (_, mut feed) = network();
+        prop_assume!(NetworkId(other) != feed.network);
+        let message = feed.post(body);
+        prop_assert_eq!(
+            validate_envelope(message.wire(), &NetworkId(other), NOW),
+            Err(sangam_protocol::Error::WrongNetwork)
+        );
+    }
+
+    #[test]
+    fn truncated_or_extended_messages_are_rejected(
+        body in body(),
+        cut in any::<prop::sample::Index>(),
+        extra in prop::collection::vec(any::<u8>(), 1..16),
+    ) {
+        prop_assume!(body.kind() != Kind::Genesis);
+        let (_, mut feed) = network();
+        let wire = feed.post(body).into_wire();
+        let truncated = &wire[..cut.index(wire.len())];
+        prop_assert!(validate_envelope(truncated, &feed.network, NOW).is_err());
+        let mut extended = wire.clone();
+        extended.extend_from_slice(&extra);
+        prop_assert!(validate_envelope(&extended, &feed.network, NOW).is_err());
+    }
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512), kind in any::<u16>()) {
+        let _ = validate_envelope(&bytes, &NetworkId([0; 32]), NOW);
+        let _ = Body::decode(Kind::from_number(kind), &bytes);
+        let _ = sangam_protocol::sync::SyncRequest::decode(&bytes);
+        let _ = sangam_protocol::sync::SyncResponse::decode(&bytes);
+    }
+}

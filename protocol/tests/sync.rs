@@ -1,0 +1,175 @@
+//! The catch-up state machine, driven between two in-memory holders of messages.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use sangam_protocol::sync::*;
+use sangam_protocol::validate::validate_envelope;
+use sangam_protocol::{AuthorId, Error, Keypair, NetworkId};
+
+/// Messages held by one side, by (author, seq), as wire bytes.
+#[derive(Default)]
+struct Holder {
+    messages: BTreeMap<(AuthorId, u64), Vec<u8>>,
+}
+
+impl Holder {
+    fn vector(&self) -> VersionVector {
+        let mut vector = VersionVector::new();
+        for (author, seq) in self.messages.keys() {
+            if *seq == vector.get(author) + 1 {
+                vector.set(*author, *seq);
+            }
+        }
+        vector
+    }
+
+    fn ingest(&mut self, wire: Vec<u8>, network: &NetworkId) {
+        let message = validate_envelope(&wire, network, NOW).expect("peers send valid messages");
+        let header = message.header();
+        self.messages.insert((header.author, header.seq), wire);
+    }
+
+    fn fetch(&self, author: &AuthorId, seq: u64) -> Option<Vec<u8>> {
+        self.messages.get(&(*author, seq)).cloned()
+    }
+}
+
+/// Runs one pull session of `local` from `remote`; returns (outcome, bytes sent both ways, rounds).
+fn pull(local: &mut Holder, remote: &Holder, network: &NetworkId) -> (Outcome, usize, u32) {
+    let (mut session, mut request) = SyncSession::start(&local.vector());
+    let mut bytes = 0;
+    loop {
+        let request_bytes = request.encode();
+        bytes += request_bytes.len();
+        let received = SyncRequest::decode(&request_bytes).unwrap();
+        let response = respond(&received, &remote.vector(), |a, s| remote.fetch(a, s));
+        let response_bytes = response.encode();
+        bytes += response_bytes.len();
+        let response = SyncResponse::decode(&response_bytes).unwrap();
+        let mut step = session.handle(response, &local.vector()).unwrap();
+        if let Step::Ingest(messages) = step {
+            for wire in messages {
+                local.ingest(wire, network);
+            }
+            step = session.after_ingest(&local.vector()).unwrap();
+        }
+        match step {
+            Step::Send(next) => request = next,
+            Step::Done(outcome) => return (outcome, bytes, session.rounds()),
+            Step::Ingest(_) => unreachable!("after_ingest never asks to ingest"),
+        }
+    }
+}
+
+fn populate(holder: &mut Holder, authors: &[Keypair], per_author: usize, network: NetworkId) {
+    for key in authors {
+        let mut feed = Feed::new(Keypair::from_secret_bytes(&key.secret_bytes()), network);
+        for i in 0..per_author {
+            let message = feed.post(announcement(&format!("post {i}")));
+            holder.messages.insert((feed.author(), feed.seq), message.into_wire());
+        }
+    }
+}
+
+#[test]
+fn two_holders_in_sync_confirm_it_in_one_round_trip_with_few_bytes() {
+    // 100 authors at 1,000 messages each: only the vectors matter for the check.
+    let mut vector = VersionVector::new();
+    for n in 0..100u8 {
+        vector.set(key(n).author(), 1000);
+    }
+    let (mut session, request) = SyncSession::start(&vector);
+    let response = respond(&request, &vector, |_, _| None);
+    let bytes = request.encode().len() + response.encode().len();
+    assert_eq!(session.handle(response, &vector).unwrap(), Step::Done(Outcome::InSync));
+    assert_eq!(session.rounds(), 1);
+    assert!(bytes < 2048, "{bytes} bytes");
+}
+
+#[test]
+fn a_holder_that_missed_messages_catches_up_and_bytes_follow_the_difference() {
+    let network = network().1.network;
+    let authors: Vec<Keypair> = (10..30).map(key).collect();
+    let mut remote = Holder::default();
+    populate(&mut remote, &authors, 60, network);
+    let mut local = Holder::default();
+    // The local side already has the first 50 of every author.
+    for ((author, seq), wire) in &remote.messages {
+        if *seq <= 50 {
+            local.messages.insert((*author, *seq), wire.clone());
+        }
+    }
+    let (outcome, bytes, _) = pull(&mut local, &remote, &network);
+    assert_eq!(outcome, Outcome::CaughtUp);
+    assert_eq!(local.messages, remote.messages);
+    let missing: usize =
+        remote.messages.iter().filter(|((_, s), _)| *s > 50).map(|(_, w)| w.len()).sum();
+    let vectors = 2 * 20 * (32 + 9);
+    assert!(bytes <= missing + vectors + 200, "{bytes} bytes for {missing} missing");
+}
+
+#[test]
+fn large_differences_arrive_in_bounded_batches() {
+    let network = network().1.network;
+    let mut remote = Holder::default();
+    populate(&mut remote, &[key(40)], 1300, network);
+    let mut local = Holder::default();
+    let (outcome, _, rounds) = pull(&mut local, &remote, &network);
+    assert_eq!(outcome, Outcome::CaughtUp);
+    assert_eq!(local.messages.len(), 1300);
+    // Digest, then three batches of at most MAX_BATCH_MESSAGES.
+    assert_eq!(rounds, 1 + 1300usize.div_ceil(sangam_protocol::limits::MAX_BATCH_MESSAGES) as u32);
+}
+
+#[test]
+fn a_responder_that_sends_nothing_new_ends_the_session() {
+    let network = network().1.network;
+    let mut remote = Holder::default();
+    populate(&mut remote, &[key(41)], 3, network);
+    let local = Holder::default();
+    let (mut session, _) = SyncSession::start(&local.vector());
+    let step = session.handle(SyncResponse::Vector(remote.vector()), &local.vector()).unwrap();
+    assert!(matches!(step, Step::Send(SyncRequest::Want(_))));
+    // The responder claims more but sends an empty, incomplete batch.
+    let empty = SyncResponse::Batch { messages: vec![], complete: false };
+    assert_eq!(session.handle(empty, &local.vector()).unwrap(), Step::Ingest(vec![]));
+    assert_eq!(session.after_ingest(&local.vector()).unwrap(), Step::Done(Outcome::Stalled));
+}
+
+#[test]
+fn answers_out_of_turn_are_errors_not_panics() {
+    let vector = VersionVector::new();
+    let (mut session, _) = SyncSession::start(&vector);
+    let batch = SyncResponse::Batch { messages: vec![], complete: true };
+    assert!(matches!(session.handle(batch, &vector), Err(Error::InvalidSync(_))));
+    assert!(matches!(session.after_ingest(&vector), Err(Error::InvalidSync(_))));
+}
+
+#[test]
+fn malformed_and_oversized_sync_frames_are_rejected() {
+    assert!(matches!(SyncRequest::decode(&[7, 1, 2]), Err(Error::InvalidSync(_))));
+    assert!(matches!(SyncResponse::decode(&[]), Err(Error::InvalidSync(_))));
+    let mut with_extra = SyncRequest::Digest([0; 32]).encode();
+    with_extra.push(0);
+    assert!(matches!(SyncRequest::decode(&with_extra), Err(Error::InvalidSync(_))));
+    let too_many = SyncResponse::Batch {
+        messages: vec![vec![]; sangam_protocol::limits::MAX_BATCH_MESSAGES + 1],
+        complete: true,
+    };
+    assert!(matches!(SyncResponse::decode(&too_many.encode()), Err(Error::InvalidSync(_))));
+    let huge = vec![0u8; sangam_protocol::limits::MAX_SYNC_FRAME_BYTES + 1];
+    assert!(matches!(SyncResponse::decode(&huge), Err(Error::Oversized { .. })));
+}
+
+#[test]
+fn vectors_count_only_contiguous_messages() {
+    let network = network().1.network;
+    let mut holder = Holder::default();
+    populate(&mut holder, &[key(42)], 5, network);
+    holder.messages.remove(&(key(42).author(), 3));
+    assert_eq!(holder.vector().get(&key(42).author()), 2);
+    assert_eq!(holder.vector().total(), 2);
+}
