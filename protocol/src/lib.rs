@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod limits;
 pub mod membership;
 pub mod sync;
+pub mod transport;
 pub mod validate;
 
 pub use envelope::{Draft, Header, Message};

@@ -173,3 +173,22 @@ fn vectors_count_only_contiguous_messages() {
     assert_eq!(holder.vector().get(&key(42).author()), 2);
     assert_eq!(holder.vector().total(), 2);
 }
+
+#[test]
+fn sync_frames_have_the_bytes_protocol_md_describes() {
+    assert_eq!(SyncRequest::Digest([0xaa; 32]).encode(), [&[0x00][..], &[0xaa; 32]].concat());
+    let author = AuthorId([0x11; 32]);
+    assert_eq!(
+        SyncRequest::Want(vec![Want { author, after: 300 }]).encode(),
+        [&[0x01, 0x01][..], &[0x11; 32], &[0xac, 0x02]].concat()
+    );
+    assert_eq!(SyncResponse::InSync.encode(), [0x00]);
+    let mut vector = VersionVector::new();
+    vector.set(author, 300);
+    assert_eq!(
+        SyncResponse::Vector(vector).encode(),
+        [&[0x01, 0x01][..], &[0x11; 32], &[0xac, 0x02]].concat()
+    );
+    let batch = SyncResponse::Batch { messages: vec![vec![7, 8]], complete: true };
+    assert_eq!(batch.encode(), [0x02, 0x01, 0x02, 0x07, 0x08, 0x01]);
+}

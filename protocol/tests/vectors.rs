@@ -1,0 +1,200 @@
+//! Test vectors: fixed keys, one message of every kind, their exact bytes and ids.
+//!
+//! `protocol/tests/vectors/messages.json` is committed. This test rebuilds every message from the
+//! same inputs and checks the file byte for byte, then checks that the file's bytes validate and
+//! decode to the bodies it lists. Regenerate (only for a deliberate format change) with
+//! `SANGAM_WRITE_VECTORS=1 cargo test -p sangam-protocol --test vectors`.
+
+use std::path::PathBuf;
+
+use sangam_protocol::envelope::found_network;
+use sangam_protocol::kinds::*;
+use sangam_protocol::validate::{validate_body, validate_envelope};
+use sangam_protocol::{Body, ContentHash, Draft, Keypair, Message, MessageId, NetworkId};
+use serde_json::{Value, json};
+
+const FOUNDER_SEED: [u8; 32] = [0x5a; 32];
+const MEMBER_SEED: [u8; 32] = [0xa5; 32];
+/// 2026-01-26T00:00:00Z in ms.
+const T0: u64 = 1_769_385_600_000;
+/// Later than every vector's timestamp, for validation.
+const CHECK_NOW: u64 = T0 + 3_600_000;
+
+struct Author {
+    key: Keypair,
+    seq: u64,
+    prev: Option<MessageId>,
+}
+
+impl Author {
+    fn post(&mut self, network: NetworkId, timestamp: u64, body: Body) -> Message {
+        let draft = Draft { network, seq: self.seq + 1, prev: self.prev, timestamp, body };
+        let message = draft.sign(&self.key).expect("vector drafts are valid");
+        self.seq += 1;
+        self.prev = Some(message.id());
+        message
+    }
+}
+
+fn entry(name: &str, message: &Message) -> Value {
+    let header = message.header();
+    json!({
+        "name": name,
+        "author": header.author.to_string(),
+        "seq": header.seq,
+        "prev": header.prev.map(|p| p.to_string()),
+        "timestamp": header.timestamp,
+        "kind": header.kind.number(),
+        "body": message.body().expect("valid").map(|b| serde_json::to_value(b).expect("json")),
+        "header_hex": hex::encode(message.header_bytes()),
+        "signature_hex": hex::encode(message.signature()),
+        "body_hex": message.body_bytes().map(hex::encode),
+        "wire_hex": hex::encode(message.wire()),
+        "id": message.id().to_string(),
+    })
+}
+
+fn build() -> Value {
+    let mut founder = Author { key: Keypair::from_secret_bytes(&FOUNDER_SEED), seq: 0, prev: None };
+    let mut member = Author { key: Keypair::from_secret_bytes(&MEMBER_SEED), seq: 0, prev: None };
+    let genesis = found_network(
+        &founder.key,
+        Genesis {
+            network_name: "Sangam vectors".into(),
+            founder_name: "National Forum".into(),
+            founded_at: T0,
+        },
+        T0,
+    )
+    .expect("valid genesis");
+    let net = genesis.header().network;
+    founder.seq = 1;
+    founder.prev = Some(genesis.id());
+    let admit = founder.post(
+        net,
+        T0 + 1000,
+        Body::Admit(Admit {
+            member: member.key.author(),
+            role: Role::Member,
+            name: "উত্থান কালেক্টিভ".into(),
+        }),
+    );
+    let profile = member.post(
+        net,
+        T0 + 2000,
+        Body::Profile(Profile {
+            name: "উত্থান কালেক্টিভ".into(),
+            state: "West Bengal".into(),
+            district: "South 24 Parganas".into(),
+            focus_areas: vec!["victim_compensation".into(), "livelihoods".into()],
+            languages: vec!["Bengali".into(), "Hindi".into()],
+            about: "Survivor-led collective.".into(),
+        }),
+    );
+    let announcement = member.post(
+        net,
+        T0 + 3000,
+        Body::Announcement(Announcement {
+            title: "कार्यशाला: मुआवज़ा दावे".into(),
+            body: "Workshop on compensation claims.\nAll collectives welcome.".into(),
+            tags: vec!["legal".into(), "workshop".into()],
+            expires_at: Some(T0 + 7 * 86_400_000),
+        }),
+    );
+    let request = member.post(
+        net,
+        T0 + 4000,
+        Body::MentoringRequest(MentoringRequest {
+            topic: "victim_compensation".into(),
+            title: "Compensation claim stuck at DLSA".into(),
+            description: "Need mentoring on following up with the legal services authority.".into(),
+            region: "West Bengal".into(),
+            language: "Bengali".into(),
+            urgency: Urgency::High,
+            expires_at: None,
+        }),
+    );
+    let offer = founder.post(
+        net,
+        T0 + 5000,
+        Body::Offer(Offer { request: request.id(), body: "We did this in 2024; call us.".into() }),
+    );
+    let resource = founder.post(
+        net,
+        T0 + 6000,
+        Body::Resource(Resource {
+            title: "Victim compensation scheme guide".into(),
+            description: "State-by-state amounts and forms.".into(),
+            tags: vec!["legal".into()],
+            link: Some("https://example.org/guide".into()),
+            file_hash: Some(ContentHash::of(b"guide")),
+        }),
+    );
+    let close = member.post(
+        net,
+        T0 + 7000,
+        Body::Close(Close { item: request.id(), note: "Resolved, thank you".into() }),
+    );
+    let unsupported =
+        member.post(net, T0 + 8000, Body::Unsupported { number: 42, bytes: vec![1, 2, 3] });
+    let revoke = founder.post(
+        net,
+        T0 + 9000,
+        Body::Revoke(Revoke { member: member.key.author(), reason: "Laptop was seized".into() }),
+    );
+    let dropped = announcement.without_body();
+    json!({
+        "founder_seed_hex": hex::encode(FOUNDER_SEED),
+        "member_seed_hex": hex::encode(MEMBER_SEED),
+        "founder": founder.key.author().to_string(),
+        "member": member.key.author().to_string(),
+        "network_id": net.to_string(),
+        "messages": [
+            entry("genesis", &genesis),
+            entry("admit", &admit),
+            entry("profile", &profile),
+            entry("announcement", &announcement),
+            entry("mentoring_request", &request),
+            entry("offer", &offer),
+            entry("resource", &resource),
+            entry("close", &close),
+            entry("unsupported", &unsupported),
+            entry("revoke", &revoke),
+            entry("announcement_without_body", &dropped),
+        ],
+    })
+}
+
+fn path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/messages.json")
+}
+
+#[test]
+fn the_code_reproduces_the_committed_vectors() {
+    let built = build();
+    let text = serde_json::to_string_pretty(&built).expect("json") + "\n";
+    if std::env::var_os("SANGAM_WRITE_VECTORS").is_some() {
+        std::fs::write(path(), &text).expect("write vectors");
+    }
+    let committed = std::fs::read_to_string(path()).expect("vectors file is committed");
+    assert_eq!(committed, text, "the wire format changed; see this file's header");
+}
+
+#[test]
+fn the_committed_bytes_validate_and_decode_as_listed() {
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(path()).expect("read")).expect("json");
+    let network: NetworkId = committed["network_id"].as_str().expect("id").parse().expect("hex");
+    let messages = committed["messages"].as_array().expect("array");
+    assert_eq!(messages.len(), 11);
+    for vector in messages {
+        let wire = hex::decode(vector["wire_hex"].as_str().expect("hex")).expect("hex");
+        let message = validate_envelope(&wire, &network, CHECK_NOW).expect("valid vector");
+        assert_eq!(message.id().to_string(), vector["id"].as_str().expect("id"));
+        assert_eq!(hex::encode(message.header_bytes()), vector["header_hex"].as_str().expect("hex"));
+        assert_eq!(message.header().kind.number() as u64, vector["kind"].as_u64().expect("kind"));
+        let body = validate_body(&message).expect("valid body");
+        let body_json = body.map(|b| serde_json::to_value(b).expect("json"));
+        assert_eq!(body_json.unwrap_or(Value::Null), vector["body"]);
+    }
+}
