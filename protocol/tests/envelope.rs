@@ -1,5 +1,7 @@
 //! The envelope and validation rules, each tried against an attempt to break it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
@@ -19,7 +21,10 @@ fn a_signed_message_validates_and_keeps_its_exact_bytes() {
     assert_eq!(received.wire(), message.wire());
     assert_eq!(received.body().unwrap(), Some(announcement("Workshop")));
     assert_eq!(received.header().seq, 2);
-    assert_eq!(received.id(), sangam_protocol::envelope::message_id_for(message.header_bytes()));
+    assert_eq!(
+        received.id(),
+        sangam_protocol::envelope::message_id_for(message.header_bytes())
+    );
 }
 
 #[test]
@@ -43,9 +48,15 @@ fn a_forged_signature_is_rejected() {
     let forger = key(66);
     let forged_sig = forger.sign(&signed_bytes(envelope.header_bytes));
     let mut wire = message.wire().to_vec();
-    let at = wire.windows(64).position(|w| w == envelope.signature).unwrap();
+    let at = wire
+        .windows(64)
+        .position(|w| w == envelope.signature)
+        .unwrap();
     wire[at..at + 64].copy_from_slice(&forged_sig);
-    assert_eq!(validate_envelope(&wire, &feed.network, NOW), Err(Error::BadSignature));
+    assert_eq!(
+        validate_envelope(&wire, &feed.network, NOW),
+        Err(Error::BadSignature)
+    );
 }
 
 #[test]
@@ -60,7 +71,10 @@ fn a_swapped_body_is_rejected() {
         Some(other.body_bytes().unwrap()),
     ))
     .unwrap();
-    assert_eq!(validate_envelope(&swapped, &feed.network, NOW), Err(Error::BodyMismatch));
+    assert_eq!(
+        validate_envelope(&swapped, &feed.network, NOW),
+        Err(Error::BodyMismatch)
+    );
 }
 
 #[test]
@@ -68,7 +82,10 @@ fn a_message_for_another_network_is_rejected() {
     let (_, mut feed) = network();
     let message = feed.post(announcement("Workshop"));
     let elsewhere = NetworkId([9; 32]);
-    assert_eq!(validate_envelope(message.wire(), &elsewhere, NOW), Err(Error::WrongNetwork));
+    assert_eq!(
+        validate_envelope(message.wire(), &elsewhere, NOW),
+        Err(Error::WrongNetwork)
+    );
 }
 
 #[test]
@@ -96,14 +113,32 @@ fn drafts_that_would_be_rejected_are_never_signed() {
         body,
     };
     let body = announcement("x");
-    assert!(matches!(draft(0, None, body.clone()).sign(&feed.key), Err(Error::SeqPrevMismatch(_))));
-    assert!(matches!(draft(2, None, body.clone()).sign(&feed.key), Err(Error::SeqPrevMismatch(_))));
+    assert!(matches!(
+        draft(0, None, body.clone()).sign(&feed.key),
+        Err(Error::SeqPrevMismatch(_))
+    ));
+    assert!(matches!(
+        draft(2, None, body.clone()).sign(&feed.key),
+        Err(Error::SeqPrevMismatch(_))
+    ));
     let prev = Some(MessageId([1; 32]));
-    assert!(matches!(draft(1, prev, body).sign(&feed.key), Err(Error::SeqPrevMismatch(_))));
-    let long = Body::Offer(Offer { request: MessageId([1; 32]), body: "a".repeat(MAX_TEXT + 1) });
-    assert!(matches!(draft(3, prev, long).sign(&feed.key), Err(Error::FieldTooLong { .. })));
+    assert!(matches!(
+        draft(1, prev, body).sign(&feed.key),
+        Err(Error::SeqPrevMismatch(_))
+    ));
+    let long = Body::Offer(Offer {
+        request: MessageId([1; 32]),
+        body: "a".repeat(MAX_TEXT + 1),
+    });
+    assert!(matches!(
+        draft(3, prev, long).sign(&feed.key),
+        Err(Error::FieldTooLong { .. })
+    ));
     // Within every field bound, but Devanagari text is three bytes a character.
-    let big = Body::Offer(Offer { request: MessageId([1; 32]), body: "क".repeat(MAX_TEXT) });
+    let big = Body::Offer(Offer {
+        request: MessageId([1; 32]),
+        body: "क".repeat(MAX_TEXT),
+    });
     let fits = draft(3, prev, big).sign(&feed.key).unwrap();
     assert!(fits.wire().len() <= MAX_MESSAGE_BYTES);
 }
@@ -113,7 +148,10 @@ fn oversized_input_is_rejected_before_anything_is_decoded() {
     let wire = vec![0u8; MAX_MESSAGE_BYTES + 1];
     assert_eq!(
         validate_envelope(&wire, &NetworkId([0; 32]), NOW),
-        Err(Error::Oversized { size: MAX_MESSAGE_BYTES + 1, max: MAX_MESSAGE_BYTES })
+        Err(Error::Oversized {
+            size: MAX_MESSAGE_BYTES + 1,
+            max: MAX_MESSAGE_BYTES
+        })
     );
 }
 
@@ -123,7 +161,10 @@ fn an_unknown_header_version_is_named_as_such() {
     let message = feed.post(announcement("Workshop"));
     let mut wire = message.wire().to_vec();
     let header = message.header_bytes();
-    let at = wire.windows(header.len()).position(|w| w == header).unwrap();
+    let at = wire
+        .windows(header.len())
+        .position(|w| w == header)
+        .unwrap();
     wire[at] = 2; // the header's first byte is its version
     assert_eq!(
         validate_envelope(&wire, &feed.network, NOW),
@@ -135,13 +176,22 @@ fn an_unknown_header_version_is_named_as_such() {
 fn genesis_must_found_the_network_it_names_and_come_from_the_founder() {
     let (genesis, _) = network();
     let membership = Membership::from_genesis(&genesis).unwrap();
-    assert_eq!(validate_body(&genesis).map(|b| b.map(|b| b.kind())), Ok(Some(Kind::Genesis)));
-    assert_eq!(validate_permission(&membership, genesis.header()), Ok(Role::Steward));
+    assert_eq!(
+        validate_body(&genesis).map(|b| b.map(|b| b.kind())),
+        Ok(Some(Kind::Genesis))
+    );
+    assert_eq!(
+        validate_permission(&membership, genesis.header()),
+        Ok(Role::Steward)
+    );
 
     // A member signs a "genesis" claiming the same network: not the founder.
     let mut impostor = Feed::new(key(7), genesis.header().network);
     let fake = impostor.post(genesis.body().unwrap().unwrap());
-    assert!(matches!(validate_body(&fake), Err(Error::InvalidGenesis(_))));
+    assert!(matches!(
+        validate_body(&fake),
+        Err(Error::InvalidGenesis(_))
+    ));
     assert!(matches!(
         validate_permission(&membership, fake.header()),
         Err(Error::InvalidGenesis(_))
@@ -161,22 +211,34 @@ fn non_members_and_wrong_roles_are_refused() {
 
     let mut outsider = Feed::new(key(99), founder.network);
     let post = outsider.post(announcement("spam"));
-    assert_eq!(validate_permission(&membership, post.header()), Err(Error::NotAMember));
+    assert_eq!(
+        validate_permission(&membership, post.header()),
+        Err(Error::NotAMember)
+    );
 
     let mut watcher = Feed::new(observer, founder.network);
     let post = watcher.post(announcement("hello"));
     assert_eq!(
         validate_permission(&membership, post.header()),
-        Err(Error::RoleNotAllowed { role: Role::Observer, kind: Kind::Announcement })
+        Err(Error::RoleNotAllowed {
+            role: Role::Observer,
+            kind: Kind::Announcement
+        })
     );
 
     let mut ordinary = Feed::new(member, founder.network);
     let post = ordinary.post(announcement("hello"));
-    assert_eq!(validate_permission(&membership, post.header()), Ok(Role::Member));
+    assert_eq!(
+        validate_permission(&membership, post.header()),
+        Ok(Role::Member)
+    );
     let admit = ordinary.admit(&key(4), Role::Member, NOW);
     assert_eq!(
         validate_permission(&membership, admit.header()),
-        Err(Error::RoleNotAllowed { role: Role::Member, kind: Kind::Admit })
+        Err(Error::RoleNotAllowed {
+            role: Role::Member,
+            kind: Kind::Admit
+        })
     );
 }
 
@@ -189,7 +251,10 @@ fn forks_and_broken_links_are_detected() {
     twin.prev = first.header().prev;
     let fork = twin.post(announcement("one, but different"));
     assert_eq!(fork.header().seq, first.header().seq);
-    assert_eq!(validate_chain(&fork, Some(first.id()), None), Err(Error::Fork { seq: 2 }));
+    assert_eq!(
+        validate_chain(&fork, Some(first.id()), None),
+        Err(Error::Fork { seq: 2 })
+    );
     assert_eq!(validate_chain(&first, Some(first.id()), None), Ok(()));
 
     let next = feed.post(announcement("two"));
@@ -214,14 +279,23 @@ fn only_the_author_closes_an_item_and_offers_answer_requests() {
     }));
     let notice = founder.post(announcement("news"));
     let other = key(2).author();
-    let close = Body::Close(Close { item: request.id(), note: String::new() });
+    let close = Body::Close(Close {
+        item: request.id(),
+        note: String::new(),
+    });
     assert_eq!(reference_of(&close), Some(request.id()));
-    assert_eq!(validate_reference(&founder.author(), &close, request.header()), Ok(()));
+    assert_eq!(
+        validate_reference(&founder.author(), &close, request.header()),
+        Ok(())
+    );
     assert!(matches!(
         validate_reference(&other, &close, request.header()),
         Err(Error::BadReference(_))
     ));
-    let offer = Body::Offer(Offer { request: request.id(), body: "We can help".into() });
+    let offer = Body::Offer(Offer {
+        request: request.id(),
+        body: "We can help".into(),
+    });
     assert_eq!(validate_reference(&other, &offer, request.header()), Ok(()));
     assert!(matches!(
         validate_reference(&other, &offer, notice.header()),
@@ -237,5 +311,8 @@ fn every_rejection_has_a_stable_reason_code() {
         Error::NotAMember.reason(),
         Error::Fork { seq: 1 }.reason(),
     ];
-    assert_eq!(codes, ["wrong_network", "bad_signature", "not_a_member", "fork"]);
+    assert_eq!(
+        codes,
+        ["wrong_network", "bad_signature", "not_a_member", "fork"]
+    );
 }

@@ -1,5 +1,7 @@
 //! Membership rules: cascade, roles, order independence, admission proofs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
@@ -38,8 +40,16 @@ fn revoking_a_steward_revokes_the_admissions_that_rest_on_it_alone() {
     let after = Membership::compute(&genesis, &acts(&all)).unwrap();
     assert_eq!(after.role_of(&steward.author()), None);
     assert!(after.is_revoked(&steward.author()));
-    assert_eq!(after.role_of(&alone.author()), None, "rested on the revoked steward alone");
-    assert_eq!(after.role_of(&both.author()), Some(Role::Observer), "the founder's admission holds");
+    assert_eq!(
+        after.role_of(&alone.author()),
+        None,
+        "rested on the revoked steward alone"
+    );
+    assert_eq!(
+        after.role_of(&both.author()),
+        Some(Role::Observer),
+        "the founder's admission holds"
+    );
 }
 
 #[test]
@@ -57,7 +67,10 @@ fn a_member_cannot_admit_or_revoke() {
     assert_eq!(membership.role_of(&founder.author()), Some(Role::Steward));
     assert!(matches!(
         validate_permission(&membership, messages[1].header()),
-        Err(Error::RoleNotAllowed { role: Role::Member, .. })
+        Err(Error::RoleNotAllowed {
+            role: Role::Member,
+            ..
+        })
     ));
 }
 
@@ -71,13 +84,21 @@ fn an_observer_cannot_post_but_may_publish_its_profile() {
     let post = feed.post(announcement("hello"));
     assert!(matches!(
         validate_permission(&membership, post.header()),
-        Err(Error::RoleNotAllowed { role: Role::Observer, .. })
+        Err(Error::RoleNotAllowed {
+            role: Role::Observer,
+            ..
+        })
     ));
-    let profile = feed.post(sangam_protocol::Body::Profile(sangam_protocol::kinds::Profile {
-        name: "National forum".into(),
-        ..Default::default()
-    }));
-    assert_eq!(validate_permission(&membership, profile.header()), Ok(Role::Observer));
+    let profile = feed.post(sangam_protocol::Body::Profile(
+        sangam_protocol::kinds::Profile {
+            name: "National forum".into(),
+            ..Default::default()
+        },
+    ));
+    assert_eq!(
+        validate_permission(&membership, profile.header()),
+        Ok(Role::Observer)
+    );
 }
 
 #[test]
@@ -188,8 +209,12 @@ fn an_admission_proof_convinces_a_peer_that_never_saw_the_admission() {
     let mut steward_feed = Feed::new(key(2), founder.network);
     let first = founder.admit(&steward, Role::Steward, NOW);
     let second = steward_feed.admit(&newcomer, Role::Member, NOW + 1);
-    let membership = Membership::compute(&genesis, &acts(&[first.clone(), second.clone()])).unwrap();
-    assert_eq!(membership.admission_chain(&newcomer.author()), Some(vec![first.id(), second.id()]));
+    let membership =
+        Membership::compute(&genesis, &acts(&[first.clone(), second.clone()])).unwrap();
+    assert_eq!(
+        membership.admission_chain(&newcomer.author()),
+        Some(vec![first.id(), second.id()])
+    );
     assert_eq!(membership.admission_chain(&founder.author()), Some(vec![]));
     assert_eq!(membership.admission_chain(&key(9).author()), None);
 
@@ -202,10 +227,19 @@ fn an_admission_proof_convinces_a_peer_that_never_saw_the_admission() {
     assert_eq!(proven.role, Role::Member);
 
     // The same proof does not prove anyone else.
-    assert!(matches!(proof.verify(&key(9).author(), NOW), Err(Error::InvalidProof(_))));
+    assert!(matches!(
+        proof.verify(&key(9).author(), NOW),
+        Err(Error::InvalidProof(_))
+    ));
     // A chain with a missing link proves nothing.
-    let broken = AdmissionProof { genesis: genesis.wire().to_vec(), admits: vec![second.wire().to_vec()] };
-    assert!(matches!(broken.verify(&newcomer.author(), NOW), Err(Error::InvalidProof(_))));
+    let broken = AdmissionProof {
+        genesis: genesis.wire().to_vec(),
+        admits: vec![second.wire().to_vec()],
+    };
+    assert!(matches!(
+        broken.verify(&newcomer.author(), NOW),
+        Err(Error::InvalidProof(_))
+    ));
     // A self-made network's admission is not this network's.
     let (_, mut rogue) = {
         let rogue_key = key(50);
@@ -225,6 +259,12 @@ fn an_admission_proof_convinces_a_peer_that_never_saw_the_admission() {
         (g, f)
     };
     let rogue_admit = rogue.admit(&newcomer, Role::Steward, NOW);
-    let mixed = AdmissionProof { genesis: genesis.wire().to_vec(), admits: vec![rogue_admit.wire().to_vec()] };
-    assert_eq!(mixed.verify(&newcomer.author(), NOW), Err(Error::WrongNetwork));
+    let mixed = AdmissionProof {
+        genesis: genesis.wire().to_vec(),
+        admits: vec![rogue_admit.wire().to_vec()],
+    };
+    assert_eq!(
+        mixed.verify(&newcomer.author(), NOW),
+        Err(Error::WrongNetwork)
+    );
 }

@@ -1,5 +1,7 @@
 //! Property tests: bodies round-trip, and any damage to a signed message is caught, never a panic.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
@@ -26,38 +28,75 @@ fn id() -> impl Strategy<Value = MessageId> {
 }
 
 fn role() -> impl Strategy<Value = Role> {
-    prop_oneof![Just(Role::Steward), Just(Role::Member), Just(Role::Observer)]
+    prop_oneof![
+        Just(Role::Steward),
+        Just(Role::Member),
+        Just(Role::Observer)
+    ]
 }
 
 fn body() -> impl Strategy<Value = Body> {
     prop_oneof![
         (line(), line(), any::<u64>()).prop_map(|(network_name, founder_name, founded_at)| {
-            Body::Genesis(Genesis { network_name, founder_name, founded_at })
+            Body::Genesis(Genesis {
+                network_name,
+                founder_name,
+                founded_at,
+            })
         }),
         (line(), line(), line(), tags(), tags(), text()).prop_map(
             |(name, state, district, focus_areas, languages, about)| {
-                Body::Profile(Profile { name, state, district, focus_areas, languages, about })
+                Body::Profile(Profile {
+                    name,
+                    state,
+                    district,
+                    focus_areas,
+                    languages,
+                    about,
+                })
             }
         ),
-        (line(), text(), tags(), any::<Option<u64>>()).prop_map(|(title, body, tags, expires_at)| {
-            Body::Announcement(Announcement { title, body, tags, expires_at })
-        }),
-        (line(), line(), text(), line(), line(), 0..3u8, any::<Option<u64>>()).prop_map(
-            |(topic, title, description, region, language, urgency, expires_at)| {
-                let urgency = [Urgency::Low, Urgency::Normal, Urgency::High][urgency as usize];
-                Body::MentoringRequest(MentoringRequest {
-                    topic,
+        (line(), text(), tags(), any::<Option<u64>>()).prop_map(
+            |(title, body, tags, expires_at)| {
+                Body::Announcement(Announcement {
                     title,
-                    description,
-                    region,
-                    language,
-                    urgency,
+                    body,
+                    tags,
                     expires_at,
                 })
             }
         ),
+        (
+            line(),
+            line(),
+            text(),
+            line(),
+            line(),
+            0..3u8,
+            any::<Option<u64>>()
+        )
+            .prop_map(
+                |(topic, title, description, region, language, urgency, expires_at)| {
+                    let urgency = [Urgency::Low, Urgency::Normal, Urgency::High][urgency as usize];
+                    Body::MentoringRequest(MentoringRequest {
+                        topic,
+                        title,
+                        description,
+                        region,
+                        language,
+                        urgency,
+                        expires_at,
+                    })
+                }
+            ),
         (id(), text()).prop_map(|(request, body)| Body::Offer(Offer { request, body })),
-        (line(), text(), tags(), prop::option::of(line()), prop::option::of(any::<[u8; 32]>()))
+        (
+            line(),
+            text(),
+            tags(),
+            prop::option::of(line()),
+            prop::option::of(any::<[u8; 32]>())
+        )
             .prop_map(|(title, description, tags, link, file_hash)| {
                 Body::Resource(Resource {
                     title,
@@ -69,10 +108,16 @@ fn body() -> impl Strategy<Value = Body> {
             }),
         (id(), text()).prop_map(|(item, note)| Body::Close(Close { item, note })),
         (any::<[u8; 32]>(), role(), line()).prop_map(|(member, role, name)| {
-            Body::Admit(Admit { member: AuthorId(member), role, name })
+            Body::Admit(Admit {
+                member: AuthorId(member),
+                role,
+                name,
+            })
         }),
-        (any::<[u8; 32]>(), text())
-            .prop_map(|(member, reason)| Body::Revoke(Revoke { member: AuthorId(member), reason })),
+        (any::<[u8; 32]>(), text()).prop_map(|(member, reason)| Body::Revoke(Revoke {
+            member: AuthorId(member),
+            reason
+        })),
         (9..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
             .prop_map(|(number, bytes)| Body::Unsupported { number, bytes }),
     ]

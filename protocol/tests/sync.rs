@@ -1,5 +1,7 @@
 //! The catch-up state machine, driven between two in-memory holders of messages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -69,7 +71,9 @@ fn populate(holder: &mut Holder, authors: &[Keypair], per_author: usize, network
         let mut feed = Feed::new(Keypair::from_secret_bytes(&key.secret_bytes()), network);
         for i in 0..per_author {
             let message = feed.post(announcement(&format!("post {i}")));
-            holder.messages.insert((feed.author(), feed.seq), message.into_wire());
+            holder
+                .messages
+                .insert((feed.author(), feed.seq), message.into_wire());
         }
     }
 }
@@ -84,7 +88,10 @@ fn two_holders_in_sync_confirm_it_in_one_round_trip_with_few_bytes() {
     let (mut session, request) = SyncSession::start(&vector);
     let response = respond(&request, &vector, |_, _| None);
     let bytes = request.encode().len() + response.encode().len();
-    assert_eq!(session.handle(response, &vector).unwrap(), Step::Done(Outcome::InSync));
+    assert_eq!(
+        session.handle(response, &vector).unwrap(),
+        Step::Done(Outcome::InSync)
+    );
     assert_eq!(session.rounds(), 1);
     assert!(bytes < 2048, "{bytes} bytes");
 }
@@ -105,10 +112,17 @@ fn a_holder_that_missed_messages_catches_up_and_bytes_follow_the_difference() {
     let (outcome, bytes, _) = pull(&mut local, &remote, &network);
     assert_eq!(outcome, Outcome::CaughtUp);
     assert_eq!(local.messages, remote.messages);
-    let missing: usize =
-        remote.messages.iter().filter(|((_, s), _)| *s > 50).map(|(_, w)| w.len()).sum();
+    let missing: usize = remote
+        .messages
+        .iter()
+        .filter(|((_, s), _)| *s > 50)
+        .map(|(_, w)| w.len())
+        .sum();
     let vectors = 2 * 20 * (32 + 9);
-    assert!(bytes <= missing + vectors + 200, "{bytes} bytes for {missing} missing");
+    assert!(
+        bytes <= missing + vectors + 200,
+        "{bytes} bytes for {missing} missing"
+    );
 }
 
 #[test]
@@ -121,7 +135,10 @@ fn large_differences_arrive_in_bounded_batches() {
     assert_eq!(outcome, Outcome::CaughtUp);
     assert_eq!(local.messages.len(), 1300);
     // Digest, then three batches of at most MAX_BATCH_MESSAGES.
-    assert_eq!(rounds, 1 + 1300usize.div_ceil(sangam_protocol::limits::MAX_BATCH_MESSAGES) as u32);
+    assert_eq!(
+        rounds,
+        1 + 1300usize.div_ceil(sangam_protocol::limits::MAX_BATCH_MESSAGES) as u32
+    );
 }
 
 #[test]
@@ -131,37 +148,72 @@ fn a_responder_that_sends_nothing_new_ends_the_session() {
     populate(&mut remote, &[key(41)], 3, network);
     let local = Holder::default();
     let (mut session, _) = SyncSession::start(&local.vector());
-    let step = session.handle(SyncResponse::Vector(remote.vector()), &local.vector()).unwrap();
+    let step = session
+        .handle(SyncResponse::Vector(remote.vector()), &local.vector())
+        .unwrap();
     assert!(matches!(step, Step::Send(SyncRequest::Want(_))));
     // The responder claims more but sends an empty, incomplete batch.
-    let empty = SyncResponse::Batch { messages: vec![], complete: false };
-    assert_eq!(session.handle(empty, &local.vector()).unwrap(), Step::Ingest(vec![]));
-    assert_eq!(session.after_ingest(&local.vector()).unwrap(), Step::Done(Outcome::Stalled));
+    let empty = SyncResponse::Batch {
+        messages: vec![],
+        complete: false,
+    };
+    assert_eq!(
+        session.handle(empty, &local.vector()).unwrap(),
+        Step::Ingest(vec![])
+    );
+    assert_eq!(
+        session.after_ingest(&local.vector()).unwrap(),
+        Step::Done(Outcome::Stalled)
+    );
 }
 
 #[test]
 fn answers_out_of_turn_are_errors_not_panics() {
     let vector = VersionVector::new();
     let (mut session, _) = SyncSession::start(&vector);
-    let batch = SyncResponse::Batch { messages: vec![], complete: true };
-    assert!(matches!(session.handle(batch, &vector), Err(Error::InvalidSync(_))));
-    assert!(matches!(session.after_ingest(&vector), Err(Error::InvalidSync(_))));
+    let batch = SyncResponse::Batch {
+        messages: vec![],
+        complete: true,
+    };
+    assert!(matches!(
+        session.handle(batch, &vector),
+        Err(Error::InvalidSync(_))
+    ));
+    assert!(matches!(
+        session.after_ingest(&vector),
+        Err(Error::InvalidSync(_))
+    ));
 }
 
 #[test]
 fn malformed_and_oversized_sync_frames_are_rejected() {
-    assert!(matches!(SyncRequest::decode(&[7, 1, 2]), Err(Error::InvalidSync(_))));
-    assert!(matches!(SyncResponse::decode(&[]), Err(Error::InvalidSync(_))));
+    assert!(matches!(
+        SyncRequest::decode(&[7, 1, 2]),
+        Err(Error::InvalidSync(_))
+    ));
+    assert!(matches!(
+        SyncResponse::decode(&[]),
+        Err(Error::InvalidSync(_))
+    ));
     let mut with_extra = SyncRequest::Digest([0; 32]).encode();
     with_extra.push(0);
-    assert!(matches!(SyncRequest::decode(&with_extra), Err(Error::InvalidSync(_))));
+    assert!(matches!(
+        SyncRequest::decode(&with_extra),
+        Err(Error::InvalidSync(_))
+    ));
     let too_many = SyncResponse::Batch {
         messages: vec![vec![]; sangam_protocol::limits::MAX_BATCH_MESSAGES + 1],
         complete: true,
     };
-    assert!(matches!(SyncResponse::decode(&too_many.encode()), Err(Error::InvalidSync(_))));
+    assert!(matches!(
+        SyncResponse::decode(&too_many.encode()),
+        Err(Error::InvalidSync(_))
+    ));
     let huge = vec![0u8; sangam_protocol::limits::MAX_SYNC_FRAME_BYTES + 1];
-    assert!(matches!(SyncResponse::decode(&huge), Err(Error::Oversized { .. })));
+    assert!(matches!(
+        SyncResponse::decode(&huge),
+        Err(Error::Oversized { .. })
+    ));
 }
 
 #[test]
@@ -176,7 +228,10 @@ fn vectors_count_only_contiguous_messages() {
 
 #[test]
 fn sync_frames_have_the_bytes_protocol_md_describes() {
-    assert_eq!(SyncRequest::Digest([0xaa; 32]).encode(), [&[0x00][..], &[0xaa; 32]].concat());
+    assert_eq!(
+        SyncRequest::Digest([0xaa; 32]).encode(),
+        [&[0x00][..], &[0xaa; 32]].concat()
+    );
     let author = AuthorId([0x11; 32]);
     assert_eq!(
         SyncRequest::Want(vec![Want { author, after: 300 }]).encode(),
@@ -189,6 +244,9 @@ fn sync_frames_have_the_bytes_protocol_md_describes() {
         SyncResponse::Vector(vector).encode(),
         [&[0x01, 0x01][..], &[0x11; 32], &[0xac, 0x02]].concat()
     );
-    let batch = SyncResponse::Batch { messages: vec![vec![7, 8]], complete: true };
+    let batch = SyncResponse::Batch {
+        messages: vec![vec![7, 8]],
+        complete: true,
+    };
     assert_eq!(batch.encode(), [0x02, 0x01, 0x02, 0x07, 0x08, 0x01]);
 }

@@ -5,6 +5,8 @@
 //! decode to the bodies it lists. Regenerate (only for a deliberate format change) with
 //! `SANGAM_WRITE_VECTORS=1 cargo test -p sangam-protocol --test vectors`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use sangam_protocol::envelope::found_network;
@@ -28,7 +30,13 @@ struct Author {
 
 impl Author {
     fn post(&mut self, network: NetworkId, timestamp: u64, body: Body) -> Message {
-        let draft = Draft { network, seq: self.seq + 1, prev: self.prev, timestamp, body };
+        let draft = Draft {
+            network,
+            seq: self.seq + 1,
+            prev: self.prev,
+            timestamp,
+            body,
+        };
         let message = draft.sign(&self.key).expect("vector drafts are valid");
         self.seq += 1;
         self.prev = Some(message.id());
@@ -55,8 +63,16 @@ fn entry(name: &str, message: &Message) -> Value {
 }
 
 fn build() -> Value {
-    let mut founder = Author { key: Keypair::from_secret_bytes(&FOUNDER_SEED), seq: 0, prev: None };
-    let mut member = Author { key: Keypair::from_secret_bytes(&MEMBER_SEED), seq: 0, prev: None };
+    let mut founder = Author {
+        key: Keypair::from_secret_bytes(&FOUNDER_SEED),
+        seq: 0,
+        prev: None,
+    };
+    let mut member = Author {
+        key: Keypair::from_secret_bytes(&MEMBER_SEED),
+        seq: 0,
+        prev: None,
+    };
     let genesis = found_network(
         &founder.key,
         Genesis {
@@ -117,7 +133,10 @@ fn build() -> Value {
     let offer = founder.post(
         net,
         T0 + 5000,
-        Body::Offer(Offer { request: request.id(), body: "We did this in 2024; call us.".into() }),
+        Body::Offer(Offer {
+            request: request.id(),
+            body: "We did this in 2024; call us.".into(),
+        }),
     );
     let resource = founder.post(
         net,
@@ -133,14 +152,26 @@ fn build() -> Value {
     let close = member.post(
         net,
         T0 + 7000,
-        Body::Close(Close { item: request.id(), note: "Resolved, thank you".into() }),
+        Body::Close(Close {
+            item: request.id(),
+            note: "Resolved, thank you".into(),
+        }),
     );
-    let unsupported =
-        member.post(net, T0 + 8000, Body::Unsupported { number: 42, bytes: vec![1, 2, 3] });
+    let unsupported = member.post(
+        net,
+        T0 + 8000,
+        Body::Unsupported {
+            number: 42,
+            bytes: vec![1, 2, 3],
+        },
+    );
     let revoke = founder.post(
         net,
         T0 + 9000,
-        Body::Revoke(Revoke { member: member.key.author(), reason: "Laptop was seized".into() }),
+        Body::Revoke(Revoke {
+            member: member.key.author(),
+            reason: "Laptop was seized".into(),
+        }),
     );
     let dropped = announcement.without_body();
     json!({
@@ -177,22 +208,35 @@ fn the_code_reproduces_the_committed_vectors() {
         std::fs::write(path(), &text).expect("write vectors");
     }
     let committed = std::fs::read_to_string(path()).expect("vectors file is committed");
-    assert_eq!(committed, text, "the wire format changed; see this file's header");
+    assert_eq!(
+        committed, text,
+        "the wire format changed; see this file's header"
+    );
 }
 
 #[test]
 fn the_committed_bytes_validate_and_decode_as_listed() {
     let committed: Value =
         serde_json::from_str(&std::fs::read_to_string(path()).expect("read")).expect("json");
-    let network: NetworkId = committed["network_id"].as_str().expect("id").parse().expect("hex");
+    let network: NetworkId = committed["network_id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("hex");
     let messages = committed["messages"].as_array().expect("array");
     assert_eq!(messages.len(), 11);
     for vector in messages {
         let wire = hex::decode(vector["wire_hex"].as_str().expect("hex")).expect("hex");
         let message = validate_envelope(&wire, &network, CHECK_NOW).expect("valid vector");
         assert_eq!(message.id().to_string(), vector["id"].as_str().expect("id"));
-        assert_eq!(hex::encode(message.header_bytes()), vector["header_hex"].as_str().expect("hex"));
-        assert_eq!(message.header().kind.number() as u64, vector["kind"].as_u64().expect("kind"));
+        assert_eq!(
+            hex::encode(message.header_bytes()),
+            vector["header_hex"].as_str().expect("hex")
+        );
+        assert_eq!(
+            message.header().kind.number() as u64,
+            vector["kind"].as_u64().expect("kind")
+        );
         let body = validate_body(&message).expect("valid body");
         let body_json = body.map(|b| serde_json::to_value(b).expect("json"));
         assert_eq!(body_json.unwrap_or(Value::Null), vector["body"]);

@@ -24,7 +24,12 @@ pub struct Feed {
 
 impl Feed {
     pub fn new(key: Keypair, network: NetworkId) -> Feed {
-        Feed { key, network, seq: 0, prev: None }
+        Feed {
+            key,
+            network,
+            seq: 0,
+            prev: None,
+        }
     }
 
     pub fn author(&self) -> AuthorId {
@@ -36,8 +41,13 @@ impl Feed {
     }
 
     pub fn post_at(&mut self, body: Body, timestamp: u64) -> Message {
-        let draft =
-            Draft { network: self.network, seq: self.seq + 1, prev: self.prev, timestamp, body };
+        let draft = Draft {
+            network: self.network,
+            seq: self.seq + 1,
+            prev: self.prev,
+            timestamp,
+            body,
+        };
         let message = draft.sign(&self.key).expect("test drafts are valid");
         self.seq += 1;
         self.prev = Some(message.id());
@@ -45,13 +55,19 @@ impl Feed {
     }
 
     pub fn admit(&mut self, member: &Keypair, role: Role, timestamp: u64) -> Message {
-        let body =
-            Body::Admit(Admit { member: member.author(), role, name: format!("m{}", self.seq) });
+        let body = Body::Admit(Admit {
+            member: member.author(),
+            role,
+            name: format!("m{}", self.seq),
+        });
         self.post_at(body, timestamp)
     }
 
     pub fn revoke(&mut self, member: &Keypair, timestamp: u64) -> Message {
-        let body = Body::Revoke(Revoke { member: member.author(), reason: "lost laptop".into() });
+        let body = Body::Revoke(Revoke {
+            member: member.author(),
+            reason: "lost laptop".into(),
+        });
         self.post_at(body, timestamp)
     }
 }
@@ -86,5 +102,8 @@ pub fn announcement(title: &str) -> Body {
 }
 
 pub fn acts(messages: &[Message]) -> Vec<Act> {
-    messages.iter().filter_map(|m| Act::from_message(m).expect("valid body")).collect()
+    messages
+        .iter()
+        .filter_map(|m| Act::from_message(m).expect("valid body"))
+        .collect()
 }
