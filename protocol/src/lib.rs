@@ -7,10 +7,12 @@
 
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod envelope;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod invite;
 pub mod kinds;
 pub mod limits;
 pub mod membership;

@@ -1,7 +1,77 @@
 //! The names under which Sangam speaks on libp2p. The node wires them up; they live here so that
 //! every implementation uses the same strings.
 
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
 use crate::ids::NetworkId;
+use crate::limits::{MAX_MESSAGE_BYTES, MAX_PROOF_ADMITS};
+use crate::membership::AdmissionProof;
+
+/// The request-response protocol id of the membership hello.
+pub const HELLO_PROTOCOL: &str = "/sangam/hello/1";
+/// Largest hello frame accepted: a proof of the longest allowed chain of full-size messages.
+pub const MAX_HELLO_BYTES: usize = (MAX_PROOF_ADMITS + 1) * (MAX_MESSAGE_BYTES + 4) + 64;
+
+/// Sent on a new connection, only to peers already known to be members: "I am in network
+/// `network`, and here is my admission, in case you have not heard of it yet."
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Hello {
+    /// The sender's network.
+    pub network: NetworkId,
+    /// The sender's admission proof (absent for the founder).
+    pub proof: Option<AdmissionProof>,
+}
+
+/// The answer to a [`Hello`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum HelloReply {
+    /// The sender was already known as a member (tag 0).
+    Welcome,
+    /// The sender was not known but its proof holds: gated protocols open to it from its next
+    /// connection, which the dialling side opens (tag 1).
+    Admitted,
+    /// The sender is not a member; the connection will be closed (tag 2).
+    Refused,
+}
+
+fn decode_exact<'a, T: Deserialize<'a>>(bytes: &'a [u8], max: usize) -> Result<T, Error> {
+    if bytes.len() > max {
+        return Err(Error::Oversized { size: bytes.len(), max });
+    }
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((value, [])) => Ok(value),
+        _ => Err(Error::Malformed("hello frame is cut short or invalid")),
+    }
+}
+
+impl Hello {
+    /// Wire bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    /// Reads a hello, checking its size.
+    pub fn decode(bytes: &[u8]) -> Result<Hello, Error> {
+        let hello: Hello = decode_exact(bytes, MAX_HELLO_BYTES)?;
+        if hello.proof.as_ref().is_some_and(|p| p.admits.len() > MAX_PROOF_ADMITS) {
+            return Err(Error::InvalidProof("the chain of admissions is too long"));
+        }
+        Ok(hello)
+    }
+}
+
+impl HelloReply {
+    /// Wire bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    /// Reads a hello reply.
+    pub fn decode(bytes: &[u8]) -> Result<HelloReply, Error> {
+        decode_exact(bytes, 16)
+    }
+}
 
 /// The request-response protocol id of catch-up sync. Each request and each response is one
 /// postcard frame of at most [`crate::limits::MAX_SYNC_FRAME_BYTES`] bytes.

@@ -1,0 +1,207 @@
+//! The control API: a Unix socket in the data folder (mode 0600: the file permission is the
+//! authentication), newline-delimited JSON. The server hands each request to the event loop as a
+//! typed [`Command`]; the client is what the CLI, the terminal app and tests use.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use sangam_protocol::api::{Event, MAX_REQUEST_LINE, Request, Response};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{Semaphore, broadcast, mpsc, oneshot, watch};
+
+use crate::error::{NodeError, Result};
+
+/// Capacity of the queue from API connections to the event loop.
+pub const COMMAND_CAPACITY: usize = 64;
+/// Events buffered per subscriber before the slowest one starts missing some.
+pub const EVENT_CAPACITY: usize = 1024;
+/// Most simultaneous API connections.
+pub const MAX_API_CONNECTIONS: usize = 32;
+
+/// A request for the event loop, with where to send the answer.
+pub struct Command {
+    /// The request.
+    pub request: Request,
+    /// Where the answer goes.
+    pub reply: oneshot::Sender<Response>,
+}
+
+/// Binds the control socket at `path`, private to this user. A stale socket file from a node
+/// that died is replaced; a live one means a daemon already runs here.
+pub async fn bind(path: &Path) -> Result<UnixListener> {
+    if path.exists() {
+        if UnixStream::connect(path).await.is_ok() {
+            return Err(NodeError::NotAllowed(
+                "a Sangam node is already running with this data folder".into(),
+            ));
+        }
+        std::fs::remove_file(path).map_err(NodeError::io("removing a stale control socket"))?;
+    }
+    let listener = UnixListener::bind(path).map_err(NodeError::io("opening the control socket"))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(NodeError::io("securing the control socket"))?;
+    Ok(listener)
+}
+
+/// Serves API connections until `shutdown` turns true.
+pub async fn serve(
+    listener: UnixListener,
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<Event>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let limit = Arc::new(Semaphore::new(MAX_API_CONNECTIONS));
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let Ok(permit) = limit.clone().try_acquire_owned() else {
+                    tracing::warn!("too many control connections; refusing one");
+                    continue;
+                };
+                let (commands, events) = (commands.clone(), events.clone());
+                let shutdown = shutdown.clone();
+                tokio::spawn(async move {
+                    connection(stream, commands, events, shutdown).await;
+                    drop(permit);
+                });
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn write_line(writer: &mut OwnedWriteHalf, response: &Response) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(response).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    writer.write_all(&line).await
+}
+
+/// Reads one line of at most [`MAX_REQUEST_LINE`] bytes. `Ok(None)` at end of stream.
+async fn read_line(reader: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    let read = (&mut *reader).take(MAX_REQUEST_LINE as u64 + 1).read_until(b'\n', &mut line).await?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if line.len() > MAX_REQUEST_LINE {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "request line too long"));
+    }
+    Ok(Some(line))
+}
+
+async fn connection(
+    stream: UnixStream,
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<Event>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    loop {
+        let line = tokio::select! {
+            line = read_line(&mut reader) => line,
+            _ = shutdown.changed() => return,
+        };
+        let line = match line {
+            Ok(Some(line)) => line,
+            Ok(None) => return,
+            Err(_) => {
+                let message = format!("requests must be one line of at most {MAX_REQUEST_LINE} bytes");
+                let _ = write_line(&mut writer, &Response::Error { message }).await;
+                return;
+            }
+        };
+        let request = match serde_json::from_slice::<Request>(&line) {
+            Ok(request) => request,
+            Err(e) => {
+                let message = format!("that is not a valid Sangam request: {e}");
+                if write_line(&mut writer, &Response::Error { message }).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        if request == Request::Subscribe {
+            subscription(&mut writer, events.subscribe(), shutdown).await;
+            return;
+        }
+        let (reply, answer) = oneshot::channel();
+        if commands.send(Command { request, reply }).await.is_err() {
+            return;
+        }
+        let response = answer.await.unwrap_or(Response::Error {
+            message: "the node is shutting down".into(),
+        });
+        if write_line(&mut writer, &response).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn subscription(
+    writer: &mut OwnedWriteHalf,
+    mut events: broadcast::Receiver<Event>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    if write_line(writer, &Response::Subscribed).await.is_err() {
+        return;
+    }
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            _ = shutdown.changed() => return,
+        };
+        match event {
+            Ok(event) => {
+                if write_line(writer, &Response::Event { event }).await.is_err() {
+                    return;
+                }
+            }
+            // A slow reader misses events rather than making the node buffer without bound.
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+/// A connection to a running node's control socket.
+pub struct ApiClient {
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+}
+
+impl ApiClient {
+    /// Connects to the socket at `path`.
+    pub async fn connect(path: &Path) -> std::io::Result<ApiClient> {
+        let (reader, writer) = UnixStream::connect(path).await?.into_split();
+        Ok(ApiClient { reader: BufReader::new(reader), writer })
+    }
+
+    /// Sends one request and waits for its answer.
+    pub async fn request(&mut self, request: &Request) -> Result<Response> {
+        let mut line = serde_json::to_vec(request)
+            .map_err(|e| NodeError::Api(format!("the request could not be encoded: {e}")))?;
+        line.push(b'\n');
+        self.writer.write_all(&line).await.map_err(NodeError::io("sending to the node"))?;
+        self.next().await
+    }
+
+    /// The next line from the node (after `subscribe`: the next event).
+    pub async fn next(&mut self) -> Result<Response> {
+        let mut line = String::new();
+        let read = self
+            .reader
+            .read_line(&mut line)
+            .await
+            .map_err(NodeError::io("reading from the node"))?;
+        if read == 0 {
+            return Err(NodeError::Api("the node closed the connection".into()));
+        }
+        serde_json::from_str(&line)
+            .map_err(|e| NodeError::Api(format!("the node sent something unreadable: {e}")))
+    }
+}

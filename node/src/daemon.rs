@@ -1,0 +1,152 @@
+//! Starting and stopping a node: opens the data folder and store, builds the swarm, binds the
+//! control socket, and runs the event loop until told to stop.
+
+use std::time::Duration;
+
+use libp2p::Multiaddr;
+use sangam_protocol::api::Event;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::api::{self, COMMAND_CAPACITY, EVENT_CAPACITY};
+use crate::datadir::DataDir;
+use crate::error::{NodeError, Result};
+use crate::event_loop::EventLoop;
+use crate::gate::MemberGate;
+use crate::ledger::Ledger;
+use crate::network::{SwarmSettings, build_swarm};
+use crate::store::Store;
+
+/// Meta key of the bootstrap addresses saved from an invite.
+pub const BOOTSTRAP_META: &str = "bootstrap";
+/// Meta key of the addresses the daemon last listened on (for invites made offline).
+pub const LISTEN_META: &str = "listen";
+
+/// How a daemon runs.
+#[derive(Clone, Debug)]
+pub struct DaemonConfig {
+    /// Addresses to listen on.
+    pub listen: Vec<Multiaddr>,
+    /// Peers to dial at start.
+    pub bootstrap: Vec<Multiaddr>,
+    /// Whether to discover peers on the LAN.
+    pub mdns: bool,
+    /// How often to sync with a random peer.
+    pub sync_interval: Duration,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig {
+            listen: default_listen(),
+            bootstrap: Vec::new(),
+            mdns: true,
+            sync_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// TCP and QUIC on every interface, on port 7117.
+pub fn default_listen() -> Vec<Multiaddr> {
+    ["/ip4/0.0.0.0/tcp/7117", "/ip4/0.0.0.0/udp/7117/quic-v1"]
+        .iter()
+        .filter_map(|a| a.parse().ok())
+        .collect()
+}
+
+/// A node running in this process.
+pub struct RunningNode {
+    shutdown: watch::Sender<bool>,
+    listen: watch::Receiver<Vec<Multiaddr>>,
+    task: JoinHandle<Result<()>>,
+    events: broadcast::Sender<Event>,
+    /// The node's data folder.
+    pub data_dir: DataDir,
+}
+
+impl RunningNode {
+    /// Waits until the node listens on at least one address, and returns all (with `/p2p/<id>`).
+    pub async fn listen_addrs(&mut self) -> Vec<Multiaddr> {
+        let _ = self.listen.wait_for(|addrs| !addrs.is_empty()).await;
+        self.listen.borrow().clone()
+    }
+
+    /// A watch of the listen addresses, updated as they come up.
+    pub fn listen_watch(&self) -> watch::Receiver<Vec<Multiaddr>> {
+        self.listen.clone()
+    }
+
+    /// Live events.
+    pub fn events(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Asks the node to stop and waits until it has (store flushed, socket removed).
+    pub async fn stop(self) -> Result<()> {
+        let _ = self.shutdown.send(true);
+        self.task.await.map_err(|e| NodeError::Network(format!("the node task failed: {e}")))?
+    }
+
+    /// Waits for the node to end on its own (it only does on an error or a stop request).
+    pub async fn wait(&mut self) -> Result<()> {
+        (&mut self.task)
+            .await
+            .map_err(|e| NodeError::Network(format!("the node task failed: {e}")))?
+    }
+
+    /// Stops the node as a crash would: no flush, no goodbye (for tests).
+    pub fn abort(self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a node from its data folder. Returns once the swarm and control socket are up.
+pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNode> {
+    let keypair = data_dir.load_identity()?;
+    let settings = data_dir.settings()?;
+    let store = Store::open(&data_dir.store_path()).map_err(|e| match e {
+        NodeError::Store(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
+            NodeError::NotAllowed("another Sangam node is using this data folder".into())
+        }
+        other => other,
+    })?;
+    let ledger = Ledger::open(store)?;
+    let network = ledger.network().ok_or(NodeError::NoNetwork)?;
+    let gate = MemberGate::default();
+    let mut swarm = build_swarm(&keypair, &network, &gate, &SwarmSettings { mdns: config.mdns })?;
+    for address in &config.listen {
+        swarm.listen_on(address.clone()).map_err(|e| {
+            NodeError::Network(format!("cannot listen on {address}: {e}; choose another --listen"))
+        })?;
+    }
+    let listener = api::bind(&data_dir.socket_path()).await?;
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let (commands_tx, commands) = mpsc::channel(COMMAND_CAPACITY);
+    let (events, _) = broadcast::channel(EVENT_CAPACITY);
+    let (listen_tx, listen) = watch::channel(Vec::new());
+    tokio::spawn(api::serve(listener, commands_tx, events.clone(), shutdown_rx.clone()));
+
+    let mut bootstrap = config.bootstrap.clone();
+    if let Some(saved) = ledger.store().meta(BOOTSTRAP_META)? {
+        let saved: Vec<String> = serde_json::from_slice(&saved).unwrap_or_default();
+        bootstrap.extend(saved.iter().filter_map(|a| a.parse().ok()));
+    }
+    let event_loop = EventLoop::new(
+        swarm,
+        ledger,
+        keypair,
+        settings,
+        gate,
+        commands,
+        events.clone(),
+        listen_tx,
+        config.sync_interval,
+    );
+    let socket = data_dir.socket_path();
+    let task = tokio::spawn(async move {
+        let result = event_loop.run(bootstrap, shutdown_rx).await;
+        let _ = std::fs::remove_file(socket);
+        result
+    });
+    Ok(RunningNode { shutdown, listen, task, events, data_dir })
+}

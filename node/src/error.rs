@@ -1,0 +1,90 @@
+//! The node crate's one error type, in words a collective's leader can act on.
+
+use std::path::PathBuf;
+
+/// What went wrong in the node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The data folder could not be created, read or secured.
+    #[error("the data folder {path} cannot be used: {source}")]
+    DataDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The data folder is not private (symlink, or owned by someone else).
+    #[error("the data folder {path} is not safe to use: {why}")]
+    UnsafeDataDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        why: &'static str,
+    },
+    /// The key file exists but could not be read as a key. It is never silently replaced.
+    #[error(
+        "the identity key {path} is damaged or unreadable ({why}); restore it from a backup — \
+         Sangam will not make a new one over it"
+    )]
+    BadKeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
+    /// `init` has not been run for this data folder.
+    #[error("this node is not set up yet: run `sangam init --name NAME` first")]
+    NotInitialised,
+    /// `init` was run already.
+    #[error("this node is already set up (id {0}); use another --data-dir for a second node")]
+    AlreadyInitialised(String),
+    /// The node is not part of a network yet.
+    #[error(
+        "this node is not in a network yet: found one with `sangam network create --name NAME` \
+         or join one with `sangam join INVITE`"
+    )]
+    NoNetwork,
+    /// The node is already part of a network.
+    #[error("this node already belongs to the network {0}")]
+    AlreadyInNetwork(String),
+    /// The on-disk store failed.
+    #[error("the message store failed: {0}")]
+    Store(#[from] sled::Error),
+    /// Something in the store is not what this version wrote.
+    #[error("the message store holds damaged data: {0}")]
+    Corrupt(&'static str),
+    /// A message, invite or proof broke a protocol rule.
+    #[error("{0}")]
+    Protocol(#[from] sangam_protocol::Error),
+    /// This node may not do what was asked.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// Something the user named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The running daemon could not be reached or answered with an error.
+    #[error("{0}")]
+    Api(String),
+    /// Reading or writing a file or socket failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The network layer could not start.
+    #[error("the network could not start: {0}")]
+    Network(String),
+}
+
+impl NodeError {
+    /// Wraps an I/O error with what was being done.
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> NodeError {
+        let what = what.into();
+        move |source| NodeError::Io { what, source }
+    }
+}
+
+/// Results in the node crate.
+pub type Result<T, E = NodeError> = std::result::Result<T, E>;

@@ -1,0 +1,630 @@
+//! The node's event loop: the one owner of the swarm and the ledger. Everything else talks to it
+//! through commands (control API) and events (broadcast to subscribers).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures::StreamExt;
+use libp2p::core::ConnectedPoint;
+use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance};
+use libp2p::multiaddr::Protocol;
+use libp2p::request_response::{self, OutboundRequestId};
+use libp2p::swarm::SwarmEvent;
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::{Multiaddr, PeerId, Swarm, identify, mdns};
+use sangam_protocol::api::{Event, Item, PeerView, Request, Response};
+use sangam_protocol::sync::{Outcome, Step, SyncResponse, SyncSession, respond};
+use sangam_protocol::transport::{Hello, HelloReply, gossip_topic};
+use sangam_protocol::{AuthorId, Error as Rule, Keypair, Kind, Message, NetworkId};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, watch};
+
+use crate::api::Command;
+use crate::daemon::LISTEN_META;
+use crate::datadir::Settings;
+use crate::error::{NodeError, Result};
+use crate::gate::MemberGate;
+use crate::ledger::{Accepted, Ledger};
+use crate::network::{Behaviour, BehaviourEvent};
+use crate::service::Service;
+
+/// How long a peer that is not a known member has to prove membership before it is dropped.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
+/// How often housekeeping runs (hello deadlines, reconnects).
+const HOUSEKEEPING: Duration = Duration::from_secs(5);
+/// Reconnect to known members every this many housekeeping rounds.
+const RECONNECT_EVERY: u32 = 6;
+/// Most known members dialled per reconnect round.
+const RECONNECTS_PER_ROUND: usize = 8;
+
+/// The wall clock in ms; the node is the edge where time enters.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// What the node remembers of a peer across restarts.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct BookEntry {
+    addresses: Vec<String>,
+    last_seen: Option<u64>,
+    last_sync: Option<u64>,
+}
+
+/// A connected peer.
+#[derive(Debug, Default)]
+struct Peer {
+    /// The address we dialled it at, if we dialled.
+    dialled: Option<Multiaddr>,
+    /// Whether its connection was opened before it was known as a member (so gated protocols
+    /// are closed on it until it reconnects).
+    hidden: bool,
+    /// When it must have proved membership.
+    hello_deadline: Option<Instant>,
+}
+
+/// Whether a rejection proves the forwarding peer misbehaved (so gossip scoring punishes it), as
+/// opposed to depending on what this node happens to know yet.
+fn is_provably_invalid(rule: &Rule) -> bool {
+    !matches!(
+        rule,
+        Rule::NotAMember
+            | Rule::RoleNotAllowed { .. }
+            | Rule::Fork { .. }
+            | Rule::BadReference(_)
+            | Rule::TimestampInFuture { .. }
+            | Rule::SeqPrevMismatch(_)
+    )
+}
+
+/// The event loop's state.
+pub struct EventLoop {
+    swarm: Swarm<Behaviour>,
+    ledger: Ledger,
+    keypair: Keypair,
+    settings: Settings,
+    gate: MemberGate,
+    topic: IdentTopic,
+    network: NetworkId,
+    commands: mpsc::Receiver<Command>,
+    events: broadcast::Sender<Event>,
+    listen_tx: watch::Sender<Vec<Multiaddr>>,
+    sync_interval: Duration,
+    peers: HashMap<PeerId, Peer>,
+    book: HashMap<PeerId, BookEntry>,
+    sessions: HashMap<OutboundRequestId, (PeerId, SyncSession)>,
+    syncing: HashSet<PeerId>,
+    resync: HashSet<PeerId>,
+    redial: HashMap<PeerId, Multiaddr>,
+    rejected: BTreeMap<String, u64>,
+    rounds: u32,
+}
+
+impl EventLoop {
+    /// Assembles the loop; [`EventLoop::run`] drives it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        swarm: Swarm<Behaviour>,
+        ledger: Ledger,
+        keypair: Keypair,
+        settings: Settings,
+        gate: MemberGate,
+        commands: mpsc::Receiver<Command>,
+        events: broadcast::Sender<Event>,
+        listen_tx: watch::Sender<Vec<Multiaddr>>,
+        sync_interval: Duration,
+    ) -> EventLoop {
+        let network = ledger.network().unwrap_or(NetworkId([0; 32]));
+        let mut book = HashMap::new();
+        for (key, value) in ledger.store().peers().unwrap_or_default() {
+            if let (Ok(peer), Ok(entry)) =
+                (PeerId::from_bytes(&key), serde_json::from_slice::<BookEntry>(&value))
+            {
+                book.insert(peer, entry);
+            }
+        }
+        EventLoop {
+            swarm,
+            ledger,
+            keypair,
+            settings,
+            gate,
+            topic: IdentTopic::new(gossip_topic(&network)),
+            network,
+            commands,
+            events,
+            listen_tx,
+            sync_interval,
+            peers: HashMap::new(),
+            book,
+            sessions: HashMap::new(),
+            syncing: HashSet::new(),
+            resync: HashSet::new(),
+            redial: HashMap::new(),
+            rejected: BTreeMap::new(),
+            rounds: 0,
+        }
+    }
+
+    /// Runs until `shutdown` turns true; flushes the store before returning.
+    pub async fn run(mut self, bootstrap: Vec<Multiaddr>, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+        self.refresh_gate();
+        for address in bootstrap {
+            if let Err(e) = self.swarm.dial(address.clone()) {
+                tracing::warn!(%address, "cannot dial bootstrap address: {e}");
+            }
+        }
+        self.reconnect_known_members();
+        let mut housekeeping = tokio::time::interval(HOUSEKEEPING);
+        let mut sync_timer = tokio::time::interval(self.sync_interval);
+        loop {
+            tokio::select! {
+                event = self.swarm.select_next_some() => self.on_swarm_event(event),
+                Some(command) = self.commands.recv() => self.on_command(command),
+                _ = housekeeping.tick() => self.housekeeping(),
+                _ = sync_timer.tick() => self.sync_with_random_peer(),
+                _ = shutdown.changed() => break,
+            }
+        }
+        self.ledger.store().flush()?;
+        Ok(())
+    }
+
+    fn emit(&self, event: Event) {
+        // No subscribers is fine.
+        let _ = self.events.send(event);
+    }
+
+    fn count_rejection(&mut self, rule: &Rule, peer: Option<PeerId>) {
+        tracing::info!(peer = ?peer, "refused a message: {rule}");
+        *self.rejected.entry(rule.reason().to_string()).or_insert(0) += 1;
+        self.emit(Event::Rejected { reason: rule.reason().into(), peer: peer.map(|p| p.to_string()) });
+    }
+
+    fn item_of(&self, message: &Message) -> Option<Item> {
+        self.ledger.item(&message.id()).ok().flatten()
+    }
+
+    /// Books a newly stored message: event, and membership refresh if it changes membership.
+    fn stored(&mut self, message: &Message) {
+        if let Some(item) = self.item_of(message) {
+            self.emit(Event::MessageStored { item });
+        }
+        if matches!(message.header().kind, Kind::Admit | Kind::Revoke) {
+            self.refresh_gate();
+        }
+    }
+
+    // ---- membership gate ----
+
+    /// Recomputes who may pass the gate, drops revoked peers, and reopens connections of peers
+    /// that became members while connected behind the gate.
+    fn refresh_gate(&mut self) {
+        let me = self.keypair.author().peer_id();
+        let members: HashSet<PeerId> = self
+            .ledger
+            .membership()
+            .map(|m| m.members().map(|(author, _)| author.peer_id()).filter(|p| *p != me).collect())
+            .unwrap_or_default();
+        self.gate.set(members.iter().copied());
+        let mut drop = Vec::new();
+        for (peer, state) in &mut self.peers {
+            let member = members.contains(peer);
+            if !member && !state.hidden {
+                drop.push(*peer);
+            } else if member && state.hidden {
+                state.hidden = false;
+                state.hello_deadline = None;
+                if let Some(address) = &state.dialled {
+                    self.redial.insert(*peer, address.clone());
+                }
+                drop.push(*peer);
+            }
+        }
+        for peer in drop {
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
+    fn send_hello(&mut self, peer: PeerId) {
+        let me = self.keypair.author();
+        let proof = match self.ledger.membership() {
+            Some(m) if m.founder() == me => None,
+            _ => self.ledger.admission_proof(&me).ok(),
+        };
+        let hello = Hello { network: self.network, proof };
+        self.swarm.behaviour_mut().hello.send_request(&peer, hello);
+    }
+
+    fn on_hello(&mut self, peer: PeerId, hello: Hello) -> HelloReply {
+        if hello.network != self.network {
+            return HelloReply::Refused;
+        }
+        if self.gate.allows(&peer) && !self.peers.get(&peer).is_some_and(|p| p.hidden) {
+            return HelloReply::Welcome;
+        }
+        let (Some(author), Some(proof)) = (AuthorId::from_peer_id(&peer), hello.proof) else {
+            return HelloReply::Refused;
+        };
+        let now = now_ms();
+        match proof.verify(&author, now) {
+            Ok(proven) if proven.network == self.network => {
+                for result in self.ledger.ingest_batch(&proof.admits, now) {
+                    if let Ok(Accepted::New(message)) = result {
+                        self.stored(&message);
+                    }
+                }
+                if self.ledger.role_of(&author).is_some() {
+                    self.refresh_gate();
+                    HelloReply::Admitted
+                } else {
+                    HelloReply::Refused
+                }
+            }
+            Ok(_) => HelloReply::Refused,
+            Err(rule) => {
+                self.count_rejection(&rule, Some(peer));
+                HelloReply::Refused
+            }
+        }
+    }
+
+    // ---- swarm events ----
+
+    fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        match event {
+            SwarmEvent::NewListenAddr { address, .. } => {
+                let full = address.with(Protocol::P2p(*self.swarm.local_peer_id()));
+                self.listen_tx.send_modify(|addrs| addrs.push(full));
+                let saved: Vec<String> = self.listen_tx.borrow().iter().map(|a| a.to_string()).collect();
+                if let Ok(json) = serde_json::to_vec(&saved) {
+                    let _ = self.ledger.store().set_meta(LISTEN_META, &json);
+                }
+            }
+            SwarmEvent::ConnectionEstablished { peer_id, endpoint, num_established, .. } => {
+                self.on_connected(peer_id, &endpoint, num_established.get());
+            }
+            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+                self.peers.remove(&peer_id);
+                self.syncing.remove(&peer_id);
+                self.emit(Event::PeerDisconnected { peer: peer_id.to_string() });
+                if let Some(address) = self.redial.remove(&peer_id) {
+                    let _ = self.swarm.dial(DialOpts::peer_id(peer_id).addresses(vec![address]).build());
+                }
+            }
+            SwarmEvent::Behaviour(event) => self.on_behaviour_event(event),
+            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+                tracing::debug!(?peer_id, "dial failed: {error}");
+            }
+            _ => {}
+        }
+    }
+
+    fn on_connected(&mut self, peer: PeerId, endpoint: &ConnectedPoint, established: u32) {
+        let allowed = self.gate.allows(&peer);
+        let state = self.peers.entry(peer).or_default();
+        if let ConnectedPoint::Dialer { address, .. } = endpoint {
+            state.dialled = Some(address.clone());
+        }
+        if established > 1 {
+            return;
+        }
+        state.hidden = !allowed;
+        self.emit(Event::PeerConnected { peer: peer.to_string() });
+        if allowed {
+            if let ConnectedPoint::Dialer { address, .. } = endpoint {
+                self.remember(peer, |entry| {
+                    let address = address.to_string();
+                    if !entry.addresses.contains(&address) {
+                        entry.addresses.insert(0, address);
+                        entry.addresses.truncate(8);
+                    }
+                });
+            }
+            self.remember(peer, |entry| entry.last_seen = Some(now_ms()));
+            self.send_hello(peer);
+            self.start_sync(peer);
+        } else if let Some(state) = self.peers.get_mut(&peer) {
+            state.hello_deadline = Some(Instant::now() + HELLO_TIMEOUT);
+        }
+    }
+
+    fn remember(&mut self, peer: PeerId, change: impl FnOnce(&mut BookEntry)) {
+        let entry = self.book.entry(peer).or_default();
+        change(entry);
+        if let Ok(json) = serde_json::to_vec(entry) {
+            let _ = self.ledger.store().set_peer(&peer.to_bytes(), &json);
+        }
+    }
+
+    fn on_behaviour_event(&mut self, event: BehaviourEvent) {
+        match event {
+            BehaviourEvent::Gossip(gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            }) => self.on_gossip(propagation_source, message_id, message),
+            BehaviourEvent::Sync(event) => self.on_sync_event(event),
+            BehaviourEvent::Hello(event) => self.on_hello_event(event),
+            BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }) => {
+                if self.gate.allows(&peer_id) {
+                    for address in info.listen_addrs {
+                        self.swarm.behaviour_mut().kad.inner().add_address(&peer_id, address);
+                    }
+                }
+            }
+            BehaviourEvent::Mdns(mdns::Event::Discovered(found)) => {
+                for (peer, address) in found {
+                    if self.gate.allows(&peer) && !self.swarm.is_connected(&peer) {
+                        let opts = DialOpts::peer_id(peer)
+                            .condition(PeerCondition::DisconnectedAndNotDialing)
+                            .addresses(vec![address])
+                            .build();
+                        let _ = self.swarm.dial(opts);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_gossip(&mut self, source: PeerId, id: gossipsub::MessageId, message: gossipsub::Message) {
+        let acceptance = match self.ledger.ingest(&message.data, now_ms()) {
+            Ok(Accepted::New(stored)) => {
+                let header = stored.header();
+                let behind = self.ledger.store().contiguous(&header.author).unwrap_or(0) < header.seq;
+                self.stored(&stored);
+                if behind {
+                    // A gap before this message: fetch what is missing from whoever sent it.
+                    self.start_sync(source);
+                }
+                MessageAcceptance::Accept
+            }
+            Ok(Accepted::Duplicate) => MessageAcceptance::Ignore,
+            Err(NodeError::Protocol(rule)) => {
+                self.count_rejection(&rule, Some(source));
+                if is_provably_invalid(&rule) {
+                    MessageAcceptance::Reject
+                } else {
+                    MessageAcceptance::Ignore
+                }
+            }
+            Err(error) => {
+                tracing::warn!("could not store a message: {error}");
+                MessageAcceptance::Ignore
+            }
+        };
+        self.swarm.behaviour_mut().gossip.inner().report_message_validation_result(
+            &id,
+            &source,
+            acceptance,
+        );
+    }
+
+    fn on_hello_event(&mut self, event: request_response::Event<Hello, HelloReply>) {
+        use request_response::{Event as E, Message as M};
+        match event {
+            E::Message { peer, message: M::Request { request, channel, .. }, .. } => {
+                let reply = self.on_hello(peer, request);
+                let _ = self.swarm.behaviour_mut().hello.send_response(channel, reply);
+                if reply == HelloReply::Refused {
+                    *self.rejected.entry("outsider_connection".into()).or_insert(0) += 1;
+                    let _ = self.swarm.disconnect_peer_id(peer);
+                }
+            }
+            E::Message { peer, message: M::Response { response: HelloReply::Admitted, .. }, .. } => {
+                // The peer just learned of us: reopen our connection so its gated protocols
+                // open too. Only the side that dialled redials.
+                if let Some(address) = self.peers.get(&peer).and_then(|p| p.dialled.clone()) {
+                    self.redial.insert(peer, address);
+                    let _ = self.swarm.disconnect_peer_id(peer);
+                }
+            }
+            E::Message { peer, message: M::Response { response: HelloReply::Refused, .. }, .. } => {
+                tracing::warn!(%peer, "a peer does not accept this node as a member");
+            }
+            _ => {}
+        }
+    }
+
+    // ---- sync ----
+
+    fn start_sync(&mut self, peer: PeerId) {
+        if !self.gate.allows(&peer) || self.peers.get(&peer).is_some_and(|p| p.hidden) {
+            return;
+        }
+        if self.syncing.contains(&peer) {
+            self.resync.insert(peer);
+            return;
+        }
+        let Ok(vector) = self.ledger.vector() else { return };
+        let (session, request) = SyncSession::start(&vector);
+        let id = self.swarm.behaviour_mut().sync.inner().send_request(&peer, request);
+        self.sessions.insert(id, (peer, session));
+        self.syncing.insert(peer);
+    }
+
+    fn sync_with_random_peer(&mut self) {
+        let candidates: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(peer, state)| !state.hidden && !self.syncing.contains(*peer))
+            .map(|(peer, _)| *peer)
+            .collect();
+        if candidates.is_empty() {
+            return;
+        }
+        let pick = (now_ms() as usize / 7) % candidates.len();
+        self.start_sync(candidates[pick]);
+    }
+
+    fn on_sync_event(&mut self, event: request_response::Event<sangam_protocol::sync::SyncRequest, SyncResponse>) {
+        use request_response::{Event as E, Message as M};
+        match event {
+            E::Message { message: M::Request { request, channel, .. }, .. } => {
+                let vector = self.ledger.vector().unwrap_or_default();
+                let ledger = &self.ledger;
+                let response = respond(&request, &vector, |author, seq| ledger.servable(author, seq));
+                let _ = self.swarm.behaviour_mut().sync.inner().send_response(channel, response);
+            }
+            E::Message { peer, message: M::Response { request_id, response }, .. } => {
+                self.on_sync_response(peer, request_id, response);
+            }
+            E::OutboundFailure { peer, request_id, error, .. } => {
+                tracing::debug!(%peer, "sync failed: {error}");
+                self.sessions.remove(&request_id);
+                self.syncing.remove(&peer);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_sync_response(&mut self, peer: PeerId, request_id: OutboundRequestId, response: SyncResponse) {
+        let Some((_, mut session)) = self.sessions.remove(&request_id) else { return };
+        let vector = self.ledger.vector().unwrap_or_default();
+        let mut step = session.handle(response, &vector);
+        if let Ok(Step::Ingest(messages)) = step {
+            let now = now_ms();
+            for result in self.ledger.ingest_batch(&messages, now) {
+                match result {
+                    Ok(Accepted::New(message)) => self.stored(&message),
+                    Ok(Accepted::Duplicate) => {}
+                    Err(NodeError::Protocol(rule)) => self.count_rejection(&rule, Some(peer)),
+                    Err(error) => tracing::warn!("could not store a synced message: {error}"),
+                }
+            }
+            step = session.after_ingest(&self.ledger.vector().unwrap_or_default());
+        }
+        match step {
+            Ok(Step::Send(request)) => {
+                let id = self.swarm.behaviour_mut().sync.inner().send_request(&peer, request);
+                self.sessions.insert(id, (peer, session));
+            }
+            Ok(Step::Done(outcome)) => self.finish_sync(peer, outcome, session.received()),
+            Ok(Step::Ingest(_)) => self.finish_sync(peer, Outcome::Stalled, session.received()),
+            Err(rule) => {
+                self.count_rejection(&rule, Some(peer));
+                self.syncing.remove(&peer);
+            }
+        }
+    }
+
+    fn finish_sync(&mut self, peer: PeerId, outcome: Outcome, received: u64) {
+        tracing::debug!(%peer, ?outcome, received, "sync finished");
+        self.syncing.remove(&peer);
+        self.remember(peer, |entry| entry.last_sync = Some(now_ms()));
+        self.emit(Event::SyncDone { peer: peer.to_string(), received });
+        if self.resync.remove(&peer) {
+            self.start_sync(peer);
+        }
+    }
+
+    // ---- housekeeping ----
+
+    fn housekeeping(&mut self) {
+        let now = Instant::now();
+        let overdue: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, state)| state.hidden && state.hello_deadline.is_some_and(|d| d <= now))
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in overdue {
+            tracing::info!(%peer, "dropping a peer that did not prove membership");
+            *self.rejected.entry("outsider_connection".into()).or_insert(0) += 1;
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+        self.rounds = self.rounds.wrapping_add(1);
+        if self.rounds % RECONNECT_EVERY == 0 {
+            self.reconnect_known_members();
+        }
+    }
+
+    fn reconnect_known_members(&mut self) {
+        let targets: Vec<(PeerId, Vec<Multiaddr>)> = self
+            .book
+            .iter()
+            .filter(|(peer, _)| self.gate.allows(peer) && !self.swarm.is_connected(peer))
+            .map(|(peer, entry)| {
+                (*peer, entry.addresses.iter().filter_map(|a| a.parse().ok()).collect())
+            })
+            .take(RECONNECTS_PER_ROUND)
+            .collect();
+        for (peer, addresses) in targets {
+            if addresses.is_empty() {
+                continue;
+            }
+            let opts = DialOpts::peer_id(peer)
+                .condition(PeerCondition::DisconnectedAndNotDialing)
+                .addresses(addresses)
+                .build();
+            let _ = self.swarm.dial(opts);
+        }
+    }
+
+    // ---- control API ----
+
+    fn invite_addresses(&self) -> Vec<String> {
+        self.listen_tx.borrow().iter().map(|a| a.to_string()).collect()
+    }
+
+    fn peer_views(&self) -> Vec<PeerView> {
+        let membership = self.ledger.membership();
+        let name = |peer: &PeerId| {
+            let author = AuthorId::from_peer_id(peer)?;
+            membership.and_then(|m| m.member(&author)).map(|info| info.name.clone())
+        };
+        let mut peers: Vec<PeerId> = self.book.keys().chain(self.peers.keys()).copied().collect();
+        peers.sort();
+        peers.dedup();
+        peers
+            .into_iter()
+            .map(|peer| {
+                let entry = self.book.get(&peer).cloned().unwrap_or_default();
+                PeerView {
+                    peer: peer.to_string(),
+                    name: name(&peer),
+                    connected: self.swarm.is_connected(&peer),
+                    addresses: entry.addresses,
+                    last_seen: entry.last_seen,
+                    last_sync: entry.last_sync,
+                }
+            })
+            .collect()
+    }
+
+    fn on_command(&mut self, command: Command) {
+        let Command { request, reply } = command;
+        let addresses = self.invite_addresses();
+        let mut service = Service {
+            ledger: &mut self.ledger,
+            keypair: &self.keypair,
+            settings: &self.settings,
+            addresses,
+        };
+        let is_status = request == Request::Status;
+        let is_peers = request == Request::Peers;
+        let outcome = service.handle(request, now_ms());
+        if let Some(message) = &outcome.published {
+            let topic = self.topic.clone();
+            if let Err(e) =
+                self.swarm.behaviour_mut().gossip.inner().publish(topic, message.wire().to_vec())
+            {
+                // Sync delivers it when peers connect.
+                tracing::debug!("gossip publish: {e}");
+            }
+            self.stored(message);
+        }
+        let response = match outcome.response {
+            Response::Status(mut status) if is_status => {
+                status.running = true;
+                status.listen = self.invite_addresses();
+                status.connected = self.peer_views().into_iter().filter(|p| p.connected).collect();
+                status.rejected = self.rejected.clone();
+                Response::Status(status)
+            }
+            _ if is_peers => Response::Peers { peers: self.peer_views() },
+            other => other,
+        };
+        let _ = reply.send(response);
+    }
+}

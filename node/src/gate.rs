@@ -1,0 +1,201 @@
+//! Membership gating for libp2p behaviours.
+//!
+//! [`Gated`] wraps a behaviour (gossipsub, Kademlia, sync) so that on a connection with a peer
+//! that is not a known member, the wrapped behaviour gets a handler that speaks no protocol at all
+//! and never hears of the connection: an outsider who connects can negotiate nothing, so it
+//! receives nothing. When a peer proves membership later (the hello exchange), the connection is
+//! replaced by a fresh one, which the wrapped behaviour then sees.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+
+use libp2p::core::Endpoint;
+use libp2p::core::transport::PortUse;
+use libp2p::swarm::behaviour::ConnectionEstablished;
+use libp2p::swarm::derive_prelude::Either;
+use libp2p::swarm::{
+    ConnectionClosed, ConnectionDenied, ConnectionHandler, ConnectionId, FromSwarm,
+    NetworkBehaviour, THandler, THandlerInEvent, THandlerOutEvent, ToSwarm, dummy,
+};
+use libp2p::{Multiaddr, PeerId};
+
+/// The set of peers allowed past the gate, shared by every gated behaviour and the event loop.
+#[derive(Clone, Default)]
+pub struct MemberGate {
+    allowed: Arc<RwLock<HashSet<PeerId>>>,
+}
+
+impl MemberGate {
+    /// Whether `peer` may use gated protocols.
+    pub fn allows(&self, peer: &PeerId) -> bool {
+        self.allowed.read().map(|set| set.contains(peer)).unwrap_or(false)
+    }
+
+    /// Replaces the allowed set.
+    pub fn set(&self, peers: impl IntoIterator<Item = PeerId>) {
+        if let Ok(mut set) = self.allowed.write() {
+            *set = peers.into_iter().collect();
+        }
+    }
+
+    /// Allows one more peer.
+    pub fn allow(&self, peer: PeerId) {
+        if let Ok(mut set) = self.allowed.write() {
+            set.insert(peer);
+        }
+    }
+}
+
+/// A behaviour that only members can reach.
+pub struct Gated<B> {
+    inner: B,
+    gate: MemberGate,
+    /// Connections the inner behaviour never saw.
+    hidden: HashSet<ConnectionId>,
+    /// Per peer, how many connections the inner behaviour saw.
+    visible: HashMap<PeerId, usize>,
+}
+
+impl<B> Gated<B> {
+    /// Wraps `inner` behind `gate`.
+    pub fn new(inner: B, gate: MemberGate) -> Self {
+        Gated { inner, gate, hidden: HashSet::new(), visible: HashMap::new() }
+    }
+
+    /// The wrapped behaviour.
+    pub fn inner(&mut self) -> &mut B {
+        &mut self.inner
+    }
+}
+
+type GatedHandler<B> = Either<THandler<B>, dummy::ConnectionHandler>;
+
+impl<B: NetworkBehaviour> NetworkBehaviour for Gated<B>
+where
+    B::ConnectionHandler: ConnectionHandler,
+{
+    type ConnectionHandler = GatedHandler<B>;
+    type ToSwarm = B::ToSwarm;
+
+    fn handle_pending_inbound_connection(
+        &mut self,
+        connection_id: ConnectionId,
+        local_addr: &Multiaddr,
+        remote_addr: &Multiaddr,
+    ) -> Result<(), ConnectionDenied> {
+        self.inner.handle_pending_inbound_connection(connection_id, local_addr, remote_addr)
+    }
+
+    fn handle_established_inbound_connection(
+        &mut self,
+        connection_id: ConnectionId,
+        peer: PeerId,
+        local_addr: &Multiaddr,
+        remote_addr: &Multiaddr,
+    ) -> Result<THandler<Self>, ConnectionDenied> {
+        if !self.gate.allows(&peer) {
+            self.hidden.insert(connection_id);
+            return Ok(Either::Right(dummy::ConnectionHandler));
+        }
+        self.inner
+            .handle_established_inbound_connection(connection_id, peer, local_addr, remote_addr)
+            .map(Either::Left)
+    }
+
+    fn handle_pending_outbound_connection(
+        &mut self,
+        connection_id: ConnectionId,
+        maybe_peer: Option<PeerId>,
+        addresses: &[Multiaddr],
+        effective_role: Endpoint,
+    ) -> Result<Vec<Multiaddr>, ConnectionDenied> {
+        self.inner.handle_pending_outbound_connection(
+            connection_id,
+            maybe_peer,
+            addresses,
+            effective_role,
+        )
+    }
+
+    fn handle_established_outbound_connection(
+        &mut self,
+        connection_id: ConnectionId,
+        peer: PeerId,
+        addr: &Multiaddr,
+        role_override: Endpoint,
+        port_use: PortUse,
+    ) -> Result<THandler<Self>, ConnectionDenied> {
+        if !self.gate.allows(&peer) {
+            self.hidden.insert(connection_id);
+            return Ok(Either::Right(dummy::ConnectionHandler));
+        }
+        self.inner
+            .handle_established_outbound_connection(
+                connection_id,
+                peer,
+                addr,
+                role_override,
+                port_use,
+            )
+            .map(Either::Left)
+    }
+
+    fn on_swarm_event(&mut self, event: FromSwarm) {
+        match event {
+            FromSwarm::ConnectionEstablished(established) => {
+                if self.hidden.contains(&established.connection_id) {
+                    return;
+                }
+                let seen = self.visible.entry(established.peer_id).or_insert(0);
+                let other_established = *seen;
+                *seen += 1;
+                self.inner.on_swarm_event(FromSwarm::ConnectionEstablished(
+                    ConnectionEstablished { other_established, ..established },
+                ));
+            }
+            FromSwarm::ConnectionClosed(closed) => {
+                if self.hidden.remove(&closed.connection_id) {
+                    return;
+                }
+                let remaining_established = match self.visible.get_mut(&closed.peer_id) {
+                    Some(seen) => {
+                        *seen = seen.saturating_sub(1);
+                        *seen
+                    }
+                    None => 0,
+                };
+                if remaining_established == 0 {
+                    self.visible.remove(&closed.peer_id);
+                }
+                self.inner.on_swarm_event(FromSwarm::ConnectionClosed(ConnectionClosed {
+                    remaining_established,
+                    ..closed
+                }));
+            }
+            FromSwarm::AddressChange(change) if self.hidden.contains(&change.connection_id) => {}
+            FromSwarm::DialFailure(failure) if self.hidden.remove(&failure.connection_id) => {}
+            FromSwarm::ListenFailure(failure) if self.hidden.remove(&failure.connection_id) => {}
+            other => self.inner.on_swarm_event(other),
+        }
+    }
+
+    fn on_connection_handler_event(
+        &mut self,
+        peer_id: PeerId,
+        connection_id: ConnectionId,
+        event: THandlerOutEvent<Self>,
+    ) {
+        match event {
+            Either::Left(event) => {
+                self.inner.on_connection_handler_event(peer_id, connection_id, event)
+            }
+            // The dummy handler emits no events.
+            Either::Right(never) => match never {},
+        }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<ToSwarm<Self::ToSwarm, THandlerInEvent<Self>>> {
+        self.inner.poll(cx).map(|action| action.map_in(Either::Left))
+    }
+}

@@ -1,0 +1,369 @@
+//! The ledger: the store plus the network's membership, with every validation rule applied before
+//! anything is written. Both the daemon and the offline CLI change the store only through it.
+
+use std::collections::HashMap;
+
+use sangam_protocol::api::{Item, MemberView};
+use sangam_protocol::envelope::found_network;
+use sangam_protocol::kinds::Genesis;
+use sangam_protocol::membership::{Act, AdmissionProof, Proven};
+use sangam_protocol::sync::VersionVector;
+use sangam_protocol::validate::{
+    reference_of, validate_body, validate_chain, validate_envelope, validate_permission,
+    validate_reference,
+};
+use sangam_protocol::{
+    AuthorId, Body, Draft, Error as Rule, Keypair, Kind, Membership, Message, MessageId, NetworkId,
+    Role,
+};
+
+use crate::error::{NodeError, Result};
+use crate::store::{Inserted, Store};
+
+const GENESIS_KEY: &str = "genesis";
+
+/// What ingesting a message did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Accepted {
+    /// New and stored.
+    New(Message),
+    /// Already held.
+    Duplicate,
+}
+
+/// The network this node belongs to.
+struct Joined {
+    genesis: Message,
+    membership: Membership,
+    acts: Vec<Act>,
+}
+
+/// The store, guarded by the protocol's rules.
+pub struct Ledger {
+    store: Store,
+    joined: Option<Joined>,
+}
+
+impl Ledger {
+    /// Opens the ledger over a store, reloading the network and its membership if any.
+    pub fn open(store: Store) -> Result<Ledger> {
+        let mut ledger = Ledger { store, joined: None };
+        if let Some(id) = ledger.store.meta(GENESIS_KEY)? {
+            let id = MessageId(id.try_into().map_err(|_| NodeError::Corrupt("genesis id"))?);
+            let wire = ledger.store.get(&id)?.ok_or(NodeError::Corrupt("genesis is missing"))?;
+            let genesis = Message::from_trusted_bytes(wire)?;
+            let membership = Membership::from_genesis(&genesis)?;
+            let mut acts = Vec::new();
+            for kind in [Kind::Admit, Kind::Revoke] {
+                for wire in ledger.store.all_of_kind(kind)? {
+                    if let Some(act) = Act::from_message(&Message::from_trusted_bytes(wire)?)? {
+                        acts.push(act);
+                    }
+                }
+            }
+            let mut joined = Joined { genesis, membership, acts };
+            joined.membership.apply(&joined.acts);
+            ledger.joined = Some(joined);
+        }
+        Ok(ledger)
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The network id, once founded or joined.
+    pub fn network(&self) -> Option<NetworkId> {
+        self.joined.as_ref().map(|j| j.genesis.header().network)
+    }
+
+    /// The current membership, once founded or joined.
+    pub fn membership(&self) -> Option<&Membership> {
+        self.joined.as_ref().map(|j| &j.membership)
+    }
+
+    fn joined(&self) -> Result<&Joined> {
+        self.joined.as_ref().ok_or(NodeError::NoNetwork)
+    }
+
+    fn refuse_if_joined(&self) -> Result<()> {
+        match self.network() {
+            Some(network) => Err(NodeError::AlreadyInNetwork(network.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    /// Founds a new network with this node as founder and first steward.
+    pub fn found(&mut self, keypair: &Keypair, name: &str, founder: &str, now: u64) -> Result<Message> {
+        self.refuse_if_joined()?;
+        let genesis = found_network(
+            keypair,
+            Genesis { network_name: name.into(), founder_name: founder.into(), founded_at: now },
+            now,
+        )?;
+        self.start(genesis.clone())?;
+        Ok(genesis)
+    }
+
+    /// Joins the network an admission proof leads to, if it admits `me`.
+    pub fn join(&mut self, proof: &AdmissionProof, me: &AuthorId, now: u64) -> Result<Proven> {
+        self.refuse_if_joined()?;
+        let proven = proof.verify(me, now)?;
+        let genesis = validate_envelope(&proof.genesis, &proven.network, now)?;
+        self.start(genesis)?;
+        for admit in &proof.admits {
+            self.ingest(admit, now)?;
+        }
+        self.store.flush()?;
+        Ok(proven)
+    }
+
+    fn start(&mut self, genesis: Message) -> Result<()> {
+        let membership = Membership::from_genesis(&genesis)?;
+        self.store.insert(&genesis)?;
+        self.store.set_meta(GENESIS_KEY, genesis.id().as_bytes())?;
+        self.store.flush()?;
+        self.joined = Some(Joined { genesis, membership, acts: Vec::new() });
+        Ok(())
+    }
+
+    /// Validates a message from anywhere and stores it if it passes every rule. A rejection is
+    /// `NodeError::Protocol` with the rule that failed.
+    pub fn ingest(&mut self, wire: &[u8], now: u64) -> Result<Accepted> {
+        let network = self.joined()?.genesis.header().network;
+        let message = validate_envelope(wire, &network, now)?;
+        if self.store.contains(&message.id())? {
+            return Ok(Accepted::Duplicate);
+        }
+        let body = validate_body(&message)?;
+        let joined = self.joined()?;
+        validate_permission(&joined.membership, message.header())?;
+        let header = message.header();
+        let existing = self.store.id_at(&header.author, header.seq)?;
+        let previous = match header.seq {
+            1 => None,
+            seq => self.store.id_at(&header.author, seq - 1)?,
+        };
+        match validate_chain(&message, existing, previous) {
+            Err(fork @ Rule::Fork { .. }) => {
+                self.store.record_fork(&message)?;
+                return Err(fork.into());
+            }
+            other => other?,
+        }
+        if let Some(body) = &body
+            && let Some(target) = reference_of(body)
+            && let Some(target) = self.store.get(&target)?
+        {
+            let target = Message::from_trusted_bytes(target)?;
+            validate_reference(&header.author, body, target.header())?;
+        }
+        if self.store.insert(&message)? == Inserted::Duplicate {
+            return Ok(Accepted::Duplicate);
+        }
+        if let Some(act) = Act::from_message(&message)?
+            && let Some(joined) = self.joined.as_mut()
+        {
+            joined.acts.push(act);
+            joined.membership.apply(&joined.acts);
+        }
+        Ok(Accepted::New(message))
+    }
+
+    /// Ingests many messages: admissions and revocations first, so members admitted in the same
+    /// batch are recognised. Returns one result per input, in the input's order.
+    pub fn ingest_batch(&mut self, wires: &[Vec<u8>], now: u64) -> Vec<Result<Accepted>> {
+        let is_membership = |wire: &Vec<u8>| {
+            sangam_protocol::envelope::Envelope::parse(wire)
+                .is_ok_and(|e| matches!(e.header.kind, Kind::Admit | Kind::Revoke))
+        };
+        let mut results: Vec<Option<Result<Accepted>>> = wires.iter().map(|_| None).collect();
+        for first in [true, false] {
+            for (i, wire) in wires.iter().enumerate() {
+                if is_membership(wire) == first {
+                    results[i] = Some(self.ingest(wire, now));
+                }
+            }
+        }
+        results.into_iter().map(|r| r.unwrap_or(Err(NodeError::Corrupt("batch")))).collect()
+    }
+
+    /// Publishes a message by this node: next seq, signed, validated like any other, stored and
+    /// flushed to disk before it returns.
+    pub fn publish(&mut self, keypair: &Keypair, body: Body, now: u64) -> Result<Message> {
+        let joined = self.joined()?;
+        let me = keypair.author();
+        match joined.membership.role_of(&me) {
+            None => {
+                return Err(NodeError::NotAllowed(
+                    "this node is not a member of its network (it may have been revoked)".into(),
+                ));
+            }
+            Some(role) if !role.may_publish(body.kind()) => {
+                return Err(NodeError::NotAllowed(format!(
+                    "this node is a {role} and may not publish {} messages",
+                    body.kind().name().replace('_', " ")
+                )));
+            }
+            Some(_) => {}
+        }
+        let (seq, prev) = match self.store.latest(&me)? {
+            Some((seq, id)) => (seq + 1, Some(id)),
+            None => (1, None),
+        };
+        let network = joined.genesis.header().network;
+        let message = Draft { network, seq, prev, timestamp: now, body }.sign(keypair)?;
+        match self.ingest(message.wire(), now)? {
+            Accepted::New(message) => {
+                self.store.flush()?;
+                Ok(message)
+            }
+            Accepted::Duplicate => Err(NodeError::Corrupt("a new post was already stored")),
+        }
+    }
+
+    /// The admission proof for `member`: the genesis and the chain of admissions to it.
+    pub fn admission_proof(&self, member: &AuthorId) -> Result<AdmissionProof> {
+        let joined = self.joined()?;
+        let chain = joined
+            .membership
+            .admission_chain(member)
+            .ok_or_else(|| NodeError::NotFound(format!("{member} is not a member")))?;
+        let mut admits = Vec::with_capacity(chain.len());
+        for id in chain {
+            admits.push(self.store.get(&id)?.ok_or(NodeError::Corrupt("an admission is missing"))?);
+        }
+        Ok(AdmissionProof { genesis: joined.genesis.wire().to_vec(), admits })
+    }
+
+    /// What this node holds, as a version vector.
+    pub fn vector(&self) -> Result<VersionVector> {
+        self.store.vector()
+    }
+
+    /// A stored message, if its author is still a member (what may be served to peers).
+    pub fn servable(&self, author: &AuthorId, seq: u64) -> Option<Vec<u8>> {
+        let membership = self.membership()?;
+        membership.role_of(author)?;
+        self.store.get_at(author, seq).ok().flatten()
+    }
+
+    /// A stored message as clients see it.
+    pub fn item(&self, id: &MessageId) -> Result<Option<Item>> {
+        match self.store.get(id)? {
+            Some(wire) => Ok(Some(self.item_of(&Message::from_trusted_bytes(wire)?)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Newest-first items, filtered.
+    pub fn feed(&self, kind: Option<Kind>, author: Option<AuthorId>, limit: usize) -> Result<Vec<Item>> {
+        // Scan more than asked when filtering by author; the store indexes kind and time only.
+        let scan = if author.is_some() { limit.saturating_mul(20).max(1000) } else { limit };
+        let mut items = Vec::new();
+        for id in self.store.recent(kind, scan)? {
+            if items.len() >= limit {
+                break;
+            }
+            if let Some(item) = self.item(&id)?
+                && author.is_none_or(|a| a == item.author)
+            {
+                items.push(item);
+            }
+        }
+        Ok(items)
+    }
+
+    fn item_of(&self, message: &Message) -> Result<Item> {
+        let header = message.header();
+        let author_name = self.membership().and_then(|m| {
+            m.member(&header.author).map(|info| info.name.clone()).or_else(|| {
+                m.revoked().find(|(id, _)| **id == header.author).map(|_| "(revoked)".to_string())
+            })
+        });
+        let body = message.body().unwrap_or(None);
+        let (closed, offers) = self.replies_to(message)?;
+        Ok(Item {
+            id: message.id(),
+            author: header.author,
+            author_name,
+            seq: header.seq,
+            kind: header.kind,
+            timestamp: header.timestamp,
+            body,
+            closed,
+            offers,
+        })
+    }
+
+    /// Whether an item was closed by its author, and how many offers answer it.
+    fn replies_to(&self, message: &Message) -> Result<(bool, u64)> {
+        if !matches!(
+            message.header().kind,
+            Kind::MentoringRequest | Kind::Announcement | Kind::Resource | Kind::Offer
+        ) {
+            return Ok((false, 0));
+        }
+        let (mut closed, mut offers) = (false, 0);
+        for kind in [Kind::Close, Kind::Offer] {
+            if kind == Kind::Offer && message.header().kind != Kind::MentoringRequest {
+                continue;
+            }
+            for wire in self.store.all_of_kind(kind)? {
+                let reply = Message::from_trusted_bytes(wire)?;
+                match reply.body().unwrap_or(None) {
+                    Some(Body::Close(c))
+                        if c.item == message.id() && reply.header().author == message.header().author =>
+                    {
+                        closed = true
+                    }
+                    Some(Body::Offer(o)) if o.request == message.id() => offers += 1,
+                    _ => {}
+                }
+            }
+        }
+        Ok((closed, offers))
+    }
+
+    /// Every member, current and revoked, with profile details where known.
+    pub fn members(&self) -> Result<Vec<MemberView>> {
+        let Some(membership) = self.membership() else { return Ok(Vec::new()) };
+        let mut profiles = HashMap::new();
+        for wire in self.store.all_of_kind(Kind::Profile)? {
+            let message = Message::from_trusted_bytes(wire)?;
+            if let Ok(Some(Body::Profile(profile))) = message.body() {
+                profiles.insert(message.header().author, profile);
+            }
+        }
+        let mut views: Vec<MemberView> = membership
+            .members()
+            .map(|(id, info)| MemberView {
+                id: *id,
+                name: info.name.clone(),
+                role: Some(info.role),
+                admitted_by: info.admitted_by,
+                admitted_at: Some(info.admitted_at),
+                revoked: false,
+                state: profiles.get(id).map(|p| p.state.clone()),
+                district: profiles.get(id).map(|p| p.district.clone()),
+            })
+            .collect();
+        views.extend(membership.revoked().map(|(id, _)| MemberView {
+            id: *id,
+            name: "(revoked)".into(),
+            role: None,
+            admitted_by: None,
+            admitted_at: None,
+            revoked: true,
+            state: None,
+            district: None,
+        }));
+        Ok(views)
+    }
+
+    /// This node's role, if it is a member.
+    pub fn role_of(&self, author: &AuthorId) -> Option<Role> {
+        self.membership().and_then(|m| m.role_of(author))
+    }
+}

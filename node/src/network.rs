@@ -1,0 +1,184 @@
+//! The libp2p side of a node: which protocols it speaks and how the swarm is built.
+//!
+//! Gossip, sync and Kademlia sit behind the membership [`Gated`] wrapper; hello, identify, ping
+//! and mDNS do not (hello is how a member proves itself; identify and ping reveal nothing of the
+//! network's content).
+
+use std::time::Duration;
+
+use libp2p::gossipsub::{self, MessageAuthenticity, ValidationMode};
+use libp2p::kad::{self, store::MemoryStore};
+use libp2p::request_response::{self, ProtocolSupport};
+use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
+use libp2p::{StreamProtocol, Swarm, connection_limits, identify, mdns, noise, ping, tcp, yamux};
+use sangam_protocol::envelope::{Envelope, message_id_for};
+use sangam_protocol::limits::MAX_MESSAGE_BYTES;
+use sangam_protocol::sync::{SyncRequest, SyncResponse};
+use sangam_protocol::transport::{HELLO_PROTOCOL, Hello, HelloReply, SYNC_PROTOCOL, gossip_topic};
+use sangam_protocol::{Keypair, NetworkId};
+
+use crate::codec::FrameCodec;
+use crate::error::{NodeError, Result};
+use crate::gate::{Gated, MemberGate};
+
+/// How long a connection stays open with nothing happening on it. Long: collectives on flaky
+/// links should not have to re-dial every few seconds.
+pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// Most simultaneous connections, in and out, for a weak laptop.
+pub const MAX_CONNECTIONS: u32 = 128;
+/// Most connections to one peer.
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 2;
+/// How long a sync or hello request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The sync request-response behaviour.
+pub type SyncBehaviour = request_response::Behaviour<FrameCodec<SyncRequest, SyncResponse>>;
+/// The hello request-response behaviour.
+pub type HelloBehaviour = request_response::Behaviour<FrameCodec<Hello, HelloReply>>;
+
+/// Everything a Sangam node speaks.
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    /// Connection limits come first so that refused connections reach nobody else.
+    pub limits: connection_limits::Behaviour,
+    /// Live push of new messages.
+    pub gossip: Gated<gossipsub::Behaviour>,
+    /// Catch-up sync.
+    pub sync: Gated<SyncBehaviour>,
+    /// Peer routing among members.
+    pub kad: Gated<kad::Behaviour<MemoryStore>>,
+    /// Membership proof on new connections.
+    pub hello: HelloBehaviour,
+    /// Learning peers' listen addresses.
+    pub identify: identify::Behaviour,
+    /// Liveness.
+    pub ping: ping::Behaviour,
+    /// LAN discovery (off with `--no-mdns`).
+    pub mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+/// What the swarm needs to know to start.
+pub struct SwarmSettings {
+    /// Whether to discover peers on the LAN.
+    pub mdns: bool,
+}
+
+/// The gossipsub message id of a Sangam message: its own message id, so duplicates are dropped
+/// before any signature is checked.
+fn gossip_message_id(message: &gossipsub::Message) -> gossipsub::MessageId {
+    let id = match Envelope::parse(&message.data) {
+        Ok(envelope) => message_id_for(envelope.header_bytes),
+        // Unparseable data still needs an id; validation rejects it right after.
+        Err(_) => message_id_for(&message.data),
+    };
+    gossipsub::MessageId::from(id.as_bytes().to_vec())
+}
+
+/// Scoring: peers that forward invalid messages lose score fast; quiet networks are not punished
+/// (mesh-delivery penalties are off, since collectives may post only a few times a day).
+fn peer_score(network: &NetworkId) -> (gossipsub::PeerScoreParams, gossipsub::PeerScoreThresholds) {
+    let topic = gossipsub::IdentTopic::new(gossip_topic(network));
+    let topic_params = gossipsub::TopicScoreParams {
+        topic_weight: 1.0,
+        time_in_mesh_weight: 0.01,
+        time_in_mesh_quantum: Duration::from_secs(1),
+        time_in_mesh_cap: 100.0,
+        first_message_deliveries_weight: 1.0,
+        first_message_deliveries_decay: 0.9,
+        first_message_deliveries_cap: 50.0,
+        mesh_message_deliveries_weight: 0.0,
+        mesh_failure_penalty_weight: 0.0,
+        invalid_message_deliveries_weight: -20.0,
+        invalid_message_deliveries_decay: 0.99,
+        ..Default::default()
+    };
+    let mut params = gossipsub::PeerScoreParams::default();
+    params.topics.insert(topic.hash(), topic_params);
+    (params, gossipsub::PeerScoreThresholds::default())
+}
+
+fn gossip(keypair: &Keypair, network: &NetworkId) -> Result<gossipsub::Behaviour> {
+    let config = gossipsub::ConfigBuilder::default()
+        .validation_mode(ValidationMode::Anonymous)
+        .validate_messages()
+        .message_id_fn(gossip_message_id)
+        .max_transmit_size(MAX_MESSAGE_BYTES + 1024)
+        .heartbeat_interval(Duration::from_millis(700))
+        .build()
+        .map_err(|e| NodeError::Network(format!("gossip settings: {e}")))?;
+    let _ = keypair;
+    let mut behaviour = gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, config)
+        .map_err(|e| NodeError::Network(format!("gossip: {e}")))?;
+    let (params, thresholds) = peer_score(network);
+    behaviour
+        .with_peer_score(params, thresholds)
+        .map_err(|e| NodeError::Network(format!("gossip scoring: {e}")))?;
+    behaviour
+        .subscribe(&gossipsub::IdentTopic::new(gossip_topic(network)))
+        .map_err(|e| NodeError::Network(format!("gossip topic: {e:?}")))?;
+    Ok(behaviour)
+}
+
+/// Builds the swarm for `keypair` in `network`, with `gate` deciding who is a member.
+pub fn build_swarm(
+    keypair: &Keypair,
+    network: &NetworkId,
+    gate: &MemberGate,
+    settings: &SwarmSettings,
+) -> Result<Swarm<Behaviour>> {
+    let gossip = gossip(keypair, network)?;
+    let network_error = |e: &dyn std::fmt::Display| NodeError::Network(e.to_string());
+    let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair.to_libp2p())
+        .with_tokio()
+        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .map_err(|e| network_error(&e))?
+        .with_quic()
+        .with_behaviour(|key| {
+            let peer_id = key.public().to_peer_id();
+            let request_config = request_response::Config::default()
+                .with_request_timeout(REQUEST_TIMEOUT)
+                .with_max_concurrent_streams(16);
+            let sync = SyncBehaviour::with_codec(
+                FrameCodec::default(),
+                [(StreamProtocol::new(SYNC_PROTOCOL), ProtocolSupport::Full)],
+                request_config.clone(),
+            );
+            let hello = HelloBehaviour::with_codec(
+                FrameCodec::default(),
+                [(StreamProtocol::new(HELLO_PROTOCOL), ProtocolSupport::Full)],
+                request_config,
+            );
+            let mut kad = kad::Behaviour::with_config(
+                peer_id,
+                MemoryStore::new(peer_id),
+                kad::Config::new(StreamProtocol::new("/sangam/kad/1")),
+            );
+            kad.set_mode(Some(kad::Mode::Server));
+            let mdns = if settings.mdns {
+                Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id)?)
+            } else {
+                None
+            };
+            let limits = connection_limits::ConnectionLimits::default()
+                .with_max_established(Some(MAX_CONNECTIONS))
+                .with_max_established_per_peer(Some(MAX_CONNECTIONS_PER_PEER))
+                .with_max_pending_incoming(Some(32));
+            Ok(Behaviour {
+                limits: connection_limits::Behaviour::new(limits),
+                gossip: Gated::new(gossip, gate.clone()),
+                sync: Gated::new(sync, gate.clone()),
+                kad: Gated::new(kad, gate.clone()),
+                hello,
+                identify: identify::Behaviour::new(identify::Config::new(
+                    "/sangam/id/1".into(),
+                    key.public(),
+                )),
+                ping: ping::Behaviour::default(),
+                mdns: Toggle::from(mdns),
+            })
+        })
+        .map_err(|e| network_error(&e))?
+        .with_swarm_config(|config| config.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+        .build();
+    Ok(swarm)
+}

@@ -1,0 +1,312 @@
+//! The on-disk store: the one module that knows sled.
+//!
+//! Trees (all keys big-endian so byte order is numeric order):
+//! - `messages`: message id → exact wire bytes
+//! - `feeds`: author ‖ seq → message id
+//! - `by_time`: timestamp ‖ message id → kind (2 bytes)
+//! - `by_kind`: kind ‖ timestamp ‖ message id → ()
+//! - `vector`: author → highest contiguous seq held
+//! - `forks`: author ‖ seq ‖ message id → wire bytes of the conflicting message (evidence)
+//! - `peers`: peer id bytes → JSON peer record
+//! - `meta`: name → value (network id, genesis id, config)
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sangam_protocol::sync::VersionVector;
+use sangam_protocol::{AuthorId, Kind, Message, MessageId};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::{Transactional, Tree};
+
+use crate::error::{NodeError, Result};
+
+/// sled's page cache: tens of MB, not its 1 GB default, for 2–4 GB laptops.
+pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The node's message store.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    messages: Tree,
+    feeds: Tree,
+    by_time: Tree,
+    by_kind: Tree,
+    vector: Tree,
+    forks: Tree,
+    peers: Tree,
+    meta: Tree,
+}
+
+/// What inserting a message did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Inserted {
+    /// It was new and is now stored.
+    New,
+    /// It was already stored; nothing changed.
+    Duplicate,
+}
+
+fn feed_key(author: &AuthorId, seq: u64) -> [u8; 40] {
+    let mut key = [0u8; 40];
+    key[..32].copy_from_slice(author.as_bytes());
+    key[32..].copy_from_slice(&seq.to_be_bytes());
+    key
+}
+
+fn time_key(timestamp: u64, id: &MessageId) -> [u8; 40] {
+    let mut key = [0u8; 40];
+    key[..8].copy_from_slice(&timestamp.to_be_bytes());
+    key[8..].copy_from_slice(id.as_bytes());
+    key
+}
+
+fn kind_key(kind: Kind, timestamp: u64, id: &MessageId) -> [u8; 42] {
+    let mut key = [0u8; 42];
+    key[..2].copy_from_slice(&kind.number().to_be_bytes());
+    key[2..].copy_from_slice(&time_key(timestamp, id));
+    key
+}
+
+fn id_from(bytes: &[u8]) -> Result<MessageId> {
+    bytes.try_into().map(MessageId).map_err(|_| NodeError::Corrupt("a message id is not 32 bytes"))
+}
+
+fn u64_from(bytes: &[u8]) -> Result<u64> {
+    bytes
+        .try_into()
+        .map(u64::from_be_bytes)
+        .map_err(|_| NodeError::Corrupt("a counter is not 8 bytes"))
+}
+
+impl Store {
+    /// Opens (or creates) the store in `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .mode(sled::Mode::LowSpace)
+            .open()?;
+        Ok(Store {
+            messages: db.open_tree("messages")?,
+            feeds: db.open_tree("feeds")?,
+            by_time: db.open_tree("by_time")?,
+            by_kind: db.open_tree("by_kind")?,
+            vector: db.open_tree("vector")?,
+            forks: db.open_tree("forks")?,
+            peers: db.open_tree("peers")?,
+            meta: db.open_tree("meta")?,
+            db,
+        })
+    }
+
+    /// Whether a message with this id is stored.
+    pub fn contains(&self, id: &MessageId) -> Result<bool> {
+        Ok(self.messages.contains_key(id.as_bytes())?)
+    }
+
+    /// The wire bytes of a stored message.
+    pub fn get(&self, id: &MessageId) -> Result<Option<Vec<u8>>> {
+        Ok(self.messages.get(id.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// The id stored at (author, seq).
+    pub fn id_at(&self, author: &AuthorId, seq: u64) -> Result<Option<MessageId>> {
+        self.feeds.get(feed_key(author, seq))?.map(|v| id_from(&v)).transpose()
+    }
+
+    /// The wire bytes stored at (author, seq).
+    pub fn get_at(&self, author: &AuthorId, seq: u64) -> Result<Option<Vec<u8>>> {
+        match self.id_at(author, seq)? {
+            Some(id) => self.get(&id),
+            None => Ok(None),
+        }
+    }
+
+    /// The author's highest stored seq and its id (not necessarily contiguous).
+    pub fn latest(&self, author: &AuthorId) -> Result<Option<(u64, MessageId)>> {
+        match self.feeds.scan_prefix(author.as_bytes()).next_back() {
+            Some(entry) => {
+                let (key, value) = entry?;
+                Ok(Some((u64_from(&key[32..])?, id_from(&value)?)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Stores a verified message and its indexes atomically. Idempotent.
+    pub fn insert(&self, message: &Message) -> Result<Inserted> {
+        let header = message.header();
+        let id = message.id();
+        let kind = header.kind.number().to_be_bytes();
+        let result = (&self.messages, &self.feeds, &self.by_time, &self.by_kind).transaction(
+            |(messages, feeds, by_time, by_kind)| {
+                if messages.get(id.as_bytes())?.is_some() {
+                    return Ok(Inserted::Duplicate);
+                }
+                messages.insert(&id.as_bytes()[..], message.wire())?;
+                feeds.insert(&feed_key(&header.author, header.seq)[..], &id.as_bytes()[..])?;
+                by_time.insert(&time_key(header.timestamp, &id)[..], &kind[..])?;
+                by_kind.insert(&kind_key(header.kind, header.timestamp, &id)[..], &[][..])?;
+                Ok::<_, ConflictableTransactionError<()>>(Inserted::New)
+            },
+        );
+        let inserted = match result {
+            Ok(inserted) => inserted,
+            Err(TransactionError::Storage(error)) => return Err(error.into()),
+            Err(TransactionError::Abort(())) => return Err(NodeError::Corrupt("insert aborted")),
+        };
+        if inserted == Inserted::New {
+            self.advance_vector(&header.author)?;
+        }
+        Ok(inserted)
+    }
+
+    /// Moves the author's contiguous seq forward over every message now held.
+    fn advance_vector(&self, author: &AuthorId) -> Result<()> {
+        let mut seq = self.contiguous(author)?;
+        let start = seq;
+        while self.feeds.contains_key(feed_key(author, seq + 1))? {
+            seq += 1;
+        }
+        if seq != start {
+            self.vector.insert(author.as_bytes(), &seq.to_be_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The author's highest seq held with every earlier one also held.
+    pub fn contiguous(&self, author: &AuthorId) -> Result<u64> {
+        self.vector.get(author.as_bytes())?.map(|v| u64_from(&v)).transpose().map(|s| s.unwrap_or(0))
+    }
+
+    /// The version vector of everything held.
+    pub fn vector(&self) -> Result<VersionVector> {
+        let mut vector = VersionVector::new();
+        for entry in self.vector.iter() {
+            let (key, value) = entry?;
+            let author: [u8; 32] =
+                key.as_ref().try_into().map_err(|_| NodeError::Corrupt("author key length"))?;
+            vector.set(AuthorId(author), u64_from(&value)?);
+        }
+        Ok(vector)
+    }
+
+    /// Keeps a conflicting message (same author and seq as a stored one) as evidence.
+    pub fn record_fork(&self, message: &Message) -> Result<()> {
+        let header = message.header();
+        let mut key = feed_key(&header.author, header.seq).to_vec();
+        key.extend_from_slice(message.id().as_bytes());
+        self.forks.insert(key, message.wire())?;
+        Ok(())
+    }
+
+    /// Authors with fork evidence, and how many conflicting messages each has.
+    pub fn forks(&self) -> Result<BTreeMap<AuthorId, u64>> {
+        let mut forks = BTreeMap::new();
+        for entry in self.forks.iter() {
+            let (key, _) = entry?;
+            let author: [u8; 32] =
+                key[..32].try_into().map_err(|_| NodeError::Corrupt("fork key length"))?;
+            *forks.entry(AuthorId(author)).or_insert(0) += 1;
+        }
+        Ok(forks)
+    }
+
+    /// Newest-first message ids, optionally of one kind, at most `limit`.
+    pub fn recent(&self, kind: Option<Kind>, limit: usize) -> Result<Vec<MessageId>> {
+        let mut ids = Vec::new();
+        match kind {
+            Some(kind) => {
+                for entry in self.by_kind.scan_prefix(kind.number().to_be_bytes()).rev() {
+                    if ids.len() >= limit {
+                        break;
+                    }
+                    let (key, _) = entry?;
+                    ids.push(id_from(&key[10..])?);
+                }
+            }
+            None => {
+                for entry in self.by_time.iter().rev() {
+                    if ids.len() >= limit {
+                        break;
+                    }
+                    let (key, _) = entry?;
+                    ids.push(id_from(&key[8..])?);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Every stored message of `kind`, oldest first, as wire bytes.
+    pub fn all_of_kind(&self, kind: Kind) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        for entry in self.by_kind.scan_prefix(kind.number().to_be_bytes()) {
+            let (key, _) = entry?;
+            if let Some(wire) = self.get(&id_from(&key[10..])?)? {
+                out.push(wire);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of stored messages of each kind.
+    pub fn count_by_kind(&self) -> Result<BTreeMap<Kind, u64>> {
+        let mut counts = BTreeMap::new();
+        for entry in self.by_time.iter() {
+            let (_, kind) = entry?;
+            let number: [u8; 2] =
+                kind.as_ref().try_into().map_err(|_| NodeError::Corrupt("kind length"))?;
+            *counts.entry(Kind::from_number(u16::from_be_bytes(number))).or_insert(0) += 1;
+        }
+        Ok(counts)
+    }
+
+    /// Number of stored messages.
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Whether the store holds no messages.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// A metadata value.
+    pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.meta.get(name)?.map(|v| v.to_vec()))
+    }
+
+    /// Sets a metadata value.
+    pub fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
+        self.meta.insert(name, value)?;
+        Ok(())
+    }
+
+    /// A peer record (JSON), by peer id bytes.
+    pub fn peer(&self, peer: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.peers.get(peer)?.map(|v| v.to_vec()))
+    }
+
+    /// Saves a peer record.
+    pub fn set_peer(&self, peer: &[u8], record: &[u8]) -> Result<()> {
+        self.peers.insert(peer, record)?;
+        Ok(())
+    }
+
+    /// All peer records.
+    pub fn peers(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.peers.iter().map(|e| Ok(e.map(|(k, v)| (k.to_vec(), v.to_vec()))?)).collect()
+    }
+
+    /// Makes everything written so far durable (fsync). A post is acknowledged only after this.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Bytes the store occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}

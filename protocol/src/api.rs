@@ -1,0 +1,275 @@
+//! The control API between a running node and its clients (the `sangam` CLI, the terminal app).
+//!
+//! Transport: a Unix socket in the node's data folder, mode 0600. Each line is one JSON
+//! [`Request`]; the node answers each with one JSON [`Response`] line. After `subscribe`, the node
+//! keeps sending `event` responses on that connection.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::identity::AuthorId;
+use crate::ids::{MessageId, NetworkId};
+use crate::kinds::{Body, Kind, Role};
+
+/// Longest request line a node reads.
+pub const MAX_REQUEST_LINE: usize = 64 * 1024;
+/// Most items one `feed` request returns.
+pub const MAX_FEED_LIMIT: usize = 1000;
+
+/// A request from a client.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum Request {
+    /// The node's state.
+    Status,
+    /// Known peers.
+    Peers,
+    /// Current members.
+    Members,
+    /// Newest-first messages.
+    Feed {
+        /// Only this kind.
+        #[serde(default)]
+        kind: Option<Kind>,
+        /// Only this author.
+        #[serde(default)]
+        author: Option<AuthorId>,
+        /// At most this many (default 50).
+        #[serde(default)]
+        limit: Option<usize>,
+    },
+    /// One message.
+    Show {
+        /// Its id.
+        id: MessageId,
+    },
+    /// Publish a message written by this node.
+    Post {
+        /// What to publish.
+        body: Body,
+    },
+    /// Admit a node (this node must be a steward); answers with an invite.
+    Admit {
+        /// The node's id.
+        member: AuthorId,
+        /// Its name.
+        name: String,
+        /// Its role.
+        role: Role,
+    },
+    /// Revoke a member (this node must be a steward).
+    Revoke {
+        /// The member's id.
+        member: AuthorId,
+        /// Why.
+        reason: String,
+    },
+    /// Stream events on this connection from now on.
+    Subscribe,
+}
+
+/// The node's answer.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(tag = "response", rename_all = "snake_case")]
+pub enum Response {
+    /// See [`Status`].
+    Status(Status),
+    /// Known peers.
+    Peers {
+        /// The peers.
+        peers: Vec<PeerView>,
+    },
+    /// Current and revoked members.
+    Members {
+        /// The members.
+        members: Vec<MemberView>,
+    },
+    /// Messages, newest first.
+    Feed {
+        /// The messages.
+        items: Vec<Item>,
+    },
+    /// One message.
+    Item {
+        /// The message.
+        item: Item,
+    },
+    /// A message was published and is durable.
+    Posted {
+        /// Its id.
+        id: MessageId,
+    },
+    /// An invite for an admitted node.
+    Invite {
+        /// The one-line invite.
+        invite: String,
+    },
+    /// Events follow on this connection.
+    Subscribed,
+    /// Something happened (after `subscribe`).
+    Event {
+        /// What.
+        event: Event,
+    },
+    /// The request failed; the message says why in plain words.
+    Error {
+        /// Why.
+        message: String,
+    },
+}
+
+/// A node's state, for `sangam status` and the forum's dashboard.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+pub struct Status {
+    /// This node's id.
+    pub id: Option<AuthorId>,
+    /// This node's name.
+    pub name: String,
+    /// The network, once founded or joined.
+    pub network: Option<NetworkId>,
+    /// The network's name.
+    pub network_name: Option<String>,
+    /// This node's role in it.
+    pub role: Option<Role>,
+    /// Whether the daemon is running (false when read straight from the store).
+    pub running: bool,
+    /// Addresses the daemon listens on.
+    pub listen: Vec<String>,
+    /// Peers currently connected.
+    pub connected: Vec<PeerView>,
+    /// Messages held, by kind name.
+    pub messages: BTreeMap<String, u64>,
+    /// Messages refused since the daemon started, by reason code.
+    pub rejected: BTreeMap<String, u64>,
+    /// Members caught publishing two messages with the same seq, with how many.
+    pub forks: BTreeMap<String, u64>,
+    /// Bytes the store occupies on disk.
+    pub store_bytes: u64,
+}
+
+/// A peer as the node sees it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct PeerView {
+    /// Its libp2p peer id.
+    pub peer: String,
+    /// Its member name, if it is a member.
+    pub name: Option<String>,
+    /// Whether it is connected now.
+    pub connected: bool,
+    /// Addresses it was reached at.
+    pub addresses: Vec<String>,
+    /// When it was last seen (ms).
+    pub last_seen: Option<u64>,
+    /// When a sync with it last completed (ms).
+    pub last_sync: Option<u64>,
+}
+
+/// A member as the node sees it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Its id.
+    pub id: AuthorId,
+    /// Its name.
+    pub name: String,
+    /// Its role (absent once revoked).
+    pub role: Option<Role>,
+    /// Who admitted it.
+    pub admitted_by: Option<AuthorId>,
+    /// When (ms).
+    pub admitted_at: Option<u64>,
+    /// Whether it has been revoked.
+    pub revoked: bool,
+    /// Its profile's state, if it published one.
+    pub state: Option<String>,
+    /// Its profile's district, if it published one.
+    pub district: Option<String>,
+}
+
+/// A message as clients see it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Item {
+    /// Its id.
+    pub id: MessageId,
+    /// Its author.
+    pub author: AuthorId,
+    /// The author's member name, if known.
+    pub author_name: Option<String>,
+    /// Position in the author's feed.
+    pub seq: u64,
+    /// Its kind (snake_case name in JSON).
+    pub kind: Kind,
+    /// When it was written (ms).
+    pub timestamp: u64,
+    /// Its body, unless dropped. In JSON: an object with `kind` and the kind's fields.
+    pub body: Option<Body>,
+    /// Whether its author closed it.
+    #[serde(default)]
+    pub closed: bool,
+    /// For a request: how many offers answer it.
+    #[serde(default)]
+    pub offers: u64,
+}
+
+/// Something that happened in the node.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A message was stored (from this node or a peer).
+    MessageStored {
+        /// The message.
+        item: Item,
+    },
+    /// A peer connected.
+    PeerConnected {
+        /// Its peer id.
+        peer: String,
+    },
+    /// A peer disconnected.
+    PeerDisconnected {
+        /// Its peer id.
+        peer: String,
+    },
+    /// A sync session with a peer ended.
+    SyncDone {
+        /// The peer.
+        peer: String,
+        /// Messages received.
+        received: u64,
+    },
+    /// A message from a peer was refused.
+    Rejected {
+        /// Reason code (as in `status`).
+        reason: String,
+        /// The peer it came from, if any.
+        peer: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::Announcement;
+
+    #[test]
+    fn requests_read_as_plain_json() {
+        let request: Request =
+            serde_json::from_str(r#"{"request":"feed","kind":"announcement","limit":5}"#).unwrap();
+        assert_eq!(
+            request,
+            Request::Feed { kind: Some(Kind::Announcement), author: None, limit: Some(5) }
+        );
+        let post = Request::Post {
+            body: Body::Announcement(Announcement {
+                title: "Workshop".into(),
+                body: "Saturday".into(),
+                tags: vec![],
+                expires_at: None,
+            }),
+        };
+        let text = serde_json::to_string(&post).unwrap();
+        assert!(text.contains(r#""kind":"announcement""#));
+        assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), post);
+        assert!(serde_json::from_str::<Request>(r#"{"request":"explode"}"#).is_err());
+    }
+}
