@@ -83,12 +83,18 @@ async fn write_line(writer: &mut OwnedWriteHalf, response: &Response) -> std::io
 /// Reads one line of at most [`MAX_REQUEST_LINE`] bytes. `Ok(None)` at end of stream.
 async fn read_line(reader: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Option<Vec<u8>>> {
     let mut line = Vec::new();
-    let read = (&mut *reader).take(MAX_REQUEST_LINE as u64 + 1).read_until(b'\n', &mut line).await?;
+    let read = (&mut *reader)
+        .take(MAX_REQUEST_LINE as u64 + 1)
+        .read_until(b'\n', &mut line)
+        .await?;
     if read == 0 {
         return Ok(None);
     }
     if line.len() > MAX_REQUEST_LINE {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "request line too long"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "request line too long",
+        ));
     }
     Ok(Some(line))
 }
@@ -110,7 +116,8 @@ async fn connection(
             Ok(Some(line)) => line,
             Ok(None) => return,
             Err(_) => {
-                let message = format!("requests must be one line of at most {MAX_REQUEST_LINE} bytes");
+                let message =
+                    format!("requests must be one line of at most {MAX_REQUEST_LINE} bytes");
                 let _ = write_line(&mut writer, &Response::Error { message }).await;
                 return;
             }
@@ -119,7 +126,10 @@ async fn connection(
             Ok(request) => request,
             Err(e) => {
                 let message = format!("that is not a valid Sangam request: {e}");
-                if write_line(&mut writer, &Response::Error { message }).await.is_err() {
+                if write_line(&mut writer, &Response::Error { message })
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 continue;
@@ -157,7 +167,10 @@ async fn subscription(
         };
         match event {
             Ok(event) => {
-                if write_line(writer, &Response::Event { event }).await.is_err() {
+                if write_line(writer, &Response::Event { event })
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -178,7 +191,10 @@ impl ApiClient {
     /// Connects to the socket at `path`.
     pub async fn connect(path: &Path) -> std::io::Result<ApiClient> {
         let (reader, writer) = UnixStream::connect(path).await?.into_split();
-        Ok(ApiClient { reader: BufReader::new(reader), writer })
+        Ok(ApiClient {
+            reader: BufReader::new(reader),
+            writer,
+        })
     }
 
     /// Sends one request and waits for its answer.
@@ -186,7 +202,10 @@ impl ApiClient {
         let mut line = serde_json::to_vec(request)
             .map_err(|e| NodeError::Api(format!("the request could not be encoded: {e}")))?;
         line.push(b'\n');
-        self.writer.write_all(&line).await.map_err(NodeError::io("sending to the node"))?;
+        self.writer
+            .write_all(&line)
+            .await
+            .map_err(NodeError::io("sending to the node"))?;
         self.next().await
     }
 

@@ -80,14 +80,22 @@ impl<Req, Resp> Clone for FrameCodec<Req, Resp> {
 async fn read_frame<T: Frame, R: AsyncRead + Unpin + Send>(io: &mut R) -> io::Result<T> {
     let mut bytes = Vec::new();
     // Read one byte past the bound so an oversized frame is detected, not truncated.
-    io.take(T::MAX_BYTES as u64 + 1).read_to_end(&mut bytes).await?;
+    io.take(T::MAX_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .await?;
     if bytes.len() > T::MAX_BYTES {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame exceeds its size limit"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "frame exceeds its size limit",
+        ));
     }
     T::from_frame(&bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
 }
 
-async fn write_frame<T: Frame, W: AsyncWrite + Unpin + Send>(io: &mut W, value: T) -> io::Result<()> {
+async fn write_frame<T: Frame, W: AsyncWrite + Unpin + Send>(
+    io: &mut W,
+    value: T,
+) -> io::Result<()> {
     io.write_all(&value.to_frame()).await?;
     io.close().await
 }

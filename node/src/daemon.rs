@@ -84,7 +84,9 @@ impl RunningNode {
     /// Asks the node to stop and waits until it has (store flushed, socket removed).
     pub async fn stop(self) -> Result<()> {
         let _ = self.shutdown.send(true);
-        self.task.await.map_err(|e| NodeError::Network(format!("the node task failed: {e}")))?
+        self.task
+            .await
+            .map_err(|e| NodeError::Network(format!("the node task failed: {e}")))?
     }
 
     /// Waits for the node to end on its own (it only does on an error or a stop request).
@@ -113,10 +115,17 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
     let ledger = Ledger::open(store)?;
     let network = ledger.network().ok_or(NodeError::NoNetwork)?;
     let gate = MemberGate::default();
-    let mut swarm = build_swarm(&keypair, &network, &gate, &SwarmSettings { mdns: config.mdns })?;
+    let mut swarm = build_swarm(
+        &keypair,
+        &network,
+        &gate,
+        &SwarmSettings { mdns: config.mdns },
+    )?;
     for address in &config.listen {
         swarm.listen_on(address.clone()).map_err(|e| {
-            NodeError::Network(format!("cannot listen on {address}: {e}; choose another --listen"))
+            NodeError::Network(format!(
+                "cannot listen on {address}: {e}; choose another --listen"
+            ))
         })?;
     }
     let listener = api::bind(&data_dir.socket_path()).await?;
@@ -124,7 +133,12 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
     let (commands_tx, commands) = mpsc::channel(COMMAND_CAPACITY);
     let (events, _) = broadcast::channel(EVENT_CAPACITY);
     let (listen_tx, listen) = watch::channel(Vec::new());
-    tokio::spawn(api::serve(listener, commands_tx, events.clone(), shutdown_rx.clone()));
+    tokio::spawn(api::serve(
+        listener,
+        commands_tx,
+        events.clone(),
+        shutdown_rx.clone(),
+    ));
 
     let mut bootstrap = config.bootstrap.clone();
     if let Some(saved) = ledger.store().meta(BOOTSTRAP_META)? {
@@ -148,5 +162,11 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         let _ = std::fs::remove_file(socket);
         result
     });
-    Ok(RunningNode { shutdown, listen, task, events, data_dir })
+    Ok(RunningNode {
+        shutdown,
+        listen,
+        task,
+        events,
+        data_dir,
+    })
 }

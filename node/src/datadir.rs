@@ -48,7 +48,10 @@ impl DataDir {
 
     /// Opens the folder, creating it (private) if it does not exist.
     pub fn open(root: &Path) -> Result<DataDir> {
-        let data_dir_error = |source| NodeError::DataDir { path: root.to_path_buf(), source };
+        let data_dir_error = |source| NodeError::DataDir {
+            path: root.to_path_buf(),
+            source,
+        };
         if let Ok(meta) = fs::symlink_metadata(root) {
             if meta.file_type().is_symlink() {
                 return Err(NodeError::UnsafeDataDir {
@@ -66,7 +69,9 @@ impl DataDir {
             fs::create_dir_all(root).map_err(data_dir_error)?;
         }
         fs::set_permissions(root, fs::Permissions::from_mode(0o700)).map_err(data_dir_error)?;
-        Ok(DataDir { root: root.to_path_buf() })
+        Ok(DataDir {
+            root: root.to_path_buf(),
+        })
     }
 
     /// The folder itself.
@@ -129,9 +134,17 @@ impl DataDir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(NodeError::NotInitialised);
             }
-            Err(e) => return Err(NodeError::BadKeyFile { path, why: e.to_string() }),
+            Err(e) => {
+                return Err(NodeError::BadKeyFile {
+                    path,
+                    why: e.to_string(),
+                });
+            }
         };
-        let bad = |why: &str| NodeError::BadKeyFile { path: path.clone(), why: why.into() };
+        let bad = |why: &str| NodeError::BadKeyFile {
+            path: path.clone(),
+            why: why.into(),
+        };
         let mut lines = text.lines();
         if lines.next() != Some(KEY_HEADER) {
             return Err(bad("it does not start with the Sangam key header"));
@@ -143,7 +156,8 @@ impl DataDir {
         }
         for (i, pair) in digits.as_bytes().chunks(2).enumerate() {
             let pair = std::str::from_utf8(pair).map_err(|_| bad("the key is not hexadecimal"))?;
-            secret[i] = u8::from_str_radix(pair, 16).map_err(|_| bad("the key is not hexadecimal"))?;
+            secret[i] =
+                u8::from_str_radix(pair, 16).map_err(|_| bad("the key is not hexadecimal"))?;
         }
         Ok(Keypair::from_secret_bytes(&secret))
     }
@@ -153,7 +167,10 @@ impl DataDir {
         let path = self.settings_path();
         let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => NodeError::NotInitialised,
-            _ => NodeError::Io { what: format!("reading {}", path.display()), source: e },
+            _ => NodeError::Io {
+                what: format!("reading {}", path.display()),
+                source: e,
+            },
         })?;
         serde_json::from_str(&text).map_err(|_| NodeError::Corrupt("settings.json is not valid"))
     }
@@ -192,7 +209,10 @@ mod tests {
     use super::*;
 
     fn settings() -> Settings {
-        Settings { name: "Utthan".into(), region: "West Bengal".into() }
+        Settings {
+            name: "Utthan".into(),
+            region: "West Bengal".into(),
+        }
     }
 
     #[test]
@@ -214,7 +234,10 @@ mod tests {
         let temp = tempfile::tempdir().unwrap();
         let dir = DataDir::open(temp.path()).unwrap();
         let keypair = dir.initialise(&settings()).unwrap();
-        assert!(matches!(dir.initialise(&settings()), Err(NodeError::AlreadyInitialised(_))));
+        assert!(matches!(
+            dir.initialise(&settings()),
+            Err(NodeError::AlreadyInitialised(_))
+        ));
         assert_eq!(dir.load_identity().unwrap().author(), keypair.author());
     }
 
@@ -224,15 +247,24 @@ mod tests {
         let dir = DataDir::open(temp.path()).unwrap();
         dir.initialise(&settings()).unwrap();
         fs::write(dir.key_path(), "sangam-key-v1\nnot hex\n").unwrap();
-        assert!(matches!(dir.load_identity(), Err(NodeError::BadKeyFile { .. })));
-        assert!(matches!(dir.initialise(&settings()), Err(NodeError::BadKeyFile { .. })));
+        assert!(matches!(
+            dir.load_identity(),
+            Err(NodeError::BadKeyFile { .. })
+        ));
+        assert!(matches!(
+            dir.initialise(&settings()),
+            Err(NodeError::BadKeyFile { .. })
+        ));
     }
 
     #[test]
     fn a_missing_key_means_not_initialised() {
         let temp = tempfile::tempdir().unwrap();
         let dir = DataDir::open(temp.path()).unwrap();
-        assert!(matches!(dir.load_identity(), Err(NodeError::NotInitialised)));
+        assert!(matches!(
+            dir.load_identity(),
+            Err(NodeError::NotInitialised)
+        ));
     }
 
     #[test]
@@ -242,6 +274,9 @@ mod tests {
         fs::create_dir(&real).unwrap();
         let link = temp.path().join("link");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        assert!(matches!(DataDir::open(&link), Err(NodeError::UnsafeDataDir { .. })));
+        assert!(matches!(
+            DataDir::open(&link),
+            Err(NodeError::UnsafeDataDir { .. })
+        ));
     }
 }

@@ -39,7 +39,10 @@ const RECONNECTS_PER_ROUND: usize = 8;
 
 /// The wall clock in ms; the node is the edge where time enters.
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// What the node remembers of a peer across restarts.
@@ -116,9 +119,10 @@ impl EventLoop {
         let network = ledger.network().unwrap_or(NetworkId([0; 32]));
         let mut book = HashMap::new();
         for (key, value) in ledger.store().peers().unwrap_or_default() {
-            if let (Ok(peer), Ok(entry)) =
-                (PeerId::from_bytes(&key), serde_json::from_slice::<BookEntry>(&value))
-            {
+            if let (Ok(peer), Ok(entry)) = (
+                PeerId::from_bytes(&key),
+                serde_json::from_slice::<BookEntry>(&value),
+            ) {
                 book.insert(peer, entry);
             }
         }
@@ -146,7 +150,11 @@ impl EventLoop {
     }
 
     /// Runs until `shutdown` turns true; flushes the store before returning.
-    pub async fn run(mut self, bootstrap: Vec<Multiaddr>, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+    pub async fn run(
+        mut self,
+        bootstrap: Vec<Multiaddr>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<()> {
         self.refresh_gate();
         for address in bootstrap {
             if let Err(e) = self.swarm.dial(address.clone()) {
@@ -177,7 +185,10 @@ impl EventLoop {
     fn count_rejection(&mut self, rule: &Rule, peer: Option<PeerId>) {
         tracing::info!(peer = ?peer, "refused a message: {rule}");
         *self.rejected.entry(rule.reason().to_string()).or_insert(0) += 1;
-        self.emit(Event::Rejected { reason: rule.reason().into(), peer: peer.map(|p| p.to_string()) });
+        self.emit(Event::Rejected {
+            reason: rule.reason().into(),
+            peer: peer.map(|p| p.to_string()),
+        });
     }
 
     fn item_of(&self, message: &Message) -> Option<Item> {
@@ -187,7 +198,9 @@ impl EventLoop {
     /// Books a newly stored message: event, and membership refresh if it changes membership.
     fn stored(&mut self, message: &Message) {
         if let Some(item) = self.item_of(message) {
-            self.emit(Event::MessageStored { item });
+            self.emit(Event::MessageStored {
+                item: Box::new(item),
+            });
         }
         if matches!(message.header().kind, Kind::Admit | Kind::Revoke) {
             self.refresh_gate();
@@ -203,7 +216,12 @@ impl EventLoop {
         let members: HashSet<PeerId> = self
             .ledger
             .membership()
-            .map(|m| m.members().map(|(author, _)| author.peer_id()).filter(|p| *p != me).collect())
+            .map(|m| {
+                m.members()
+                    .map(|(author, _)| author.peer_id())
+                    .filter(|p| *p != me)
+                    .collect()
+            })
             .unwrap_or_default();
         self.gate.set(members.iter().copied());
         let mut drop = Vec::new();
@@ -231,7 +249,10 @@ impl EventLoop {
             Some(m) if m.founder() == me => None,
             _ => self.ledger.admission_proof(&me).ok(),
         };
-        let hello = Hello { network: self.network, proof };
+        let hello = Hello {
+            network: self.network,
+            proof,
+        };
         self.swarm.behaviour_mut().hello.send_request(&peer, hello);
     }
 
@@ -275,20 +296,38 @@ impl EventLoop {
             SwarmEvent::NewListenAddr { address, .. } => {
                 let full = address.with(Protocol::P2p(*self.swarm.local_peer_id()));
                 self.listen_tx.send_modify(|addrs| addrs.push(full));
-                let saved: Vec<String> = self.listen_tx.borrow().iter().map(|a| a.to_string()).collect();
+                let saved: Vec<String> = self
+                    .listen_tx
+                    .borrow()
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect();
                 if let Ok(json) = serde_json::to_vec(&saved) {
                     let _ = self.ledger.store().set_meta(LISTEN_META, &json);
                 }
             }
-            SwarmEvent::ConnectionEstablished { peer_id, endpoint, num_established, .. } => {
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                endpoint,
+                num_established,
+                ..
+            } => {
                 self.on_connected(peer_id, &endpoint, num_established.get());
             }
-            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => {
                 self.peers.remove(&peer_id);
                 self.syncing.remove(&peer_id);
-                self.emit(Event::PeerDisconnected { peer: peer_id.to_string() });
+                self.emit(Event::PeerDisconnected {
+                    peer: peer_id.to_string(),
+                });
                 if let Some(address) = self.redial.remove(&peer_id) {
-                    let _ = self.swarm.dial(DialOpts::peer_id(peer_id).addresses(vec![address]).build());
+                    let _ = self
+                        .swarm
+                        .dial(DialOpts::peer_id(peer_id).addresses(vec![address]).build());
                 }
             }
             SwarmEvent::Behaviour(event) => self.on_behaviour_event(event),
@@ -309,7 +348,9 @@ impl EventLoop {
             return;
         }
         state.hidden = !allowed;
-        self.emit(Event::PeerConnected { peer: peer.to_string() });
+        self.emit(Event::PeerConnected {
+            peer: peer.to_string(),
+        });
         if allowed {
             if let ConnectedPoint::Dialer { address, .. } = endpoint {
                 self.remember(peer, |entry| {
@@ -345,11 +386,15 @@ impl EventLoop {
             }) => self.on_gossip(propagation_source, message_id, message),
             BehaviourEvent::Sync(event) => self.on_sync_event(event),
             BehaviourEvent::Hello(event) => self.on_hello_event(event),
-            BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }) => {
-                if self.gate.allows(&peer_id) {
-                    for address in info.listen_addrs {
-                        self.swarm.behaviour_mut().kad.inner().add_address(&peer_id, address);
-                    }
+            BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })
+                if self.gate.allows(&peer_id) =>
+            {
+                for address in info.listen_addrs {
+                    self.swarm
+                        .behaviour_mut()
+                        .kad
+                        .inner()
+                        .add_address(&peer_id, address);
                 }
             }
             BehaviourEvent::Mdns(mdns::Event::Discovered(found)) => {
@@ -371,7 +416,8 @@ impl EventLoop {
         let acceptance = match self.ledger.ingest(&message.data, now_ms()) {
             Ok(Accepted::New(stored)) => {
                 let header = stored.header();
-                let behind = self.ledger.store().contiguous(&header.author).unwrap_or(0) < header.seq;
+                let behind =
+                    self.ledger.store().contiguous(&header.author).unwrap_or(0) < header.seq;
                 self.stored(&stored);
                 if behind {
                     // A gap before this message: fetch what is missing from whoever sent it.
@@ -393,25 +439,46 @@ impl EventLoop {
                 MessageAcceptance::Ignore
             }
         };
-        self.swarm.behaviour_mut().gossip.inner().report_message_validation_result(
-            &id,
-            &source,
-            acceptance,
-        );
+        self.swarm
+            .behaviour_mut()
+            .gossip
+            .inner()
+            .report_message_validation_result(&id, &source, acceptance);
     }
 
     fn on_hello_event(&mut self, event: request_response::Event<Hello, HelloReply>) {
         use request_response::{Event as E, Message as M};
         match event {
-            E::Message { peer, message: M::Request { request, channel, .. }, .. } => {
+            E::Message {
+                peer,
+                message: M::Request {
+                    request, channel, ..
+                },
+                ..
+            } => {
                 let reply = self.on_hello(peer, request);
-                let _ = self.swarm.behaviour_mut().hello.send_response(channel, reply);
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .hello
+                    .send_response(channel, reply);
                 if reply == HelloReply::Refused {
-                    *self.rejected.entry("outsider_connection".into()).or_insert(0) += 1;
+                    *self
+                        .rejected
+                        .entry("outsider_connection".into())
+                        .or_insert(0) += 1;
                     let _ = self.swarm.disconnect_peer_id(peer);
                 }
             }
-            E::Message { peer, message: M::Response { response: HelloReply::Admitted, .. }, .. } => {
+            E::Message {
+                peer,
+                message:
+                    M::Response {
+                        response: HelloReply::Admitted,
+                        ..
+                    },
+                ..
+            } => {
                 // The peer just learned of us: reopen our connection so its gated protocols
                 // open too. Only the side that dialled redials.
                 if let Some(address) = self.peers.get(&peer).and_then(|p| p.dialled.clone()) {
@@ -419,7 +486,15 @@ impl EventLoop {
                     let _ = self.swarm.disconnect_peer_id(peer);
                 }
             }
-            E::Message { peer, message: M::Response { response: HelloReply::Refused, .. }, .. } => {
+            E::Message {
+                peer,
+                message:
+                    M::Response {
+                        response: HelloReply::Refused,
+                        ..
+                    },
+                ..
+            } => {
                 tracing::warn!(%peer, "a peer does not accept this node as a member");
             }
             _ => {}
@@ -436,9 +511,16 @@ impl EventLoop {
             self.resync.insert(peer);
             return;
         }
-        let Ok(vector) = self.ledger.vector() else { return };
+        let Ok(vector) = self.ledger.vector() else {
+            return;
+        };
         let (session, request) = SyncSession::start(&vector);
-        let id = self.swarm.behaviour_mut().sync.inner().send_request(&peer, request);
+        let id = self
+            .swarm
+            .behaviour_mut()
+            .sync
+            .inner()
+            .send_request(&peer, request);
         self.sessions.insert(id, (peer, session));
         self.syncing.insert(peer);
     }
@@ -457,19 +539,47 @@ impl EventLoop {
         self.start_sync(candidates[pick]);
     }
 
-    fn on_sync_event(&mut self, event: request_response::Event<sangam_protocol::sync::SyncRequest, SyncResponse>) {
+    fn on_sync_event(
+        &mut self,
+        event: request_response::Event<sangam_protocol::sync::SyncRequest, SyncResponse>,
+    ) {
         use request_response::{Event as E, Message as M};
         match event {
-            E::Message { message: M::Request { request, channel, .. }, .. } => {
+            E::Message {
+                message: M::Request {
+                    request, channel, ..
+                },
+                ..
+            } => {
                 let vector = self.ledger.vector().unwrap_or_default();
                 let ledger = &self.ledger;
-                let response = respond(&request, &vector, |author, seq| ledger.servable(author, seq));
-                let _ = self.swarm.behaviour_mut().sync.inner().send_response(channel, response);
+                let response = respond(&request, &vector, |author, seq| {
+                    ledger.servable(author, seq)
+                });
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .inner()
+                    .send_response(channel, response);
             }
-            E::Message { peer, message: M::Response { request_id, response }, .. } => {
+            E::Message {
+                peer,
+                message:
+                    M::Response {
+                        request_id,
+                        response,
+                    },
+                ..
+            } => {
                 self.on_sync_response(peer, request_id, response);
             }
-            E::OutboundFailure { peer, request_id, error, .. } => {
+            E::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
                 tracing::debug!(%peer, "sync failed: {error}");
                 self.sessions.remove(&request_id);
                 self.syncing.remove(&peer);
@@ -478,8 +588,15 @@ impl EventLoop {
         }
     }
 
-    fn on_sync_response(&mut self, peer: PeerId, request_id: OutboundRequestId, response: SyncResponse) {
-        let Some((_, mut session)) = self.sessions.remove(&request_id) else { return };
+    fn on_sync_response(
+        &mut self,
+        peer: PeerId,
+        request_id: OutboundRequestId,
+        response: SyncResponse,
+    ) {
+        let Some((_, mut session)) = self.sessions.remove(&request_id) else {
+            return;
+        };
         let vector = self.ledger.vector().unwrap_or_default();
         let mut step = session.handle(response, &vector);
         if let Ok(Step::Ingest(messages)) = step {
@@ -496,7 +613,12 @@ impl EventLoop {
         }
         match step {
             Ok(Step::Send(request)) => {
-                let id = self.swarm.behaviour_mut().sync.inner().send_request(&peer, request);
+                let id = self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .inner()
+                    .send_request(&peer, request);
                 self.sessions.insert(id, (peer, session));
             }
             Ok(Step::Done(outcome)) => self.finish_sync(peer, outcome, session.received()),
@@ -512,7 +634,10 @@ impl EventLoop {
         tracing::debug!(%peer, ?outcome, received, "sync finished");
         self.syncing.remove(&peer);
         self.remember(peer, |entry| entry.last_sync = Some(now_ms()));
-        self.emit(Event::SyncDone { peer: peer.to_string(), received });
+        self.emit(Event::SyncDone {
+            peer: peer.to_string(),
+            received,
+        });
         if self.resync.remove(&peer) {
             self.start_sync(peer);
         }
@@ -530,11 +655,14 @@ impl EventLoop {
             .collect();
         for peer in overdue {
             tracing::info!(%peer, "dropping a peer that did not prove membership");
-            *self.rejected.entry("outsider_connection".into()).or_insert(0) += 1;
+            *self
+                .rejected
+                .entry("outsider_connection".into())
+                .or_insert(0) += 1;
             let _ = self.swarm.disconnect_peer_id(peer);
         }
         self.rounds = self.rounds.wrapping_add(1);
-        if self.rounds % RECONNECT_EVERY == 0 {
+        if self.rounds.is_multiple_of(RECONNECT_EVERY) {
             self.reconnect_known_members();
         }
     }
@@ -545,7 +673,14 @@ impl EventLoop {
             .iter()
             .filter(|(peer, _)| self.gate.allows(peer) && !self.swarm.is_connected(peer))
             .map(|(peer, entry)| {
-                (*peer, entry.addresses.iter().filter_map(|a| a.parse().ok()).collect())
+                (
+                    *peer,
+                    entry
+                        .addresses
+                        .iter()
+                        .filter_map(|a| a.parse().ok())
+                        .collect(),
+                )
             })
             .take(RECONNECTS_PER_ROUND)
             .collect();
@@ -564,14 +699,20 @@ impl EventLoop {
     // ---- control API ----
 
     fn invite_addresses(&self) -> Vec<String> {
-        self.listen_tx.borrow().iter().map(|a| a.to_string()).collect()
+        self.listen_tx
+            .borrow()
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
     }
 
     fn peer_views(&self) -> Vec<PeerView> {
         let membership = self.ledger.membership();
         let name = |peer: &PeerId| {
             let author = AuthorId::from_peer_id(peer)?;
-            membership.and_then(|m| m.member(&author)).map(|info| info.name.clone())
+            membership
+                .and_then(|m| m.member(&author))
+                .map(|info| info.name.clone())
         };
         let mut peers: Vec<PeerId> = self.book.keys().chain(self.peers.keys()).copied().collect();
         peers.sort();
@@ -606,8 +747,12 @@ impl EventLoop {
         let outcome = service.handle(request, now_ms());
         if let Some(message) = &outcome.published {
             let topic = self.topic.clone();
-            if let Err(e) =
-                self.swarm.behaviour_mut().gossip.inner().publish(topic, message.wire().to_vec())
+            if let Err(e) = self
+                .swarm
+                .behaviour_mut()
+                .gossip
+                .inner()
+                .publish(topic, message.wire().to_vec())
             {
                 // Sync delivers it when peers connect.
                 tracing::debug!("gossip publish: {e}");
@@ -618,11 +763,17 @@ impl EventLoop {
             Response::Status(mut status) if is_status => {
                 status.running = true;
                 status.listen = self.invite_addresses();
-                status.connected = self.peer_views().into_iter().filter(|p| p.connected).collect();
+                status.connected = self
+                    .peer_views()
+                    .into_iter()
+                    .filter(|p| p.connected)
+                    .collect();
                 status.rejected = self.rejected.clone();
                 Response::Status(status)
             }
-            _ if is_peers => Response::Peers { peers: self.peer_views() },
+            _ if is_peers => Response::Peers {
+                peers: self.peer_views(),
+            },
             other => other,
         };
         let _ = reply.send(response);

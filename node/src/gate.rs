@@ -29,7 +29,10 @@ pub struct MemberGate {
 impl MemberGate {
     /// Whether `peer` may use gated protocols.
     pub fn allows(&self, peer: &PeerId) -> bool {
-        self.allowed.read().map(|set| set.contains(peer)).unwrap_or(false)
+        self.allowed
+            .read()
+            .map(|set| set.contains(peer))
+            .unwrap_or(false)
     }
 
     /// Replaces the allowed set.
@@ -60,7 +63,12 @@ pub struct Gated<B> {
 impl<B> Gated<B> {
     /// Wraps `inner` behind `gate`.
     pub fn new(inner: B, gate: MemberGate) -> Self {
-        Gated { inner, gate, hidden: HashSet::new(), visible: HashMap::new() }
+        Gated {
+            inner,
+            gate,
+            hidden: HashSet::new(),
+            visible: HashMap::new(),
+        }
     }
 
     /// The wrapped behaviour.
@@ -84,7 +92,8 @@ where
         local_addr: &Multiaddr,
         remote_addr: &Multiaddr,
     ) -> Result<(), ConnectionDenied> {
-        self.inner.handle_pending_inbound_connection(connection_id, local_addr, remote_addr)
+        self.inner
+            .handle_pending_inbound_connection(connection_id, local_addr, remote_addr)
     }
 
     fn handle_established_inbound_connection(
@@ -151,7 +160,10 @@ where
                 let other_established = *seen;
                 *seen += 1;
                 self.inner.on_swarm_event(FromSwarm::ConnectionEstablished(
-                    ConnectionEstablished { other_established, ..established },
+                    ConnectionEstablished {
+                        other_established,
+                        ..established
+                    },
                 ));
             }
             FromSwarm::ConnectionClosed(closed) => {
@@ -168,10 +180,11 @@ where
                 if remaining_established == 0 {
                     self.visible.remove(&closed.peer_id);
                 }
-                self.inner.on_swarm_event(FromSwarm::ConnectionClosed(ConnectionClosed {
-                    remaining_established,
-                    ..closed
-                }));
+                self.inner
+                    .on_swarm_event(FromSwarm::ConnectionClosed(ConnectionClosed {
+                        remaining_established,
+                        ..closed
+                    }));
             }
             FromSwarm::AddressChange(change) if self.hidden.contains(&change.connection_id) => {}
             FromSwarm::DialFailure(failure) if self.hidden.remove(&failure.connection_id) => {}
@@ -188,14 +201,20 @@ where
     ) {
         match event {
             Either::Left(event) => {
-                self.inner.on_connection_handler_event(peer_id, connection_id, event)
+                self.inner
+                    .on_connection_handler_event(peer_id, connection_id, event)
             }
             // The dummy handler emits no events.
             Either::Right(never) => match never {},
         }
     }
 
-    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<ToSwarm<Self::ToSwarm, THandlerInEvent<Self>>> {
-        self.inner.poll(cx).map(|action| action.map_in(Either::Left))
+    fn poll(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<ToSwarm<Self::ToSwarm, THandlerInEvent<Self>>> {
+        self.inner
+            .poll(cx)
+            .map(|action| action.map_in(Either::Left))
     }
 }

@@ -23,6 +23,7 @@ use crate::store::{Inserted, Store};
 const GENESIS_KEY: &str = "genesis";
 
 /// What ingesting a message did.
+#[allow(clippy::large_enum_variant)] // Short-lived; boxing would cost an allocation per message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Accepted {
     /// New and stored.
@@ -47,10 +48,19 @@ pub struct Ledger {
 impl Ledger {
     /// Opens the ledger over a store, reloading the network and its membership if any.
     pub fn open(store: Store) -> Result<Ledger> {
-        let mut ledger = Ledger { store, joined: None };
+        let mut ledger = Ledger {
+            store,
+            joined: None,
+        };
         if let Some(id) = ledger.store.meta(GENESIS_KEY)? {
-            let id = MessageId(id.try_into().map_err(|_| NodeError::Corrupt("genesis id"))?);
-            let wire = ledger.store.get(&id)?.ok_or(NodeError::Corrupt("genesis is missing"))?;
+            let id = MessageId(
+                id.try_into()
+                    .map_err(|_| NodeError::Corrupt("genesis id"))?,
+            );
+            let wire = ledger
+                .store
+                .get(&id)?
+                .ok_or(NodeError::Corrupt("genesis is missing"))?;
             let genesis = Message::from_trusted_bytes(wire)?;
             let membership = Membership::from_genesis(&genesis)?;
             let mut acts = Vec::new();
@@ -61,7 +71,11 @@ impl Ledger {
                     }
                 }
             }
-            let mut joined = Joined { genesis, membership, acts };
+            let mut joined = Joined {
+                genesis,
+                membership,
+                acts,
+            };
             joined.membership.apply(&joined.acts);
             ledger.joined = Some(joined);
         }
@@ -95,11 +109,21 @@ impl Ledger {
     }
 
     /// Founds a new network with this node as founder and first steward.
-    pub fn found(&mut self, keypair: &Keypair, name: &str, founder: &str, now: u64) -> Result<Message> {
+    pub fn found(
+        &mut self,
+        keypair: &Keypair,
+        name: &str,
+        founder: &str,
+        now: u64,
+    ) -> Result<Message> {
         self.refuse_if_joined()?;
         let genesis = found_network(
             keypair,
-            Genesis { network_name: name.into(), founder_name: founder.into(), founded_at: now },
+            Genesis {
+                network_name: name.into(),
+                founder_name: founder.into(),
+                founded_at: now,
+            },
             now,
         )?;
         self.start(genesis.clone())?;
@@ -124,7 +148,11 @@ impl Ledger {
         self.store.insert(&genesis)?;
         self.store.set_meta(GENESIS_KEY, genesis.id().as_bytes())?;
         self.store.flush()?;
-        self.joined = Some(Joined { genesis, membership, acts: Vec::new() });
+        self.joined = Some(Joined {
+            genesis,
+            membership,
+            acts: Vec::new(),
+        });
         Ok(())
     }
 
@@ -186,7 +214,10 @@ impl Ledger {
                 }
             }
         }
-        results.into_iter().map(|r| r.unwrap_or(Err(NodeError::Corrupt("batch")))).collect()
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(NodeError::Corrupt("batch"))))
+            .collect()
     }
 
     /// Publishes a message by this node: next seq, signed, validated like any other, stored and
@@ -213,7 +244,14 @@ impl Ledger {
             None => (1, None),
         };
         let network = joined.genesis.header().network;
-        let message = Draft { network, seq, prev, timestamp: now, body }.sign(keypair)?;
+        let message = Draft {
+            network,
+            seq,
+            prev,
+            timestamp: now,
+            body,
+        }
+        .sign(keypair)?;
         match self.ingest(message.wire(), now)? {
             Accepted::New(message) => {
                 self.store.flush()?;
@@ -232,9 +270,16 @@ impl Ledger {
             .ok_or_else(|| NodeError::NotFound(format!("{member} is not a member")))?;
         let mut admits = Vec::with_capacity(chain.len());
         for id in chain {
-            admits.push(self.store.get(&id)?.ok_or(NodeError::Corrupt("an admission is missing"))?);
+            admits.push(
+                self.store
+                    .get(&id)?
+                    .ok_or(NodeError::Corrupt("an admission is missing"))?,
+            );
         }
-        Ok(AdmissionProof { genesis: joined.genesis.wire().to_vec(), admits })
+        Ok(AdmissionProof {
+            genesis: joined.genesis.wire().to_vec(),
+            admits,
+        })
     }
 
     /// What this node holds, as a version vector.
@@ -258,9 +303,18 @@ impl Ledger {
     }
 
     /// Newest-first items, filtered.
-    pub fn feed(&self, kind: Option<Kind>, author: Option<AuthorId>, limit: usize) -> Result<Vec<Item>> {
+    pub fn feed(
+        &self,
+        kind: Option<Kind>,
+        author: Option<AuthorId>,
+        limit: usize,
+    ) -> Result<Vec<Item>> {
         // Scan more than asked when filtering by author; the store indexes kind and time only.
-        let scan = if author.is_some() { limit.saturating_mul(20).max(1000) } else { limit };
+        let scan = if author.is_some() {
+            limit.saturating_mul(20).max(1000)
+        } else {
+            limit
+        };
         let mut items = Vec::new();
         for id in self.store.recent(kind, scan)? {
             if items.len() >= limit {
@@ -278,9 +332,13 @@ impl Ledger {
     fn item_of(&self, message: &Message) -> Result<Item> {
         let header = message.header();
         let author_name = self.membership().and_then(|m| {
-            m.member(&header.author).map(|info| info.name.clone()).or_else(|| {
-                m.revoked().find(|(id, _)| **id == header.author).map(|_| "(revoked)".to_string())
-            })
+            m.member(&header.author)
+                .map(|info| info.name.clone())
+                .or_else(|| {
+                    m.revoked()
+                        .find(|(id, _)| **id == header.author)
+                        .map(|_| "(revoked)".to_string())
+                })
         });
         let body = message.body().unwrap_or(None);
         let (closed, offers) = self.replies_to(message)?;
@@ -314,7 +372,8 @@ impl Ledger {
                 let reply = Message::from_trusted_bytes(wire)?;
                 match reply.body().unwrap_or(None) {
                     Some(Body::Close(c))
-                        if c.item == message.id() && reply.header().author == message.header().author =>
+                        if c.item == message.id()
+                            && reply.header().author == message.header().author =>
                     {
                         closed = true
                     }
@@ -328,7 +387,9 @@ impl Ledger {
 
     /// Every member, current and revoked, with profile details where known.
     pub fn members(&self) -> Result<Vec<MemberView>> {
-        let Some(membership) = self.membership() else { return Ok(Vec::new()) };
+        let Some(membership) = self.membership() else {
+            return Ok(Vec::new());
+        };
         let mut profiles = HashMap::new();
         for wire in self.store.all_of_kind(Kind::Profile)? {
             let message = Message::from_trusted_bytes(wire)?;

@@ -2,6 +2,7 @@
 //! the `sangam` command line.
 
 pub mod api;
+pub mod cli;
 pub mod codec;
 pub mod daemon;
 pub mod datadir;

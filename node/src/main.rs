@@ -1,13 +1,26 @@
 //! `sangam`: the Sangam daemon and command line.
-//!
-//! Not built yet: this binary says so honestly instead of pretending.
 
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    eprintln!(
-        "The Sangam node is not built yet: this checkout has only the protocol core. \
-         See README.md for progress."
-    );
-    ExitCode::from(2)
+use clap::Parser;
+use sangam_node::cli::{Cli, run};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_env("SANGAM_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("warn,libp2p_kad=error,sangam_node=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One plain sentence, no backtrace.
+            eprintln!("sangam: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

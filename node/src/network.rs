@@ -130,7 +130,11 @@ pub fn build_swarm(
     let network_error = |e: &dyn std::fmt::Display| NodeError::Network(e.to_string());
     let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair.to_libp2p())
         .with_tokio()
-        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )
         .map_err(|e| network_error(&e))?
         .with_quic()
         .with_behaviour(|key| {
@@ -155,7 +159,10 @@ pub fn build_swarm(
             );
             kad.set_mode(Some(kad::Mode::Server));
             let mdns = if settings.mdns {
-                Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id)?)
+                Some(mdns::tokio::Behaviour::new(
+                    mdns::Config::default(),
+                    peer_id,
+                )?)
             } else {
                 None
             };

@@ -23,7 +23,10 @@ pub struct Outcome {
 
 impl Outcome {
     fn answer(response: Response) -> Outcome {
-        Outcome { response, published: None }
+        Outcome {
+            response,
+            published: None,
+        }
     }
 }
 
@@ -44,7 +47,9 @@ impl Service<'_> {
     pub fn handle(&mut self, request: Request, now: u64) -> Outcome {
         match self.try_handle(request, now) {
             Ok(outcome) => outcome,
-            Err(error) => Outcome::answer(Response::Error { message: error.to_string() }),
+            Err(error) => Outcome::answer(Response::Error {
+                message: error.to_string(),
+            }),
         }
     }
 
@@ -52,29 +57,53 @@ impl Service<'_> {
         Ok(match request {
             Request::Status => Outcome::answer(Response::Status(self.status()?)),
             Request::Peers => Outcome::answer(Response::Peers { peers: Vec::new() }),
-            Request::Members => Outcome::answer(Response::Members { members: self.ledger.members()? }),
-            Request::Feed { kind, author, limit } => {
-                let limit =
-                    limit.unwrap_or(DEFAULT_FEED_LIMIT).min(sangam_protocol::api::MAX_FEED_LIMIT);
-                Outcome::answer(Response::Feed { items: self.ledger.feed(kind, author, limit)? })
+            Request::Members => Outcome::answer(Response::Members {
+                members: self.ledger.members()?,
+            }),
+            Request::Feed {
+                kind,
+                author,
+                limit,
+            } => {
+                let limit = limit
+                    .unwrap_or(DEFAULT_FEED_LIMIT)
+                    .min(sangam_protocol::api::MAX_FEED_LIMIT);
+                Outcome::answer(Response::Feed {
+                    items: self.ledger.feed(kind, author, limit)?,
+                })
             }
             Request::Show { id } => match self.ledger.item(&id)? {
                 Some(item) => Outcome::answer(Response::Item { item }),
-                None => return Err(NodeError::NotFound(format!("no message with id {id} is held here"))),
+                None => {
+                    return Err(NodeError::NotFound(format!(
+                        "no message with id {id} is held here"
+                    )));
+                }
             },
             Request::Post { body } => self.publish(body, now)?,
             Request::Admit { member, name, role } => {
                 if self.ledger.role_of(&member).is_some() {
-                    return Err(NodeError::NotAllowed(format!("{member} is already a member")));
+                    return Err(NodeError::NotAllowed(format!(
+                        "{member} is already a member"
+                    )));
                 }
                 let outcome = self.publish(Body::Admit(Admit { member, role, name }), now)?;
                 let proof = self.ledger.admission_proof(&member)?;
-                let invite = Invite { proof, addresses: self.addresses.clone() }.encode();
-                Outcome { response: Response::Invite { invite }, published: outcome.published }
+                let invite = Invite {
+                    proof,
+                    addresses: self.addresses.clone(),
+                }
+                .encode();
+                Outcome {
+                    response: Response::Invite { invite },
+                    published: outcome.published,
+                }
             }
             Request::Revoke { member, reason } => {
                 if self.ledger.role_of(&member).is_none() {
-                    return Err(NodeError::NotFound(format!("{member} is not a current member")));
+                    return Err(NodeError::NotFound(format!(
+                        "{member} is not a current member"
+                    )));
                 }
                 self.publish(Body::Revoke(Revoke { member, reason }), now)?
             }
@@ -88,7 +117,10 @@ impl Service<'_> {
 
     fn publish(&mut self, body: Body, now: u64) -> Result<Outcome> {
         let message = self.ledger.publish(self.keypair, body, now)?;
-        Ok(Outcome { response: Response::Posted { id: message.id() }, published: Some(message) })
+        Ok(Outcome {
+            response: Response::Posted { id: message.id() },
+            published: Some(message),
+        })
     }
 
     /// The part of the status the ledger knows; the daemon adds the live parts.
@@ -111,7 +143,11 @@ impl Service<'_> {
                 .map(|(kind, count)| (kind.name().to_string(), count))
                 .collect(),
             rejected: Default::default(),
-            forks: store.forks()?.into_iter().map(|(a, n)| (a.to_string(), n)).collect(),
+            forks: store
+                .forks()?
+                .into_iter()
+                .map(|(a, n)| (a.to_string(), n))
+                .collect(),
             store_bytes: store.size_on_disk()?,
         })
     }

@@ -68,7 +68,10 @@ fn kind_key(kind: Kind, timestamp: u64, id: &MessageId) -> [u8; 42] {
 }
 
 fn id_from(bytes: &[u8]) -> Result<MessageId> {
-    bytes.try_into().map(MessageId).map_err(|_| NodeError::Corrupt("a message id is not 32 bytes"))
+    bytes
+        .try_into()
+        .map(MessageId)
+        .map_err(|_| NodeError::Corrupt("a message id is not 32 bytes"))
 }
 
 fn u64_from(bytes: &[u8]) -> Result<u64> {
@@ -111,7 +114,10 @@ impl Store {
 
     /// The id stored at (author, seq).
     pub fn id_at(&self, author: &AuthorId, seq: u64) -> Result<Option<MessageId>> {
-        self.feeds.get(feed_key(author, seq))?.map(|v| id_from(&v)).transpose()
+        self.feeds
+            .get(feed_key(author, seq))?
+            .map(|v| id_from(&v))
+            .transpose()
     }
 
     /// The wire bytes stored at (author, seq).
@@ -144,7 +150,10 @@ impl Store {
                     return Ok(Inserted::Duplicate);
                 }
                 messages.insert(&id.as_bytes()[..], message.wire())?;
-                feeds.insert(&feed_key(&header.author, header.seq)[..], &id.as_bytes()[..])?;
+                feeds.insert(
+                    &feed_key(&header.author, header.seq)[..],
+                    &id.as_bytes()[..],
+                )?;
                 by_time.insert(&time_key(header.timestamp, &id)[..], &kind[..])?;
                 by_kind.insert(&kind_key(header.kind, header.timestamp, &id)[..], &[][..])?;
                 Ok::<_, ConflictableTransactionError<()>>(Inserted::New)
@@ -176,7 +185,11 @@ impl Store {
 
     /// The author's highest seq held with every earlier one also held.
     pub fn contiguous(&self, author: &AuthorId) -> Result<u64> {
-        self.vector.get(author.as_bytes())?.map(|v| u64_from(&v)).transpose().map(|s| s.unwrap_or(0))
+        self.vector
+            .get(author.as_bytes())?
+            .map(|v| u64_from(&v))
+            .transpose()
+            .map(|s| s.unwrap_or(0))
     }
 
     /// The version vector of everything held.
@@ -184,8 +197,10 @@ impl Store {
         let mut vector = VersionVector::new();
         for entry in self.vector.iter() {
             let (key, value) = entry?;
-            let author: [u8; 32] =
-                key.as_ref().try_into().map_err(|_| NodeError::Corrupt("author key length"))?;
+            let author: [u8; 32] = key
+                .as_ref()
+                .try_into()
+                .map_err(|_| NodeError::Corrupt("author key length"))?;
             vector.set(AuthorId(author), u64_from(&value)?);
         }
         Ok(vector)
@@ -205,8 +220,9 @@ impl Store {
         let mut forks = BTreeMap::new();
         for entry in self.forks.iter() {
             let (key, _) = entry?;
-            let author: [u8; 32] =
-                key[..32].try_into().map_err(|_| NodeError::Corrupt("fork key length"))?;
+            let author: [u8; 32] = key[..32]
+                .try_into()
+                .map_err(|_| NodeError::Corrupt("fork key length"))?;
             *forks.entry(AuthorId(author)).or_insert(0) += 1;
         }
         Ok(forks)
@@ -255,9 +271,13 @@ impl Store {
         let mut counts = BTreeMap::new();
         for entry in self.by_time.iter() {
             let (_, kind) = entry?;
-            let number: [u8; 2] =
-                kind.as_ref().try_into().map_err(|_| NodeError::Corrupt("kind length"))?;
-            *counts.entry(Kind::from_number(u16::from_be_bytes(number))).or_insert(0) += 1;
+            let number: [u8; 2] = kind
+                .as_ref()
+                .try_into()
+                .map_err(|_| NodeError::Corrupt("kind length"))?;
+            *counts
+                .entry(Kind::from_number(u16::from_be_bytes(number)))
+                .or_insert(0) += 1;
         }
         Ok(counts)
     }
@@ -296,7 +316,10 @@ impl Store {
 
     /// All peer records.
     pub fn peers(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.peers.iter().map(|e| Ok(e.map(|(k, v)| (k.to_vec(), v.to_vec()))?)).collect()
+        self.peers
+            .iter()
+            .map(|e| Ok(e.map(|(k, v)| (k.to_vec(), v.to_vec()))?))
+            .collect()
     }
 
     /// Makes everything written so far durable (fsync). A post is acknowledged only after this.

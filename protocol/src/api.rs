@@ -218,7 +218,7 @@ pub enum Event {
     /// A message was stored (from this node or a peer).
     MessageStored {
         /// The message.
-        item: Item,
+        item: Box<Item>,
     },
     /// A peer connected.
     PeerConnected {
@@ -257,7 +257,11 @@ mod tests {
             serde_json::from_str(r#"{"request":"feed","kind":"announcement","limit":5}"#).unwrap();
         assert_eq!(
             request,
-            Request::Feed { kind: Some(Kind::Announcement), author: None, limit: Some(5) }
+            Request::Feed {
+                kind: Some(Kind::Announcement),
+                author: None,
+                limit: Some(5)
+            }
         );
         let post = Request::Post {
             body: Body::Announcement(Announcement {

@@ -41,14 +41,17 @@ impl Invite {
     /// Reads an invite's text form, checking its size bounds (not yet its proof: see
     /// [`AdmissionProof::verify`]).
     pub fn decode(text: &str) -> Result<Invite, Error> {
-        let bad = |detail| Error::InvalidText { what: "invite", detail };
+        let bad = |detail| Error::InvalidText {
+            what: "invite",
+            detail,
+        };
         let text = text.trim();
         if text.len() > MAX_INVITE_CHARS {
             return Err(bad("it is far longer than any invite"));
         }
-        let data = text
-            .strip_prefix(INVITE_PREFIX)
-            .ok_or(bad("it should start with `sangam-invite-1:`; copy the whole line"))?;
+        let data = text.strip_prefix(INVITE_PREFIX).ok_or(bad(
+            "it should start with `sangam-invite-1:`; copy the whole line",
+        ))?;
         let bytes = URL_SAFE_NO_PAD
             .decode(data)
             .map_err(|_| bad("it has been cut or changed; copy the whole line again"))?;
@@ -75,7 +78,10 @@ mod tests {
 
     fn invite() -> Invite {
         Invite {
-            proof: AdmissionProof { genesis: vec![1, 2, 3], admits: vec![vec![4, 5]] },
+            proof: AdmissionProof {
+                genesis: vec![1, 2, 3],
+                admits: vec![vec![4, 5]],
+            },
             addresses: vec!["/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWx".into()],
         }
     }
@@ -94,7 +100,10 @@ mod tests {
         assert!(Invite::decode(&text[..text.len() - 3]).is_err());
         assert!(Invite::decode("hello").is_err());
         assert!(Invite::decode(&format!("{text}AAAA")).is_err());
-        let too_many = Invite { addresses: vec!["/a".into(); 17], ..invite() };
+        let too_many = Invite {
+            addresses: vec!["/a".into(); 17],
+            ..invite()
+        };
         assert!(Invite::decode(&too_many.encode()).is_err());
     }
 }

@@ -37,7 +37,10 @@ pub enum HelloReply {
 
 fn decode_exact<'a, T: Deserialize<'a>>(bytes: &'a [u8], max: usize) -> Result<T, Error> {
     if bytes.len() > max {
-        return Err(Error::Oversized { size: bytes.len(), max });
+        return Err(Error::Oversized {
+            size: bytes.len(),
+            max,
+        });
     }
     match postcard::take_from_bytes::<T>(bytes) {
         Ok((value, [])) => Ok(value),
@@ -54,7 +57,11 @@ impl Hello {
     /// Reads a hello, checking its size.
     pub fn decode(bytes: &[u8]) -> Result<Hello, Error> {
         let hello: Hello = decode_exact(bytes, MAX_HELLO_BYTES)?;
-        if hello.proof.as_ref().is_some_and(|p| p.admits.len() > MAX_PROOF_ADMITS) {
+        if hello
+            .proof
+            .as_ref()
+            .is_some_and(|p| p.admits.len() > MAX_PROOF_ADMITS)
+        {
             return Err(Error::InvalidProof("the chain of admissions is too long"));
         }
         Ok(hello)
