@@ -94,6 +94,11 @@ pub enum Command {
         #[arg(long, default_value_t = 30, hide = true)]
         sync_interval: u64,
     },
+    /// Connect the running node to a peer now.
+    Connect {
+        /// The peer's address, ending in /p2p/<id>.
+        address: String,
+    },
     /// Publish something.
     Post {
         /// What to publish.
@@ -423,6 +428,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             let member: AuthorId = parse_id(&id)?;
             print_posted(call(&dir, Request::Revoke { member, reason }).await?)?;
         }
+        Command::Connect { address } => match call(&dir, Request::Connect { address }).await? {
+            Response::Connecting { address } => println!("Connecting to {address}"),
+            other => bail!("unexpected answer from the node: {other:?}"),
+        },
         Command::Post { what } => {
             print_posted(
                 call(

@@ -735,6 +735,19 @@ impl EventLoop {
 
     fn on_command(&mut self, command: Command) {
         let Command { request, reply } = command;
+        if let Request::Connect { address } = &request {
+            let response = match address.parse::<Multiaddr>() {
+                Ok(multiaddr) => match self.swarm.dial(multiaddr) {
+                    Ok(()) => Response::Connecting { address: address.clone() },
+                    Err(e) => Response::Error { message: format!("cannot connect to {address}: {e}") },
+                },
+                Err(_) => Response::Error {
+                    message: format!("`{address}` is not a network address like /ip4/1.2.3.4/tcp/7117/p2p/12D3KooW…"),
+                },
+            };
+            let _ = reply.send(response);
+            return;
+        }
         let addresses = self.invite_addresses();
         let mut service = Service {
             ledger: &mut self.ledger,

@@ -428,3 +428,140 @@ impl Ledger {
         self.membership().and_then(|m| m.role_of(author))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sangam_protocol::kinds::{Admit, Announcement, Revoke};
+
+    const NOW: u64 = 1_780_000_000_000;
+
+    fn announcement(title: &str) -> Body {
+        Body::Announcement(Announcement {
+            title: title.into(),
+            body: String::new(),
+            tags: vec![],
+            expires_at: None,
+        })
+    }
+
+    fn ledger(dir: &std::path::Path) -> Ledger {
+        Ledger::open(Store::open(dir).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_founded_network_survives_a_restart() {
+        let temp = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let member = Keypair::from_secret_bytes(&[2; 32]);
+        let network = {
+            let mut ledger = ledger(temp.path());
+            ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
+            let admit = Body::Admit(Admit { member: member.author(), role: Role::Member, name: "A".into() });
+            ledger.publish(&founder, admit, NOW).unwrap();
+            ledger.network().unwrap()
+        };
+        let ledger = ledger(temp.path());
+        assert_eq!(ledger.network(), Some(network));
+        assert_eq!(ledger.role_of(&member.author()), Some(Role::Member));
+    }
+
+    #[test]
+    fn posts_continue_the_feed_and_outsiders_are_refused() {
+        let temp = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let mut ledger = ledger(temp.path());
+        ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
+        let first = ledger.publish(&founder, announcement("one"), NOW).unwrap();
+        let second = ledger.publish(&founder, announcement("two"), NOW).unwrap();
+        assert_eq!((first.header().seq, second.header().seq), (2, 3));
+        assert_eq!(second.header().prev, Some(first.id()));
+        assert_eq!(ledger.ingest(first.wire(), NOW).unwrap(), Accepted::Duplicate);
+
+        let outsider = Keypair::from_secret_bytes(&[9; 32]);
+        let forged = Draft {
+            network: ledger.network().unwrap(),
+            seq: 1,
+            prev: None,
+            timestamp: NOW,
+            body: announcement("spam"),
+        }
+        .sign(&outsider)
+        .unwrap();
+        assert!(matches!(
+            ledger.ingest(forged.wire(), NOW),
+            Err(NodeError::Protocol(sangam_protocol::Error::NotAMember))
+        ));
+        assert!(matches!(ledger.publish(&outsider, announcement("x"), NOW), Err(NodeError::NotAllowed(_))));
+    }
+
+    #[test]
+    fn a_revoked_member_cannot_post_any_more() {
+        let temp = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let member = Keypair::from_secret_bytes(&[2; 32]);
+        let mut ledger = ledger(temp.path());
+        ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
+        let admit = Body::Admit(Admit { member: member.author(), role: Role::Member, name: "A".into() });
+        ledger.publish(&founder, admit, NOW).unwrap();
+        let network = ledger.network().unwrap();
+        let post = |seq, prev| {
+            Draft { network, seq, prev, timestamp: NOW, body: announcement("hi") }.sign(&member).unwrap()
+        };
+        let first = post(1, None);
+        assert!(matches!(ledger.ingest(first.wire(), NOW), Ok(Accepted::New(_))));
+        let revoke = Body::Revoke(Revoke { member: member.author(), reason: "seized".into() });
+        ledger.publish(&founder, revoke, NOW + 1).unwrap();
+        let second = post(2, Some(first.id()));
+        assert!(matches!(
+            ledger.ingest(second.wire(), NOW),
+            Err(NodeError::Protocol(sangam_protocol::Error::NotAMember))
+        ));
+        assert_eq!(ledger.servable(&member.author(), 1), None, "revoked content is not served");
+    }
+
+    #[test]
+    fn a_fork_is_refused_and_kept_as_evidence() {
+        let temp = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let mut ledger = ledger(temp.path());
+        let genesis = ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
+        ledger.publish(&founder, announcement("one"), NOW).unwrap();
+        let twin = Draft {
+            network: genesis.header().network,
+            seq: 2,
+            prev: Some(genesis.id()),
+            timestamp: NOW,
+            body: announcement("one, rewritten"),
+        }
+        .sign(&founder)
+        .unwrap();
+        assert!(matches!(
+            ledger.ingest(twin.wire(), NOW),
+            Err(NodeError::Protocol(sangam_protocol::Error::Fork { seq: 2 }))
+        ));
+        assert_eq!(ledger.store().forks().unwrap().get(&founder.author()), Some(&1));
+    }
+
+    #[test]
+    fn joining_with_a_proof_admits_this_node() {
+        let founder_dir = tempfile::tempdir().unwrap();
+        let member_dir = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let member = Keypair::from_secret_bytes(&[2; 32]);
+        let mut founding = ledger(founder_dir.path());
+        founding.found(&founder, "Sangam", "Forum", NOW).unwrap();
+        let admit = Body::Admit(Admit { member: member.author(), role: Role::Member, name: "A".into() });
+        founding.publish(&founder, admit, NOW).unwrap();
+        let proof = founding.admission_proof(&member.author()).unwrap();
+
+        let mut joining = ledger(member_dir.path());
+        let stranger = Keypair::from_secret_bytes(&[3; 32]);
+        assert!(joining.join(&proof, &stranger.author(), NOW).is_err());
+        let proven = joining.join(&proof, &member.author(), NOW).unwrap();
+        assert_eq!(proven.role, Role::Member);
+        assert_eq!(joining.network(), founding.network());
+        assert!(joining.publish(&member, announcement("hello"), NOW).is_ok());
+        assert!(matches!(joining.join(&proof, &member.author(), NOW), Err(NodeError::AlreadyInNetwork(_))));
+    }
+}

@@ -107,9 +107,9 @@ impl Service<'_> {
                 }
                 self.publish(Body::Revoke(Revoke { member, reason }), now)?
             }
-            Request::Subscribe => {
+            Request::Subscribe | Request::Connect { .. } => {
                 return Err(NodeError::NotAllowed(
-                    "live events need the node to be running (`sangam run`)".into(),
+                    "this needs the node to be running: start it with `sangam run`".into(),
                 ));
             }
         })

@@ -333,3 +333,95 @@ impl Store {
         Ok(self.db.size_on_disk()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sangam_protocol::envelope::found_network;
+    use sangam_protocol::kinds::{Announcement, Genesis};
+    use sangam_protocol::{Body, Draft, Keypair};
+
+    fn messages(count: u64) -> Vec<Message> {
+        let key = Keypair::from_secret_bytes(&[7; 32]);
+        let genesis = found_network(
+            &key,
+            Genesis { network_name: "n".into(), founder_name: "f".into(), founded_at: 1 },
+            1,
+        )
+        .unwrap();
+        let network = genesis.header().network;
+        let mut out = vec![genesis];
+        for seq in 2..=count {
+            let body = Body::Announcement(Announcement {
+                title: format!("post {seq}"),
+                body: String::new(),
+                tags: vec![],
+                expires_at: None,
+            });
+            let prev = out.last().map(|m: &Message| m.id());
+            out.push(Draft { network, seq, prev, timestamp: seq * 10, body }.sign(&key).unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn insert_is_idempotent_and_survives_reopening() {
+        let temp = tempfile::tempdir().unwrap();
+        let all = messages(5);
+        {
+            let store = Store::open(temp.path()).unwrap();
+            for message in &all {
+                assert_eq!(store.insert(message).unwrap(), Inserted::New);
+            }
+            assert_eq!(store.insert(&all[2]).unwrap(), Inserted::Duplicate);
+            assert_eq!(store.len(), 5);
+            store.flush().unwrap();
+        }
+        let store = Store::open(temp.path()).unwrap();
+        let author = all[0].header().author;
+        assert_eq!(store.len(), 5);
+        assert_eq!(store.contiguous(&author).unwrap(), 5);
+        assert_eq!(store.latest(&author).unwrap(), Some((5, all[4].id())));
+        assert_eq!(store.get_at(&author, 3).unwrap().as_deref(), Some(all[2].wire()));
+    }
+
+    #[test]
+    fn the_vector_counts_only_contiguous_messages() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = Store::open(temp.path()).unwrap();
+        let all = messages(6);
+        let author = all[0].header().author;
+        for index in [0, 1, 3, 4] {
+            store.insert(&all[index]).unwrap();
+        }
+        assert_eq!(store.contiguous(&author).unwrap(), 2);
+        assert_eq!(store.vector().unwrap().get(&author), 2);
+        store.insert(&all[2]).unwrap();
+        assert_eq!(store.contiguous(&author).unwrap(), 5, "filling the gap jumps ahead");
+    }
+
+    #[test]
+    fn recent_lists_newest_first_and_filters_by_kind() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = Store::open(temp.path()).unwrap();
+        let all = messages(4);
+        for message in &all {
+            store.insert(message).unwrap();
+        }
+        let ids = store.recent(None, 10).unwrap();
+        assert_eq!(ids, vec![all[3].id(), all[2].id(), all[1].id(), all[0].id()]);
+        assert_eq!(store.recent(Some(Kind::Announcement), 2).unwrap(), vec![all[3].id(), all[2].id()]);
+        assert_eq!(store.recent(Some(Kind::Genesis), 10).unwrap(), vec![all[0].id()]);
+        let counts = store.count_by_kind().unwrap();
+        assert_eq!(counts.get(&Kind::Announcement), Some(&3));
+    }
+
+    #[test]
+    fn forks_are_kept_as_evidence() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = Store::open(temp.path()).unwrap();
+        let all = messages(2);
+        store.record_fork(&all[1]).unwrap();
+        assert_eq!(store.forks().unwrap().get(&all[1].header().author), Some(&1));
+    }
+}

@@ -65,6 +65,11 @@ pub enum Request {
         /// Why.
         reason: String,
     },
+    /// Connect to a peer now (the daemon must be running).
+    Connect {
+        /// Its address, ending in `/p2p/<id>`.
+        address: String,
+    },
     /// Stream events on this connection from now on.
     Subscribe,
 }
@@ -104,6 +109,11 @@ pub enum Response {
     Invite {
         /// The one-line invite.
         invite: String,
+    },
+    /// The node is connecting to the address.
+    Connecting {
+        /// The address.
+        address: String,
     },
     /// Events follow on this connection.
     Subscribed,
