@@ -30,10 +30,12 @@ use crate::service::Service;
 
 /// How long a peer that is not a known member has to prove membership before it is dropped.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
-/// How often housekeeping runs (hello deadlines, reconnects).
-const HOUSEKEEPING: Duration = Duration::from_secs(5);
-/// Reconnect to known members every this many housekeeping rounds.
-const RECONNECT_EVERY: u32 = 6;
+/// How often housekeeping runs (hello deadlines, scheduled redials, reopened connections).
+const HOUSEKEEPING: Duration = Duration::from_secs(1);
+/// Reconnect to known members and bootstrap peers every this many housekeeping rounds.
+const RECONNECT_EVERY: u32 = 30;
+/// Wait before redialling a member or bootstrap peer that closed our connection.
+const REDIAL_DELAY: Duration = Duration::from_secs(1);
 /// Most known members dialled per reconnect round.
 const RECONNECTS_PER_ROUND: usize = 8;
 
@@ -98,6 +100,9 @@ pub struct EventLoop {
     syncing: HashSet<PeerId>,
     resync: HashSet<PeerId>,
     redial: HashMap<PeerId, Multiaddr>,
+    later: HashMap<PeerId, (Multiaddr, Instant)>,
+    bootstrap: HashMap<PeerId, Multiaddr>,
+    refused_us: HashSet<PeerId>,
     rejected: BTreeMap<String, u64>,
     rounds: u32,
 }
@@ -144,6 +149,9 @@ impl EventLoop {
             syncing: HashSet::new(),
             resync: HashSet::new(),
             redial: HashMap::new(),
+            later: HashMap::new(),
+            bootstrap: HashMap::new(),
+            refused_us: HashSet::new(),
             rejected: BTreeMap::new(),
             rounds: 0,
         }
@@ -157,6 +165,9 @@ impl EventLoop {
     ) -> Result<()> {
         self.refresh_gate();
         for address in bootstrap {
+            if let Some(Protocol::P2p(peer)) = address.iter().last() {
+                self.bootstrap.insert(peer, address.clone());
+            }
             if let Err(e) = self.swarm.dial(address.clone()) {
                 tracing::warn!(%address, "cannot dial bootstrap address: {e}");
             }
@@ -230,12 +241,14 @@ impl EventLoop {
             if !member && !state.hidden {
                 drop.push(*peer);
             } else if member && state.hidden {
-                state.hidden = false;
+                // Gated protocols open only on a fresh connection. The dialler redials at once;
+                // the other side closes the connection once its hello answer is out (see
+                // housekeeping), and the dialler then redials.
                 state.hello_deadline = None;
                 if let Some(address) = &state.dialled {
                     self.redial.insert(*peer, address.clone());
+                    drop.push(*peer);
                 }
-                drop.push(*peer);
             }
         }
         for peer in drop {
@@ -319,7 +332,7 @@ impl EventLoop {
                 num_established: 0,
                 ..
             } => {
-                self.peers.remove(&peer_id);
+                let state = self.peers.remove(&peer_id).unwrap_or_default();
                 self.syncing.remove(&peer_id);
                 self.emit(Event::PeerDisconnected {
                     peer: peer_id.to_string(),
@@ -328,6 +341,13 @@ impl EventLoop {
                     let _ = self
                         .swarm
                         .dial(DialOpts::peer_id(peer_id).addresses(vec![address]).build());
+                } else if let Some(address) = state.dialled {
+                    let wanted =
+                        self.gate.allows(&peer_id) || self.bootstrap.contains_key(&peer_id);
+                    if wanted && !self.refused_us.contains(&peer_id) {
+                        self.later
+                            .insert(peer_id, (address, Instant::now() + REDIAL_DELAY));
+                    }
                 }
             }
             SwarmEvent::Behaviour(event) => self.on_behaviour_event(event),
@@ -351,6 +371,7 @@ impl EventLoop {
         self.emit(Event::PeerConnected {
             peer: peer.to_string(),
         });
+        let dialled = matches!(endpoint, ConnectedPoint::Dialer { .. });
         if allowed {
             if let ConnectedPoint::Dialer { address, .. } = endpoint {
                 self.remember(peer, |entry| {
@@ -364,8 +385,15 @@ impl EventLoop {
             self.remember(peer, |entry| entry.last_seen = Some(now_ms()));
             self.send_hello(peer);
             self.start_sync(peer);
-        } else if let Some(state) = self.peers.get_mut(&peer) {
-            state.hello_deadline = Some(Instant::now() + HELLO_TIMEOUT);
+        } else {
+            if let Some(state) = self.peers.get_mut(&peer) {
+                state.hello_deadline = Some(Instant::now() + HELLO_TIMEOUT);
+            }
+            // A peer we chose to dial (a bootstrap address, an invite's inviter) gets our proof
+            // even before we know it; peers that dialled us must prove themselves first.
+            if dialled {
+                self.send_hello(peer);
+            }
         }
     }
 
@@ -496,6 +524,7 @@ impl EventLoop {
                 ..
             } => {
                 tracing::warn!(%peer, "a peer does not accept this node as a member");
+                self.refused_us.insert(peer);
             }
             _ => {}
         }
@@ -661,10 +690,50 @@ impl EventLoop {
                 .or_insert(0) += 1;
             let _ = self.swarm.disconnect_peer_id(peer);
         }
+        // Members whose connection opened while they were unknown, and which dialled us: close
+        // it (our hello answer has had a second to go out) so they redial with the gate open.
+        let reopen: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(peer, state)| {
+                state.hidden && state.dialled.is_none() && self.gate.allows(peer)
+            })
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in reopen {
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+        let due: Vec<(PeerId, Multiaddr)> = self
+            .later
+            .iter()
+            .filter(|(_, (_, when))| *when <= now)
+            .map(|(peer, (address, _))| (*peer, address.clone()))
+            .collect();
+        for (peer, address) in due {
+            self.later.remove(&peer);
+            self.dial_known(peer, vec![address]);
+        }
         self.rounds = self.rounds.wrapping_add(1);
         if self.rounds.is_multiple_of(RECONNECT_EVERY) {
             self.reconnect_known_members();
+            let bootstrap: Vec<(PeerId, Multiaddr)> = self
+                .bootstrap
+                .iter()
+                .filter(|(peer, _)| !self.swarm.is_connected(peer))
+                .map(|(peer, address)| (*peer, address.clone()))
+                .collect();
+            for (peer, address) in bootstrap {
+                self.dial_known(peer, vec![address]);
+            }
         }
+    }
+
+    fn dial_known(&mut self, peer: PeerId, addresses: Vec<Multiaddr>) {
+        let opts = DialOpts::peer_id(peer)
+            .condition(PeerCondition::DisconnectedAndNotDialing)
+            .addresses(addresses)
+            .build();
+        let _ = self.swarm.dial(opts);
     }
 
     fn reconnect_known_members(&mut self) {
@@ -738,11 +807,17 @@ impl EventLoop {
         if let Request::Connect { address } = &request {
             let response = match address.parse::<Multiaddr>() {
                 Ok(multiaddr) => match self.swarm.dial(multiaddr) {
-                    Ok(()) => Response::Connecting { address: address.clone() },
-                    Err(e) => Response::Error { message: format!("cannot connect to {address}: {e}") },
+                    Ok(()) => Response::Connecting {
+                        address: address.clone(),
+                    },
+                    Err(e) => Response::Error {
+                        message: format!("cannot connect to {address}: {e}"),
+                    },
                 },
                 Err(_) => Response::Error {
-                    message: format!("`{address}` is not a network address like /ip4/1.2.3.4/tcp/7117/p2p/12D3KooW…"),
+                    message: format!(
+                        "`{address}` is not a network address like /ip4/1.2.3.4/tcp/7117/p2p/12D3KooW…"
+                    ),
                 },
             };
             let _ = reply.send(response);

@@ -457,7 +457,11 @@ mod tests {
         let network = {
             let mut ledger = ledger(temp.path());
             ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
-            let admit = Body::Admit(Admit { member: member.author(), role: Role::Member, name: "A".into() });
+            let admit = Body::Admit(Admit {
+                member: member.author(),
+                role: Role::Member,
+                name: "A".into(),
+            });
             ledger.publish(&founder, admit, NOW).unwrap();
             ledger.network().unwrap()
         };
@@ -476,7 +480,10 @@ mod tests {
         let second = ledger.publish(&founder, announcement("two"), NOW).unwrap();
         assert_eq!((first.header().seq, second.header().seq), (2, 3));
         assert_eq!(second.header().prev, Some(first.id()));
-        assert_eq!(ledger.ingest(first.wire(), NOW).unwrap(), Accepted::Duplicate);
+        assert_eq!(
+            ledger.ingest(first.wire(), NOW).unwrap(),
+            Accepted::Duplicate
+        );
 
         let outsider = Keypair::from_secret_bytes(&[9; 32]);
         let forged = Draft {
@@ -492,7 +499,10 @@ mod tests {
             ledger.ingest(forged.wire(), NOW),
             Err(NodeError::Protocol(sangam_protocol::Error::NotAMember))
         ));
-        assert!(matches!(ledger.publish(&outsider, announcement("x"), NOW), Err(NodeError::NotAllowed(_))));
+        assert!(matches!(
+            ledger.publish(&outsider, announcement("x"), NOW),
+            Err(NodeError::NotAllowed(_))
+        ));
     }
 
     #[test]
@@ -502,22 +512,44 @@ mod tests {
         let member = Keypair::from_secret_bytes(&[2; 32]);
         let mut ledger = ledger(temp.path());
         ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
-        let admit = Body::Admit(Admit { member: member.author(), role: Role::Member, name: "A".into() });
+        let admit = Body::Admit(Admit {
+            member: member.author(),
+            role: Role::Member,
+            name: "A".into(),
+        });
         ledger.publish(&founder, admit, NOW).unwrap();
         let network = ledger.network().unwrap();
         let post = |seq, prev| {
-            Draft { network, seq, prev, timestamp: NOW, body: announcement("hi") }.sign(&member).unwrap()
+            Draft {
+                network,
+                seq,
+                prev,
+                timestamp: NOW,
+                body: announcement("hi"),
+            }
+            .sign(&member)
+            .unwrap()
         };
         let first = post(1, None);
-        assert!(matches!(ledger.ingest(first.wire(), NOW), Ok(Accepted::New(_))));
-        let revoke = Body::Revoke(Revoke { member: member.author(), reason: "seized".into() });
+        assert!(matches!(
+            ledger.ingest(first.wire(), NOW),
+            Ok(Accepted::New(_))
+        ));
+        let revoke = Body::Revoke(Revoke {
+            member: member.author(),
+            reason: "seized".into(),
+        });
         ledger.publish(&founder, revoke, NOW + 1).unwrap();
         let second = post(2, Some(first.id()));
         assert!(matches!(
             ledger.ingest(second.wire(), NOW),
             Err(NodeError::Protocol(sangam_protocol::Error::NotAMember))
         ));
-        assert_eq!(ledger.servable(&member.author(), 1), None, "revoked content is not served");
+        assert_eq!(
+            ledger.servable(&member.author(), 1),
+            None,
+            "revoked content is not served"
+        );
     }
 
     #[test]
@@ -540,7 +572,10 @@ mod tests {
             ledger.ingest(twin.wire(), NOW),
             Err(NodeError::Protocol(sangam_protocol::Error::Fork { seq: 2 }))
         ));
-        assert_eq!(ledger.store().forks().unwrap().get(&founder.author()), Some(&1));
+        assert_eq!(
+            ledger.store().forks().unwrap().get(&founder.author()),
+            Some(&1)
+        );
     }
 
     #[test]
@@ -551,7 +586,11 @@ mod tests {
         let member = Keypair::from_secret_bytes(&[2; 32]);
         let mut founding = ledger(founder_dir.path());
         founding.found(&founder, "Sangam", "Forum", NOW).unwrap();
-        let admit = Body::Admit(Admit { member: member.author(), role: Role::Member, name: "A".into() });
+        let admit = Body::Admit(Admit {
+            member: member.author(),
+            role: Role::Member,
+            name: "A".into(),
+        });
         founding.publish(&founder, admit, NOW).unwrap();
         let proof = founding.admission_proof(&member.author()).unwrap();
 
@@ -562,6 +601,9 @@ mod tests {
         assert_eq!(proven.role, Role::Member);
         assert_eq!(joining.network(), founding.network());
         assert!(joining.publish(&member, announcement("hello"), NOW).is_ok());
-        assert!(matches!(joining.join(&proof, &member.author(), NOW), Err(NodeError::AlreadyInNetwork(_))));
+        assert!(matches!(
+            joining.join(&proof, &member.author(), NOW),
+            Err(NodeError::AlreadyInNetwork(_))
+        ));
     }
 }

@@ -102,7 +102,9 @@ fn gossip(keypair: &Keypair, network: &NetworkId) -> Result<gossipsub::Behaviour
         .validation_mode(ValidationMode::Anonymous)
         .validate_messages()
         .message_id_fn(gossip_message_id)
-        .max_transmit_size(MAX_MESSAGE_BYTES + 1024)
+        // Larger than any valid message, so oversized ones reach validation and are counted;
+        // anything past this is dropped by gossipsub's own frame limit.
+        .max_transmit_size(4 * MAX_MESSAGE_BYTES)
         .heartbeat_interval(Duration::from_millis(700))
         .build()
         .map_err(|e| NodeError::Network(format!("gossip settings: {e}")))?;

@@ -345,7 +345,11 @@ mod tests {
         let key = Keypair::from_secret_bytes(&[7; 32]);
         let genesis = found_network(
             &key,
-            Genesis { network_name: "n".into(), founder_name: "f".into(), founded_at: 1 },
+            Genesis {
+                network_name: "n".into(),
+                founder_name: "f".into(),
+                founded_at: 1,
+            },
             1,
         )
         .unwrap();
@@ -359,7 +363,17 @@ mod tests {
                 expires_at: None,
             });
             let prev = out.last().map(|m: &Message| m.id());
-            out.push(Draft { network, seq, prev, timestamp: seq * 10, body }.sign(&key).unwrap());
+            out.push(
+                Draft {
+                    network,
+                    seq,
+                    prev,
+                    timestamp: seq * 10,
+                    body,
+                }
+                .sign(&key)
+                .unwrap(),
+            );
         }
         out
     }
@@ -382,7 +396,10 @@ mod tests {
         assert_eq!(store.len(), 5);
         assert_eq!(store.contiguous(&author).unwrap(), 5);
         assert_eq!(store.latest(&author).unwrap(), Some((5, all[4].id())));
-        assert_eq!(store.get_at(&author, 3).unwrap().as_deref(), Some(all[2].wire()));
+        assert_eq!(
+            store.get_at(&author, 3).unwrap().as_deref(),
+            Some(all[2].wire())
+        );
     }
 
     #[test]
@@ -397,7 +414,11 @@ mod tests {
         assert_eq!(store.contiguous(&author).unwrap(), 2);
         assert_eq!(store.vector().unwrap().get(&author), 2);
         store.insert(&all[2]).unwrap();
-        assert_eq!(store.contiguous(&author).unwrap(), 5, "filling the gap jumps ahead");
+        assert_eq!(
+            store.contiguous(&author).unwrap(),
+            5,
+            "filling the gap jumps ahead"
+        );
     }
 
     #[test]
@@ -409,9 +430,18 @@ mod tests {
             store.insert(message).unwrap();
         }
         let ids = store.recent(None, 10).unwrap();
-        assert_eq!(ids, vec![all[3].id(), all[2].id(), all[1].id(), all[0].id()]);
-        assert_eq!(store.recent(Some(Kind::Announcement), 2).unwrap(), vec![all[3].id(), all[2].id()]);
-        assert_eq!(store.recent(Some(Kind::Genesis), 10).unwrap(), vec![all[0].id()]);
+        assert_eq!(
+            ids,
+            vec![all[3].id(), all[2].id(), all[1].id(), all[0].id()]
+        );
+        assert_eq!(
+            store.recent(Some(Kind::Announcement), 2).unwrap(),
+            vec![all[3].id(), all[2].id()]
+        );
+        assert_eq!(
+            store.recent(Some(Kind::Genesis), 10).unwrap(),
+            vec![all[0].id()]
+        );
         let counts = store.count_by_kind().unwrap();
         assert_eq!(counts.get(&Kind::Announcement), Some(&3));
     }
@@ -422,6 +452,9 @@ mod tests {
         let store = Store::open(temp.path()).unwrap();
         let all = messages(2);
         store.record_fork(&all[1]).unwrap();
-        assert_eq!(store.forks().unwrap().get(&all[1].header().author), Some(&1));
+        assert_eq!(
+            store.forks().unwrap().get(&all[1].header().author),
+            Some(&1)
+        );
     }
 }

@@ -1,0 +1,9 @@
+//! Multi-node tests on real swarms over loopback TCP. All in one binary (one build, one link).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod catch_up;
+mod line;
+mod outsiders;
+mod partition;
+mod restart;

@@ -1,0 +1,46 @@
+//! A node that crashes keeps its identity and every acknowledged post, and never forks its feed.
+
+use sangam_protocol::Kind;
+use sangam_tests::{eventually, network};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_node_keeps_its_identity_and_acknowledged_posts() {
+    let mut nodes = network(1);
+    nodes[1].start(vec![]).await;
+    let mut acknowledged = Vec::new();
+    for i in 0..20 {
+        acknowledged.push(nodes[1].announce(&format!("post {i}")).await);
+    }
+    let id_before = nodes[1].status().await.id;
+    nodes[1].crash().await;
+
+    nodes[1].start(vec![]).await;
+    assert_eq!(nodes[1].status().await.id, id_before);
+    for id in &acknowledged {
+        assert!(nodes[1].holds(*id).await, "acknowledged post {id} was lost");
+    }
+    // The feed continues after the last acknowledged seq, without reusing one.
+    let next = nodes[1].announce("after the crash").await;
+    let items = nodes[1].feed(Some(Kind::Announcement)).await;
+    let next_item = items.iter().find(|item| item.id == next).unwrap();
+    let highest_before = items
+        .iter()
+        .filter(|i| i.id != next)
+        .map(|i| i.seq)
+        .max()
+        .unwrap();
+    assert_eq!(next_item.seq, highest_before + 1);
+    assert!(nodes[1].status().await.forks.is_empty());
+
+    // And the founder accepts the whole feed: no fork, nothing refused.
+    let member = nodes[1].addr();
+    nodes[0].start(vec![member]).await;
+    eventually("the founder to hold the post made after the crash", || {
+        nodes[0].holds(next)
+    })
+    .await;
+    assert!(nodes[0].status().await.forks.is_empty());
+    for node in &mut nodes {
+        node.stop().await;
+    }
+}
