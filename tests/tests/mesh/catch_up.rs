@@ -21,7 +21,10 @@ async fn a_node_offline_while_a_thousand_messages_are_posted_catches_up() {
         nodes[0].announce(&format!("founder post {i}")).await;
         nodes[1].announce(&format!("member post {i}")).await;
     }
-    assert_eq!(nodes[0].count(Kind::Announcement).await, 1001);
+    eventually("the founder to hold all 1,001 announcements", || async {
+        nodes[0].count(Kind::Announcement).await == 1001
+    })
+    .await;
 
     nodes[2].start(vec![founder]).await;
     eventually(

@@ -1,0 +1,289 @@
+//! The `sangam` command line end to end: separate processes against real daemons.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The `sangam` binary, built once for this test run (same profile as the tests).
+fn sangam_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "-p", "sangam-node", "--bin", "sangam"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building sangam failed");
+        profile_dir.join("sangam")
+    })
+}
+
+struct Node {
+    dir: PathBuf,
+    daemon: Option<Child>,
+    addr: String,
+}
+
+impl Node {
+    fn new(root: &Path, name: &str) -> Node {
+        let node = Node {
+            dir: root.join(name),
+            daemon: None,
+            addr: String::new(),
+        };
+        let out = node.ok(&["init", "--name", name, "--region", "Bihar"]);
+        assert!(out.starts_with("12D3KooW"), "{out}");
+        node
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(sangam_bin())
+            .arg("--data-dir")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .expect("sangam runs")
+    }
+
+    /// Runs a command that must succeed; returns its stdout, trimmed.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "`sangam {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn start(&mut self, bootstrap: Option<&str>) {
+        let mut command = Command::new(sangam_bin());
+        command.arg("--data-dir").arg(&self.dir).args([
+            "run",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--no-mdns",
+            "--sync-interval",
+            "2",
+        ]);
+        if let Some(address) = bootstrap {
+            command.args(["--bootstrap", address]);
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        self.addr = first
+            .strip_prefix("Listening on ")
+            .expect("a listen address")
+            .to_string();
+        assert!(self.addr.contains("/p2p/12D3KooW"), "{first}");
+        self.daemon = Some(child);
+    }
+
+    fn signal(&mut self, signal: &str) -> std::process::ExitStatus {
+        let mut child = self.daemon.take().unwrap();
+        Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        child.wait().unwrap()
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.daemon.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(90) {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("gave up waiting for: {what}");
+}
+
+fn feed_has(node: &Node, id: &str) -> bool {
+    node.json(&["feed", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|item| item["id"] == id)
+}
+
+#[test]
+fn the_command_line_works_end_to_end_against_real_daemons() {
+    let root = tempfile::tempdir().unwrap();
+    let mut forum = Node::new(root.path(), "Forum");
+    let mut utthan = Node::new(root.path(), "Utthan");
+    let network = forum.ok(&["network", "create", "--name", "Sangam Bihar"]);
+    assert_eq!(network.len(), 64);
+    let utthan_id = utthan.ok(&["id"]);
+    let invite = forum.ok(&["admit", &utthan_id, "--name", "Utthan", "--role", "member"]);
+    assert!(invite.starts_with("sangam-invite-1:"));
+    let joined = utthan.ok(&["join", &invite]);
+    assert!(joined.contains("Sangam Bihar"), "{joined}");
+
+    forum.start(None);
+    let forum_addr = forum.addr.clone();
+    utthan.start(Some(&forum_addr));
+
+    // A request travels, an offer answers it, its author closes it.
+    let request = utthan.ok(&[
+        "post",
+        "request",
+        "--topic",
+        "victim_compensation",
+        "--title",
+        "मुआवज़ा दावा",
+        "--body",
+        "Claim pending for a year",
+        "--region",
+        "Bihar",
+        "--urgency",
+        "high",
+    ]);
+    assert_eq!(request.len(), 64, "post prints only the id: {request}");
+    eventually("the forum to see the request", || {
+        feed_has(&forum, &request)
+    });
+    let item = forum.json(&["show", &request, "--json"]);
+    assert_eq!(item["kind"], "mentoring_request");
+    assert_eq!(item["body"]["title"], "मुआवज़ा दावा");
+    assert!(item["timestamp"].as_u64().unwrap() > 0);
+
+    let offer = forum.ok(&[
+        "post",
+        "offer",
+        "--to",
+        &request,
+        "--body",
+        "Our lawyer can help",
+    ]);
+    eventually("the offer to reach the requester", || {
+        feed_has(&utthan, &offer)
+    });
+    assert_eq!(utthan.json(&["show", &request, "--json"])["offers"], 1);
+    utthan.ok(&["close", &request, "--note", "Resolved"]);
+    eventually("the forum to see the request closed", || {
+        forum.json(&["show", &request, "--json"])["closed"] == true
+    });
+
+    let feed = forum.json(&["feed", "--kind", "offer", "--json"]);
+    assert_eq!(feed.as_array().unwrap().len(), 1);
+    assert_eq!(feed[0]["body"]["request"], request.as_str());
+    let members = forum.json(&["members", "--json"]);
+    assert_eq!(members.as_array().unwrap().len(), 2);
+    let status = forum.json(&["status", "--json"]);
+    assert_eq!(status["running"], true);
+    assert_eq!(status["connected"].as_array().unwrap().len(), 1);
+    assert_eq!(status["messages"]["mentoring_request"], 1);
+    assert!(
+        forum
+            .json(&["peers", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["connected"] == true)
+    );
+
+    // A crash (SIGKILL) loses nothing acknowledged and keeps the identity.
+    let before = utthan.ok(&[
+        "post",
+        "announcement",
+        "--title",
+        "Before the crash",
+        "--body",
+        "x",
+    ]);
+    utthan.signal("-KILL");
+    assert_eq!(utthan.ok(&["id"]), utthan_id);
+    assert!(
+        feed_has(&utthan, &before),
+        "the offline store holds the acknowledged post"
+    );
+    // Posting while the daemon is down works too; the post goes out when it next runs.
+    let offline = utthan.ok(&[
+        "post",
+        "announcement",
+        "--title",
+        "Written offline",
+        "--body",
+        "y",
+    ]);
+    utthan.start(Some(&forum_addr));
+    eventually("the offline post to reach the forum", || {
+        feed_has(&forum, &offline)
+    });
+
+    // Revocation: the forum revokes Utthan; its later posts are refused.
+    forum.ok(&["revoke", &utthan_id, "--reason", "Laptop was seized"]);
+    let members = forum.json(&["members", "--json"]);
+    assert!(
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["revoked"] == true)
+    );
+    eventually("the forum to drop the revoked node", || {
+        forum.json(&["status", "--json"])["connected"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    });
+
+    // Mistakes get one plain sentence and a failure exit code.
+    for args in [
+        vec!["show", "not-an-id"],
+        vec!["feed", "--kind", "gossip"],
+        vec!["admit", "12D3KooWnotreal", "--name", "X"],
+        vec!["join", "sangam-invite-1:garbage"],
+        vec!["post", "announcement", "--title", "", "--body", "x"],
+    ] {
+        let out = forum.run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("sangam: "), "{args:?}: {stderr}");
+    }
+    let fresh = Node {
+        dir: root.path().join("fresh"),
+        daemon: None,
+        addr: String::new(),
+    };
+    let out = fresh.run(&["status"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sangam init"));
+
+    // SIGTERM stops the daemon cleanly.
+    assert!(forum.signal("-TERM").success());
+    assert!(
+        !forum.dir.join("control.sock").exists(),
+        "the socket is removed on a clean stop"
+    );
+}
