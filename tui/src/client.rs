@@ -1,0 +1,99 @@
+//! The link to the node: a background task that keeps two control-socket connections (one for
+//! requests, one for the event stream), reconnects by itself, and never blocks the screen.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sangam_node::api::ApiClient;
+use sangam_protocol::api::{Request, Response};
+use tokio::sync::mpsc;
+
+use crate::app::{Incoming, Purpose};
+
+/// Requests waiting to go to the node.
+pub const OUTGOING_CAPACITY: usize = 64;
+/// Answers and events waiting for the screen.
+pub const INCOMING_CAPACITY: usize = 256;
+/// Wait between attempts to reach a node that is not there.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// The app's end of the link.
+pub struct Link {
+    /// Send requests here.
+    pub outgoing: mpsc::Sender<(Purpose, Request)>,
+    /// Answers and events arrive here.
+    pub incoming: mpsc::Receiver<Incoming>,
+}
+
+/// Starts the link to the node whose control socket is `socket`.
+pub fn connect(socket: PathBuf) -> Link {
+    let (outgoing, requests) = mpsc::channel(OUTGOING_CAPACITY);
+    let (answers, incoming) = mpsc::channel(INCOMING_CAPACITY);
+    tokio::spawn(run(socket, requests, answers));
+    Link { outgoing, incoming }
+}
+
+async fn run(
+    socket: PathBuf,
+    mut requests: mpsc::Receiver<(Purpose, Request)>,
+    answers: mpsc::Sender<Incoming>,
+) {
+    loop {
+        let (mut client, mut events) = match (
+            ApiClient::connect(&socket).await,
+            ApiClient::connect(&socket).await,
+        ) {
+            (Ok(client), Ok(events)) => (client, events),
+            _ => {
+                let why = "The Sangam node is not running. Start it with `sangam run`; \
+                               this screen reconnects by itself."
+                    .to_string();
+                if answers.send(Incoming::Lost(why)).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(RETRY).await;
+                continue;
+            }
+        };
+        if !matches!(
+            events.request(&Request::Subscribe).await,
+            Ok(Response::Subscribed)
+        ) {
+            tokio::time::sleep(RETRY).await;
+            continue;
+        }
+        if answers.send(Incoming::Connected).await.is_err() {
+            return;
+        }
+        let lost = loop {
+            tokio::select! {
+                request = requests.recv() => {
+                    let Some((purpose, request)) = request else { return };
+                    match client.request(&request).await {
+                        Ok(response) => {
+                            if answers.send(Incoming::Answer(purpose, response)).await.is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => break e.to_string(),
+                    }
+                }
+                event = events.next() => match event {
+                    Ok(Response::Event { event }) => {
+                        if answers.send(Incoming::Event(event)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => break e.to_string(),
+                },
+            }
+        };
+        tracing::info!("lost the node: {lost}");
+        let why = "Lost the connection to the Sangam node; reconnecting…".to_string();
+        if answers.send(Incoming::Lost(why)).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(RETRY).await;
+    }
+}

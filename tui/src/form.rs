@@ -1,0 +1,404 @@
+//! Compose forms: fields, inline validation with the protocol's own rules, and the body they make.
+
+use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use sangam_protocol::kinds::{
+    Announcement, MentoringRequest, Offer, Profile, Resource, TOPICS, Urgency,
+};
+use sangam_protocol::{Body, Error as Rule, MessageId};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// Which form.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FormKind {
+    /// An announcement.
+    Announcement,
+    /// A request for help.
+    Request,
+    /// An offer on a request.
+    Offer,
+    /// A shared resource.
+    Resource,
+    /// The collective's profile.
+    Profile,
+}
+
+impl FormKind {
+    /// The form's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            FormKind::Announcement => "New announcement",
+            FormKind::Request => "Ask other collectives for help",
+            FormKind::Offer => "Offer help",
+            FormKind::Resource => "Share a resource",
+            FormKind::Profile => "Your collective's profile",
+        }
+    }
+}
+
+/// One field of a form.
+pub struct Field {
+    /// Shown before the input.
+    pub label: &'static str,
+    /// The protocol's name for it (how validation errors name it).
+    pub rule_name: &'static str,
+    /// Must not be empty.
+    pub required: bool,
+    /// A hint shown when the field is focused.
+    pub hint: &'static str,
+    /// The text.
+    pub input: Input,
+}
+
+fn field(
+    label: &'static str,
+    rule_name: &'static str,
+    required: bool,
+    hint: &'static str,
+) -> Field {
+    Field {
+        label,
+        rule_name,
+        required,
+        hint,
+        input: Input::default(),
+    }
+}
+
+/// What a key did to the form.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormOutcome {
+    /// Keep editing.
+    Editing,
+    /// Cancelled.
+    Cancelled,
+    /// Send this body.
+    Submit(Body),
+}
+
+/// An open form.
+pub struct Form {
+    /// Which form.
+    pub kind: FormKind,
+    /// Its fields.
+    pub fields: Vec<Field>,
+    /// The focused field.
+    pub focus: usize,
+    /// The request an offer answers.
+    pub target: Option<(MessageId, String)>,
+    /// What is wrong, in plain words, if anything.
+    pub problem: Option<String>,
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+impl Form {
+    /// A new, empty form.
+    pub fn new(kind: FormKind) -> Form {
+        let fields = match kind {
+            FormKind::Announcement => vec![
+                field("Title", "title", true, "a few words: what is happening"),
+                field(
+                    "Text",
+                    "body",
+                    false,
+                    "details: when, where, who to contact",
+                ),
+                field(
+                    "Tags",
+                    "tags",
+                    false,
+                    "comma separated, e.g. workshop, legal",
+                ),
+            ],
+            FormKind::Request => vec![
+                field(
+                    "Topic",
+                    "topic",
+                    true,
+                    "victim_compensation, legal_aid, livelihoods, leadership_training, trauma_support",
+                ),
+                field("Title", "title", true, "what help you need, in a few words"),
+                field(
+                    "What is needed",
+                    "description",
+                    false,
+                    "the situation and what would help",
+                ),
+                field("Region", "region", false, "state or district"),
+                field("Language", "language", false, "e.g. Hindi, Bengali"),
+                field(
+                    "Urgency",
+                    "urgency",
+                    false,
+                    "low, normal or high (default normal)",
+                ),
+            ],
+            FormKind::Offer => vec![field(
+                "Your offer",
+                "offer",
+                true,
+                "what your collective can do",
+            )],
+            FormKind::Resource => vec![
+                field("Title", "title", true, "e.g. Compensation scheme guide"),
+                field(
+                    "Description",
+                    "description",
+                    false,
+                    "what it is and who it helps",
+                ),
+                field("Link", "link", false, "where to find it, if online"),
+                field("Tags", "tags", false, "comma separated"),
+            ],
+            FormKind::Profile => vec![
+                field("Name", "name", true, "your collective's name"),
+                field("State", "state", false, ""),
+                field("District", "district", false, ""),
+                field("Focus areas", "focus areas", false, "comma separated"),
+                field("Languages", "languages", false, "comma separated"),
+                field("About", "about", false, "a few words about the collective"),
+            ],
+        };
+        Form {
+            kind,
+            fields,
+            focus: 0,
+            target: None,
+            problem: None,
+        }
+    }
+
+    /// An offer form answering `request` (titled `title`).
+    pub fn offer(request: MessageId, title: String) -> Form {
+        Form {
+            target: Some((request, title)),
+            ..Form::new(FormKind::Offer)
+        }
+    }
+
+    fn value(&self, index: usize) -> String {
+        self.fields
+            .get(index)
+            .map(|f| f.input.value().trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Sets a field's text (for prefilling, and for tests).
+    pub fn set(&mut self, index: usize, text: &str) {
+        if let Some(field) = self.fields.get_mut(index) {
+            field.input = Input::new(text.to_string());
+        }
+        self.revalidate();
+    }
+
+    /// The body these fields make, or what is wrong with them.
+    pub fn body(&self) -> Result<Body, String> {
+        let v = |i| self.value(i);
+        let body = match self.kind {
+            FormKind::Announcement => Body::Announcement(Announcement {
+                title: v(0),
+                body: v(1),
+                tags: split_list(&v(2)),
+                expires_at: None,
+            }),
+            FormKind::Request => {
+                let urgency = match v(5).to_lowercase().as_str() {
+                    "" | "normal" => Urgency::Normal,
+                    "low" => Urgency::Low,
+                    "high" | "urgent" => Urgency::High,
+                    _ => return Err("Urgency must be low, normal or high.".into()),
+                };
+                let topic = v(0).to_lowercase().replace(' ', "_");
+                Body::MentoringRequest(MentoringRequest {
+                    topic,
+                    title: v(1),
+                    description: v(2),
+                    region: v(3),
+                    language: v(4),
+                    urgency,
+                    expires_at: None,
+                })
+            }
+            FormKind::Offer => {
+                let Some((request, _)) = &self.target else {
+                    return Err("Choose a request to answer first.".into());
+                };
+                Body::Offer(Offer {
+                    request: *request,
+                    body: v(0),
+                })
+            }
+            FormKind::Resource => Body::Resource(Resource {
+                title: v(0),
+                description: v(1),
+                tags: split_list(&v(3)),
+                link: Some(v(2)).filter(|l| !l.is_empty()),
+                file_hash: None,
+            }),
+            FormKind::Profile => Body::Profile(Profile {
+                name: v(0),
+                state: v(1),
+                district: v(2),
+                focus_areas: split_list(&v(3)),
+                languages: split_list(&v(4)),
+                about: v(5),
+            }),
+        };
+        body.check_fields().map_err(|rule| self.explain(&rule))?;
+        Ok(body)
+    }
+
+    /// A rule broken, in the form's own words.
+    fn explain(&self, rule: &Rule) -> String {
+        let label = |name: &str| {
+            self.fields
+                .iter()
+                .find(|f| f.rule_name == name)
+                .map(|f| f.label)
+                .unwrap_or("A field")
+        };
+        match rule {
+            Rule::FieldEmpty { field } => format!("{} is needed.", label(field)),
+            Rule::FieldTooLong { field, len, max } => {
+                format!(
+                    "{} is too long: {len} characters, at most {max}.",
+                    label(field)
+                )
+            }
+            Rule::TooManyEntries { field, max, .. } => {
+                format!("{}: at most {max} entries.", label(field))
+            }
+            Rule::ControlCharacters { field } => {
+                format!("{} has characters that cannot be sent.", label(field))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn revalidate(&mut self) {
+        // Only speak up about fields the person has reached, not ones still ahead of them.
+        self.problem = match self.body() {
+            Ok(_) => None,
+            Err(problem) => {
+                let reached: Vec<&str> = self.fields[..=self.focus.min(self.fields.len() - 1)]
+                    .iter()
+                    .map(|f| f.label)
+                    .collect();
+                let about_reached = reached.iter().any(|label| problem.starts_with(label));
+                let empty_ahead = problem.ends_with("is needed.") && !about_reached;
+                (!empty_ahead).then_some(problem)
+            }
+        };
+    }
+
+    /// Handles a key.
+    pub fn on_key(&mut self, key: KeyEvent) -> FormOutcome {
+        let last = self.fields.len() - 1;
+        match (key.code, key.modifiers) {
+            (KeyCode::Esc, _) => return FormOutcome::Cancelled,
+            (KeyCode::Char('s'), m) if m.contains(KeyModifiers::CONTROL) => return self.submit(),
+            (KeyCode::Enter, _) if self.focus == last => return self.submit(),
+            (KeyCode::Tab | KeyCode::Down | KeyCode::Enter, _) => {
+                self.focus = (self.focus + 1).min(last)
+            }
+            (KeyCode::BackTab | KeyCode::Up, _) => self.focus = self.focus.saturating_sub(1),
+            _ => {
+                if let Some(field) = self.fields.get_mut(self.focus) {
+                    field.input.handle_event(&TermEvent::Key(key));
+                }
+            }
+        }
+        self.revalidate();
+        FormOutcome::Editing
+    }
+
+    fn submit(&mut self) -> FormOutcome {
+        match self.body() {
+            Ok(body) => FormOutcome::Submit(body),
+            Err(problem) => {
+                self.problem = Some(problem);
+                FormOutcome::Editing
+            }
+        }
+    }
+}
+
+/// Known request topics, for hints.
+pub fn topics() -> String {
+    TOPICS.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(form: &mut Form, code: KeyCode) -> FormOutcome {
+        form.on_key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn type_text(form: &mut Form, text: &str) {
+        for c in text.chars() {
+            press(form, KeyCode::Char(c));
+        }
+    }
+
+    #[test]
+    fn an_announcement_is_typed_and_sent() {
+        let mut form = Form::new(FormKind::Announcement);
+        type_text(&mut form, "कार्यशाला शनिवार");
+        press(&mut form, KeyCode::Tab);
+        type_text(&mut form, "10 बजे");
+        press(&mut form, KeyCode::Tab);
+        type_text(&mut form, "workshop, legal");
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Submit(Body::Announcement(a)) => {
+                assert_eq!(a.title, "कार्यशाला शनिवार");
+                assert_eq!(a.tags, vec!["workshop", "legal"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_and_overlong_fields_are_explained_before_sending() {
+        let mut form = Form::new(FormKind::Announcement);
+        assert_eq!(press(&mut form, KeyCode::Char('s')), FormOutcome::Editing);
+        form.set(0, "");
+        form.focus = 2;
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert_eq!(form.problem.as_deref(), Some("Title is needed."));
+        form.set(0, &"ক".repeat(200));
+        assert_eq!(
+            form.problem.as_deref(),
+            Some("Title is too long: 200 characters, at most 160.")
+        );
+        assert_eq!(press(&mut form, KeyCode::Esc), FormOutcome::Cancelled);
+    }
+
+    #[test]
+    fn a_request_needs_a_known_urgency() {
+        let mut form = Form::new(FormKind::Request);
+        form.set(0, "legal aid");
+        form.set(1, "Lawyer needed");
+        form.set(5, "someday");
+        assert_eq!(
+            form.body(),
+            Err("Urgency must be low, normal or high.".into())
+        );
+        form.set(5, "HIGH");
+        match form.body() {
+            Ok(Body::MentoringRequest(r)) => {
+                assert_eq!(r.topic, "legal_aid");
+                assert_eq!(r.urgency, Urgency::High);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

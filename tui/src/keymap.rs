@@ -1,0 +1,289 @@
+//! Every key the app understands, as data. Dispatch and the `?` help screen and the hint bar are
+//! all generated from [`BINDINGS`], so help can never drift from behaviour.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::Tab;
+
+/// Where a binding applies.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Scope {
+    /// Everywhere (outside forms).
+    Global,
+    /// Only on one tab.
+    On(Tab),
+}
+
+/// What a key does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum KeyAction {
+    /// Leave the app.
+    Quit,
+    /// Show every key.
+    Help,
+    /// Next tab.
+    NextTab,
+    /// Previous tab.
+    PrevTab,
+    /// Go to a tab.
+    GoTo(Tab),
+    /// Move up a line.
+    Up,
+    /// Move down a line.
+    Down,
+    /// Jump to the top.
+    Top,
+    /// Jump to the bottom.
+    Bottom,
+    /// Search the current list.
+    Search,
+    /// Clear search and filters.
+    Clear,
+    /// Show only one kind (cycles).
+    CycleKind,
+    /// Write an announcement.
+    Announce,
+    /// Ask for help.
+    Request,
+    /// Offer help on the selected request.
+    Offer,
+    /// Close the selected request (yours).
+    CloseItem,
+    /// Share a resource.
+    Share,
+    /// Edit your collective's profile.
+    Profile,
+}
+
+/// One key binding.
+pub struct Binding {
+    /// The key.
+    pub code: KeyCode,
+    /// Modifiers that must be held.
+    pub modifiers: KeyModifiers,
+    /// How the key is written in help.
+    pub label: &'static str,
+    /// Where it applies.
+    pub scope: Scope,
+    /// What it does.
+    pub action: KeyAction,
+    /// What it does, in words.
+    pub help: &'static str,
+    /// Its name in the hint bar, if the hint bar shows it.
+    pub hint: Option<&'static str>,
+}
+
+const fn key(
+    code: KeyCode,
+    label: &'static str,
+    scope: Scope,
+    action: KeyAction,
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        code,
+        modifiers: KeyModifiers::NONE,
+        label,
+        scope,
+        action,
+        help,
+        hint,
+    }
+}
+
+use KeyAction as A;
+use Scope::{Global as G, On};
+
+/// The keymap.
+pub const BINDINGS: &[Binding] = &[
+    key(
+        KeyCode::Char('?'),
+        "?",
+        G,
+        A::Help,
+        "show all keys",
+        Some("help"),
+    ),
+    key(KeyCode::Char('q'), "q", G, A::Quit, "quit", Some("quit")),
+    key(KeyCode::Tab, "Tab", G, A::NextTab, "next tab", None),
+    key(
+        KeyCode::BackTab,
+        "Shift-Tab",
+        G,
+        A::PrevTab,
+        "previous tab",
+        None,
+    ),
+    key(
+        KeyCode::Char('1'),
+        "1",
+        G,
+        A::GoTo(Tab::Feed),
+        "Feed tab",
+        None,
+    ),
+    key(
+        KeyCode::Char('2'),
+        "2",
+        G,
+        A::GoTo(Tab::Requests),
+        "Requests tab",
+        None,
+    ),
+    key(
+        KeyCode::Char('3'),
+        "3",
+        G,
+        A::GoTo(Tab::Resources),
+        "Resources tab",
+        None,
+    ),
+    key(
+        KeyCode::Char('4'),
+        "4",
+        G,
+        A::GoTo(Tab::Collectives),
+        "Collectives tab",
+        None,
+    ),
+    key(
+        KeyCode::Char('5'),
+        "5",
+        G,
+        A::GoTo(Tab::Network),
+        "Network tab",
+        None,
+    ),
+    key(KeyCode::Up, "↑", G, A::Up, "move up", None),
+    key(KeyCode::Char('k'), "k", G, A::Up, "move up", None),
+    key(KeyCode::Down, "↓", G, A::Down, "move down", None),
+    key(KeyCode::Char('j'), "j", G, A::Down, "move down", None),
+    key(KeyCode::Home, "Home", G, A::Top, "go to the top", None),
+    key(KeyCode::End, "End", G, A::Bottom, "go to the bottom", None),
+    key(
+        KeyCode::Char('/'),
+        "/",
+        G,
+        A::Search,
+        "search",
+        Some("search"),
+    ),
+    key(
+        KeyCode::Esc,
+        "Esc",
+        G,
+        A::Clear,
+        "clear search and filters; close any window",
+        None,
+    ),
+    key(
+        KeyCode::Char('f'),
+        "f",
+        On(Tab::Feed),
+        A::CycleKind,
+        "show one kind only (repeat to change)",
+        Some("filter"),
+    ),
+    key(
+        KeyCode::Char('a'),
+        "a",
+        G,
+        A::Announce,
+        "write an announcement",
+        Some("announce"),
+    ),
+    key(
+        KeyCode::Char('r'),
+        "r",
+        G,
+        A::Request,
+        "ask other collectives for help",
+        Some("ask"),
+    ),
+    key(
+        KeyCode::Char('o'),
+        "o",
+        On(Tab::Requests),
+        A::Offer,
+        "offer help on the selected request",
+        Some("offer"),
+    ),
+    key(
+        KeyCode::Char('c'),
+        "c",
+        On(Tab::Requests),
+        A::CloseItem,
+        "close your selected request",
+        Some("close"),
+    ),
+    key(
+        KeyCode::Char('s'),
+        "s",
+        G,
+        A::Share,
+        "share a resource",
+        Some("share"),
+    ),
+    key(
+        KeyCode::Char('p'),
+        "p",
+        G,
+        A::Profile,
+        "edit your collective's profile",
+        None,
+    ),
+];
+
+/// The binding for `event` on `tab`, if any.
+pub fn lookup(event: &KeyEvent, tab: Tab) -> Option<&'static Binding> {
+    BINDINGS.iter().find(|b| {
+        let code_matches = b.code == event.code
+            || matches!((b.code, event.code), (KeyCode::Char(x), KeyCode::Char(y)) if x == y);
+        code_matches
+            && (b.modifiers == KeyModifiers::NONE || event.modifiers.contains(b.modifiers))
+            && (b.scope == Scope::Global || b.scope == Scope::On(tab))
+    })
+}
+
+/// The bindings the hint bar shows on `tab`.
+pub fn hints(tab: Tab) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| {
+        b.hint.is_some() && (b.scope == Scope::Global || b.scope == Scope::On(tab))
+    })
+}
+
+/// Keys inside a form; shown in the form and in help.
+pub const FORM_KEYS: &[(&str, &str)] = &[
+    ("Tab ↓", "next field"),
+    ("S-Tab ↑", "previous field"),
+    ("Enter", "next; sends on the last"),
+    ("Ctrl-S", "send now"),
+    ("Esc", "cancel"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_bindings_claim_the_same_key_in_the_same_place() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                let overlap =
+                    a.scope == b.scope || a.scope == Scope::Global || b.scope == Scope::Global;
+                assert!(!(a.code == b.code && overlap), "{} is bound twice", a.label);
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_respects_scope() {
+        let o = KeyEvent::new(KeyCode::Char('o'), KeyModifiers::NONE);
+        assert_eq!(
+            lookup(&o, Tab::Requests).map(|b| b.action),
+            Some(KeyAction::Offer)
+        );
+        assert!(lookup(&o, Tab::Feed).is_none());
+    }
+}

@@ -1,0 +1,10 @@
+//! The Sangam terminal app: a client of a running node's control API, and the local demo mesh.
+
+pub mod app;
+pub mod backend;
+pub mod client;
+pub mod demo;
+pub mod form;
+pub mod keymap;
+pub mod runtime;
+pub mod view;

@@ -1,0 +1,76 @@
+//! The app's loop: draw, then wait for a key, an answer from the node or a tick — whichever
+//! comes first — so the screen never waits on the network.
+
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType};
+use ratatui::crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
+use sangam_node::event_loop::now_ms;
+use tokio::sync::mpsc;
+
+use crate::app::{Action, App};
+use crate::client::Link;
+use crate::view;
+
+/// Keys waiting to be handled.
+pub const KEY_CAPACITY: usize = 64;
+/// How often the app refreshes status and ages.
+const TICK: Duration = Duration::from_secs(5);
+
+/// Runs the app until the person quits; returns its final state.
+pub async fn drive<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut app: App,
+    mut keys: mpsc::Receiver<KeyEvent>,
+    mut link: Link,
+) -> anyhow::Result<App>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let mut tick = tokio::time::interval(TICK);
+    loop {
+        // Terminals disagree on the width of Indic vowel signs; a full repaint keeps stale marks
+        // from a previous frame off the screen.
+        terminal.backend_mut().clear_region(ClearType::All)?;
+        terminal.swap_buffers();
+        terminal.draw(|frame| view::render(frame, &app))?;
+        let actions = tokio::select! {
+            key = keys.recv() => match key {
+                Some(key) => app.on_key(key),
+                None => vec![Action::Quit],
+            },
+            Some(incoming) = link.incoming.recv() => app.on_incoming(incoming),
+            _ = tick.tick() => app.on_tick(now_ms()),
+        };
+        for action in actions {
+            match action {
+                Action::Quit => return Ok(app),
+                Action::Send(purpose, request) => {
+                    if link.outgoing.send((purpose, request)).await.is_err() {
+                        anyhow::bail!("the link to the node stopped");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads key presses from the terminal on a thread of its own (crossterm's read blocks).
+pub fn read_keys() -> mpsc::Receiver<KeyEvent> {
+    let (sender, keys) = mpsc::channel(KEY_CAPACITY);
+    std::thread::spawn(move || {
+        loop {
+            match event::read() {
+                Ok(TermEvent::Key(key)) if key.kind == KeyEventKind::Press => {
+                    if sender.blocking_send(key).is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    keys
+}

@@ -1,0 +1,85 @@
+//! The Collectives tab: members, their profiles, roles, who admitted them, last seen.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Stylize;
+use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+
+use super::{dim, fit, selected_style};
+use crate::app::{App, age};
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let members = app.collectives_view();
+    let header = Row::new([
+        "Collective",
+        "Role",
+        "State / district",
+        "Welcomed by",
+        "Last seen",
+    ])
+    .bold();
+    let rows: Vec<Row> = members
+        .iter()
+        .map(|member| {
+            let peer = app.peers.iter().find(|p| p.peer == member.id.to_string());
+            let last_seen = match peer {
+                Some(p) if p.connected => "online now".to_string(),
+                Some(p) => p
+                    .last_seen
+                    .map(|t| age(app.now, t))
+                    .unwrap_or_else(|| "—".into()),
+                None if Some(member.id) == app.me() => "this node".into(),
+                None => "—".into(),
+            };
+            let place = match (member.state.as_deref(), member.district.as_deref()) {
+                (Some(s), Some(d)) if !d.is_empty() => format!("{s} / {d}"),
+                (Some(s), _) => s.to_string(),
+                _ => "—".into(),
+            };
+            let role = match member.role {
+                Some(role) => role.name().to_string(),
+                None => "removed".into(),
+            };
+            let by = member
+                .admitted_by
+                .map(|a| {
+                    app.members
+                        .iter()
+                        .find(|m| m.id == a)
+                        .map(|m| m.name.clone())
+                        .unwrap_or_else(|| a.short())
+                })
+                .map(|name| fit(&name, 16))
+                .unwrap_or_else(|| "founder".into());
+            let row = Row::new([
+                Cell::from(fit(&member.name, 24)),
+                Cell::from(role),
+                Cell::from(fit(&place, 22)),
+                Cell::from(by),
+                Cell::from(last_seen),
+            ]);
+            if member.revoked {
+                row.style(dim())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Min(16),
+        Constraint::Length(9),
+        Constraint::Length(22),
+        Constraint::Length(16),
+        Constraint::Length(10),
+    ];
+    let current = members.iter().filter(|m| !m.revoked).count();
+    let mut state = TableState::default().with_selected(Some(app.selection()));
+    frame.render_stateful_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .row_highlight_style(selected_style())
+            .block(Block::bordered().title(format!(" Collectives · {current} members "))),
+        area,
+        &mut state,
+    );
+}

@@ -1,0 +1,79 @@
+//! A compose form, drawn over the current tab.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::{centered, dim, fit};
+use crate::form::Form;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
+    let popup = centered(area, 76, form.fields.len() as u16 * 2 + 7);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered().title(format!(" {} ", form.kind.title()));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let mut lines = Vec::new();
+    if let Some((_, title)) = &form.target {
+        lines.push(Line::styled(
+            fit(&format!("Answering: {title}"), inner.width as usize),
+            dim(),
+        ));
+    }
+    let label_width = 16;
+    let input_width = (inner.width as usize)
+        .saturating_sub(label_width + 1)
+        .max(4);
+    let mut cursor = None;
+    for (index, field) in form.fields.iter().enumerate() {
+        let focused = index == form.focus;
+        let scroll = field.input.visual_scroll(input_width);
+        let visible: String = field.input.value().chars().skip(scroll).collect();
+        let label = format!(
+            "{:<w$}",
+            format!("{}{}", field.label, if field.required { "*" } else { "" }),
+            w = label_width
+        );
+        let label_style = if focused {
+            Style::new().bold().fg(Color::Yellow)
+        } else {
+            Style::new()
+        };
+        if focused {
+            let x = inner.x
+                + (label_width + 1) as u16
+                + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
+            cursor = Some(Position::new(
+                x.min(inner.right().saturating_sub(1)),
+                inner.y + lines.len() as u16,
+            ));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(label, label_style),
+            Span::raw(" "),
+            Span::styled(visible, Style::new().underlined()),
+        ]));
+        let hint = if focused { field.hint } else { "" };
+        lines.push(Line::styled(
+            format!("{:w$} {hint}", "", w = label_width),
+            dim(),
+        ));
+    }
+    match &form.problem {
+        Some(problem) => lines.push(Line::styled(problem.clone(), Style::new().fg(Color::Red))),
+        None => lines.push(Line::styled(
+            "Ready to send: Enter on the last field, or Ctrl-S.",
+            Style::new().fg(Color::Green),
+        )),
+    }
+    lines.push(Line::styled(
+        "* needed · Tab next field · Esc cancel",
+        dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    if let Some(position) = cursor {
+        frame.set_cursor_position(position);
+    }
+}

@@ -1,0 +1,96 @@
+//! The Feed tab: everything, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use sangam_protocol::{Body, Kind};
+
+use super::{dim, fit, selected_style};
+use crate::app::{App, age, kind_label, title_of};
+
+/// The colour of a kind's label.
+pub(crate) fn kind_color(kind: Kind) -> Color {
+    match kind {
+        Kind::Announcement => Color::Cyan,
+        Kind::MentoringRequest => Color::Yellow,
+        Kind::Offer => Color::Green,
+        Kind::Resource => Color::Magenta,
+        _ => Color::Gray,
+    }
+}
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let items = app.feed_view();
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(area);
+    let filter = match app.kind_filter {
+        Some(kind) => format!(
+            " showing {}s only · f to change ",
+            kind_label(kind).to_lowercase()
+        ),
+        None => String::new(),
+    };
+    let block = Block::bordered().title(format!(" Everything, newest first{filter}"));
+    if items.is_empty() {
+        let text = if app.query.is_empty() && app.kind_filter.is_none() {
+            "Nothing here yet. Posts from your collective and others appear as they arrive."
+        } else {
+            "Nothing matches. Press Esc to clear the search and filters."
+        };
+        frame.render_widget(Paragraph::new(text).style(dim()).block(block), list_area);
+        return;
+    }
+    let width = list_area.width.saturating_sub(2) as usize;
+    let rows: Vec<ListItem> = items
+        .iter()
+        .map(|item| {
+            let who = fit(&app.who(&item.author), 26);
+            let when = age(app.now, item.timestamp);
+            let fixed = 12 + 13 + 27 + 2;
+            let title = fit(&title_of(item), width.saturating_sub(fixed).max(10));
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{when:<12}"), dim()),
+                Span::styled(
+                    format!("{:<13}", kind_label(item.kind)),
+                    Style::new().fg(kind_color(item.kind)),
+                ),
+                Span::raw(format!("{who:<27}")),
+                Span::raw(title),
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(app.selection()));
+    frame.render_stateful_widget(
+        List::new(rows)
+            .block(block)
+            .highlight_style(selected_style()),
+        list_area,
+        &mut state,
+    );
+    if let Some(item) = items.get(app.selection()) {
+        let text = match &item.body {
+            Some(Body::Announcement(b)) => format!("{}\n{}", b.title, b.body),
+            Some(Body::MentoringRequest(b)) => format!("{}\n{}", b.title, b.description),
+            Some(Body::Resource(b)) => {
+                format!(
+                    "{}\n{}\n{}",
+                    b.title,
+                    b.description,
+                    b.link.clone().unwrap_or_default()
+                )
+            }
+            Some(Body::Profile(b)) => {
+                format!("{}, {} {}\n{}", b.name, b.district, b.state, b.about)
+            }
+            _ => title_of(item),
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(" Selected ")),
+            detail_area,
+        );
+    }
+}

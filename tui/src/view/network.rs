@@ -1,0 +1,235 @@
+//! The Network tab: the national forum's overview of the whole network.
+
+use std::collections::BTreeMap;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::symbols::bar;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Sparkline};
+use sangam_protocol::{Body, Kind};
+
+use super::feed::kind_color;
+use super::{dim, fit};
+use crate::app::{App, age, kind_label, title_of};
+
+/// Columns of the activity charts.
+const BUCKETS: usize = 24;
+
+/// Per-kind message counts over time, newest bucket last, and the bucket length in minutes.
+pub(crate) fn activity(app: &App, kind: Kind) -> (Vec<u64>, u64) {
+    let oldest = app
+        .items
+        .iter()
+        .map(|i| i.timestamp)
+        .min()
+        .unwrap_or(app.now);
+    let span = app
+        .now
+        .saturating_sub(oldest)
+        .clamp(60_000 * BUCKETS as u64, 7 * 86_400_000);
+    let bucket = span / BUCKETS as u64;
+    let mut counts = vec![0u64; BUCKETS];
+    for item in app.items.iter().filter(|i| i.kind == kind) {
+        let back = app.now.saturating_sub(item.timestamp) / bucket.max(1);
+        if let Some(slot) = (BUCKETS as u64).checked_sub(back + 1) {
+            counts[slot as usize] += 1;
+        }
+    }
+    (counts, bucket / 60_000)
+}
+
+/// Median minutes from a request to its first offer, over requests that got one.
+pub(crate) fn median_minutes_to_first_offer(app: &App) -> Option<u64> {
+    let mut delays: Vec<u64> = app
+        .items
+        .iter()
+        .filter(|i| i.kind == Kind::MentoringRequest)
+        .filter_map(|request| {
+            let first = app
+                .items
+                .iter()
+                .filter(|i| matches!(&i.body, Some(Body::Offer(o)) if o.request == request.id))
+                .map(|offer| offer.timestamp)
+                .min()?;
+            Some(first.saturating_sub(request.timestamp) / 60_000)
+        })
+        .collect();
+    delays.sort_unstable();
+    delays.get(delays.len() / 2).copied()
+}
+
+fn by_state(app: &App) -> Vec<(String, u64)> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for item in &app.items {
+        let state = app
+            .members
+            .iter()
+            .find(|m| m.id == item.author)
+            .and_then(|m| m.state.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "unknown".into());
+        *counts.entry(state).or_insert(0) += 1;
+    }
+    let mut sorted: Vec<(String, u64)> = counts.into_iter().collect();
+    sorted.sort_by_key(|(name, count)| (std::cmp::Reverse(*count), name.clone()));
+    sorted
+}
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
+    render_peers_and_refusals(frame, left, app);
+    let [charts, facts] =
+        Layout::vertical([Constraint::Length(6), Constraint::Min(3)]).areas(right);
+    render_activity(frame, charts, app);
+    render_facts(frame, facts, app);
+}
+
+fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
+    let width = area.width.saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    let connected = app
+        .status
+        .as_ref()
+        .map(|s| s.connected.clone())
+        .unwrap_or_default();
+    if connected.is_empty() {
+        lines.push(Line::styled("No peers connected right now.", dim()));
+    }
+    for peer in &connected {
+        let name = peer.name.clone().unwrap_or_else(|| "unknown peer".into());
+        let sync = peer
+            .last_sync
+            .map(|t| format!("synced {}", age(app.now, t)))
+            .unwrap_or_else(|| "not synced yet".into());
+        lines.push(Line::from(vec![
+            Span::styled("● ", Style::new().fg(Color::Green)),
+            Span::raw(fit(&name, width.saturating_sub(20).max(8))),
+            Span::styled(format!(" {sync}"), dim()),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "Refused messages, by reason",
+        Style::new().bold(),
+    ));
+    let rejected = app
+        .status
+        .as_ref()
+        .map(|s| s.rejected.clone())
+        .unwrap_or_default();
+    if rejected.is_empty() {
+        lines.push(Line::styled("none", dim()));
+    }
+    for (reason, count) in rejected {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{count:>6} "), Style::new().fg(Color::Red)),
+            Span::raw(reason.replace('_', " ")),
+        ]));
+    }
+    let forks = app.status.as_ref().map(|s| s.forks.len()).unwrap_or(0);
+    if forks > 0 {
+        lines.push(Line::styled(
+            format!("{forks} member(s) published conflicting messages"),
+            Style::new().fg(Color::Red).bold(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().title(format!(" Connected peers · {} ", connected.len()))),
+        area,
+    );
+}
+
+fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
+    let kinds = [
+        Kind::Announcement,
+        Kind::MentoringRequest,
+        Kind::Offer,
+        Kind::Resource,
+    ];
+    let (_, minutes) = activity(app, Kind::Announcement);
+    let span = if minutes * BUCKETS as u64 >= 120 {
+        format!("last {} h", minutes * BUCKETS as u64 / 60)
+    } else {
+        format!("last {} min", minutes * BUCKETS as u64)
+    };
+    let block = Block::bordered().title(format!(" Activity, {span} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = Layout::vertical([Constraint::Length(1); 4]).split(inner);
+    for (kind, row) in kinds.iter().zip(rows.iter()) {
+        let [label, chart] =
+            Layout::horizontal([Constraint::Length(18), Constraint::Min(1)]).areas(*row);
+        let (counts, _) = activity(app, *kind);
+        let total: u64 = counts.iter().sum();
+        frame.render_widget(
+            Paragraph::new(format!("{total:>4} {}", kind_label(*kind)))
+                .style(Style::new().fg(kind_color(*kind))),
+            label,
+        );
+        frame.render_widget(
+            Sparkline::default()
+                .data(&counts)
+                .bar_set(bar::NINE_LEVELS)
+                .style(Style::new().fg(kind_color(*kind))),
+            chart,
+        );
+    }
+}
+
+fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
+    let width = area.width.saturating_sub(2) as usize;
+    let requests: Vec<_> = app
+        .items
+        .iter()
+        .filter(|i| i.kind == Kind::MentoringRequest)
+        .collect();
+    let open = requests.iter().filter(|r| !r.closed).count();
+    let answered = requests.iter().filter(|r| r.offers > 0).count();
+    let median = match median_minutes_to_first_offer(app) {
+        Some(minutes) if minutes >= 120 => format!("{} h", minutes / 60),
+        Some(minutes) => format!("{minutes} min"),
+        None => "—".into(),
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Requests: ", Style::new().bold()),
+            Span::raw(format!(
+                "{open} open, {} closed, {answered} with offers",
+                requests.len() - open
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("Median time to first offer: ", Style::new().bold()),
+            Span::raw(median),
+        ]),
+        Line::styled("Activity by state", Style::new().bold()),
+    ];
+    let states = by_state(app);
+    let most = states.first().map(|(_, c)| *c).unwrap_or(1).max(1);
+    for (state, count) in states.iter().take(4) {
+        let bar_width = (count * 12 / most) as usize;
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:<16}", fit(state, 15))),
+            Span::styled("█".repeat(bar_width.max(1)), Style::new().fg(Color::Cyan)),
+            Span::raw(format!(" {count}")),
+        ]));
+    }
+    lines.push(Line::styled("Membership changes", Style::new().bold()));
+    let changes = app
+        .items
+        .iter()
+        .filter(|i| matches!(i.kind, Kind::Admit | Kind::Revoke))
+        .take(3);
+    for change in changes {
+        let text = format!("{} · {}", age(app.now, change.timestamp), title_of(change));
+        lines.push(Line::styled(fit(&text, width), dim()));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Overview ")),
+        area,
+    );
+}

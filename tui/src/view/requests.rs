@@ -1,0 +1,142 @@
+//! The Requests tab: open requests with their offer counts, and the selected one in full.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use sangam_protocol::Body;
+use sangam_protocol::kinds::Urgency;
+
+use super::{dim, fit, selected_style};
+use crate::app::{App, age};
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let requests = app.requests_view();
+    let [list_area, detail_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let open = requests.iter().filter(|r| !r.closed).count();
+    let block = Block::bordered().title(format!(" Requests · {open} open "));
+    if requests.is_empty() {
+        frame.render_widget(
+            Paragraph::new("No requests yet. Press r to ask other collectives for help.")
+                .wrap(Wrap { trim: true })
+                .style(dim())
+                .block(block),
+            list_area,
+        );
+        frame.render_widget(Block::bordered(), detail_area);
+        return;
+    }
+    let width = list_area.width.saturating_sub(2) as usize;
+    let rows: Vec<ListItem> = requests
+        .iter()
+        .map(|item| {
+            let Some(Body::MentoringRequest(request)) = &item.body else {
+                return ListItem::new("(content removed)");
+            };
+            let marker = match (item.closed, request.urgency) {
+                (true, _) => Span::styled("closed ", dim()),
+                (false, Urgency::High) => {
+                    Span::styled("urgent ", Style::new().fg(Color::Red).bold())
+                }
+                (false, _) => Span::raw("       "),
+            };
+            let offers = match item.offers {
+                0 => Span::styled("no offers ", Style::new().fg(Color::Yellow)),
+                1 => Span::styled("1 offer   ", Style::new().fg(Color::Green)),
+                n => Span::styled(format!("{n} offers  "), Style::new().fg(Color::Green)),
+            };
+            let title = fit(&request.title, width.saturating_sub(17).max(8));
+            let line = Line::from(vec![marker, offers, Span::raw(title)]);
+            if item.closed {
+                ListItem::new(line).style(dim())
+            } else {
+                ListItem::new(line)
+            }
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(app.selection()));
+    frame.render_stateful_widget(
+        List::new(rows)
+            .block(block)
+            .highlight_style(selected_style()),
+        list_area,
+        &mut state,
+    );
+
+    let Some(item) = requests.get(app.selection()) else {
+        return;
+    };
+    let Some(Body::MentoringRequest(request)) = &item.body else {
+        return;
+    };
+    let mut lines = vec![
+        Line::styled(request.title.clone(), Style::new().bold()),
+        Line::styled(
+            format!(
+                "{} · {} · {}",
+                app.who(&item.author),
+                request.topic.replace('_', " "),
+                age(app.now, item.timestamp)
+            ),
+            dim(),
+        ),
+    ];
+    if !request.region.is_empty() || !request.language.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "Region: {} · Language: {}",
+                request.region, request.language
+            ),
+            dim(),
+        ));
+    }
+    lines.push(Line::default());
+    lines.extend(
+        request
+            .description
+            .lines()
+            .map(|l| Line::raw(l.to_string())),
+    );
+    lines.push(Line::default());
+    let offers = app.offers_on(&item.id);
+    if offers.is_empty() {
+        lines.push(Line::styled(
+            "No offers yet. Press o to offer help.",
+            Style::new().fg(Color::Yellow),
+        ));
+    } else {
+        lines.push(Line::styled(
+            format!("Offers ({})", offers.len()),
+            Style::new().bold(),
+        ));
+        for offer in offers {
+            if let Some(Body::Offer(o)) = &offer.body {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{}: ", app.who(&offer.author)),
+                        Style::new().fg(Color::Green),
+                    ),
+                    Span::raw(o.body.clone()),
+                ]));
+            }
+        }
+    }
+    if item.closed {
+        lines.push(Line::default());
+        lines.push(Line::styled("Closed by the collective that asked.", dim()));
+    } else if Some(item.author) == app.me() {
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            "This is your request: press c to close it when it is settled.",
+            dim(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" Request ")),
+        detail_area,
+    );
+}

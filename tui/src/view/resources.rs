@@ -1,0 +1,85 @@
+//! The Resources tab: a searchable directory, grouped by tag.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use sangam_protocol::Body;
+
+use super::{dim, fit, selected_style};
+use crate::app::App;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let resources = app.resources_view();
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(7)]).areas(area);
+    let block = Block::bordered().title(format!(
+        " Shared resources · {} · / to search by title or tag ",
+        resources.len()
+    ));
+    if resources.is_empty() {
+        let text = if app.query.is_empty() {
+            "No resources shared yet. Press s to share a guide, a scheme or a contact."
+        } else {
+            "No resource matches. Press Esc to clear the search."
+        };
+        frame.render_widget(Paragraph::new(text).style(dim()).block(block), list_area);
+        return;
+    }
+    let width = list_area.width.saturating_sub(2) as usize;
+    let rows: Vec<ListItem> = resources
+        .iter()
+        .map(|item| {
+            let Some(Body::Resource(resource)) = &item.body else {
+                return ListItem::new("(content removed)");
+            };
+            let tags = resource
+                .tags
+                .iter()
+                .map(|t| format!("#{t}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let tags = fit(&tags, 24);
+            let who = fit(&app.who(&item.author), 20);
+            let room = width.saturating_sub(24 + 20 + 4).max(10);
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{:<room$}", fit(&resource.title, room))),
+                Span::raw("  "),
+                Span::styled(format!("{tags:<24}"), Style::new().fg(Color::Magenta)),
+                Span::styled(format!("  {who}"), dim()),
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(app.selection()));
+    frame.render_stateful_widget(
+        List::new(rows)
+            .block(block)
+            .highlight_style(selected_style()),
+        list_area,
+        &mut state,
+    );
+    if let Some(item) = resources.get(app.selection())
+        && let Some(Body::Resource(resource)) = &item.body
+    {
+        let mut lines = vec![Line::styled(resource.title.clone(), Style::new().bold())];
+        lines.extend(
+            resource
+                .description
+                .lines()
+                .map(|l| Line::raw(l.to_string())),
+        );
+        if let Some(link) = &resource.link {
+            lines.push(Line::styled(
+                format!("Link: {link}"),
+                Style::new().fg(Color::Cyan),
+            ));
+        }
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(" Resource ")),
+            detail_area,
+        );
+    }
+}
