@@ -4,14 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{centered, dim, fit};
 use crate::form::Form;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
     let popup = centered(area, 76, form.fields.len() as u16 * 2 + 7);
-    frame.render_widget(Clear, popup);
+    super::clear_for_window(frame, popup);
     let block = Block::bordered().title(format!(" {} ", form.kind.title()));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);

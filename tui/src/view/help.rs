@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::{centered, dim};
 use crate::keymap::{BINDINGS, FORM_KEYS, KeyAction, Scope};
@@ -45,7 +45,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect) {
     let keys = key_lines();
     let height = keys.len() as u16 + 2;
     let popup = centered(area, 78, height);
-    frame.render_widget(Clear, popup);
+    super::clear_for_window(frame, popup);
     let block = Block::bordered().title(" Keys · any key closes ");
     let inner = block.inner(popup);
     frame.render_widget(block, popup);

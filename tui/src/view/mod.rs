@@ -62,6 +62,18 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Clears the area a window will cover, and the column to its left: a wide Indic syllable just
+/// left of the window would otherwise spill over the window's edge.
+pub(crate) fn clear_for_window(frame: &mut Frame, popup: Rect) {
+    let x = popup.x.saturating_sub(1);
+    let area = Rect {
+        x,
+        width: popup.width + (popup.x - x),
+        ..popup
+    };
+    frame.render_widget(ratatui::widgets::Clear, area);
+}
+
 /// Draws the whole app.
 pub fn render(frame: &mut Frame, app: &App) {
     let [top, tabs, body, notice, bar] = Layout::vertical([
