@@ -378,7 +378,11 @@ pub async fn run(cli: Cli) -> Result<()> {
     let dir = DataDir::open(&root)?;
     match cli.command {
         Command::Init { name, region } => {
-            let keypair = dir.initialise(&Settings { name, region })?;
+            let keypair = dir.initialise(&Settings {
+                name,
+                region,
+                fresh_key: true,
+            })?;
             println!("{}", keypair.author());
         }
         Command::Id => println!("{}", dir.load_identity()?.author()),
@@ -393,9 +397,15 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Join { invite } => {
             let keypair = dir.load_identity()?;
+            let settings = dir.settings()?;
             let invite = Invite::decode(&invite)?;
             let mut ledger = offline_ledger(&dir)?;
-            let proven = ledger.join(&invite.proof, &keypair.author(), now_ms())?;
+            let proven = ledger.join(
+                &invite.proof,
+                &keypair.author(),
+                !settings.fresh_key,
+                now_ms(),
+            )?;
             let addresses = serde_json::to_vec(&invite.addresses)?;
             ledger.store().set_meta(BOOTSTRAP_META, &addresses)?;
             ledger.store().flush()?;

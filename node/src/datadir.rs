@@ -23,6 +23,10 @@ pub struct Settings {
     pub name: String,
     /// Its state or region.
     pub region: String,
+    /// Whether the identity key was made in this folder (so it has never posted anywhere), as
+    /// opposed to restored from a backup (it may have posted before).
+    #[serde(default)]
+    pub fresh_key: bool,
 }
 
 /// A node's data folder.
@@ -108,11 +112,20 @@ impl DataDir {
         self.key_path().exists()
     }
 
-    /// Makes a new identity and saves it with the settings. Fails if one exists.
+    /// Makes a new identity and saves it with the settings. A key file already here without
+    /// settings is a key restored from a backup: it is kept (never replaced) and marked as one
+    /// that may have posted before. Fails if this folder is fully set up already.
     pub fn initialise(&self, settings: &Settings) -> Result<Keypair> {
         if self.is_initialised() {
             let existing = self.load_identity()?;
-            return Err(NodeError::AlreadyInitialised(existing.author().to_string()));
+            if self.settings_path().exists() {
+                return Err(NodeError::AlreadyInitialised(existing.author().to_string()));
+            }
+            self.save_settings(&Settings {
+                fresh_key: false,
+                ..settings.clone()
+            })?;
+            return Ok(existing);
         }
         let mut secret = zeroize::Zeroizing::new([0u8; 32]);
         getrandom::fill(&mut secret[..]).map_err(|e| NodeError::Io {
@@ -122,7 +135,10 @@ impl DataDir {
         let keypair = Keypair::from_secret_bytes(&secret);
         let text = zeroize::Zeroizing::new(format!("{KEY_HEADER}\n{}\n", hex(&secret[..])));
         write_private(&self.key_path(), text.as_bytes())?;
-        self.save_settings(settings)?;
+        self.save_settings(&Settings {
+            fresh_key: true,
+            ..settings.clone()
+        })?;
         Ok(keypair)
     }
 
@@ -212,6 +228,7 @@ mod tests {
         Settings {
             name: "Utthan".into(),
             region: "West Bengal".into(),
+            fresh_key: true,
         }
     }
 
@@ -255,6 +272,19 @@ mod tests {
             dir.initialise(&settings()),
             Err(NodeError::BadKeyFile { .. })
         ));
+    }
+
+    #[test]
+    fn a_restored_key_is_kept_and_marked_as_possibly_used() {
+        let temp = tempfile::tempdir().unwrap();
+        let original = DataDir::open(&temp.path().join("old")).unwrap();
+        let keypair = original.initialise(&settings()).unwrap();
+        let restored = DataDir::open(&temp.path().join("new")).unwrap();
+        fs::copy(original.key_path(), restored.key_path()).unwrap();
+        let again = restored.initialise(&settings()).unwrap();
+        assert_eq!(again.author(), keypair.author());
+        assert!(!restored.settings().unwrap().fresh_key);
+        assert!(original.settings().unwrap().fresh_key);
     }
 
     #[test]

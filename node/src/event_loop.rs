@@ -13,6 +13,7 @@ use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{Multiaddr, PeerId, Swarm, identify, mdns};
 use sangam_protocol::api::{Event, Item, PeerView, Request, Response};
+use sangam_protocol::rate::RateLimiter;
 use sangam_protocol::sync::{Outcome, Step, SyncResponse, SyncSession, respond};
 use sangam_protocol::transport::{Hello, HelloReply, gossip_topic};
 use sangam_protocol::{AuthorId, Error as Rule, Keypair, Kind, Message, NetworkId};
@@ -78,6 +79,7 @@ fn is_provably_invalid(rule: &Rule) -> bool {
             | Rule::BadReference(_)
             | Rule::TimestampInFuture { .. }
             | Rule::SeqPrevMismatch(_)
+            | Rule::RateLimited
     )
 }
 
@@ -104,6 +106,7 @@ pub struct EventLoop {
     bootstrap: HashMap<PeerId, Multiaddr>,
     refused_us: HashSet<PeerId>,
     rejected: BTreeMap<String, u64>,
+    limiter: RateLimiter,
     rounds: u32,
 }
 
@@ -153,6 +156,7 @@ impl EventLoop {
             bootstrap: HashMap::new(),
             refused_us: HashSet::new(),
             rejected: BTreeMap::new(),
+            limiter: RateLimiter::default(),
             rounds: 0,
         }
     }
@@ -441,7 +445,16 @@ impl EventLoop {
     }
 
     fn on_gossip(&mut self, source: PeerId, id: gossipsub::MessageId, message: gossipsub::Message) {
-        let acceptance = match self.ledger.ingest(&message.data, now_ms()) {
+        let now = now_ms();
+        let limiter = &mut self.limiter;
+        let result = self.ledger.ingest_checked(&message.data, now, |message| {
+            if limiter.allow(&message.header().author, now) {
+                Ok(())
+            } else {
+                Err(Rule::RateLimited)
+            }
+        });
+        let acceptance = match result {
             Ok(Accepted::New(stored)) => {
                 let header = stored.header();
                 let behind =
@@ -661,6 +674,14 @@ impl EventLoop {
 
     fn finish_sync(&mut self, peer: PeerId, outcome: Outcome, received: u64) {
         tracing::debug!(%peer, ?outcome, received, "sync finished");
+        if outcome != Outcome::Stalled && self.ledger.own_feed_pending().unwrap_or(false) {
+            match self.ledger.confirm_own_feed() {
+                Ok(()) => {
+                    tracing::info!(%peer, "learned this node's earlier posts; posting is open")
+                }
+                Err(e) => tracing::warn!("could not record the own-feed check: {e}"),
+            }
+        }
         self.syncing.remove(&peer);
         self.remember(peer, |entry| entry.last_sync = Some(now_ms()));
         self.emit(Event::SyncDone {

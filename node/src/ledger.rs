@@ -21,6 +21,8 @@ use crate::error::{NodeError, Result};
 use crate::store::{Inserted, Store};
 
 const GENESIS_KEY: &str = "genesis";
+/// Set while a node that joined has not yet learned its own earlier posts from a peer.
+const OWN_FEED_PENDING: &str = "own_feed_pending";
 
 /// What ingesting a message did.
 #[allow(clippy::large_enum_variant)] // Short-lived; boxing would cost an allocation per message.
@@ -130,12 +132,24 @@ impl Ledger {
         Ok(genesis)
     }
 
-    /// Joins the network an admission proof leads to, if it admits `me`.
-    pub fn join(&mut self, proof: &AdmissionProof, me: &AuthorId, now: u64) -> Result<Proven> {
+    /// Joins the network an admission proof leads to, if it admits `me`. A key that `may_have_posted`
+    /// (restored from a backup) may not post until a peer has told it its earlier posts.
+    pub fn join(
+        &mut self,
+        proof: &AdmissionProof,
+        me: &AuthorId,
+        may_have_posted: bool,
+        now: u64,
+    ) -> Result<Proven> {
         self.refuse_if_joined()?;
         let proven = proof.verify(me, now)?;
         let genesis = validate_envelope(&proof.genesis, &proven.network, now)?;
         self.start(genesis)?;
+        // A restored key may have posted before (a reinstalled laptop): until a peer has told us
+        // what we already published, a new post could reuse a sequence number and fork our feed.
+        if may_have_posted {
+            self.store.set_meta(OWN_FEED_PENDING, &[1])?;
+        }
         for admit in &proof.admits {
             self.ingest(admit, now)?;
         }
@@ -159,11 +173,23 @@ impl Ledger {
     /// Validates a message from anywhere and stores it if it passes every rule. A rejection is
     /// `NodeError::Protocol` with the rule that failed.
     pub fn ingest(&mut self, wire: &[u8], now: u64) -> Result<Accepted> {
+        self.ingest_checked(wire, now, |_| Ok(()))
+    }
+
+    /// Like [`Ledger::ingest`], with one more check (a rate limit, say) run on a new message
+    /// once its signature is verified and before anything else.
+    pub fn ingest_checked(
+        &mut self,
+        wire: &[u8],
+        now: u64,
+        check: impl FnOnce(&Message) -> Result<(), Rule>,
+    ) -> Result<Accepted> {
         let network = self.joined()?.genesis.header().network;
         let message = validate_envelope(wire, &network, now)?;
         if self.store.contains(&message.id())? {
             return Ok(Accepted::Duplicate);
         }
+        check(&message)?;
         let body = validate_body(&message)?;
         let joined = self.joined()?;
         validate_permission(&joined.membership, message.header())?;
@@ -223,6 +249,13 @@ impl Ledger {
     /// Publishes a message by this node: next seq, signed, validated like any other, stored and
     /// flushed to disk before it returns.
     pub fn publish(&mut self, keypair: &Keypair, body: Body, now: u64) -> Result<Message> {
+        if self.own_feed_pending()? {
+            return Err(NodeError::NotAllowed(
+                "this node is still fetching its own earlier posts from the network; start it \
+                 with `sangam run` and post once it has connected to a peer"
+                    .into(),
+            ));
+        }
         let joined = self.joined()?;
         let me = keypair.author();
         match joined.membership.role_of(&me) {
@@ -259,6 +292,17 @@ impl Ledger {
             }
             Accepted::Duplicate => Err(NodeError::Corrupt("a new post was already stored")),
         }
+    }
+
+    /// Whether this node still has to learn its own earlier posts before it may post.
+    pub fn own_feed_pending(&self) -> Result<bool> {
+        Ok(self.store.meta(OWN_FEED_PENDING)?.is_some())
+    }
+
+    /// Records that a peer has told this node everything it knew of the node's own feed.
+    pub fn confirm_own_feed(&mut self) -> Result<()> {
+        self.store.remove_meta(OWN_FEED_PENDING)?;
+        self.store.flush()
     }
 
     /// The admission proof for `member`: the genesis and the chain of admissions to it.
@@ -596,13 +640,17 @@ mod tests {
 
         let mut joining = ledger(member_dir.path());
         let stranger = Keypair::from_secret_bytes(&[3; 32]);
-        assert!(joining.join(&proof, &stranger.author(), NOW).is_err());
-        let proven = joining.join(&proof, &member.author(), NOW).unwrap();
+        assert!(
+            joining
+                .join(&proof, &stranger.author(), false, NOW)
+                .is_err()
+        );
+        let proven = joining.join(&proof, &member.author(), false, NOW).unwrap();
         assert_eq!(proven.role, Role::Member);
         assert_eq!(joining.network(), founding.network());
         assert!(joining.publish(&member, announcement("hello"), NOW).is_ok());
         assert!(matches!(
-            joining.join(&proof, &member.author(), NOW),
+            joining.join(&proof, &member.author(), false, NOW),
             Err(NodeError::AlreadyInNetwork(_))
         ));
     }

@@ -82,10 +82,15 @@ impl Service<'_> {
             },
             Request::Post { body } => self.publish(body, now)?,
             Request::Admit { member, name, role } => {
+                // An existing member (say, a reinstalled laptop) just gets a fresh invite.
                 if self.ledger.role_of(&member).is_some() {
-                    return Err(NodeError::NotAllowed(format!(
-                        "{member} is already a member"
-                    )));
+                    let proof = self.ledger.admission_proof(&member)?;
+                    let invite = Invite {
+                        proof,
+                        addresses: self.addresses.clone(),
+                    }
+                    .encode();
+                    return Ok(Outcome::answer(Response::Invite { invite }));
                 }
                 let outcome = self.publish(Body::Admit(Admit { member, role, name }), now)?;
                 let proof = self.ledger.admission_proof(&member)?;
@@ -149,6 +154,7 @@ impl Service<'_> {
                 .map(|(a, n)| (a.to_string(), n))
                 .collect(),
             store_bytes: store.size_on_disk()?,
+            recovering_own_feed: self.ledger.own_feed_pending()?,
         })
     }
 }

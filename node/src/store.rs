@@ -303,6 +303,12 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a metadata value.
+    pub fn remove_meta(&self, name: &str) -> Result<()> {
+        self.meta.remove(name)?;
+        Ok(())
+    }
+
     /// A peer record (JSON), by peer id bytes.
     pub fn peer(&self, peer: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.peers.get(peer)?.map(|v| v.to_vec()))

@@ -156,6 +156,9 @@ pub struct Status {
     pub forks: BTreeMap<String, u64>,
     /// Bytes the store occupies on disk.
     pub store_bytes: u64,
+    /// Whether the node is still learning its own earlier posts from peers (no posting until then).
+    #[serde(default)]
+    pub recovering_own_feed: bool,
 }
 
 /// A peer as the node sees it.

@@ -98,6 +98,9 @@ pub enum Error {
         /// The sequence number used twice.
         seq: u64,
     },
+    /// The author sent more live messages than the rate limit allows.
+    #[error("the author is sending messages faster than the network allows")]
+    RateLimited,
     /// A message refers to an item in a way its rules forbid (closing someone else's item …).
     #[error("{0}")]
     BadReference(&'static str),
@@ -141,6 +144,7 @@ impl Error {
             Error::NotAMember => "not_a_member",
             Error::RoleNotAllowed { .. } => "role_not_allowed",
             Error::Fork { .. } => "fork",
+            Error::RateLimited => "rate_limited",
             Error::BadReference(_) => "bad_reference",
             Error::InvalidGenesis(_) => "invalid_genesis",
             Error::InvalidProof(_) => "invalid_proof",

@@ -16,6 +16,7 @@ pub mod invite;
 pub mod kinds;
 pub mod limits;
 pub mod membership;
+pub mod rate;
 pub mod sync;
 pub mod transport;
 pub mod validate;

@@ -33,3 +33,10 @@ pub const MAX_BATCH_MESSAGES: usize = 512;
 pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
 /// Largest encoded sync request or response accepted, in bytes.
 pub const MAX_SYNC_FRAME_BYTES: usize = 4 * 1024 * 1024;
+
+/// Live messages an author may send in a burst before the rate limit applies.
+pub const RATE_BURST: u32 = 60;
+/// Live messages an author may send per minute after a burst.
+pub const RATE_PER_MINUTE: u32 = 30;
+/// Most authors the rate limiter tracks at once.
+pub const RATE_TRACKED_AUTHORS: usize = 10_000;

@@ -22,6 +22,28 @@ use sangam_protocol::kinds::{Admit, Announcement};
 use sangam_protocol::{AuthorId, Body, Kind, MessageId, Role};
 use tempfile::TempDir;
 
+/// The `sangam` binary, built once per test run (same profile as the tests), for tests that run
+/// real daemons as separate processes.
+pub fn sangam_bin() -> &'static std::path::Path {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe
+            .parent()
+            .and_then(std::path::Path::parent)
+            .unwrap()
+            .to_path_buf();
+        let mut build = std::process::Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "-p", "sangam-node", "--bin", "sangam"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building sangam failed");
+        profile_dir.join("sangam")
+    })
+}
+
 /// How long multi-node tests wait for a condition before failing: generous, since a slow or
 /// busy machine must not fail a correct test.
 pub const PATIENCE: Duration = Duration::from_secs(90);
@@ -67,6 +89,7 @@ impl TestNode {
             .initialise(&Settings {
                 name: name.into(),
                 region: "Test".into(),
+                fresh_key: true,
             })
             .unwrap();
         TestNode {
@@ -105,7 +128,10 @@ impl TestNode {
             ledger.publish(&keypair, admit, now_ms()).unwrap();
             ledger.admission_proof(&other.id).unwrap()
         };
-        other.ledger().join(&proof, &other.id, now_ms()).unwrap();
+        other
+            .ledger()
+            .join(&proof, &other.id, false, now_ms())
+            .unwrap();
     }
 
     /// Starts the daemon on loopback with mDNS off, dialling `bootstrap`.

@@ -5,27 +5,10 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use sangam_tests::sangam_bin;
 use serde_json::Value;
-
-/// The `sangam` binary, built once for this test run (same profile as the tests).
-fn sangam_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "-p", "sangam-node", "--bin", "sangam"]);
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building sangam failed");
-        profile_dir.join("sangam")
-    })
-}
 
 struct Node {
     dir: PathBuf,

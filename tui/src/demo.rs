@@ -108,6 +108,7 @@ pub async fn start(pace: Duration) -> Result<Demo> {
         dir.initialise(&Settings {
             name: collective.name.into(),
             region: collective.state.into(),
+            fresh_key: true,
         })?;
         dirs.push(dir);
     }
@@ -126,7 +127,7 @@ pub async fn start(pace: Duration) -> Result<Demo> {
             };
             ledger.publish(&founder, Body::Admit(admit), now)?;
             let proof = ledger.admission_proof(&member)?;
-            Ledger::open(Store::open(&dir.store_path())?)?.join(&proof, &member, now)?;
+            Ledger::open(Store::open(&dir.store_path())?)?.join(&proof, &member, false, now)?;
         }
     }
     let mut nodes = Vec::new();

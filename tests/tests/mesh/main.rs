@@ -7,4 +7,5 @@ mod catch_up;
 mod line;
 mod outsiders;
 mod partition;
+mod recovery;
 mod restart;

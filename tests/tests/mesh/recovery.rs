@@ -1,0 +1,102 @@
+//! A collective whose laptop was reinstalled (data lost, key restored from a backup) first learns
+//! its own earlier posts from peers, so its next post continues its feed instead of forking it.
+
+use sangam_node::NodeError;
+use sangam_node::datadir::{DataDir, Settings};
+use sangam_node::event_loop::now_ms;
+use sangam_protocol::api::{Request, Response};
+use sangam_protocol::invite::Invite;
+use sangam_protocol::{Body, Kind};
+use sangam_tests::{TestNode, eventually, network};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
+    let mut nodes = network(1);
+    nodes[0].start(vec![]).await;
+    let founder = nodes[0].addr();
+    nodes[1].start(vec![founder.clone()]).await;
+    let mut before = Vec::new();
+    for i in 0..5 {
+        before.push(
+            nodes[1]
+                .announce(&format!("before the reinstall {i}"))
+                .await,
+        );
+    }
+    for id in &before {
+        eventually("the founder to hold the member's posts", || {
+            nodes[0].holds(*id)
+        })
+        .await;
+    }
+    nodes[1].stop().await;
+
+    // The laptop is reinstalled: a new, empty data folder; only the key comes back from backup.
+    let temp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&temp.path().join("restored")).unwrap();
+    std::fs::copy(nodes[1].dir.key_path(), dir.key_path()).unwrap();
+    let settings = Settings {
+        name: "Collective 1".into(),
+        region: "Test".into(),
+        fresh_key: true,
+    };
+    let keypair = dir.initialise(&settings).unwrap();
+    assert_eq!(keypair.author(), nodes[1].id, "the restored key is kept");
+    assert!(!dir.settings().unwrap().fresh_key);
+
+    // A steward gives the existing member a fresh invite; the node joins with it.
+    let invite = match nodes[0]
+        .api(Request::Admit {
+            member: nodes[1].id,
+            name: "Collective 1".into(),
+            role: sangam_protocol::Role::Member,
+        })
+        .await
+    {
+        Response::Invite { invite } => Invite::decode(&invite).unwrap(),
+        other => panic!("no invite: {other:?}"),
+    };
+    let mut restored = TestNode {
+        dir: dir.clone(),
+        temp,
+        running: None,
+        addrs: vec![],
+        ..TestNode::new("Restored")
+    };
+    restored.id = keypair.author();
+    {
+        let mut ledger = restored.ledger();
+        ledger
+            .join(&invite.proof, &keypair.author(), true, now_ms())
+            .unwrap();
+        // Posting before the node has heard from a peer would reuse seq 1: refused.
+        let early = ledger.publish(
+            &keypair,
+            Body::Announcement(sangam_protocol::kinds::Announcement {
+                title: "too early".into(),
+                body: String::new(),
+                tags: vec![],
+                expires_at: None,
+            }),
+            now_ms(),
+        );
+        assert!(matches!(early, Err(NodeError::NotAllowed(_))), "{early:?}");
+    }
+
+    restored.start(vec![founder]).await;
+    eventually("the restored node to learn its own feed", || async {
+        !restored.status().await.recovering_own_feed
+    })
+    .await;
+    let after = restored.announce("after the reinstall").await;
+    eventually("the founder to hold the new post", || nodes[0].holds(after)).await;
+    let items = nodes[0].feed(Some(Kind::Announcement)).await;
+    let new = items.iter().find(|item| item.id == after).unwrap();
+    assert_eq!(
+        new.seq, 6,
+        "the feed continues after the five earlier posts"
+    );
+    assert!(nodes[0].status().await.forks.is_empty(), "no fork");
+    restored.stop().await;
+    nodes[0].stop().await;
+}
