@@ -37,6 +37,10 @@ const HOUSEKEEPING: Duration = Duration::from_secs(1);
 const RECONNECT_EVERY: u32 = 30;
 /// Wait before redialling a member or bootstrap peer that closed our connection.
 const REDIAL_DELAY: Duration = Duration::from_secs(1);
+/// Provably invalid messages a peer may send before it is disconnected.
+const STRIKES_BEFORE_BAN: u32 = 5;
+/// How long a disconnected misbehaving peer is refused.
+const BAN_TIME: Duration = Duration::from_secs(600);
 /// Most known members dialled per reconnect round.
 const RECONNECTS_PER_ROUND: usize = 8;
 
@@ -107,6 +111,8 @@ pub struct EventLoop {
     refused_us: HashSet<PeerId>,
     rejected: BTreeMap<String, u64>,
     limiter: RateLimiter,
+    strikes: HashMap<PeerId, u32>,
+    banned: HashMap<PeerId, Instant>,
     rounds: u32,
 }
 
@@ -157,6 +163,8 @@ impl EventLoop {
             refused_us: HashSet::new(),
             rejected: BTreeMap::new(),
             limiter: RateLimiter::default(),
+            strikes: HashMap::new(),
+            banned: HashMap::new(),
             rounds: 0,
         }
     }
@@ -200,6 +208,11 @@ impl EventLoop {
     fn count_rejection(&mut self, rule: &Rule, peer: Option<PeerId>) {
         tracing::info!(peer = ?peer, "refused a message: {rule}");
         *self.rejected.entry(rule.reason().to_string()).or_insert(0) += 1;
+        if let Some(peer) = peer
+            && is_provably_invalid(rule)
+        {
+            self.strike(peer);
+        }
         self.emit(Event::Rejected {
             reason: rule.reason().into(),
             peer: peer.map(|p| p.to_string()),
@@ -348,7 +361,8 @@ impl EventLoop {
                 } else if let Some(address) = state.dialled {
                     let wanted =
                         self.gate.allows(&peer_id) || self.bootstrap.contains_key(&peer_id);
-                    if wanted && !self.refused_us.contains(&peer_id) {
+                    let banned = self.banned.contains_key(&peer_id);
+                    if wanted && !banned && !self.refused_us.contains(&peer_id) {
                         self.later
                             .insert(peer_id, (address, Instant::now() + REDIAL_DELAY));
                     }
@@ -362,7 +376,29 @@ impl EventLoop {
         }
     }
 
+    /// Counts a provably invalid message against the peer that sent it; at
+    /// [`STRIKES_BEFORE_BAN`] the peer is disconnected and refused for [`BAN_TIME`].
+    fn strike(&mut self, peer: PeerId) {
+        let strikes = self.strikes.entry(peer).or_insert(0);
+        *strikes += 1;
+        if *strikes >= STRIKES_BEFORE_BAN {
+            self.strikes.remove(&peer);
+            tracing::warn!(%peer, "disconnecting a peer that keeps sending invalid messages");
+            *self.rejected.entry("misbehaving_peer".into()).or_insert(0) += 1;
+            self.banned.insert(peer, Instant::now() + BAN_TIME);
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
     fn on_connected(&mut self, peer: PeerId, endpoint: &ConnectedPoint, established: u32) {
+        if self
+            .banned
+            .get(&peer)
+            .is_some_and(|until| *until > Instant::now())
+        {
+            let _ = self.swarm.disconnect_peer_id(peer);
+            return;
+        }
         let allowed = self.gate.allows(&peer);
         let state = self.peers.entry(peer).or_default();
         if let ConnectedPoint::Dialer { address, .. } = endpoint {
@@ -734,6 +770,7 @@ impl EventLoop {
             self.later.remove(&peer);
             self.dial_known(peer, vec![address]);
         }
+        self.banned.retain(|_, until| *until > now);
         self.rounds = self.rounds.wrapping_add(1);
         if self.rounds.is_multiple_of(RECONNECT_EVERY) {
             self.reconnect_known_members();
@@ -761,7 +798,11 @@ impl EventLoop {
         let targets: Vec<(PeerId, Vec<Multiaddr>)> = self
             .book
             .iter()
-            .filter(|(peer, _)| self.gate.allows(peer) && !self.swarm.is_connected(peer))
+            .filter(|(peer, _)| {
+                self.gate.allows(peer)
+                    && !self.swarm.is_connected(peer)
+                    && !self.banned.contains_key(*peer)
+            })
             .map(|(peer, entry)| {
                 (
                     *peer,

@@ -261,3 +261,85 @@ async fn a_members_bad_messages_are_refused_over_gossip_and_sync() {
         node.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replays_add_nothing_and_a_fork_is_kept_as_evidence() {
+    let mut nodes = network(2);
+    let hostile = nodes[1].dir.load_identity().unwrap();
+    // The founder's admission of nodes[2], stored during set-up and never gossiped: no gossip
+    // duplicate cache anywhere has seen it.
+    let old_admit = {
+        let ledger = nodes[0].ledger();
+        let admits = ledger
+            .store()
+            .all_of_kind(sangam_protocol::Kind::Admit)
+            .unwrap();
+        admits.last().unwrap().clone()
+    };
+    nodes[0].start(vec![]).await;
+    let network_id = nodes[0].status().await.network.unwrap();
+    let admits_before = nodes[0].count(sangam_protocol::Kind::Admit).await;
+    let honest = nodes[0].id.peer_id();
+    let mut swarm = raw_swarm(&hostile, &network_id, honest);
+    swarm.dial(nodes[0].addr()).unwrap();
+    let topic = IdentTopic::new(gossip_topic(&network_id));
+    let sign = |title: &str| {
+        Draft {
+            network: network_id,
+            seq: 1,
+            prev: None,
+            timestamp: now_ms(),
+            body: announcement(title),
+        }
+        .sign(&hostile)
+        .unwrap()
+        .into_wire()
+    };
+    let (first, second) = (sign("my first post"), sign("my first post, rewritten"));
+    let started = Instant::now();
+    let mut sent = false;
+    while started.elapsed() < Duration::from_secs(60) && !sent {
+        let Ok(event) =
+            tokio::time::timeout(Duration::from_millis(200), swarm.select_next_some()).await
+        else {
+            continue;
+        };
+        if let SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Subscribed {
+            ..
+        })) = event
+        {
+            for wire in [old_admit.clone(), first.clone(), second.clone()] {
+                let _ = swarm
+                    .behaviour_mut()
+                    .gossip
+                    .inner()
+                    .publish(topic.clone(), wire);
+            }
+            sent = true;
+        }
+    }
+    assert!(sent);
+    let drive = tokio::spawn(async move {
+        loop {
+            swarm.select_next_some().await;
+        }
+    });
+    eventually("the fork to be recorded", || async {
+        !nodes[0].status().await.forks.is_empty()
+    })
+    .await;
+    let status = nodes[0].status().await;
+    assert_eq!(status.forks.get(&hostile.author().to_string()), Some(&1));
+    assert_eq!(status.rejected.get("fork"), Some(&1));
+    assert_eq!(
+        nodes[0].count(sangam_protocol::Kind::Admit).await,
+        admits_before,
+        "the replay added nothing"
+    );
+    assert!(
+        status.rejected.get("misbehaving_peer").is_none(),
+        "a replay is not misbehaviour"
+    );
+    drive.abort();
+    nodes[0].stop().await;
+}
