@@ -33,6 +33,8 @@ pub struct DaemonConfig {
     pub mdns: bool,
     /// How often to sync with a random peer.
     pub sync_interval: Duration,
+    /// Added to the system clock: simulates a laptop whose clock is wrong (tests only).
+    pub clock_skew_ms: i64,
 }
 
 impl Default for DaemonConfig {
@@ -42,6 +44,7 @@ impl Default for DaemonConfig {
             bootstrap: Vec::new(),
             mdns: true,
             sync_interval: Duration::from_secs(30),
+            clock_skew_ms: 0,
         }
     }
 }
@@ -155,7 +158,8 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         events.clone(),
         listen_tx,
         config.sync_interval,
-    );
+    )
+    .with_clock_skew(config.clock_skew_ms);
     let socket = data_dir.socket_path();
     let task = tokio::spawn(async move {
         let result = event_loop.run(bootstrap, shutdown_rx).await;

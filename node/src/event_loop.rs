@@ -111,6 +111,7 @@ pub struct EventLoop {
     refused_us: HashSet<PeerId>,
     rejected: BTreeMap<String, u64>,
     limiter: RateLimiter,
+    clock_skew_ms: i64,
     strikes: HashMap<PeerId, u32>,
     banned: HashMap<PeerId, Instant>,
     rounds: u32,
@@ -163,10 +164,17 @@ impl EventLoop {
             refused_us: HashSet::new(),
             rejected: BTreeMap::new(),
             limiter: RateLimiter::default(),
+            clock_skew_ms: 0,
             strikes: HashMap::new(),
             banned: HashMap::new(),
             rounds: 0,
         }
+    }
+
+    /// Makes this node's clock wrong by `skew_ms` (a simulated bad laptop clock).
+    pub fn with_clock_skew(mut self, skew_ms: i64) -> EventLoop {
+        self.clock_skew_ms = skew_ms;
+        self
     }
 
     /// Runs until `shutdown` turns true; flushes the store before returning.
@@ -198,6 +206,12 @@ impl EventLoop {
         }
         self.ledger.store().flush()?;
         Ok(())
+    }
+
+    /// This node's clock, in ms: the system clock, plus any configured error (tests simulate
+    /// laptops whose clocks are wrong).
+    fn now(&self) -> u64 {
+        now_ms().saturating_add_signed(self.clock_skew_ms)
     }
 
     fn emit(&self, event: Event) {
@@ -296,7 +310,7 @@ impl EventLoop {
         let (Some(author), Some(proof)) = (AuthorId::from_peer_id(&peer), hello.proof) else {
             return HelloReply::Refused;
         };
-        let now = now_ms();
+        let now = self.now();
         match proof.verify(&author, now) {
             Ok(proven) if proven.network == self.network => {
                 for result in self.ledger.ingest_batch(&proof.admits, now) {
@@ -422,7 +436,8 @@ impl EventLoop {
                     }
                 });
             }
-            self.remember(peer, |entry| entry.last_seen = Some(now_ms()));
+            let now = self.now();
+            self.remember(peer, |entry| entry.last_seen = Some(now));
             self.send_hello(peer);
             self.start_sync(peer);
         } else {
@@ -481,7 +496,7 @@ impl EventLoop {
     }
 
     fn on_gossip(&mut self, source: PeerId, id: gossipsub::MessageId, message: gossipsub::Message) {
-        let now = now_ms();
+        let now = self.now();
         let limiter = &mut self.limiter;
         let result = self.ledger.ingest_checked(&message.data, now, |message| {
             if limiter.allow(&message.header().author, now) {
@@ -678,7 +693,7 @@ impl EventLoop {
         let vector = self.ledger.vector().unwrap_or_default();
         let mut step = session.handle(response, &vector);
         if let Ok(Step::Ingest(messages)) = step {
-            let now = now_ms();
+            let now = self.now();
             for result in self.ledger.ingest_batch(&messages, now) {
                 match result {
                     Ok(Accepted::New(message)) => self.stored(&message),
@@ -719,7 +734,8 @@ impl EventLoop {
             }
         }
         self.syncing.remove(&peer);
-        self.remember(peer, |entry| entry.last_sync = Some(now_ms()));
+        let now = self.now();
+        self.remember(peer, |entry| entry.last_sync = Some(now));
         self.emit(Event::SyncDone {
             peer: peer.to_string(),
             received,
@@ -886,6 +902,7 @@ impl EventLoop {
             return;
         }
         let addresses = self.invite_addresses();
+        let now = self.now();
         let mut service = Service {
             ledger: &mut self.ledger,
             keypair: &self.keypair,
@@ -894,7 +911,7 @@ impl EventLoop {
         };
         let is_status = request == Request::Status;
         let is_peers = request == Request::Peers;
-        let outcome = service.handle(request, now_ms());
+        let outcome = service.handle(request, now);
         if let Some(message) = &outcome.published {
             let topic = self.topic.clone();
             if let Err(e) = self

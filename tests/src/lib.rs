@@ -136,10 +136,16 @@ impl TestNode {
 
     /// Starts the daemon on loopback with mDNS off, dialling `bootstrap`.
     pub async fn start(&mut self, bootstrap: Vec<Multiaddr>) {
+        self.start_with_clock_skew(bootstrap, 0).await;
+    }
+
+    /// Starts the daemon as [`TestNode::start`] does, with its clock `skew_ms` wrong.
+    pub async fn start_with_clock_skew(&mut self, bootstrap: Vec<Multiaddr>, skew_ms: i64) {
         let config = DaemonConfig {
             listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
             bootstrap,
             mdns: false,
+            clock_skew_ms: skew_ms,
             sync_interval: Duration::from_secs(3),
         };
         let mut running = daemon::start(self.dir.clone(), config).await.unwrap();

@@ -4,6 +4,7 @@
 
 mod api;
 mod catch_up;
+mod clock;
 mod line;
 mod outsiders;
 mod partition;

@@ -1,0 +1,90 @@
+//! Clocks: a node whose clock is hours off still syncs; its skew makes it refuse only messages
+//! too far in its future, and those arrive once its clock is right.
+
+use sangam_node::event_loop::now_ms;
+use sangam_protocol::kinds::Announcement;
+use sangam_protocol::{Body, Kind};
+use sangam_tests::{eventually, network};
+
+const HOUR: i64 = 3_600_000;
+
+fn announcement(title: &str) -> Body {
+    Body::Announcement(Announcement {
+        title: title.into(),
+        body: String::new(),
+        tags: vec![],
+        expires_at: None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_with_a_wrong_clock_still_syncs() {
+    let mut nodes = network(1);
+    // Three posts the founder made four hours ago.
+    {
+        let keypair = nodes[0].dir.load_identity().unwrap();
+        let mut ledger = nodes[0].ledger();
+        for i in 0..3 {
+            ledger
+                .publish(
+                    &keypair,
+                    announcement(&format!("old {i}")),
+                    now_ms() - 4 * HOUR as u64,
+                )
+                .unwrap();
+        }
+    }
+    nodes[0].start(vec![]).await;
+    let founder = nodes[0].addr();
+    // The member's laptop clock is three hours behind.
+    nodes[1]
+        .start_with_clock_skew(vec![founder.clone()], -3 * HOUR)
+        .await;
+
+    eventually("the slow-clock node to sync the old posts", || async {
+        nodes[1].count(Kind::Announcement).await == 3
+    })
+    .await;
+    // Its own posts carry old timestamps: everyone else accepts them.
+    let from_the_past = nodes[1].announce("written with a slow clock").await;
+    eventually("the founder to accept the slow clock's post", || {
+        nodes[0].holds(from_the_past)
+    })
+    .await;
+    // A post made now is three hours in the slow node's future: refused, and counted.
+    let now_post = nodes[0].announce("written now").await;
+    eventually(
+        "the slow-clock node to refuse a post from its future",
+        || async {
+            nodes[1]
+                .status()
+                .await
+                .rejected
+                .get("timestamp_in_future")
+                .copied()
+                .unwrap_or(0)
+                >= 1
+        },
+    )
+    .await;
+    assert!(!nodes[1].holds(now_post).await);
+    assert!(
+        nodes[0]
+            .status()
+            .await
+            .rejected
+            .get("timestamp_in_future")
+            .is_none()
+    );
+
+    // Once its clock is right, it catches up.
+    nodes[1].stop().await;
+    nodes[1].start(vec![founder]).await;
+    eventually("the corrected node to catch up", || {
+        nodes[1].holds(now_post)
+    })
+    .await;
+    for node in &mut nodes {
+        node.stop().await;
+    }
+}
