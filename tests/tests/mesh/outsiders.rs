@@ -337,7 +337,7 @@ async fn replays_add_nothing_and_a_fork_is_kept_as_evidence() {
         "the replay added nothing"
     );
     assert!(
-        status.rejected.get("misbehaving_peer").is_none(),
+        !status.rejected.contains_key("misbehaving_peer"),
         "a replay is not misbehaviour"
     );
     drive.abort();
