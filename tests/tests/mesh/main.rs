@@ -5,6 +5,7 @@
 mod api;
 mod catch_up;
 mod clock;
+mod flood;
 mod line;
 mod outsiders;
 mod partition;
