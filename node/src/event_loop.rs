@@ -11,7 +11,7 @@ use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, OutboundRequestId};
 use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
-use libp2p::{Multiaddr, PeerId, Swarm, identify, mdns};
+use libp2p::{Multiaddr, PeerId, Swarm, identify, kad, mdns};
 use sangam_protocol::api::{Event, Item, PeerView, Request, Response};
 use sangam_protocol::envelope::Envelope;
 use sangam_protocol::rate::RateLimiter;
@@ -35,7 +35,7 @@ pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 /// How often housekeeping runs (hello deadlines, scheduled redials, reopened connections).
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
 /// Reconnect to known members and bootstrap peers every this many housekeeping rounds.
-const RECONNECT_EVERY: u32 = 30;
+const RECONNECT_EVERY: u32 = 10;
 /// Wait before redialling a member or bootstrap peer that closed our connection.
 const REDIAL_DELAY: Duration = Duration::from_secs(1);
 /// Provably invalid messages a peer may send before it is disconnected.
@@ -113,6 +113,7 @@ pub struct EventLoop {
     rejected: BTreeMap<String, u64>,
     limiter: RateLimiter,
     clock_skew_ms: i64,
+    last_bootstrap: Option<Instant>,
     strikes: HashMap<PeerId, u32>,
     banned: HashMap<PeerId, Instant>,
     rounds: u32,
@@ -166,6 +167,7 @@ impl EventLoop {
             rejected: BTreeMap::new(),
             limiter: RateLimiter::default(),
             clock_skew_ms: 0,
+            last_bootstrap: None,
             strikes: HashMap::new(),
             banned: HashMap::new(),
             rounds: 0,
@@ -453,6 +455,47 @@ impl EventLoop {
         }
     }
 
+    /// Adds addresses a member can be reached at to the address book.
+    fn remember_addresses<'a>(
+        &mut self,
+        peer: PeerId,
+        addresses: impl Iterator<Item = &'a Multiaddr>,
+    ) {
+        let fresh: Vec<String> = addresses
+            .filter(|a| {
+                !a.iter()
+                    .any(|p| matches!(p, Protocol::Ip4(ip) if ip.is_unspecified()))
+            })
+            .map(|a| a.to_string())
+            .collect();
+        let known = self
+            .book
+            .get(&peer)
+            .map(|e| e.addresses.clone())
+            .unwrap_or_default();
+        if fresh.iter().all(|a| known.contains(a)) {
+            return;
+        }
+        self.remember(peer, |entry| {
+            for address in fresh {
+                if !entry.addresses.contains(&address) {
+                    entry.addresses.push(address);
+                }
+            }
+            entry.addresses.truncate(8);
+        });
+    }
+
+    /// Asks Kademlia to look for more members, at most once a minute.
+    fn bootstrap_routing(&mut self) {
+        let due = self
+            .last_bootstrap
+            .is_none_or(|at| at.elapsed() > Duration::from_secs(60));
+        if due && self.swarm.behaviour_mut().kad.inner().bootstrap().is_ok() {
+            self.last_bootstrap = Some(Instant::now());
+        }
+    }
+
     fn remember(&mut self, peer: PeerId, change: impl FnOnce(&mut BookEntry)) {
         let entry = self.book.entry(peer).or_default();
         change(entry);
@@ -473,13 +516,22 @@ impl EventLoop {
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })
                 if self.gate.allows(&peer_id) =>
             {
-                for address in info.listen_addrs {
+                for address in &info.listen_addrs {
                     self.swarm
                         .behaviour_mut()
                         .kad
                         .inner()
-                        .add_address(&peer_id, address);
+                        .add_address(&peer_id, address.clone());
                 }
+                self.remember_addresses(peer_id, info.listen_addrs.iter());
+                self.bootstrap_routing();
+            }
+            // Members learn each other's addresses through Kademlia, so the mesh fills in beyond
+            // the bootstrap peers and survives the loss of any one of them.
+            BehaviourEvent::Kad(kad::Event::RoutingUpdated {
+                peer, addresses, ..
+            }) if self.gate.allows(&peer) => {
+                self.remember_addresses(peer, addresses.iter());
             }
             BehaviourEvent::Mdns(mdns::Event::Discovered(found)) => {
                 for (peer, address) in found {
@@ -804,6 +856,7 @@ impl EventLoop {
         self.rounds = self.rounds.wrapping_add(1);
         if self.rounds.is_multiple_of(RECONNECT_EVERY) {
             self.reconnect_known_members();
+            self.bootstrap_routing();
             let bootstrap: Vec<(PeerId, Multiaddr)> = self
                 .bootstrap
                 .iter()
