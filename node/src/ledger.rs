@@ -493,6 +493,21 @@ mod tests {
         Ledger::open(Store::open(dir).unwrap()).unwrap()
     }
 
+    /// A network founded by key 1 in `dir`, with key 2 admitted as a member.
+    fn founded_with_member(dir: &std::path::Path) -> (Ledger, Keypair, Keypair) {
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let member = Keypair::from_secret_bytes(&[2; 32]);
+        let mut ledger = ledger(dir);
+        ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
+        let admit = Body::Admit(Admit {
+            member: member.author(),
+            role: Role::Member,
+            name: "A".into(),
+        });
+        ledger.publish(&founder, admit, NOW).unwrap();
+        (ledger, founder, member)
+    }
+
     #[test]
     fn a_founded_network_survives_a_restart() {
         let temp = tempfile::tempdir().unwrap();
@@ -552,16 +567,7 @@ mod tests {
     #[test]
     fn a_revoked_member_cannot_post_any_more() {
         let temp = tempfile::tempdir().unwrap();
-        let founder = Keypair::from_secret_bytes(&[1; 32]);
-        let member = Keypair::from_secret_bytes(&[2; 32]);
-        let mut ledger = ledger(temp.path());
-        ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
-        let admit = Body::Admit(Admit {
-            member: member.author(),
-            role: Role::Member,
-            name: "A".into(),
-        });
-        ledger.publish(&founder, admit, NOW).unwrap();
+        let (mut ledger, founder, member) = founded_with_member(temp.path());
         let network = ledger.network().unwrap();
         let post = |seq, prev| {
             Draft {
@@ -626,16 +632,7 @@ mod tests {
     fn joining_with_a_proof_admits_this_node() {
         let founder_dir = tempfile::tempdir().unwrap();
         let member_dir = tempfile::tempdir().unwrap();
-        let founder = Keypair::from_secret_bytes(&[1; 32]);
-        let member = Keypair::from_secret_bytes(&[2; 32]);
-        let mut founding = ledger(founder_dir.path());
-        founding.found(&founder, "Sangam", "Forum", NOW).unwrap();
-        let admit = Body::Admit(Admit {
-            member: member.author(),
-            role: Role::Member,
-            name: "A".into(),
-        });
-        founding.publish(&founder, admit, NOW).unwrap();
+        let (founding, _, member) = founded_with_member(founder_dir.path());
         let proof = founding.admission_proof(&member.author()).unwrap();
 
         let mut joining = ledger(member_dir.path());

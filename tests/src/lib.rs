@@ -222,6 +222,15 @@ impl TestNode {
         }
     }
 
+    /// The ids of up to 1,000 newest items.
+    pub async fn feed_ids(&self) -> std::collections::BTreeSet<MessageId> {
+        self.feed(None)
+            .await
+            .into_iter()
+            .map(|item| item.id)
+            .collect()
+    }
+
     /// How many messages of `kind` the node holds.
     pub async fn count(&self, kind: Kind) -> u64 {
         self.status()
@@ -236,6 +245,16 @@ impl TestNode {
     pub fn addr(&self) -> Multiaddr {
         self.addrs.first().cloned().expect("the node is running")
     }
+}
+
+/// An announcement with a title and nothing else.
+pub fn announcement(title: &str) -> Body {
+    Body::Announcement(Announcement {
+        title: title.into(),
+        body: String::new(),
+        tags: vec![],
+        expires_at: None,
+    })
 }
 
 /// A founder and `members` member nodes, all admitted and joined, none running yet.

@@ -6,11 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sangam_protocol::MessageId;
 use sangam_tests::{TestNode, eventually, network, sangam_bin};
 
 /// Runs `ip` with `args`; true if it worked.
@@ -142,14 +140,6 @@ fn run_in(host: &str, node: &TestNode, address: &str, bootstrap: Option<&str>) -
     )
 }
 
-async fn ids(node: &TestNode) -> BTreeSet<MessageId> {
-    node.feed(None)
-        .await
-        .into_iter()
-        .map(|item| item.id)
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn six_hosts_split_in_two_converge_after_the_link_returns() {
     let Some(hosts) = Hosts::build(6) else {
@@ -227,15 +217,15 @@ async fn six_hosts_split_in_two_converge_after_the_link_returns() {
     let expected = hellos.len() + during.len();
     for node in &nodes {
         eventually(&format!("{} to hold every post", node.name), || async {
-            let held = ids(node).await;
+            let held = node.feed_ids().await;
             during.iter().chain(&hellos).all(|id| held.contains(id))
         })
         .await;
     }
     let heal_time = healed.elapsed();
-    let reference = ids(&nodes[0]).await;
+    let reference = nodes[0].feed_ids().await;
     for node in &nodes[1..] {
-        assert_eq!(ids(node).await, reference, "{} differs", node.name);
+        assert_eq!(node.feed_ids().await, reference, "{} differs", node.name);
     }
     eprintln!(
         "6 hosts, 3|3 partition, {expected} posts: identical sets {heal_time:?} after the link came back"

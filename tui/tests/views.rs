@@ -177,11 +177,8 @@ fn app() -> App {
         role: Some(Role::Member),
         running: true,
         connected: app.peers.clone(),
-        rejected: [
-            ("bad_signature".to_string(), 3),
-            ("outsider_connection".to_string(), 1),
-        ]
-        .into(),
+        rejected: [("bad_signature".to_string(), 3), ("fork".to_string(), 1)].into(),
+        forks: [(author(3).to_string(), 1)].into(),
         ..Default::default()
     });
     app

@@ -2,20 +2,10 @@
 //! too far in its future, and those arrive once its clock is right.
 
 use sangam_node::event_loop::now_ms;
-use sangam_protocol::kinds::Announcement;
-use sangam_protocol::{Body, Kind};
-use sangam_tests::{eventually, network};
+use sangam_protocol::Kind;
+use sangam_tests::{announcement, eventually, network};
 
 const HOUR: i64 = 3_600_000;
-
-fn announcement(title: &str) -> Body {
-    Body::Announcement(Announcement {
-        title: title.into(),
-        body: String::new(),
-        tags: vec![],
-        expires_at: None,
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_with_a_wrong_clock_still_syncs() {

@@ -4,19 +4,8 @@
 use std::time::{Duration, Instant};
 
 use sangam_node::api::ApiClient;
-use sangam_protocol::Body;
 use sangam_protocol::api::{Event, Request, Response};
-use sangam_protocol::kinds::Announcement;
-use sangam_tests::{TestNode, eventually, network};
-
-fn announcement(title: String) -> Body {
-    Body::Announcement(Announcement {
-        title,
-        body: String::new(),
-        tags: vec![],
-        expires_at: None,
-    })
-}
+use sangam_tests::{TestNode, announcement, eventually, network};
 
 /// Posts `count` announcements from `from`, one at a time, and returns how long each took to be
 /// stored by the node whose events `watch` streams.
@@ -78,7 +67,7 @@ async fn a_flooding_member_is_rate_limited_and_honest_posts_keep_flowing() {
         let mut client = ApiClient::connect(&socket).await.unwrap();
         let mut sent = 0u64;
         loop {
-            let body = announcement(format!("flood {sent}"));
+            let body = announcement(&format!("flood {sent}"));
             match client.request(&Request::Post { body }).await {
                 Ok(Response::Posted { .. }) => sent += 1,
                 _ => return sent,

@@ -11,27 +11,17 @@ use libp2p::{PeerId, Swarm};
 use sangam_node::event_loop::now_ms;
 use sangam_node::gate::MemberGate;
 use sangam_node::network::{Behaviour, BehaviourEvent, SwarmSettings, build_swarm};
-use sangam_protocol::kinds::Announcement;
 use sangam_protocol::limits::MAX_MESSAGE_BYTES;
 use sangam_protocol::sync::{SyncRequest, SyncResponse, VersionVector};
 use sangam_protocol::transport::gossip_topic;
-use sangam_protocol::{Body, Draft, Keypair, NetworkId};
-use sangam_tests::{TestNode, eventually, network};
+use sangam_protocol::{Draft, Keypair, NetworkId};
+use sangam_tests::{TestNode, announcement, eventually, network};
 
 /// A raw swarm speaking Sangam's protocols with `keypair`, treating `target` as a member.
 fn raw_swarm(keypair: &Keypair, network: &NetworkId, target: PeerId) -> Swarm<Behaviour> {
     let gate = MemberGate::default();
     gate.allow(target);
     build_swarm(keypair, network, &gate, &SwarmSettings { mdns: false }).unwrap()
-}
-
-fn announcement(title: &str) -> Body {
-    Body::Announcement(Announcement {
-        title: title.into(),
-        body: "text".into(),
-        tags: vec![],
-        expires_at: None,
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

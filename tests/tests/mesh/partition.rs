@@ -1,18 +1,7 @@
 //! A network split in two halves that both keep posting ends with identical sets once healed.
 
-use std::collections::BTreeSet;
-
-use sangam_protocol::MessageId;
 use sangam_protocol::api::{Request, Response};
-use sangam_tests::{TestNode, eventually, network};
-
-async fn ids(node: &TestNode) -> BTreeSet<MessageId> {
-    node.feed(None)
-        .await
-        .into_iter()
-        .map(|item| item.id)
-        .collect()
-}
+use sangam_tests::{eventually, network};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_halves_of_a_partition_converge_after_healing() {
@@ -62,16 +51,16 @@ async fn both_halves_of_a_partition_converge_after_healing() {
         nodes[2].api(Request::Connect { address: across }).await,
         Response::Connecting { .. }
     ));
-    let expected = ids(&nodes[0]).await.len() + 3;
+    let expected = nodes[0].feed_ids().await.len() + 3;
     for node in &nodes {
         eventually(&format!("{} to hold every post", node.name), || async {
-            ids(node).await.len() == expected
+            node.feed_ids().await.len() == expected
         })
         .await;
     }
-    let reference = ids(&nodes[0]).await;
+    let reference = nodes[0].feed_ids().await;
     for node in &nodes[1..] {
-        assert_eq!(ids(node).await, reference, "{} differs", node.name);
+        assert_eq!(node.feed_ids().await, reference, "{} differs", node.name);
     }
     for node in &mut nodes {
         node.stop().await;

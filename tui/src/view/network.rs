@@ -132,7 +132,7 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
     let forks = app.status.as_ref().map(|s| s.forks.len()).unwrap_or(0);
     if forks > 0 {
         lines.push(Line::styled(
-            format!("{forks} member(s) published conflicting messages"),
+            format!("Conflicting posts from {forks} member(s)"),
             Style::new().fg(Color::Red).bold(),
         ));
     }
