@@ -21,8 +21,14 @@ fn ip(args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn must(args: &[&str]) {
-    assert!(ip(args), "ip {} failed", args.join(" "));
+/// Runs `ip` with `args` during set-up; `None` (so the test skips) if it fails.
+fn must(args: &[&str]) -> Option<()> {
+    if ip(args) {
+        Some(())
+    } else {
+        eprintln!("`ip {}` failed", args.join(" "));
+        None
+    }
 }
 
 /// The namespaces of one test run, removed on drop.
@@ -44,25 +50,25 @@ impl Hosts {
         };
         let sw = switch.as_str();
         for bridge in ["bra", "brb"] {
-            must(&["-n", sw, "link", "add", bridge, "type", "bridge"]);
-            must(&["-n", sw, "link", "set", bridge, "up"]);
+            must(&["-n", sw, "link", "add", bridge, "type", "bridge"])?;
+            must(&["-n", sw, "link", "set", bridge, "up"])?;
         }
         must(&[
             "-n", sw, "link", "add", "tra", "type", "veth", "peer", "name", "trb",
-        ]);
-        must(&["-n", sw, "link", "set", "tra", "master", "bra"]);
-        must(&["-n", sw, "link", "set", "trb", "master", "brb"]);
-        must(&["-n", sw, "link", "set", "tra", "up"]);
-        must(&["-n", sw, "link", "set", "trb", "up"]);
+        ])?;
+        must(&["-n", sw, "link", "set", "tra", "master", "bra"])?;
+        must(&["-n", sw, "link", "set", "trb", "master", "brb"])?;
+        must(&["-n", sw, "link", "set", "tra", "up"])?;
+        must(&["-n", sw, "link", "set", "trb", "up"])?;
         for i in 0..count {
             let host = format!("sgh{i}x{tag}");
-            must(&["netns", "add", &host]);
+            must(&["netns", "add", &host])?;
             hosts.hosts.push(host.clone());
             let (port, nic) = (format!("p{i}"), format!("h{i}"));
             must(&[
                 "-n", sw, "link", "add", &port, "type", "veth", "peer", "name", &nic, "netns",
                 &host,
-            ]);
+            ])?;
             must(&[
                 "-n",
                 sw,
@@ -71,8 +77,8 @@ impl Hosts {
                 &port,
                 "master",
                 if i < count / 2 { "bra" } else { "brb" },
-            ]);
-            must(&["-n", sw, "link", "set", &port, "up"]);
+            ])?;
+            must(&["-n", sw, "link", "set", &port, "up"])?;
             must(&[
                 "-n",
                 &host,
@@ -81,16 +87,19 @@ impl Hosts {
                 &format!("10.77.0.{}/24", i + 1),
                 "dev",
                 &nic,
-            ]);
-            must(&["-n", &host, "link", "set", &nic, "up"]);
-            must(&["-n", &host, "link", "set", "lo", "up"]);
+            ])?;
+            must(&["-n", &host, "link", "set", &nic, "up"])?;
+            must(&["-n", &host, "link", "set", "lo", "up"])?;
         }
         Some(hosts)
     }
 
     fn trunk(&self, up: bool) {
         let state = if up { "up" } else { "down" };
-        must(&["-n", &self.switch, "link", "set", "tra", state]);
+        assert!(
+            ip(&["-n", &self.switch, "link", "set", "tra", state]),
+            "cannot set the trunk {state}"
+        );
     }
 }
 
