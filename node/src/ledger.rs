@@ -159,7 +159,7 @@ impl Ledger {
 
     fn start(&mut self, genesis: Message) -> Result<()> {
         let membership = Membership::from_genesis(&genesis)?;
-        self.store.insert(&genesis)?;
+        self.store.insert(&genesis, None)?;
         self.store.set_meta(GENESIS_KEY, genesis.id().as_bytes())?;
         self.store.flush()?;
         self.joined = Some(Joined {
@@ -213,7 +213,8 @@ impl Ledger {
             let target = Message::from_trusted_bytes(target)?;
             validate_reference(&header.author, body, target.header())?;
         }
-        if self.store.insert(&message)? == Inserted::Duplicate {
+        let reply_to = body.as_ref().and_then(reference_of);
+        if self.store.insert(&message, reply_to)? == Inserted::Duplicate {
             return Ok(Accepted::Duplicate);
         }
         if let Some(act) = Act::from_message(&message)?
@@ -408,22 +409,11 @@ impl Ledger {
             return Ok((false, 0));
         }
         let (mut closed, mut offers) = (false, 0);
-        for kind in [Kind::Close, Kind::Offer] {
-            if kind == Kind::Offer && message.header().kind != Kind::MentoringRequest {
-                continue;
-            }
-            for wire in self.store.all_of_kind(kind)? {
-                let reply = Message::from_trusted_bytes(wire)?;
-                match reply.body().unwrap_or(None) {
-                    Some(Body::Close(c))
-                        if c.item == message.id()
-                            && reply.header().author == message.header().author =>
-                    {
-                        closed = true
-                    }
-                    Some(Body::Offer(o)) if o.request == message.id() => offers += 1,
-                    _ => {}
-                }
+        for (_, kind, author) in self.store.replies(&message.id())? {
+            match kind {
+                Kind::Close if author == message.header().author => closed = true,
+                Kind::Offer if message.header().kind == Kind::MentoringRequest => offers += 1,
+                _ => {}
             }
         }
         Ok((closed, offers))

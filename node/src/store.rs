@@ -7,6 +7,8 @@
 //! - `by_kind`: kind ‖ timestamp ‖ message id → ()
 //! - `vector`: author → highest contiguous seq held
 //! - `forks`: author ‖ seq ‖ message id → wire bytes of the conflicting message (evidence)
+//! - `replies`: item id ‖ reply id → reply kind (2 bytes) ‖ reply author (offers, closes)
+//! - `counts`: kind → number of messages of that kind held
 //! - `peers`: peer id bytes → JSON peer record
 //! - `meta`: name → value (network id, genesis id, config)
 
@@ -33,6 +35,8 @@ pub struct Store {
     by_kind: Tree,
     vector: Tree,
     forks: Tree,
+    replies: Tree,
+    counts: Tree,
     peers: Tree,
     meta: Tree,
 }
@@ -96,6 +100,8 @@ impl Store {
             by_kind: db.open_tree("by_kind")?,
             vector: db.open_tree("vector")?,
             forks: db.open_tree("forks")?,
+            replies: db.open_tree("replies")?,
+            counts: db.open_tree("counts")?,
             peers: db.open_tree("peers")?,
             meta: db.open_tree("meta")?,
             db,
@@ -139,26 +145,46 @@ impl Store {
         }
     }
 
-    /// Stores a verified message and its indexes atomically. Idempotent.
-    pub fn insert(&self, message: &Message) -> Result<Inserted> {
+    /// Stores a verified message and its indexes atomically. Idempotent. `reply_to` is the item
+    /// an offer or close refers to, if any.
+    pub fn insert(&self, message: &Message, reply_to: Option<MessageId>) -> Result<Inserted> {
         let header = message.header();
         let id = message.id();
         let kind = header.kind.number().to_be_bytes();
-        let result = (&self.messages, &self.feeds, &self.by_time, &self.by_kind).transaction(
-            |(messages, feeds, by_time, by_kind)| {
-                if messages.get(id.as_bytes())?.is_some() {
-                    return Ok(Inserted::Duplicate);
-                }
-                messages.insert(&id.as_bytes()[..], message.wire())?;
-                feeds.insert(
-                    &feed_key(&header.author, header.seq)[..],
-                    &id.as_bytes()[..],
-                )?;
-                by_time.insert(&time_key(header.timestamp, &id)[..], &kind[..])?;
-                by_kind.insert(&kind_key(header.kind, header.timestamp, &id)[..], &[][..])?;
-                Ok::<_, ConflictableTransactionError<()>>(Inserted::New)
-            },
+        let trees = (
+            &self.messages,
+            &self.feeds,
+            &self.by_time,
+            &self.by_kind,
+            &self.replies,
+            &self.counts,
         );
+        let result = trees.transaction(|(messages, feeds, by_time, by_kind, replies, counts)| {
+            if messages.get(id.as_bytes())?.is_some() {
+                return Ok(Inserted::Duplicate);
+            }
+            if let Some(target) = reply_to {
+                let mut key = target.as_bytes().to_vec();
+                key.extend_from_slice(id.as_bytes());
+                let mut value = kind.to_vec();
+                value.extend_from_slice(header.author.as_bytes());
+                replies.insert(key, value)?;
+            }
+            let held = counts
+                .get(&kind[..])?
+                .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            counts.insert(&kind[..], &(held + 1).to_be_bytes()[..])?;
+            messages.insert(&id.as_bytes()[..], message.wire())?;
+            feeds.insert(
+                &feed_key(&header.author, header.seq)[..],
+                &id.as_bytes()[..],
+            )?;
+            by_time.insert(&time_key(header.timestamp, &id)[..], &kind[..])?;
+            by_kind.insert(&kind_key(header.kind, header.timestamp, &id)[..], &[][..])?;
+            Ok::<_, ConflictableTransactionError<()>>(Inserted::New)
+        });
         let inserted = match result {
             Ok(inserted) => inserted,
             Err(TransactionError::Storage(error)) => return Err(error.into()),
@@ -266,20 +292,38 @@ impl Store {
         Ok(out)
     }
 
-    /// Number of stored messages of each kind.
+    /// Number of stored messages of each kind (kept as counters, not counted on each call).
     pub fn count_by_kind(&self) -> Result<BTreeMap<Kind, u64>> {
         let mut counts = BTreeMap::new();
-        for entry in self.by_time.iter() {
-            let (_, kind) = entry?;
+        for entry in self.counts.iter() {
+            let (kind, count) = entry?;
             let number: [u8; 2] = kind
                 .as_ref()
                 .try_into()
                 .map_err(|_| NodeError::Corrupt("kind length"))?;
-            *counts
-                .entry(Kind::from_number(u16::from_be_bytes(number)))
-                .or_insert(0) += 1;
+            counts.insert(
+                Kind::from_number(u16::from_be_bytes(number)),
+                u64_from(&count)?,
+            );
         }
         Ok(counts)
+    }
+
+    /// The offers and closes that refer to `item`: (reply id, kind, author).
+    pub fn replies(&self, item: &MessageId) -> Result<Vec<(MessageId, Kind, AuthorId)>> {
+        let mut out = Vec::new();
+        for entry in self.replies.scan_prefix(item.as_bytes()) {
+            let (key, value) = entry?;
+            if key.len() != 64 || value.len() != 34 {
+                return Err(NodeError::Corrupt("a reply index entry has the wrong size"));
+            }
+            let kind = Kind::from_number(u16::from_be_bytes([value[0], value[1]]));
+            let author: [u8; 32] = value[2..]
+                .try_into()
+                .map_err(|_| NodeError::Corrupt("reply author"))?;
+            out.push((id_from(&key[32..])?, kind, AuthorId(author)));
+        }
+        Ok(out)
     }
 
     /// Number of stored messages.
@@ -391,9 +435,9 @@ mod tests {
         {
             let store = Store::open(temp.path()).unwrap();
             for message in &all {
-                assert_eq!(store.insert(message).unwrap(), Inserted::New);
+                assert_eq!(store.insert(message, None).unwrap(), Inserted::New);
             }
-            assert_eq!(store.insert(&all[2]).unwrap(), Inserted::Duplicate);
+            assert_eq!(store.insert(&all[2], None).unwrap(), Inserted::Duplicate);
             assert_eq!(store.len(), 5);
             store.flush().unwrap();
         }
@@ -415,11 +459,11 @@ mod tests {
         let all = messages(6);
         let author = all[0].header().author;
         for index in [0, 1, 3, 4] {
-            store.insert(&all[index]).unwrap();
+            store.insert(&all[index], None).unwrap();
         }
         assert_eq!(store.contiguous(&author).unwrap(), 2);
         assert_eq!(store.vector().unwrap().get(&author), 2);
-        store.insert(&all[2]).unwrap();
+        store.insert(&all[2], None).unwrap();
         assert_eq!(
             store.contiguous(&author).unwrap(),
             5,
@@ -433,7 +477,7 @@ mod tests {
         let store = Store::open(temp.path()).unwrap();
         let all = messages(4);
         for message in &all {
-            store.insert(message).unwrap();
+            store.insert(message, None).unwrap();
         }
         let ids = store.recent(None, 10).unwrap();
         assert_eq!(
