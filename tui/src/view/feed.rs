@@ -4,10 +4,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 use sangam_protocol::{Body, Kind};
 
-use super::{dim, fit, selected_style};
+use super::{dim, empty_list, fit, selectable_list};
 use crate::app::{App, age, kind_label, title_of};
 
 /// The colour of a kind's label.
@@ -39,7 +39,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             "Nothing matches. Press Esc to clear the search and filters."
         };
-        frame.render_widget(Paragraph::new(text).style(dim()).block(block), list_area);
+        empty_list(frame, list_area, block, text);
         return;
     }
     let width = list_area.width.saturating_sub(2) as usize;
@@ -61,14 +61,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             ]))
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(app.selection()));
-    frame.render_stateful_widget(
-        List::new(rows)
-            .block(block)
-            .highlight_style(selected_style()),
-        list_area,
-        &mut state,
-    );
+    selectable_list(frame, list_area, block, rows, app.selection());
     if let Some(item) = items.get(app.selection()) {
         let text = match &item.body {
             Some(Body::Announcement(b)) => format!("{}\n{}", b.title, b.body),

@@ -31,6 +31,34 @@ pub(crate) fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
+/// Draws a list whose selected row is highlighted, inside `block`.
+pub(crate) fn selectable_list(
+    frame: &mut Frame,
+    area: Rect,
+    block: ratatui::widgets::Block,
+    rows: Vec<ratatui::widgets::ListItem>,
+    selected: usize,
+) {
+    let mut state = ratatui::widgets::ListState::default().with_selected(Some(selected));
+    let list = ratatui::widgets::List::new(rows)
+        .block(block)
+        .highlight_style(selected_style());
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+/// Draws a quiet message where an empty list would be.
+pub(crate) fn empty_list(
+    frame: &mut Frame,
+    area: Rect,
+    block: ratatui::widgets::Block,
+    text: &str,
+) {
+    let message = Paragraph::new(text)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .style(dim());
+    frame.render_widget(message.block(block), area);
+}
+
 /// Cuts `text` to `width` columns, with an ellipsis when cut.
 pub(crate) fn fit(text: &str, width: usize) -> String {
     let flat: String = text

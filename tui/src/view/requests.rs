@@ -4,11 +4,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 use sangam_protocol::Body;
 use sangam_protocol::kinds::Urgency;
 
-use super::{dim, fit, selected_style};
+use super::{dim, empty_list, fit, selectable_list};
 use crate::app::{App, age};
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -18,12 +18,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let open = requests.iter().filter(|r| !r.closed).count();
     let block = Block::bordered().title(format!(" Requests · {open} open "));
     if requests.is_empty() {
-        frame.render_widget(
-            Paragraph::new("No requests yet. Press r to ask other collectives for help.")
-                .wrap(Wrap { trim: true })
-                .style(dim())
-                .block(block),
+        empty_list(
+            frame,
             list_area,
+            block,
+            "No requests yet. Press r to ask other collectives for help.",
         );
         frame.render_widget(Block::bordered(), detail_area);
         return;
@@ -56,14 +55,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(app.selection()));
-    frame.render_stateful_widget(
-        List::new(rows)
-            .block(block)
-            .highlight_style(selected_style()),
-        list_area,
-        &mut state,
-    );
+    selectable_list(frame, list_area, block, rows, app.selection());
 
     let Some(item) = requests.get(app.selection()) else {
         return;

@@ -4,10 +4,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 use sangam_protocol::Body;
 
-use super::{dim, fit, selected_style};
+use super::{dim, empty_list, fit, selectable_list};
 use crate::app::App;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -24,7 +24,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             "No resource matches. Press Esc to clear the search."
         };
-        frame.render_widget(Paragraph::new(text).style(dim()).block(block), list_area);
+        empty_list(frame, list_area, block, text);
         return;
     }
     let width = list_area.width.saturating_sub(2) as usize;
@@ -51,14 +51,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             ]))
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(app.selection()));
-    frame.render_stateful_widget(
-        List::new(rows)
-            .block(block)
-            .highlight_style(selected_style()),
-        list_area,
-        &mut state,
-    );
+    selectable_list(frame, list_area, block, rows, app.selection());
     if let Some(item) = resources.get(app.selection())
         && let Some(Body::Resource(resource)) = &item.body
     {
