@@ -501,18 +501,9 @@ mod tests {
     #[test]
     fn a_founded_network_survives_a_restart() {
         let temp = tempfile::tempdir().unwrap();
-        let founder = Keypair::from_secret_bytes(&[1; 32]);
-        let member = Keypair::from_secret_bytes(&[2; 32]);
-        let network = {
-            let mut ledger = ledger(temp.path());
-            ledger.found(&founder, "Sangam", "Forum", NOW).unwrap();
-            let admit = Body::Admit(Admit {
-                member: member.author(),
-                role: Role::Member,
-                name: "A".into(),
-            });
-            ledger.publish(&founder, admit, NOW).unwrap();
-            ledger.network().unwrap()
+        let (network, member) = {
+            let (ledger, _, member) = founded_with_member(temp.path());
+            (ledger.network().unwrap(), member)
         };
         let ledger = ledger(temp.path());
         assert_eq!(ledger.network(), Some(network));
