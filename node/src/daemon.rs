@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use libp2p::Multiaddr;
-use sangam_protocol::api::Event;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -62,7 +61,6 @@ pub struct RunningNode {
     shutdown: watch::Sender<bool>,
     listen: watch::Receiver<Vec<Multiaddr>>,
     task: JoinHandle<Result<()>>,
-    events: broadcast::Sender<Event>,
     /// The node's data folder.
     pub data_dir: DataDir,
 }
@@ -77,11 +75,6 @@ impl RunningNode {
     /// A watch of the listen addresses, updated as they come up.
     pub fn listen_watch(&self) -> watch::Receiver<Vec<Multiaddr>> {
         self.listen.clone()
-    }
-
-    /// Live events.
-    pub fn events(&self) -> broadcast::Receiver<Event> {
-        self.events.subscribe()
     }
 
     /// Asks the node to stop and waits until it has (store flushed, socket removed).
@@ -155,7 +148,7 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         settings,
         gate,
         commands,
-        events.clone(),
+        events,
         listen_tx,
         config.sync_interval,
     )
@@ -170,7 +163,6 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         shutdown,
         listen,
         task,
-        events,
         data_dir,
     })
 }

@@ -173,23 +173,11 @@ impl Ledger {
     /// Validates a message from anywhere and stores it if it passes every rule. A rejection is
     /// `NodeError::Protocol` with the rule that failed.
     pub fn ingest(&mut self, wire: &[u8], now: u64) -> Result<Accepted> {
-        self.ingest_checked(wire, now, |_| Ok(()))
-    }
-
-    /// Like [`Ledger::ingest`], with one more check (a rate limit, say) run on a new message
-    /// once its signature is verified and before anything else.
-    pub fn ingest_checked(
-        &mut self,
-        wire: &[u8],
-        now: u64,
-        check: impl FnOnce(&Message) -> Result<(), Rule>,
-    ) -> Result<Accepted> {
         let network = self.joined()?.genesis.header().network;
         let message = validate_envelope(wire, &network, now)?;
         if self.store.contains(&message.id())? {
             return Ok(Accepted::Duplicate);
         }
-        check(&message)?;
         let body = validate_body(&message)?;
         let joined = self.joined()?;
         validate_permission(&joined.membership, message.header())?;

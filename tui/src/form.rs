@@ -1,9 +1,7 @@
 //! Compose forms: fields, inline validation with the protocol's own rules, and the body they make.
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
-use sangam_protocol::kinds::{
-    Announcement, MentoringRequest, Offer, Profile, Resource, TOPICS, Urgency,
-};
+use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
 use sangam_protocol::{Body, Error as Rule, MessageId};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -328,11 +326,6 @@ impl Form {
             }
         }
     }
-}
-
-/// Known request topics, for hints.
-pub fn topics() -> String {
-    TOPICS.join(", ")
 }
 
 #[cfg(test)]
