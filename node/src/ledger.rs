@@ -8,17 +8,15 @@ use sangam_protocol::envelope::found_network;
 use sangam_protocol::kinds::Genesis;
 use sangam_protocol::membership::{Act, AdmissionProof, Proven};
 use sangam_protocol::sync::VersionVector;
-use sangam_protocol::validate::{
-    reference_of, validate_body, validate_chain, validate_envelope, validate_permission,
-    validate_reference,
-};
+use sangam_protocol::validate::validate_envelope;
 use sangam_protocol::{
-    AuthorId, Body, Draft, Error as Rule, Keypair, Kind, Membership, Message, MessageId, NetworkId,
-    Role,
+    AuthorId, Body, Draft, Keypair, Kind, Membership, Message, MessageId, NetworkId, Role,
 };
 
 use crate::error::{NodeError, Result};
-use crate::store::{Inserted, Store};
+use crate::store::Store;
+
+mod ingest;
 
 const GENESIS_KEY: &str = "genesis";
 /// Set while a node that joined has not yet learned its own earlier posts from a peer.
@@ -39,6 +37,27 @@ struct Joined {
     genesis: Message,
     membership: Membership,
     acts: Vec<Act>,
+}
+
+impl Joined {
+    /// The network of `genesis` with the membership its stored admissions and revocations give.
+    fn load(store: &Store, genesis: Message) -> Result<Joined> {
+        let mut membership = Membership::from_genesis(&genesis)?;
+        let mut acts = Vec::new();
+        for kind in [Kind::Admit, Kind::Revoke] {
+            for wire in store.all_of_kind(kind)? {
+                if let Some(act) = Act::from_message(&Message::from_trusted_bytes(wire)?)? {
+                    acts.push(act);
+                }
+            }
+        }
+        membership.apply(&acts);
+        Ok(Joined {
+            genesis,
+            membership,
+            acts,
+        })
+    }
 }
 
 /// The store, guarded by the protocol's rules.
@@ -64,22 +83,7 @@ impl Ledger {
                 .get(&id)?
                 .ok_or(NodeError::Corrupt("genesis is missing"))?;
             let genesis = Message::from_trusted_bytes(wire)?;
-            let membership = Membership::from_genesis(&genesis)?;
-            let mut acts = Vec::new();
-            for kind in [Kind::Admit, Kind::Revoke] {
-                for wire in ledger.store.all_of_kind(kind)? {
-                    if let Some(act) = Act::from_message(&Message::from_trusted_bytes(wire)?)? {
-                        acts.push(act);
-                    }
-                }
-            }
-            let mut joined = Joined {
-                genesis,
-                membership,
-                acts,
-            };
-            joined.membership.apply(&joined.acts);
-            ledger.joined = Some(joined);
+            ledger.joined = Some(Joined::load(&ledger.store, genesis)?);
         }
         Ok(ledger)
     }
@@ -168,71 +172,6 @@ impl Ledger {
             acts: Vec::new(),
         });
         Ok(())
-    }
-
-    /// Validates a message from anywhere and stores it if it passes every rule. A rejection is
-    /// `NodeError::Protocol` with the rule that failed.
-    pub fn ingest(&mut self, wire: &[u8], now: u64) -> Result<Accepted> {
-        let network = self.joined()?.genesis.header().network;
-        let message = validate_envelope(wire, &network, now)?;
-        if self.store.contains(&message.id())? {
-            return Ok(Accepted::Duplicate);
-        }
-        let body = validate_body(&message)?;
-        let joined = self.joined()?;
-        validate_permission(&joined.membership, message.header())?;
-        let header = message.header();
-        let existing = self.store.id_at(&header.author, header.seq)?;
-        let previous = match header.seq {
-            1 => None,
-            seq => self.store.id_at(&header.author, seq - 1)?,
-        };
-        match validate_chain(&message, existing, previous) {
-            Err(fork @ Rule::Fork { .. }) => {
-                self.store.record_fork(&message)?;
-                return Err(fork.into());
-            }
-            other => other?,
-        }
-        if let Some(body) = &body
-            && let Some(target) = reference_of(body)
-            && let Some(target) = self.store.get(&target)?
-        {
-            let target = Message::from_trusted_bytes(target)?;
-            validate_reference(&header.author, body, target.header())?;
-        }
-        let reply_to = body.as_ref().and_then(reference_of);
-        if self.store.insert(&message, reply_to)? == Inserted::Duplicate {
-            return Ok(Accepted::Duplicate);
-        }
-        if let Some(act) = Act::from_message(&message)?
-            && let Some(joined) = self.joined.as_mut()
-        {
-            joined.acts.push(act);
-            joined.membership.apply(&joined.acts);
-        }
-        Ok(Accepted::New(message))
-    }
-
-    /// Ingests many messages: admissions and revocations first, so members admitted in the same
-    /// batch are recognised. Returns one result per input, in the input's order.
-    pub fn ingest_batch(&mut self, wires: &[Vec<u8>], now: u64) -> Vec<Result<Accepted>> {
-        let is_membership = |wire: &Vec<u8>| {
-            sangam_protocol::envelope::Envelope::parse(wire)
-                .is_ok_and(|e| matches!(e.header.kind, Kind::Admit | Kind::Revoke))
-        };
-        let mut results: Vec<Option<Result<Accepted>>> = wires.iter().map(|_| None).collect();
-        for first in [true, false] {
-            for (i, wire) in wires.iter().enumerate() {
-                if is_membership(wire) == first {
-                    results[i] = Some(self.ingest(wire, now));
-                }
-            }
-        }
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or(Err(NodeError::Corrupt("batch"))))
-            .collect()
     }
 
     /// Publishes a message by this node: next seq, signed, validated like any other, stored and
