@@ -20,6 +20,7 @@ use crate::store::{Inserted, Store};
 const PARALLEL_FROM: usize = 16;
 
 /// A message after the signature stage.
+#[allow(clippy::large_enum_variant)] // Short-lived, one per message in a batch; boxing costs more.
 enum Verified {
     /// Already stored; nothing more to check.
     Held,
