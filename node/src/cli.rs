@@ -744,6 +744,14 @@ fn print_status(status: &sangam_protocol::api::Status) {
     for (kind, count) in &status.messages {
         println!("  {kind:<18} {count}");
     }
+    if status.gossip_distinct > 0 {
+        // Copies per message: how much duplicate traffic the gossip mesh costs this laptop.
+        println!(
+            "gossip:    {} messages received, {:.2} copies each",
+            status.gossip_distinct,
+            status.gossip_copies as f64 / status.gossip_distinct as f64
+        );
+    }
     if !status.rejected.is_empty() {
         println!("refused:");
         for (reason, count) in &status.rejected {

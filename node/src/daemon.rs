@@ -111,7 +111,7 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
     let ledger = Ledger::open(store)?;
     let network = ledger.network().ok_or(NodeError::NoNetwork)?;
     let gate = MemberGate::default();
-    let mut swarm = build_swarm(
+    let (mut swarm, meter) = build_swarm(
         &keypair,
         &network,
         &gate,
@@ -152,7 +152,8 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         listen_tx,
         config.sync_interval,
     )
-    .with_clock_skew(config.clock_skew_ms);
+    .with_clock_skew(config.clock_skew_ms)
+    .with_gossip_meter(meter);
     let socket = data_dir.socket_path();
     let task = tokio::spawn(async move {
         let result = event_loop.run(bootstrap, shutdown_rx).await;

@@ -4,16 +4,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use libp2p::core::ConnectedPoint;
-use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance};
+use libp2p::gossipsub::{self, IdentTopic};
 use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, OutboundRequestId};
 use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{Multiaddr, PeerId, Swarm, identify, kad, mdns};
 use sangam_protocol::api::{Event, Item, PeerView, Request, Response};
-use sangam_protocol::envelope::Envelope;
 use sangam_protocol::rate::RateLimiter;
 use sangam_protocol::sync::{Outcome, Step, SyncResponse, SyncSession, respond};
 use sangam_protocol::transport::{Hello, HelloReply, gossip_topic};
@@ -27,8 +26,10 @@ use crate::datadir::Settings;
 use crate::error::{NodeError, Result};
 use crate::gate::MemberGate;
 use crate::ledger::{Accepted, Ledger};
-use crate::network::{Behaviour, BehaviourEvent};
+use crate::network::{Behaviour, BehaviourEvent, GossipMeter};
 use crate::service::Service;
+
+mod gossip;
 
 /// How long a peer that is not a known member has to prove membership before it is dropped.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
@@ -117,6 +118,8 @@ pub struct EventLoop {
     strikes: HashMap<PeerId, u32>,
     banned: HashMap<PeerId, Instant>,
     rounds: u32,
+    inbox: Vec<gossip::Arrival>,
+    meter: Option<GossipMeter>,
 }
 
 impl EventLoop {
@@ -171,12 +174,20 @@ impl EventLoop {
             strikes: HashMap::new(),
             banned: HashMap::new(),
             rounds: 0,
+            inbox: Vec::new(),
+            meter: None,
         }
     }
 
     /// Makes this node's clock wrong by `skew_ms` (a simulated bad laptop clock).
     pub fn with_clock_skew(mut self, skew_ms: i64) -> EventLoop {
         self.clock_skew_ms = skew_ms;
+        self
+    }
+
+    /// Reports gossipsub's received-copies counters in the status.
+    pub fn with_gossip_meter(mut self, meter: GossipMeter) -> EventLoop {
+        self.meter = Some(meter);
         self
     }
 
@@ -206,6 +217,15 @@ impl EventLoop {
                 _ = sync_timer.tick() => self.sync_with_random_peer(),
                 _ = shutdown.changed() => break,
             }
+            // Take whatever else the swarm already has ready, so a burst of gossip is checked
+            // in parallel and written in one transaction instead of one message at a time.
+            while !self.inbox_full() {
+                match self.swarm.next().now_or_never() {
+                    Some(Some(event)) => self.on_swarm_event(event),
+                    _ => break,
+                }
+            }
+            self.drain_gossip();
         }
         self.ledger.store().flush()?;
         Ok(())
@@ -242,7 +262,10 @@ impl EventLoop {
 
     /// Books a newly stored message: event, and membership refresh if it changes membership.
     fn stored(&mut self, message: &Message) {
-        if let Some(item) = self.item_of(message) {
+        // Building the item costs store reads; only do it when a client is listening.
+        if self.events.receiver_count() > 0
+            && let Some(item) = self.item_of(message)
+        {
             self.emit(Event::MessageStored {
                 item: Box::new(item),
             });
@@ -546,62 +569,6 @@ impl EventLoop {
             }
             _ => {}
         }
-    }
-
-    fn on_gossip(&mut self, source: PeerId, id: gossipsub::MessageId, message: gossipsub::Message) {
-        let now = self.now();
-        // The rate limit is checked on the claimed author before the (costlier) signature check,
-        // so a flood costs little. A member forging someone else's messages to use up their
-        // allowance is struck and banned after a few bad signatures.
-        let fresh = match Envelope::parse(&message.data) {
-            Ok(envelope) => {
-                let id = sangam_protocol::envelope::message_id_for(envelope.header_bytes);
-                if self.ledger.store().contains(&id).unwrap_or(false) {
-                    None
-                } else {
-                    Some(envelope.header.author)
-                }
-            }
-            Err(_) => Some(AuthorId([0; 32])),
-        };
-        let result = match fresh {
-            None => Ok(Accepted::Duplicate),
-            Some(author) if !self.limiter.allow(&author, now) => {
-                Err(NodeError::Protocol(Rule::RateLimited))
-            }
-            Some(_) => self.ledger.ingest(&message.data, now),
-        };
-        let acceptance = match result {
-            Ok(Accepted::New(stored)) => {
-                let header = stored.header();
-                let behind =
-                    self.ledger.store().contiguous(&header.author).unwrap_or(0) < header.seq;
-                self.stored(&stored);
-                if behind {
-                    // A gap before this message: fetch what is missing from whoever sent it.
-                    self.start_sync(source);
-                }
-                MessageAcceptance::Accept
-            }
-            Ok(Accepted::Duplicate) => MessageAcceptance::Ignore,
-            Err(NodeError::Protocol(rule)) => {
-                self.count_rejection(&rule, Some(source));
-                if is_provably_invalid(&rule) {
-                    MessageAcceptance::Reject
-                } else {
-                    MessageAcceptance::Ignore
-                }
-            }
-            Err(error) => {
-                tracing::warn!("could not store a message: {error}");
-                MessageAcceptance::Ignore
-            }
-        };
-        self.swarm
-            .behaviour_mut()
-            .gossip
-            .inner()
-            .report_message_validation_result(&id, &source, acceptance);
     }
 
     fn on_hello_event(&mut self, event: request_response::Event<Hello, HelloReply>) {
@@ -1003,6 +970,10 @@ impl EventLoop {
                     .filter(|p| p.connected)
                     .collect();
                 status.rejected = self.rejected.clone();
+                if let Some(tally) = self.meter.as_ref().map(GossipMeter::tally) {
+                    status.gossip_copies = tally.copies;
+                    status.gossip_distinct = tally.distinct;
+                }
                 Response::Status(status)
             }
             _ if is_peers => Response::Peers {

@@ -11,6 +11,7 @@ use libp2p::kad::{self, store::MemoryStore};
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
 use libp2p::{StreamProtocol, Swarm, connection_limits, identify, mdns, noise, ping, tcp, yamux};
+use prometheus_client::registry::Registry;
 use sangam_protocol::envelope::{Envelope, message_id_for};
 use sangam_protocol::limits::MAX_MESSAGE_BYTES;
 use sangam_protocol::sync::{SyncRequest, SyncResponse};
@@ -97,7 +98,54 @@ fn peer_score(network: &NetworkId) -> (gossipsub::PeerScoreParams, gossipsub::Pe
     (params, gossipsub::PeerScoreThresholds::default())
 }
 
-fn gossip(keypair: &Keypair, network: &NetworkId) -> Result<gossipsub::Behaviour> {
+/// Messages at least this large are announced with IDONTWANT to mesh peers on arrival.
+const IDONTWANT_FROM_BYTES: usize = 100;
+
+/// Gossipsub's counters of messages received, kept to report duplicates.
+pub struct GossipMeter {
+    registry: Registry,
+}
+
+/// Gossip messages received on the network's topic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GossipTally {
+    /// Every copy received, duplicates included.
+    pub copies: u64,
+    /// Distinct messages received.
+    pub distinct: u64,
+}
+
+impl GossipMeter {
+    /// Reads the counters.
+    pub fn tally(&self) -> GossipTally {
+        tally_of(&self.registry)
+    }
+}
+
+/// Reads gossipsub's received-message counters from a registry it reports to (through their text
+/// form: the registry offers no other reader).
+pub fn tally_of(registry: &Registry) -> GossipTally {
+    let mut text = String::new();
+    if prometheus_client::encoding::text::encode(&mut text, registry).is_err() {
+        return GossipTally::default();
+    }
+    let sum = |name: &str| -> u64 {
+        text.lines()
+            .filter(|line| line.starts_with(name) && line[name.len()..].starts_with('{'))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    };
+    GossipTally {
+        copies: sum("topic_msg_recv_counts_unfiltered_total"),
+        distinct: sum("topic_msg_recv_counts_total"),
+    }
+}
+
+fn gossip(
+    keypair: &Keypair,
+    network: &NetworkId,
+    registry: &mut Registry,
+) -> Result<gossipsub::Behaviour> {
     let config = gossipsub::ConfigBuilder::default()
         .validation_mode(ValidationMode::Anonymous)
         .validate_messages()
@@ -106,11 +154,22 @@ fn gossip(keypair: &Keypair, network: &NetworkId) -> Result<gossipsub::Behaviour
         // anything past this is dropped by gossipsub's own frame limit.
         .max_transmit_size(4 * MAX_MESSAGE_BYTES)
         .heartbeat_interval(Duration::from_millis(700))
+        // Sangam does not need gossip's redundancy for completeness (sync fills every gap), so
+        // a small mesh: each extra mesh peer is one more copy of every message to receive.
+        .mesh_n(3)
+        .mesh_n_low(2)
+        .mesh_n_high(4)
+        .mesh_outbound_min(1)
+        .gossip_lazy(3)
+        .flood_publish(false)
+        // Ask mesh peers not to send what we already have, for all but tiny messages.
+        .idontwant_message_size_threshold(IDONTWANT_FROM_BYTES)
         .build()
         .map_err(|e| NodeError::Network(format!("gossip settings: {e}")))?;
     let _ = keypair;
     let mut behaviour = gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, config)
-        .map_err(|e| NodeError::Network(format!("gossip: {e}")))?;
+        .map_err(|e| NodeError::Network(format!("gossip: {e}")))?
+        .with_metrics(registry, gossipsub::MetricsConfig::default());
     let (params, thresholds) = peer_score(network);
     behaviour
         .with_peer_score(params, thresholds)
@@ -127,8 +186,9 @@ pub fn build_swarm(
     network: &NetworkId,
     gate: &MemberGate,
     settings: &SwarmSettings,
-) -> Result<Swarm<Behaviour>> {
-    let gossip = gossip(keypair, network)?;
+) -> Result<(Swarm<Behaviour>, GossipMeter)> {
+    let mut registry = Registry::default();
+    let gossip = gossip(keypair, network, &mut registry)?;
     let network_error = |e: &dyn std::fmt::Display| NodeError::Network(e.to_string());
     let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair.to_libp2p())
         .with_tokio()
@@ -189,5 +249,5 @@ pub fn build_swarm(
         .map_err(|e| network_error(&e))?
         .with_swarm_config(|config| config.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
         .build();
-    Ok(swarm)
+    Ok((swarm, GossipMeter { registry }))
 }

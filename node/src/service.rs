@@ -155,6 +155,8 @@ impl Service<'_> {
                 .collect(),
             store_bytes: store.size_on_disk()?,
             recovering_own_feed: self.ledger.own_feed_pending()?,
+            gossip_copies: 0,
+            gossip_distinct: 0,
         })
     }
 }

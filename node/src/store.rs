@@ -25,6 +25,9 @@ use crate::error::{NodeError, Result};
 /// sled's page cache: tens of MB, not its 1 GB default, for 2–4 GB laptops.
 pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// How often sled writes what is not yet on disk by itself.
+pub const BACKGROUND_FLUSH_MS: u64 = 5_000;
+
 /// The node's message store.
 #[derive(Clone)]
 pub struct Store {
@@ -92,6 +95,10 @@ impl Store {
             .path(path)
             .cache_capacity(CACHE_BYTES)
             .mode(sled::Mode::LowSpace)
+            // Own posts are flushed before they are acknowledged; what arrives from peers can be
+            // fetched again after a crash, so the background flush can be rare (each one wakes
+            // sled's I/O threads and costs an fsync).
+            .flush_every_ms(Some(BACKGROUND_FLUSH_MS))
             .open()?;
         Ok(Store {
             messages: db.open_tree("messages")?,

@@ -159,6 +159,12 @@ pub struct Status {
     /// Whether the node is still learning its own earlier posts from peers (no posting until then).
     #[serde(default)]
     pub recovering_own_feed: bool,
+    /// Gossip messages received since the daemon started, duplicates included.
+    #[serde(default)]
+    pub gossip_copies: u64,
+    /// Distinct gossip messages received since the daemon started.
+    #[serde(default)]
+    pub gossip_distinct: u64,
 }
 
 /// A peer as the node sees it.

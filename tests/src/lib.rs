@@ -28,11 +28,11 @@ pub fn sangam_bin() -> &'static std::path::Path {
     static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     BIN.get_or_init(|| {
         let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe
-            .parent()
-            .and_then(std::path::Path::parent)
-            .unwrap()
-            .to_path_buf();
+        // Test binaries live in target/<profile>/deps, other binaries in target/<profile>.
+        let mut profile_dir = exe.parent().unwrap().to_path_buf();
+        if profile_dir.file_name().is_some_and(|n| n == "deps") {
+            profile_dir.pop();
+        }
         let mut build = std::process::Command::new(env!("CARGO"));
         build.args(["build", "--quiet", "-p", "sangam-node", "--bin", "sangam"]);
         if profile_dir.file_name().is_some_and(|n| n == "release") {

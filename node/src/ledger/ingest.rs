@@ -54,16 +54,21 @@ fn verify(store: &Store, wire: &[u8], network: &NetworkId, now: u64) -> Verified
     }
 }
 
+/// The machine's cores, read once (asking the system reads cgroup files every time).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Verifies every envelope, spread over the machine's cores for large batches.
 fn verify_all(store: &Store, wires: &[Vec<u8>], network: &NetworkId, now: u64) -> Vec<Verified> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if wires.len() < PARALLEL_FROM || threads < 2 {
+    if wires.len() < PARALLEL_FROM || cores() < 2 {
         return wires
             .iter()
             .map(|w| verify(store, w, network, now))
             .collect();
     }
-    let chunk = wires.len().div_ceil(threads);
+    let chunk = wires.len().div_ceil(cores());
     std::thread::scope(|scope| {
         let workers: Vec<_> = wires
             .chunks(chunk)

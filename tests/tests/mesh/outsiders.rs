@@ -21,7 +21,9 @@ use sangam_tests::{TestNode, announcement, eventually, network};
 fn raw_swarm(keypair: &Keypair, network: &NetworkId, target: PeerId) -> Swarm<Behaviour> {
     let gate = MemberGate::default();
     gate.allow(target);
-    build_swarm(keypair, network, &gate, &SwarmSettings { mdns: false }).unwrap()
+    build_swarm(keypair, network, &gate, &SwarmSettings { mdns: false })
+        .unwrap()
+        .0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,30 +5,32 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use sangam_node::api::ApiClient;
 use sangam_node::event_loop::now_ms;
 use sangam_node::ledger::Ledger;
 use sangam_node::store::Store;
-use sangam_protocol::api::{Event, Request, Response};
 use sangam_protocol::kinds::Admit;
 use sangam_protocol::sync::{Step, SyncResponse, SyncSession, VersionVector, respond};
 use sangam_protocol::{Body, Draft, Keypair, MessageId, Role};
-use sangam_tests::{TestNode, announcement, network};
+use sangam_tests::announcement;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+
+mod footprint;
+mod propagation;
+mod stock;
+
+pub use propagation::Publisher;
 
 /// One row of the results table.
-struct Row {
+pub struct Row {
     figure: String,
     value: String,
     target: String,
     raw: Value,
 }
 
-fn row(figure: &str, value: String, target: &str, raw: Value) -> Row {
+pub fn row(figure: &str, value: String, target: &str, raw: Value) -> Row {
     Row {
         figure: figure.into(),
         value,
@@ -37,9 +39,14 @@ fn row(figure: &str, value: String, target: &str, raw: Value) -> Row {
     }
 }
 
-/// CPU time this process has used (user + system), from /proc.
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+/// CPU time this process has used (user + system).
+pub fn cpu_time() -> Duration {
+    cpu_of("self")
+}
+
+/// CPU time process `pid` (or `self`) has used (user + system), from /proc.
+pub fn cpu_of(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit(')')
         .next()
@@ -200,151 +207,6 @@ fn catch_up(quick: bool) -> Vec<Row> {
     ]
 }
 
-async fn propagation(quick: bool) -> Vec<Row> {
-    let (count, rate, seconds) = if quick {
-        (10, 20.0, 5.0)
-    } else {
-        (50, 40.0, 30.0)
-    };
-    let mut nodes: Vec<TestNode> = network(count - 1);
-    // A connected random graph: each node dials up to three earlier ones.
-    let mut seed = 0x5eedu64;
-    let mut next = |below: usize| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((seed >> 33) as usize) % below
-    };
-    for i in 0..nodes.len() {
-        let mut bootstrap = Vec::new();
-        for _ in 0..3.min(i) {
-            bootstrap.push(nodes[next(i)].addr());
-        }
-        nodes[i].start(bootstrap).await;
-    }
-    // Ready when every node knows every member and has a peer; then let the gossip mesh form.
-    let ready_by = Instant::now() + Duration::from_secs(120);
-    for node in &nodes {
-        while Instant::now() < ready_by {
-            let members = match node.api(Request::Members).await {
-                Response::Members { members } => members.len(),
-                _ => 0,
-            };
-            if members >= count && !node.status().await.connected.is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (seen_tx, mut seen) = mpsc::channel::<(MessageId, Instant)>(1 << 16);
-    for node in &nodes {
-        let mut client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
-        assert_eq!(
-            client.request(&Request::Subscribe).await.unwrap(),
-            Response::Subscribed
-        );
-        let seen_tx = seen_tx.clone();
-        tokio::spawn(async move {
-            while let Ok(response) = client.next().await {
-                if let Response::Event {
-                    event: Event::MessageStored { item },
-                } = response
-                    && seen_tx.send((item.id, Instant::now())).await.is_err()
-                {
-                    return;
-                }
-            }
-        });
-    }
-    let mut clients = Vec::new();
-    for node in &nodes {
-        clients.push(ApiClient::connect(&node.dir.socket_path()).await.unwrap());
-    }
-    let cpu_before = cpu_time();
-    let total = (rate * seconds) as usize;
-    let mut sent: HashMap<MessageId, Instant> = HashMap::new();
-    let started = Instant::now();
-    for i in 0..total {
-        let due = started + Duration::from_secs_f64(i as f64 / rate);
-        tokio::time::sleep_until(due.into()).await;
-        let origin = next(clients.len());
-        let at = Instant::now();
-        let body = announcement(&format!("{:0>70}", i));
-        if let Ok(Response::Posted { id }) = clients[origin].request(&Request::Post { body }).await
-        {
-            sent.insert(id, at);
-        }
-    }
-    // Collect arrivals for a while after the last post.
-    let mut arrivals: HashMap<MessageId, (usize, Instant)> = HashMap::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while let Ok(Some((id, at))) = tokio::time::timeout_at(deadline.into(), seen.recv()).await {
-        let entry = arrivals.entry(id).or_insert((0, at));
-        entry.0 += 1;
-        entry.1 = entry.1.max(at);
-    }
-    let cpu = cpu_time().saturating_sub(cpu_before);
-    let mut latencies: Vec<Duration> = Vec::new();
-    let mut delivered = 0usize;
-    for (id, at) in &sent {
-        if let Some((copies, last)) = arrivals.get(id) {
-            delivered += copies;
-            if *copies == count {
-                latencies.push(last.saturating_duration_since(*at));
-            }
-        }
-    }
-    latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    let complete = latencies.len() as f64 / sent.len().max(1) as f64 * 100.0;
-    let per_delivery = cpu.as_secs_f64() * 1e6 / delivered.max(1) as f64;
-    if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {
-        for node in &nodes {
-            let held = node.count(sangam_protocol::Kind::Announcement).await;
-            let status = node.status().await;
-            eprintln!(
-                "{}: {held} held, {} peers, refused {:?}",
-                node.name,
-                status.connected.len(),
-                status.rejected
-            );
-        }
-    }
-    for node in &mut nodes {
-        node.stop().await;
-    }
-    vec![
-        row(
-            &format!("{count} nodes, {rate} msg/s: p50 / p99 to every node"),
-            format!(
-                "{:.1} / {:.1} ms",
-                pct(0.5).as_secs_f64() * 1e3,
-                pct(0.99).as_secs_f64() * 1e3
-            ),
-            "≤ 2 / ≤ 8 ms (50 nodes, 40 msg/s)",
-            json!({"p50_ms": pct(0.5).as_secs_f64() * 1e3, "p99_ms": pct(0.99).as_secs_f64() * 1e3}),
-        ),
-        row(
-            "messages delivered to every node",
-            format!("{complete:.1} %"),
-            "100 %",
-            json!(complete),
-        ),
-        row(
-            "CPU per delivered message (all nodes, one process)",
-            format!("{per_delivery:.0} µs"),
-            "≤ 150 µs",
-            json!(per_delivery),
-        ),
-    ]
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -355,9 +217,26 @@ async fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let started = Instant::now();
-    let mut rows = ingest(quick);
-    rows.extend(catch_up(quick));
-    rows.extend(propagation(quick).await);
+    // `--only NAME` runs one part (ingest, catch-up, propagation), e.g. under a profiler.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let mut rows = Vec::new();
+    if wanted("ingest") {
+        rows.extend(ingest(quick));
+    }
+    if wanted("catch-up") {
+        rows.extend(catch_up(quick));
+    }
+    if wanted("propagation") {
+        rows.extend(propagation::run(quick).await);
+    }
+    if wanted("footprint") {
+        rows.extend(footprint::run(quick).await);
+    }
     println!("{:<52} {:<28} target", "figure", "measured");
     for r in &rows {
         println!("{:<52} {:<28} {}", r.figure, r.value, r.target);

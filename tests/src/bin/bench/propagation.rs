@@ -1,0 +1,355 @@
+//! Live propagation on real swarms in this process: Sangam nodes (posting through the control API,
+//! arrivals seen through each node's event stream) and, on the same topology, stock gossipsub.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use sangam_node::api::ApiClient;
+use sangam_protocol::MessageId;
+use sangam_protocol::api::{Event, Request, Response};
+use sangam_tests::{TestNode, announcement, network};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::stock::StockNet;
+use crate::{Row, cpu_time, row};
+
+/// Something that can post message number `index` from node `origin`.
+pub trait Publisher<K> {
+    /// Posts; returns the message's key once the origin has accepted it.
+    fn publish(&mut self, origin: usize, index: usize) -> BoxFuture<'_, Option<K>>;
+}
+
+/// What one run at one rate measured.
+#[derive(Clone, Copy, Debug, Default)]
+struct Phase {
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    complete_pct: f64,
+    cpu_us: f64,
+}
+
+impl Phase {
+    /// The saturation criterion of issue #5: p99 ≤ 50 ms with every message everywhere.
+    fn keeps_up(&self) -> bool {
+        self.p99_ms <= 50.0 && self.complete_pct >= 100.0
+    }
+}
+
+/// A small deterministic generator, so both systems get the same topology and origins.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+/// A connected random graph: node i dials up to three earlier nodes.
+fn links(count: usize) -> Vec<Vec<usize>> {
+    let mut dice = Dice(0x5eed);
+    (0..count)
+        .map(|i| (0..3.min(i)).map(|_| dice.below(i)).collect())
+        .collect()
+}
+
+/// Posts at `rate` for `seconds` from random nodes and waits (up to 10 s after the last post)
+/// until each message has reached all `count` nodes.
+async fn phase<K: Hash + Eq + Copy>(
+    count: usize,
+    rate: f64,
+    seconds: f64,
+    first_index: &mut usize,
+    net: &mut dyn Publisher<K>,
+    seen: &mut mpsc::Receiver<(K, Instant)>,
+) -> Phase {
+    while seen.try_recv().is_ok() {} // late arrivals of an earlier phase
+    let mut dice = Dice(0xfeed ^ *first_index as u64);
+    let cpu_before = cpu_time();
+    let total = (rate * seconds) as usize;
+    let mut sent: HashMap<K, Instant> = HashMap::new();
+    let started = Instant::now();
+    for i in 0..total {
+        let due = started + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let at = Instant::now();
+        if let Some(key) = net.publish(dice.below(count), *first_index + i).await {
+            sent.insert(key, at);
+        }
+    }
+    *first_index += total;
+    let mut arrivals: HashMap<K, (usize, Instant)> = HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut everywhere = 0;
+    while everywhere < sent.len()
+        && let Ok(Some((key, at))) = tokio::time::timeout_at(deadline.into(), seen.recv()).await
+    {
+        let entry = arrivals.entry(key).or_insert((0, at));
+        entry.0 += 1;
+        entry.1 = entry.1.max(at);
+        if entry.0 == count && sent.contains_key(&key) {
+            everywhere += 1;
+        }
+    }
+    let cpu = cpu_time().saturating_sub(cpu_before);
+    let mut latencies: Vec<Duration> = Vec::new();
+    let mut delivered = 0usize;
+    for (key, at) in &sent {
+        if let Some((copies, last)) = arrivals.get(key) {
+            delivered += copies;
+            if *copies >= count {
+                latencies.push(last.saturating_duration_since(*at));
+            }
+        }
+    }
+    latencies.sort();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(f64::INFINITY, |d| d.as_secs_f64() * 1e3)
+    };
+    Phase {
+        rate,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        complete_pct: latencies.len() as f64 / total.max(1) as f64 * 100.0,
+        cpu_us: cpu.as_secs_f64() * 1e6 / delivered.max(1) as f64,
+    }
+}
+
+/// The headline run at `rate`, then rising rates until p99 passes 50 ms or delivery drops.
+async fn measure<K: Hash + Eq + Copy>(
+    count: usize,
+    quick: bool,
+    net: &mut dyn Publisher<K>,
+    seen: &mut mpsc::Receiver<(K, Instant)>,
+) -> (Phase, Option<Phase>) {
+    let (rate, seconds, search, step_seconds) = if quick {
+        (20.0, 5.0, &[40.0, 80.0][..], 3.0)
+    } else {
+        (
+            40.0,
+            30.0,
+            &[60.0, 80.0, 100.0, 150.0, 200.0, 300.0][..],
+            10.0,
+        )
+    };
+    let mut index = 0;
+    let headline = phase(count, rate, seconds, &mut index, net, seen).await;
+    let mut best = headline.keeps_up().then_some(headline);
+    if best.is_some() {
+        for rate in search {
+            let result = phase(count, *rate, step_seconds, &mut index, net, seen).await;
+            if !result.keeps_up() {
+                break;
+            }
+            best = Some(result);
+        }
+    }
+    (headline, best)
+}
+
+/// Sangam nodes driven through their control API.
+struct SangamNet {
+    clients: Vec<ApiClient>,
+    acks: Vec<Duration>,
+}
+
+impl Publisher<MessageId> for SangamNet {
+    fn publish(&mut self, origin: usize, index: usize) -> BoxFuture<'_, Option<MessageId>> {
+        Box::pin(async move {
+            let body = announcement(&format!("{index:0>70}")); // a ~256-byte post
+            let asked = Instant::now();
+            let answer = self.clients[origin].request(&Request::Post { body }).await;
+            self.acks.push(asked.elapsed());
+            match answer {
+                Ok(Response::Posted { id }) => Some(id),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// Gossip copies and distinct gossip messages received, summed over `nodes`.
+async fn sangam_tally(nodes: &[TestNode]) -> (u64, u64) {
+    let mut sum = (0, 0);
+    for node in nodes {
+        let status = node.status().await;
+        sum.0 += status.gossip_copies;
+        sum.1 += status.gossip_distinct;
+    }
+    sum
+}
+
+async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<(MessageId, Instant)>) {
+    let mut nodes: Vec<TestNode> = network(count - 1);
+    for (i, targets) in links(count).iter().enumerate() {
+        let bootstrap = targets.iter().map(|t| nodes[*t].addr()).collect();
+        nodes[i].start(bootstrap).await;
+    }
+    // Ready when every node knows every member and has a peer; then let the gossip mesh form.
+    let ready_by = Instant::now() + Duration::from_secs(120);
+    for node in &nodes {
+        while Instant::now() < ready_by {
+            let members = match node.api(Request::Members).await {
+                Response::Members { members } => members.len(),
+                _ => 0,
+            };
+            if members >= count && !node.status().await.connected.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (seen_tx, seen) = mpsc::channel(1 << 16);
+    for node in &nodes {
+        let mut client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
+        assert_eq!(
+            client.request(&Request::Subscribe).await.unwrap(),
+            Response::Subscribed
+        );
+        let seen_tx = seen_tx.clone();
+        tokio::spawn(async move {
+            // Other events (peers, syncs) come on the same stream: skip them, don't stop.
+            while let Ok(response) = client.next().await {
+                if let Response::Event {
+                    event: Event::MessageStored { item },
+                } = response
+                    && seen_tx.send((item.id, Instant::now())).await.is_err()
+                {
+                    return;
+                }
+            }
+        });
+    }
+    (nodes, seen)
+}
+
+fn ratio(ours: f64, theirs: f64) -> String {
+    if theirs > 0.0 && ours.is_finite() && theirs.is_finite() {
+        format!("{:.2}×", ours / theirs)
+    } else {
+        "—".into()
+    }
+}
+
+/// A row with Sangam's figure, stock gossipsub's, and their ratio.
+fn compared(
+    figure: &str,
+    target: &str,
+    (ours, theirs): (f64, f64),
+    show: fn(f64) -> String,
+) -> Row {
+    row(
+        figure,
+        format!(
+            "{} | stock {} | {}",
+            show(ours),
+            show(theirs),
+            ratio(ours, theirs)
+        ),
+        target,
+        json!({"sangam": ours, "stock": theirs}),
+    )
+}
+
+/// Runs both systems and returns the rows (Sangam, stock, ratio in each).
+pub async fn run(quick: bool) -> Vec<Row> {
+    let count = if quick { 10 } else { 50 };
+    let (mut nodes, mut seen) = start_sangam(count).await;
+    let mut clients = Vec::new();
+    for node in &nodes {
+        clients.push(ApiClient::connect(&node.dir.socket_path()).await.unwrap());
+    }
+    let mut sangam = SangamNet {
+        clients,
+        acks: Vec::new(),
+    };
+    let tally_before = sangam_tally(&nodes).await;
+    let (ours, our_best) = measure(count, quick, &mut sangam, &mut seen).await;
+    let tally_after = sangam_tally(&nodes).await;
+    let our_copies =
+        (tally_after.0 - tally_before.0) as f64 / (tally_after.1 - tally_before.1).max(1) as f64;
+    if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {
+        sangam.acks.sort();
+        let median = sangam
+            .acks
+            .get(sangam.acks.len() / 2)
+            .copied()
+            .unwrap_or_default();
+        eprintln!("post acknowledged after (median): {median:?}");
+    }
+    drop(sangam);
+    for node in &mut nodes {
+        node.stop().await;
+    }
+    drop(nodes);
+
+    let (stock_tx, mut stock_seen) = mpsc::channel(1 << 16);
+    let mut stock = StockNet::start(&links(count), stock_tx).await;
+    let tally_before = stock.tally().await;
+    let (theirs, their_best) = measure(count, quick, &mut stock, &mut stock_seen).await;
+    let tally_after = stock.tally().await;
+    let their_copies =
+        (tally_after.0 - tally_before.0) as f64 / (tally_after.1 - tally_before.1).max(1) as f64;
+    stock.stop();
+
+    let best_rate = |best: Option<Phase>| best.map_or(0.0, |p| p.rate);
+    let rate_text = |best: Option<Phase>| match best {
+        Some(p) => format!("{:.0} msg/s", p.rate),
+        None => "below the headline rate".into(),
+    };
+    let vs = |ours: String, theirs: String, r: String| format!("{ours} | stock {theirs} | {r}");
+    vec![
+        row(
+            &format!(
+                "{count} nodes, {} msg/s: p50 / p99 to every node",
+                ours.rate
+            ),
+            vs(
+                format!("{:.1} / {:.1} ms", ours.p50_ms, ours.p99_ms),
+                format!("{:.1} / {:.1} ms", theirs.p50_ms, theirs.p99_ms),
+                ratio(ours.p99_ms, theirs.p99_ms),
+            ),
+            "≤ 2 / ≤ 8 ms, 50 nodes at 40 msg/s",
+            json!({"sangam": {"p50_ms": ours.p50_ms, "p99_ms": ours.p99_ms},
+                   "stock": {"p50_ms": theirs.p50_ms, "p99_ms": theirs.p99_ms}}),
+        ),
+        compared(
+            "messages delivered to every node",
+            "100 %",
+            (ours.complete_pct, theirs.complete_pct),
+            |v| format!("{v:.1} %"),
+        ),
+        compared(
+            "CPU per delivered message",
+            "≤ 150 µs",
+            (ours.cpu_us, theirs.cpu_us),
+            |v| format!("{v:.0} µs"),
+        ),
+        compared(
+            "gossip copies received per node per message",
+            "≤ 1.5",
+            (our_copies, their_copies),
+            |v| format!("{v:.2}"),
+        ),
+        row(
+            "saturation: highest rate with p99 ≤ 50 ms, 100 %",
+            vs(
+                rate_text(our_best),
+                rate_text(their_best),
+                ratio(best_rate(our_best), best_rate(their_best)),
+            ),
+            "≥ 150 msg/s",
+            json!({"sangam": best_rate(our_best), "stock": best_rate(their_best)}),
+        ),
+    ]
+}
