@@ -970,6 +970,13 @@ impl EventLoop {
                     .filter(|p| p.connected)
                     .collect();
                 status.rejected = self.rejected.clone();
+                status.gossip_mesh = self
+                    .swarm
+                    .behaviour()
+                    .gossip
+                    .inner_ref()
+                    .mesh_peers(&self.topic.hash())
+                    .count() as u64;
                 if let Some(tally) = self.meter.as_ref().map(GossipMeter::tally) {
                     status.gossip_copies = tally.copies;
                     status.gossip_distinct = tally.distinct;

@@ -75,6 +75,11 @@ impl<B> Gated<B> {
     pub fn inner(&mut self) -> &mut B {
         &mut self.inner
     }
+
+    /// The wrapped behaviour, to read.
+    pub fn inner_ref(&self) -> &B {
+        &self.inner
+    }
 }
 
 type GatedHandler<B> = Either<THandler<B>, dummy::ConnectionHandler>;

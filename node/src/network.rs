@@ -95,6 +95,11 @@ fn peer_score(network: &NetworkId) -> (gossipsub::PeerScoreParams, gossipsub::Pe
     };
     let mut params = gossipsub::PeerScoreParams::default();
     params.topics.insert(topic.hash(), topic_params);
+    // No penalty for many peers on one IP address. Gossipsub's default punishes more than ten,
+    // as a guard against Sybils; here every peer is an admitted member, and collectives meeting on
+    // one network (or behind one NAT) share an address. With the penalty, a gathering of more
+    // than ten collectives had no gossip mesh at all and got messages only by sync.
+    params.ip_colocation_factor_weight = 0.0;
     (params, gossipsub::PeerScoreThresholds::default())
 }
 

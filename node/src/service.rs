@@ -157,6 +157,7 @@ impl Service<'_> {
             recovering_own_feed: self.ledger.own_feed_pending()?,
             gossip_copies: 0,
             gossip_distinct: 0,
+            gossip_mesh: 0,
         })
     }
 }

@@ -165,6 +165,9 @@ pub struct Status {
     /// Distinct gossip messages received since the daemon started.
     #[serde(default)]
     pub gossip_distinct: u64,
+    /// Peers this node exchanges gossip with directly (its gossip mesh).
+    #[serde(default)]
+    pub gossip_mesh: u64,
 }
 
 /// A peer as the node sees it.

@@ -6,6 +6,7 @@ mod api;
 mod catch_up;
 mod clock;
 mod flood;
+mod gathering;
 mod line;
 mod outsiders;
 mod partition;

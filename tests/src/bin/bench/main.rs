@@ -232,7 +232,12 @@ async fn main() {
         rows.extend(catch_up(quick));
     }
     if wanted("propagation") {
-        rows.extend(propagation::run(quick).await);
+        // `--nodes N` sets the propagation network's size.
+        let nodes = args
+            .iter()
+            .position(|a| a == "--nodes")
+            .and_then(|i| args.get(i + 1)?.parse().ok());
+        rows.extend(propagation::run(quick, nodes).await);
     }
     if wanted("footprint") {
         rows.extend(footprint::run(quick).await);

@@ -262,8 +262,8 @@ fn compared(
 }
 
 /// Runs both systems and returns the rows (Sangam, stock, ratio in each).
-pub async fn run(quick: bool) -> Vec<Row> {
-    let count = if quick { 10 } else { 50 };
+pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
+    let count = nodes.unwrap_or(if quick { 10 } else { 50 });
     let (mut nodes, mut seen) = start_sangam(count).await;
     let mut clients = Vec::new();
     for node in &nodes {
@@ -276,6 +276,20 @@ pub async fn run(quick: bool) -> Vec<Row> {
     let tally_before = sangam_tally(&nodes).await;
     let (ours, our_best) = measure(count, quick, &mut sangam, &mut seen).await;
     let tally_after = sangam_tally(&nodes).await;
+    if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {
+        for node in &nodes {
+            let status = node.status().await;
+            eprintln!(
+                "{}: {} peers, {} in gossip mesh, gossip {}/{}, refused {:?}",
+                node.name,
+                status.connected.len(),
+                status.gossip_mesh,
+                status.gossip_copies,
+                status.gossip_distinct,
+                status.rejected
+            );
+        }
+    }
     let our_copies =
         (tally_after.0 - tally_before.0) as f64 / (tally_after.1 - tally_before.1).max(1) as f64;
     if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {

@@ -1,0 +1,33 @@
+//! Fourteen collectives on one IP address (one LAN, one NAT, or loopback here): the gossip mesh
+//! still forms and a post reaches everyone by gossip, not only by the slower sync.
+
+use sangam_tests::{eventually, network};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_than_ten_members_on_one_address_still_gossip() {
+    let mut nodes = network(13);
+    nodes[0].start(vec![]).await;
+    let founder = nodes[0].addr();
+    for node in nodes.iter_mut().skip(1) {
+        node.start(vec![founder.clone()]).await;
+    }
+    for node in &nodes {
+        eventually(&format!("{} to have gossip peers", node.name), || async {
+            let status = node.status().await;
+            // Everyone connected, so a penalty for sharing an address would show here.
+            status.connected.len() > 10 && status.gossip_mesh > 0
+        })
+        .await;
+    }
+    let id = nodes[5].announce("Meeting at the district office").await;
+    for node in nodes.iter().filter(|n| n.name != nodes[5].name) {
+        eventually(
+            &format!("{} to receive the post by gossip", node.name),
+            || async { node.holds(id).await && node.status().await.gossip_distinct > 0 },
+        )
+        .await;
+    }
+    for node in &mut nodes {
+        node.stop().await;
+    }
+}
