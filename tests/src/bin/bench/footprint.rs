@@ -4,9 +4,8 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sangam_node::api::ApiClient;
 use sangam_node::event_loop::now_ms;
-use sangam_protocol::api::{Request, Response};
+use sangam_protocol::api::Request;
 use sangam_protocol::kinds::Admit;
 use sangam_protocol::{Body, Draft, Keypair, MessageId, Role};
 use sangam_tests::{TestNode, announcement, network, sangam_bin};
@@ -63,14 +62,6 @@ async fn daemon(node: &TestNode, bootstrap: &[String]) -> Daemon {
     Daemon(child)
 }
 
-async fn status(node: &TestNode) -> Option<sangam_protocol::api::Status> {
-    let mut client = ApiClient::connect(&node.dir.socket_path()).await.ok()?;
-    match client.request(&Request::Status).await.ok()? {
-        Response::Status(status) => Some(status),
-        _ => None,
-    }
-}
-
 /// RSS and CPU % over `window` of a daemon with ten connected peers.
 async fn idle_with_peers(window: Duration) -> (u64, f64, usize) {
     let mut nodes = network(10);
@@ -89,7 +80,7 @@ async fn idle_with_peers(window: Duration) -> (u64, f64, usize) {
     let ready_by = Instant::now() + Duration::from_secs(90);
     let mut peers = 0;
     while Instant::now() < ready_by {
-        peers = status(&measured).await.map_or(0, |s| s.connected.len());
+        peers = measured.status().await.connected.len();
         if peers >= 10 {
             break;
         }
@@ -155,18 +146,15 @@ async fn holding(count: usize) -> (u64, f64) {
         ledger.store().flush().unwrap();
     }
     let process = daemon(&founder, &[]).await;
-    let held = status(&founder).await;
-    let disk = held.as_ref().map_or(0, |s| s.store_bytes);
+    let disk = founder.status().await.store_bytes;
     // A client asks for the newest items, as the app does on start.
-    if let Ok(mut client) = ApiClient::connect(&founder.dir.socket_path()).await {
-        let _ = client
-            .request(&Request::Feed {
-                kind: None,
-                author: None,
-                limit: Some(100),
-            })
-            .await;
-    }
+    founder
+        .api(Request::Feed {
+            kind: None,
+            author: None,
+            limit: Some(100),
+        })
+        .await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let memory = rss(process.0.id());
     (memory, disk as f64 / count as f64)
