@@ -631,7 +631,11 @@ async fn call(dir: &DataDir, request: Request) -> Result<Response> {
                 settings: &settings,
                 addresses,
             };
-            service.handle(request, now_ms()).response
+            let outcome = service.handle(request, now_ms());
+            if outcome.published.is_some() {
+                ledger.store().flush()?;
+            }
+            outcome.response
         }
     };
     match response {

@@ -151,7 +151,7 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         events,
         listen_tx,
         config.sync_interval,
-    )
+    )?
     .with_clock_skew(config.clock_skew_ms)
     .with_gossip_meter(meter);
     let socket = data_dir.socket_path();

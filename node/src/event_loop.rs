@@ -29,7 +29,13 @@ use crate::ledger::{Accepted, Ledger};
 use crate::network::{Behaviour, BehaviourEvent, GossipMeter};
 use crate::service::Service;
 
+mod flusher;
 mod gossip;
+mod own_posts;
+mod peers;
+
+use flusher::Flusher;
+use own_posts::{OwnPost, Unflushed};
 
 /// How long a peer that is not a known member has to prove membership before it is dropped.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
@@ -43,8 +49,13 @@ const REDIAL_DELAY: Duration = Duration::from_secs(1);
 const STRIKES_BEFORE_BAN: u32 = 5;
 /// How long a disconnected misbehaving peer is refused.
 const BAN_TIME: Duration = Duration::from_secs(600);
-/// Most known members dialled per reconnect round.
-const RECONNECTS_PER_ROUND: usize = 8;
+/// Connections to members a node keeps up by dialling. Enough for a gossip mesh (3–4 peers)
+/// plus spares for flaky links; members still accept whoever dials them. Every open connection
+/// costs a weak laptop keep-alives, gossip metadata and scoring, so not everyone dials everyone.
+pub const WANTED_PEERS: usize = 8;
+/// Connections to members beyond which spares (not in the gossip mesh, not a bootstrap peer,
+/// not syncing) are closed; others dial a node that has dropped them only when they are short.
+pub const MAX_PEERS: usize = 12;
 
 /// The wall clock in ms; the node is the edge where time enters.
 pub fn now_ms() -> u64 {
@@ -120,6 +131,8 @@ pub struct EventLoop {
     rounds: u32,
     inbox: Vec<gossip::Arrival>,
     meter: Option<GossipMeter>,
+    flusher: Flusher<OwnPost>,
+    unflushed: Unflushed,
 }
 
 impl EventLoop {
@@ -135,7 +148,9 @@ impl EventLoop {
         events: broadcast::Sender<Event>,
         listen_tx: watch::Sender<Vec<Multiaddr>>,
         sync_interval: Duration,
-    ) -> EventLoop {
+    ) -> Result<EventLoop> {
+        let flusher = Flusher::start(ledger.store().clone())
+            .map_err(NodeError::io("start the thread that saves posts to disk"))?;
         let network = ledger.network().unwrap_or(NetworkId([0; 32]));
         let mut book = HashMap::new();
         for (key, value) in ledger.store().peers().unwrap_or_default() {
@@ -146,7 +161,7 @@ impl EventLoop {
                 book.insert(peer, entry);
             }
         }
-        EventLoop {
+        Ok(EventLoop {
             swarm,
             ledger,
             keypair,
@@ -176,7 +191,9 @@ impl EventLoop {
             rounds: 0,
             inbox: Vec::new(),
             meter: None,
-        }
+            flusher,
+            unflushed: Unflushed::default(),
+        })
     }
 
     /// Makes this node's clock wrong by `skew_ms` (a simulated bad laptop clock).
@@ -213,6 +230,7 @@ impl EventLoop {
             tokio::select! {
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
                 Some(command) = self.commands.recv() => self.on_command(command),
+                Some(flushed) = self.flusher.finished() => self.on_flushed(flushed),
                 _ = housekeeping.tick() => self.housekeeping(),
                 _ = sync_timer.tick() => self.sync_with_random_peer(),
                 _ = shutdown.changed() => break,
@@ -226,6 +244,11 @@ impl EventLoop {
                 }
             }
             self.drain_gossip();
+        }
+        // Posts already stored are answered once the flush thread has written them.
+        self.flusher.close();
+        while let Some(flushed) = self.flusher.finished().await {
+            self.on_flushed(flushed);
         }
         self.ledger.store().flush()?;
         Ok(())
@@ -402,7 +425,8 @@ impl EventLoop {
                     let wanted =
                         self.gate.allows(&peer_id) || self.bootstrap.contains_key(&peer_id);
                     let banned = self.banned.contains_key(&peer_id);
-                    if wanted && !banned && !self.refused_us.contains(&peer_id) {
+                    let short = self.member_peers() < WANTED_PEERS;
+                    if wanted && short && !banned && !self.refused_us.contains(&peer_id) {
                         self.later
                             .insert(peer_id, (address, Instant::now() + REDIAL_DELAY));
                     }
@@ -511,6 +535,9 @@ impl EventLoop {
 
     /// Asks Kademlia to look for more members, at most once a minute.
     fn bootstrap_routing(&mut self) {
+        if self.member_peers() >= WANTED_PEERS {
+            return;
+        }
         let due = self
             .last_bootstrap
             .is_none_or(|at| at.elapsed() > Duration::from_secs(60));
@@ -558,7 +585,10 @@ impl EventLoop {
             }
             BehaviourEvent::Mdns(mdns::Event::Discovered(found)) => {
                 for (peer, address) in found {
-                    if self.gate.allows(&peer) && !self.swarm.is_connected(&peer) {
+                    if self.gate.allows(&peer)
+                        && !self.swarm.is_connected(&peer)
+                        && self.member_peers() < WANTED_PEERS
+                    {
                         let opts = DialOpts::peer_id(peer)
                             .condition(PeerCondition::DisconnectedAndNotDialing)
                             .addresses(vec![address])
@@ -678,6 +708,7 @@ impl EventLoop {
                 ..
             } => {
                 let vector = self.ledger.vector().unwrap_or_default();
+                let vector = self.unflushed.offerable(&self.keypair.author(), vector);
                 let ledger = &self.ledger;
                 let response = respond(&request, &vector, |author, seq| {
                     ledger.servable(author, seq)
@@ -778,105 +809,6 @@ impl EventLoop {
         }
     }
 
-    // ---- housekeeping ----
-
-    fn housekeeping(&mut self) {
-        let now = Instant::now();
-        let overdue: Vec<PeerId> = self
-            .peers
-            .iter()
-            .filter(|(_, state)| state.hidden && state.hello_deadline.is_some_and(|d| d <= now))
-            .map(|(peer, _)| *peer)
-            .collect();
-        for peer in overdue {
-            tracing::info!(%peer, "dropping a peer that did not prove membership");
-            *self
-                .rejected
-                .entry("outsider_connection".into())
-                .or_insert(0) += 1;
-            let _ = self.swarm.disconnect_peer_id(peer);
-        }
-        // Members whose connection opened while they were unknown, and which dialled us: close
-        // it (our hello answer has had a second to go out) so they redial with the gate open.
-        let reopen: Vec<PeerId> = self
-            .peers
-            .iter()
-            .filter(|(peer, state)| {
-                state.hidden && state.dialled.is_none() && self.gate.allows(peer)
-            })
-            .map(|(peer, _)| *peer)
-            .collect();
-        for peer in reopen {
-            let _ = self.swarm.disconnect_peer_id(peer);
-        }
-        let due: Vec<(PeerId, Multiaddr)> = self
-            .later
-            .iter()
-            .filter(|(_, (_, when))| *when <= now)
-            .map(|(peer, (address, _))| (*peer, address.clone()))
-            .collect();
-        for (peer, address) in due {
-            self.later.remove(&peer);
-            self.dial_known(peer, vec![address]);
-        }
-        self.banned.retain(|_, until| *until > now);
-        self.rounds = self.rounds.wrapping_add(1);
-        if self.rounds.is_multiple_of(RECONNECT_EVERY) {
-            self.reconnect_known_members();
-            self.bootstrap_routing();
-            let bootstrap: Vec<(PeerId, Multiaddr)> = self
-                .bootstrap
-                .iter()
-                .filter(|(peer, _)| !self.swarm.is_connected(peer))
-                .map(|(peer, address)| (*peer, address.clone()))
-                .collect();
-            for (peer, address) in bootstrap {
-                self.dial_known(peer, vec![address]);
-            }
-        }
-    }
-
-    fn dial_known(&mut self, peer: PeerId, addresses: Vec<Multiaddr>) {
-        let opts = DialOpts::peer_id(peer)
-            .condition(PeerCondition::DisconnectedAndNotDialing)
-            .addresses(addresses)
-            .build();
-        let _ = self.swarm.dial(opts);
-    }
-
-    fn reconnect_known_members(&mut self) {
-        let targets: Vec<(PeerId, Vec<Multiaddr>)> = self
-            .book
-            .iter()
-            .filter(|(peer, _)| {
-                self.gate.allows(peer)
-                    && !self.swarm.is_connected(peer)
-                    && !self.banned.contains_key(*peer)
-            })
-            .map(|(peer, entry)| {
-                (
-                    *peer,
-                    entry
-                        .addresses
-                        .iter()
-                        .filter_map(|a| a.parse().ok())
-                        .collect(),
-                )
-            })
-            .take(RECONNECTS_PER_ROUND)
-            .collect();
-        for (peer, addresses) in targets {
-            if addresses.is_empty() {
-                continue;
-            }
-            let opts = DialOpts::peer_id(peer)
-                .condition(PeerCondition::DisconnectedAndNotDialing)
-                .addresses(addresses)
-                .build();
-            let _ = self.swarm.dial(opts);
-        }
-    }
-
     // ---- control API ----
 
     fn invite_addresses(&self) -> Vec<String> {
@@ -946,20 +878,6 @@ impl EventLoop {
         let is_status = request == Request::Status;
         let is_peers = request == Request::Peers;
         let outcome = service.handle(request, now);
-        if let Some(message) = &outcome.published {
-            let topic = self.topic.clone();
-            if let Err(e) = self
-                .swarm
-                .behaviour_mut()
-                .gossip
-                .inner()
-                .publish(topic, message.wire().to_vec())
-            {
-                // Sync delivers it when peers connect.
-                tracing::debug!("gossip publish: {e}");
-            }
-            self.stored(message);
-        }
         let response = match outcome.response {
             Response::Status(mut status) if is_status => {
                 status.running = true;
@@ -988,6 +906,15 @@ impl EventLoop {
             },
             other => other,
         };
-        let _ = reply.send(response);
+        match outcome.published {
+            Some(message) => self.await_flush(OwnPost {
+                message,
+                response,
+                reply,
+            }),
+            None => {
+                let _ = reply.send(response);
+            }
+        }
     }
 }

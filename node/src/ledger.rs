@@ -177,6 +177,14 @@ impl Ledger {
     /// Publishes a message by this node: next seq, signed, validated like any other, stored and
     /// flushed to disk before it returns.
     pub fn publish(&mut self, keypair: &Keypair, body: Body, now: u64) -> Result<Message> {
+        let message = self.publish_staged(keypair, body, now)?;
+        self.store.flush()?;
+        Ok(message)
+    }
+
+    /// Like [`Ledger::publish`] but without waiting for the disk: the caller must flush the
+    /// store before acknowledging or sending the message, or a crash could reuse its seq.
+    pub fn publish_staged(&mut self, keypair: &Keypair, body: Body, now: u64) -> Result<Message> {
         if self.own_feed_pending()? {
             return Err(NodeError::NotAllowed(
                 "this node is still fetching its own earlier posts from the network; start it \
@@ -214,10 +222,7 @@ impl Ledger {
         }
         .sign(keypair)?;
         match self.ingest(message.wire(), now)? {
-            Accepted::New(message) => {
-                self.store.flush()?;
-                Ok(message)
-            }
+            Accepted::New(message) => Ok(message),
             Accepted::Duplicate => Err(NodeError::Corrupt("a new post was already stored")),
         }
     }

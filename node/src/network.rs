@@ -22,9 +22,10 @@ use crate::codec::FrameCodec;
 use crate::error::{NodeError, Result};
 use crate::gate::{Gated, MemberGate};
 
-/// How long a connection stays open with nothing happening on it. Long: collectives on flaky
-/// links should not have to re-dial every few seconds.
-pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// How long a connection stays open with nothing happening on it. Gossip keeps its mesh
+/// connections open for as long as they work; this closes the rest (Kademlia's lookups, spares),
+/// which otherwise pile up until every node holds a connection to every other one.
+pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most simultaneous connections, in and out, for a weak laptop.
 pub const MAX_CONNECTIONS: u32 = 128;
 /// Most connections to one peer.
@@ -222,7 +223,10 @@ pub fn build_swarm(
             let mut kad = kad::Behaviour::with_config(
                 peer_id,
                 MemoryStore::new(peer_id),
-                kad::Config::new(StreamProtocol::new("/sangam/kad/1")),
+                // The event loop looks members up when it is short of peers, not on a timer.
+                kad::Config::new(StreamProtocol::new("/sangam/kad/1"))
+                    .set_periodic_bootstrap_interval(None)
+                    .clone(),
             );
             kad.set_mode(Some(kad::Mode::Server));
             let mdns = if settings.mdns {

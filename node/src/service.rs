@@ -17,7 +17,8 @@ pub const DEFAULT_FEED_LIMIT: usize = 50;
 pub struct Outcome {
     /// The answer.
     pub response: Response,
-    /// A message this node published while answering, to be pushed to peers.
+    /// A message this node published while answering. It is stored but not yet flushed: the
+    /// caller flushes the store before it sends the response or pushes the message to peers.
     pub published: Option<Message>,
 }
 
@@ -121,7 +122,7 @@ impl Service<'_> {
     }
 
     fn publish(&mut self, body: Body, now: u64) -> Result<Outcome> {
-        let message = self.ledger.publish(self.keypair, body, now)?;
+        let message = self.ledger.publish_staged(self.keypair, body, now)?;
         Ok(Outcome {
             response: Response::Posted { id: message.id() },
             published: Some(message),

@@ -26,7 +26,7 @@ use crate::error::{NodeError, Result};
 pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// How often sled writes what is not yet on disk by itself.
-pub const BACKGROUND_FLUSH_MS: u64 = 5_000;
+pub const BACKGROUND_FLUSH_MS: u64 = 30_000;
 
 /// The node's message store.
 #[derive(Clone)]

@@ -217,6 +217,16 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<(MessageId
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+    // Lookups while joining connect nodes to many others; measure once each node has closed
+    // its spare connections (every ten seconds), as a running network would have.
+    let settled_by = Instant::now() + Duration::from_secs(90);
+    for node in &nodes {
+        while Instant::now() < settled_by
+            && node.status().await.connected.len() > sangam_node::event_loop::MAX_PEERS
+        {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (seen_tx, seen) = mpsc::channel(1 << 16);
     for node in &nodes {

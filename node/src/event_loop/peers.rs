@@ -1,0 +1,145 @@
+//! Keeping a node connected, but not too connected: hello deadlines, redials, topping up to
+//! [`WANTED_PEERS`] members and closing spares beyond [`MAX_PEERS`].
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::{Multiaddr, PeerId};
+
+use super::{EventLoop, MAX_PEERS, RECONNECT_EVERY, WANTED_PEERS};
+
+impl EventLoop {
+    pub(super) fn housekeeping(&mut self) {
+        let now = Instant::now();
+        let overdue: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, state)| state.hidden && state.hello_deadline.is_some_and(|d| d <= now))
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in overdue {
+            tracing::info!(%peer, "dropping a peer that did not prove membership");
+            *self
+                .rejected
+                .entry("outsider_connection".into())
+                .or_insert(0) += 1;
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+        // Members whose connection opened while they were unknown, and which dialled us: close
+        // it (our hello answer has had a second to go out) so they redial with the gate open.
+        let reopen: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(peer, state)| {
+                state.hidden && state.dialled.is_none() && self.gate.allows(peer)
+            })
+            .map(|(peer, _)| *peer)
+            .collect();
+        for peer in reopen {
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+        let due: Vec<(PeerId, Multiaddr)> = self
+            .later
+            .iter()
+            .filter(|(_, (_, when))| *when <= now)
+            .map(|(peer, (address, _))| (*peer, address.clone()))
+            .collect();
+        for (peer, address) in due {
+            self.later.remove(&peer);
+            self.dial_known(peer, vec![address]);
+        }
+        self.banned.retain(|_, until| *until > now);
+        self.rounds = self.rounds.wrapping_add(1);
+        if self.rounds.is_multiple_of(RECONNECT_EVERY) {
+            self.reconnect_known_members();
+            self.bootstrap_routing();
+            self.close_spare_connections();
+            let short = self.member_peers() < WANTED_PEERS;
+            let bootstrap: Vec<(PeerId, Multiaddr)> = self
+                .bootstrap
+                .iter()
+                .filter(|(peer, _)| short && !self.swarm.is_connected(peer))
+                .map(|(peer, address)| (*peer, address.clone()))
+                .collect();
+            for (peer, address) in bootstrap {
+                self.dial_known(peer, vec![address]);
+            }
+        }
+    }
+
+    pub(super) fn dial_known(&mut self, peer: PeerId, addresses: Vec<Multiaddr>) {
+        let opts = DialOpts::peer_id(peer)
+            .condition(PeerCondition::DisconnectedAndNotDialing)
+            .addresses(addresses)
+            .build();
+        let _ = self.swarm.dial(opts);
+    }
+
+    /// Closes connections beyond [`MAX_PEERS`] that gossip and sync are not using: in a network
+    /// of dozens, lookups would otherwise leave every node connected to every other, and each
+    /// connection costs a weak laptop keep-alives, gossip metadata and scoring.
+    fn close_spare_connections(&mut self) {
+        let excess = self.member_peers().saturating_sub(MAX_PEERS);
+        if excess == 0 {
+            return;
+        }
+        let gossip = self.swarm.behaviour().gossip.inner_ref();
+        let mesh: HashSet<&PeerId> = gossip.mesh_peers(&self.topic.hash()).collect();
+        let spare: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(peer, state)| {
+                !state.hidden
+                    && self.gate.allows(peer)
+                    && !mesh.contains(peer)
+                    && !self.bootstrap.contains_key(*peer)
+                    && !self.syncing.contains(*peer)
+            })
+            .map(|(peer, _)| *peer)
+            .take(excess)
+            .collect();
+        for peer in spare {
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
+    /// Members connected to now (behind the gate or not).
+    pub(super) fn member_peers(&self) -> usize {
+        self.peers.keys().filter(|p| self.gate.allows(p)).count()
+    }
+
+    pub(super) fn reconnect_known_members(&mut self) {
+        let room = WANTED_PEERS.saturating_sub(self.member_peers());
+        let targets: Vec<(PeerId, Vec<Multiaddr>)> = self
+            .book
+            .iter()
+            .filter(|(peer, _)| {
+                self.gate.allows(peer)
+                    && !self.swarm.is_connected(peer)
+                    && !self.banned.contains_key(*peer)
+            })
+            .map(|(peer, entry)| {
+                (
+                    *peer,
+                    entry
+                        .addresses
+                        .iter()
+                        .filter_map(|a| a.parse().ok())
+                        .collect(),
+                )
+            })
+            .take(room)
+            .collect();
+        for (peer, addresses) in targets {
+            if addresses.is_empty() {
+                continue;
+            }
+            let opts = DialOpts::peer_id(peer)
+                .condition(PeerCondition::DisconnectedAndNotDialing)
+                .addresses(addresses)
+                .build();
+            let _ = self.swarm.dial(opts);
+        }
+    }
+}
