@@ -63,9 +63,11 @@ impl EventLoop {
     /// Answers and gossips posts that are now on disk.
     pub(super) fn on_flushed(&mut self, (posts, result): Flushed<OwnPost>) {
         for post in posts {
-            self.unflushed.flushed(post.message.header().seq);
             let response = match &result {
                 Ok(()) => {
+                    // A failed flush keeps the post (and everything after it) out of sync until a
+                    // later flush succeeds, since that one writes it too.
+                    self.unflushed.flushed(post.message.header().seq);
                     let topic = self.topic.clone();
                     if let Err(e) = self
                         .swarm
@@ -116,5 +118,18 @@ mod tests {
         assert_eq!(unflushed.offerable(&me, vector.clone()), vector);
         unflushed.staged(1);
         assert_eq!(unflushed.offerable(&me, vector.clone()).get(&me), 0);
+    }
+
+    #[test]
+    fn after_a_failed_flush_the_next_good_one_releases_both_posts() {
+        let me = Keypair::from_secret_bytes(&[1; 32]).author();
+        let mut vector = VersionVector::new();
+        vector.set(me, 4);
+        let mut unflushed = Unflushed::default();
+        unflushed.staged(3); // its flush fails: `flushed` is not called for it
+        unflushed.staged(4);
+        assert_eq!(unflushed.offerable(&me, vector.clone()).get(&me), 2);
+        unflushed.flushed(4);
+        assert_eq!(unflushed.offerable(&me, vector.clone()).get(&me), 4);
     }
 }
