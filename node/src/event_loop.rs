@@ -10,7 +10,7 @@ use libp2p::gossipsub::{self, IdentTopic};
 use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, OutboundRequestId};
 use libp2p::swarm::SwarmEvent;
-use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::{Multiaddr, PeerId, Swarm, identify, kad, mdns};
 use sangam_protocol::api::{Event, Item, PeerView, Request, Response};
 use sangam_protocol::rate::RateLimiter;
@@ -589,11 +589,7 @@ impl EventLoop {
                         && !self.swarm.is_connected(&peer)
                         && self.member_peers() < WANTED_PEERS
                     {
-                        let opts = DialOpts::peer_id(peer)
-                            .condition(PeerCondition::DisconnectedAndNotDialing)
-                            .addresses(vec![address])
-                            .build();
-                        let _ = self.swarm.dial(opts);
+                        self.dial_known(peer, vec![address]);
                     }
                 }
             }

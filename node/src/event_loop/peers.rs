@@ -68,6 +68,7 @@ impl EventLoop {
         }
     }
 
+    /// Dials a known peer at these addresses unless already connected or dialling.
     pub(super) fn dial_known(&mut self, peer: PeerId, addresses: Vec<Multiaddr>) {
         let opts = DialOpts::peer_id(peer)
             .condition(PeerCondition::DisconnectedAndNotDialing)
@@ -120,26 +121,18 @@ impl EventLoop {
                     && !self.banned.contains_key(*peer)
             })
             .map(|(peer, entry)| {
-                (
-                    *peer,
-                    entry
-                        .addresses
-                        .iter()
-                        .filter_map(|a| a.parse().ok())
-                        .collect(),
-                )
+                let addresses: Vec<Multiaddr> = entry
+                    .addresses
+                    .iter()
+                    .filter_map(|a| a.parse().ok())
+                    .collect();
+                (*peer, addresses)
             })
+            .filter(|(_, addresses)| !addresses.is_empty())
             .take(room)
             .collect();
         for (peer, addresses) in targets {
-            if addresses.is_empty() {
-                continue;
-            }
-            let opts = DialOpts::peer_id(peer)
-                .condition(PeerCondition::DisconnectedAndNotDialing)
-                .addresses(addresses)
-                .build();
-            let _ = self.swarm.dial(opts);
+            self.dial_known(peer, addresses);
         }
     }
 }
