@@ -3,17 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sangam_protocol::NetworkId;
-use sangam_protocol::envelope::Envelope;
-use sangam_protocol::validate::{validate_body, validate_envelope};
 
-fuzz_target!(|data: &[u8]| {
-    // The network named by the bytes themselves, so signed inputs from the corpus can validate.
-    let network = Envelope::parse(data).map(|e| e.header.network).unwrap_or(NetworkId([0; 32]));
-    if let Ok(message) = validate_envelope(data, &network, u64::MAX / 2) {
-        let _ = validate_body(&message);
-        let dropped = message.without_body();
-        assert_eq!(dropped.id(), message.id());
-        assert!(validate_envelope(dropped.wire(), &network, u64::MAX / 2).is_ok());
-    }
-});
+#[path = "../checks.rs"]
+mod checks;
+
+fuzz_target!(|data: &[u8]| checks::envelope(data));

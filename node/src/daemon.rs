@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, COMMAND_CAPACITY, EVENT_CAPACITY};
 use crate::datadir::DataDir;
 use crate::error::{NodeError, Result};
-use crate::event_loop::EventLoop;
+use crate::event_loop::{EventLoop, WANTED_PEERS};
 use crate::gate::MemberGate;
 use crate::ledger::Ledger;
 use crate::network::{SwarmSettings, build_swarm};
@@ -34,6 +34,9 @@ pub struct DaemonConfig {
     pub sync_interval: Duration,
     /// Added to the system clock: simulates a laptop whose clock is wrong (tests only).
     pub clock_skew_ms: i64,
+    /// Member connections the node keeps up by dialling (beyond its bootstrap peers). Fewer
+    /// suits a laptop on metered data; tests set it low to force a topology.
+    pub wanted_peers: usize,
 }
 
 impl Default for DaemonConfig {
@@ -44,6 +47,7 @@ impl Default for DaemonConfig {
             mdns: true,
             sync_interval: Duration::from_secs(30),
             clock_skew_ms: 0,
+            wanted_peers: WANTED_PEERS,
         }
     }
 }
@@ -153,6 +157,7 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         config.sync_interval,
     )?
     .with_clock_skew(config.clock_skew_ms)
+    .with_wanted_peers(config.wanted_peers)
     .with_gossip_meter(meter);
     let socket = data_dir.socket_path();
     let task = tokio::spawn(async move {

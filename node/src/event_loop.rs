@@ -125,6 +125,7 @@ pub struct EventLoop {
     rejected: BTreeMap<String, u64>,
     limiter: RateLimiter,
     clock_skew_ms: i64,
+    wanted_peers: usize,
     last_bootstrap: Option<Instant>,
     strikes: HashMap<PeerId, u32>,
     banned: HashMap<PeerId, Instant>,
@@ -185,6 +186,7 @@ impl EventLoop {
             rejected: BTreeMap::new(),
             limiter: RateLimiter::default(),
             clock_skew_ms: 0,
+            wanted_peers: WANTED_PEERS,
             last_bootstrap: None,
             strikes: HashMap::new(),
             banned: HashMap::new(),
@@ -199,6 +201,12 @@ impl EventLoop {
     /// Makes this node's clock wrong by `skew_ms` (a simulated bad laptop clock).
     pub fn with_clock_skew(mut self, skew_ms: i64) -> EventLoop {
         self.clock_skew_ms = skew_ms;
+        self
+    }
+
+    /// Keeps up `wanted` member connections by dialling instead of [`WANTED_PEERS`].
+    pub fn with_wanted_peers(mut self, wanted: usize) -> EventLoop {
+        self.wanted_peers = wanted;
         self
     }
 
@@ -266,6 +274,11 @@ impl EventLoop {
     }
 
     fn count_rejection(&mut self, rule: &Rule, peer: Option<PeerId>) {
+        self.count_rejection_of(rule, peer, None);
+    }
+
+    /// Counts a refusal as [`EventLoop::count_rejection`] does, naming the author it was about.
+    fn count_rejection_of(&mut self, rule: &Rule, peer: Option<PeerId>, author: Option<AuthorId>) {
         tracing::info!(peer = ?peer, "refused a message: {rule}");
         *self.rejected.entry(rule.reason().to_string()).or_insert(0) += 1;
         if let Some(peer) = peer
@@ -276,6 +289,7 @@ impl EventLoop {
         self.emit(Event::Rejected {
             reason: rule.reason().into(),
             peer: peer.map(|p| p.to_string()),
+            author,
         });
     }
 
@@ -425,7 +439,7 @@ impl EventLoop {
                     let wanted =
                         self.gate.allows(&peer_id) || self.bootstrap.contains_key(&peer_id);
                     let banned = self.banned.contains_key(&peer_id);
-                    let short = self.member_peers() < WANTED_PEERS;
+                    let short = self.member_peers() < self.wanted_peers;
                     if wanted && short && !banned && !self.refused_us.contains(&peer_id) {
                         self.later
                             .insert(peer_id, (address, Instant::now() + REDIAL_DELAY));
@@ -535,7 +549,7 @@ impl EventLoop {
 
     /// Asks Kademlia to look for more members, at most once a minute.
     fn bootstrap_routing(&mut self) {
-        if self.member_peers() >= WANTED_PEERS {
+        if self.member_peers() >= self.wanted_peers {
             return;
         }
         let due = self
@@ -587,7 +601,7 @@ impl EventLoop {
                 for (peer, address) in found {
                     if self.gate.allows(&peer)
                         && !self.swarm.is_connected(&peer)
-                        && self.member_peers() < WANTED_PEERS
+                        && self.member_peers() < self.wanted_peers
                     {
                         self.dial_known(peer, vec![address]);
                     }

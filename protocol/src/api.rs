@@ -265,6 +265,10 @@ pub enum Event {
         reason: String,
         /// The peer it came from, if any.
         peer: Option<String>,
+        /// The author the message claimed, where the refusal is about that author (a rate
+        /// limit); absent otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        author: Option<AuthorId>,
     },
 }
 

@@ -52,6 +52,14 @@ impl RateLimiter {
             false
         }
     }
+
+    /// Gives back the token a message took when it turned out not to be `author`'s at all (a
+    /// forged signature): nobody can use up another member's allowance by forging its name.
+    pub fn refund(&mut self, author: &AuthorId) {
+        if let Some((tokens, _)) = self.buckets.get_mut(author) {
+            *tokens = (*tokens + 1.0).min(self.burst);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -69,6 +77,22 @@ mod tests {
         assert!(!limiter.allow(&author, 1000));
         // Another author is not affected.
         assert!(limiter.allow(&AuthorId([2; 32]), 1000));
+    }
+
+    #[test]
+    fn a_refund_gives_back_one_token_and_never_more_than_the_burst() {
+        let mut limiter = RateLimiter::new(2, 0);
+        let author = AuthorId([1; 32]);
+        assert!(limiter.allow(&author, 0) && limiter.allow(&author, 0));
+        assert!(!limiter.allow(&author, 0));
+        limiter.refund(&author);
+        assert!(limiter.allow(&author, 0), "the refunded token");
+        assert!(!limiter.allow(&author, 0));
+        limiter.refund(&author);
+        limiter.refund(&author);
+        limiter.refund(&author);
+        assert!(limiter.allow(&author, 0) && limiter.allow(&author, 0));
+        assert!(!limiter.allow(&author, 0), "no more than the burst");
     }
 
     #[test]

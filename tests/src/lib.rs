@@ -48,20 +48,83 @@ pub fn sangam_bin() -> &'static std::path::Path {
 /// busy machine must not fail a correct test.
 pub const PATIENCE: Duration = Duration::from_secs(90);
 
-/// Polls `check` every 100 ms until it returns true or `PATIENCE` runs out.
+/// Polls `check` every 100 ms until it returns true or `PATIENCE` runs out. A check that itself
+/// hangs (a node that stopped answering) counts against the same deadline, so it fails the test
+/// instead of stalling it.
 pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
-    let start = Instant::now();
-    while start.elapsed() < PATIENCE {
-        if check().await {
-            return;
+    let deadline = Instant::now() + PATIENCE;
+    while Instant::now() < deadline {
+        match tokio::time::timeout_at(deadline.into(), check()).await {
+            Ok(true) => return,
+            Ok(false) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(_) => break,
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("gave up after {PATIENCE:?} waiting for: {what}");
+}
+
+/// How long one test may run before [`TimeLimit`] ends the whole test binary.
+pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// A watchdog for one test: if the test has not finished (dropped this guard) within its limit,
+/// it prints the test's name and ends the test process with a failure, so one hang costs CI
+/// minutes, not its whole time.
+pub struct TimeLimit {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Starts a [`TimeLimit`] of `limit` for the test running on this thread.
+pub fn time_limit(limit: Duration) -> TimeLimit {
+    use std::sync::atomic::Ordering;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let flag = done.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if flag.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        if !flag.load(Ordering::Relaxed) {
+            loud(&format!(
+                "TIMED OUT: `{name}` ran longer than {limit:?}; ending the test run"
+            ));
+            std::process::exit(101);
+        }
+    });
+    TimeLimit { done }
+}
+
+impl Drop for TimeLimit {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Writes a line straight to standard error, past the test harness's output capture, so that it
+/// shows in CI's log even when the test passes.
+pub fn loud(line: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+}
+
+/// Says, visibly in CI's log, that the running test skipped itself and why.
+pub fn skip(reason: &str) {
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    loud(&format!("SKIPPED `{name}`: {reason}"));
 }
 
 /// One node in a test: its data folder and, while running, the daemon.
@@ -142,12 +205,14 @@ impl TestNode {
     /// Starts the daemon as [`TestNode::start`] does, with its clock `skew_ms` wrong.
     pub async fn start_with_clock_skew(&mut self, bootstrap: Vec<Multiaddr>, skew_ms: i64) {
         let config = DaemonConfig {
-            listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
-            bootstrap,
-            mdns: false,
             clock_skew_ms: skew_ms,
-            sync_interval: Duration::from_secs(3),
+            ..test_config(bootstrap)
         };
+        self.start_with(config).await;
+    }
+
+    /// Starts the daemon with `config`.
+    pub async fn start_with(&mut self, config: DaemonConfig) {
         let mut running = daemon::start(self.dir.clone(), config).await.unwrap();
         self.addrs = running.listen_addrs().await;
         self.running = Some(running);
@@ -160,18 +225,48 @@ impl TestNode {
         }
     }
 
-    /// Kills the daemon as a crash would (no flush, no goodbye), and waits for it to be gone.
-    pub async fn crash(&mut self) {
-        if let Some(running) = self.running.take() {
-            running.abort();
+    /// Runs this node's daemon as a separate `sangam run` process on loopback, dialling
+    /// `bootstrap`; returns once its control socket answers. Killing that process is a real
+    /// crash: nothing of this test process (no store left to drop and flush) softens it.
+    pub async fn spawn(&mut self, bootstrap: &[Multiaddr]) -> NodeProcess {
+        let mut command = std::process::Command::new(sangam_bin());
+        command.arg("--data-dir").arg(self.dir.root()).args([
+            "run",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--no-mdns",
+        ]);
+        for address in bootstrap {
+            command.args(["--bootstrap", &address.to_string()]);
         }
-        // The aborted task drops its store on its worker thread; wait until the folder is free.
-        let path = self.dir.store_path();
-        eventually("the crashed node's store to be released", || {
-            let free = sled::Config::new().path(&path).open().is_ok();
-            async move { free }
+        let child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let process = NodeProcess(Some(child));
+        let socket = self.dir.socket_path();
+        eventually("the node process to answer on its socket", || {
+            let socket = socket.clone();
+            async move {
+                match ApiClient::connect(&socket).await {
+                    Ok(mut client) => matches!(
+                        client.request(&Request::Status).await,
+                        Ok(Response::Status(status)) if !status.listen.is_empty()
+                    ),
+                    Err(_) => false,
+                }
+            }
         })
         .await;
+        self.addrs = self
+            .status()
+            .await
+            .listen
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect();
+        process
     }
 
     /// Sends a request through the control socket.
@@ -244,6 +339,101 @@ impl TestNode {
     /// The first listen address (for others to bootstrap to).
     pub fn addr(&self) -> Multiaddr {
         self.addrs.first().cloned().expect("the node is running")
+    }
+}
+
+/// A node's daemon running as a `sangam run` process; killed (SIGKILL) when dropped.
+pub struct NodeProcess(Option<std::process::Child>);
+
+impl NodeProcess {
+    /// Kills the daemon with SIGKILL, as a power cut would, and waits until it is gone.
+    pub fn kill(mut self) {
+        self.end();
+    }
+
+    fn end(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+/// How test nodes run unless a test says otherwise: on loopback TCP, mDNS off, and otherwise as a
+/// node runs by default (the default sync interval too, so gossip has to do the live work).
+pub fn test_config(bootstrap: Vec<Multiaddr>) -> DaemonConfig {
+    DaemonConfig {
+        listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
+        bootstrap,
+        mdns: false,
+        ..DaemonConfig::default()
+    }
+}
+
+/// A sync interval long enough that no periodic sync happens during a test: whatever arrives
+/// after the nodes are connected arrived by gossip.
+pub const NO_PERIODIC_SYNC: Duration = Duration::from_secs(24 * 3600);
+
+/// A raw libp2p swarm speaking Sangam's protocols with `keypair`, treating `target` as a member:
+/// a hostile or outside peer that sends whatever a test wants.
+pub fn raw_swarm(
+    keypair: &sangam_protocol::Keypair,
+    network: &sangam_protocol::NetworkId,
+    target: libp2p::PeerId,
+) -> libp2p::Swarm<sangam_node::network::Behaviour> {
+    let gate = sangam_node::gate::MemberGate::default();
+    gate.allow(target);
+    sangam_node::network::build_swarm(
+        keypair,
+        network,
+        &gate,
+        &sangam_node::network::SwarmSettings { mdns: false },
+    )
+    .unwrap()
+    .0
+}
+
+/// Every event one node streamed while it was recorded.
+pub struct Recording {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Vec<sangam_protocol::api::Event>>,
+}
+
+impl Recording {
+    /// Starts recording every event `node` streams.
+    pub async fn start(node: &TestNode) -> Recording {
+        let mut client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
+        assert_eq!(
+            client.request(&Request::Subscribe).await.unwrap(),
+            Response::Subscribed
+        );
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let mut events = Vec::new();
+            loop {
+                tokio::select! {
+                    next = client.next() => match next {
+                        Ok(Response::Event { event }) => events.push(event),
+                        Ok(_) => {}
+                        Err(_) => return events,
+                    },
+                    _ = &mut stopped => return events,
+                }
+            }
+        });
+        Recording { stop, task }
+    }
+
+    /// Stops recording and returns what was streamed.
+    pub async fn finish(self) -> Vec<sangam_protocol::api::Event> {
+        let _ = self.stop.send(());
+        self.task.await.unwrap()
     }
 }
 

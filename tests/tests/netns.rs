@@ -9,7 +9,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sangam_tests::{TestNode, eventually, network, sangam_bin};
+use sangam_tests::{TestNode, eventually, network, sangam_bin, skip, time_limit};
 
 /// Runs `ip` with `args`; true if it worked.
 fn ip(args: &[&str]) -> bool {
@@ -21,14 +21,11 @@ fn ip(args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Runs `ip` with `args` during set-up; `None` (so the test skips) if it fails.
+/// Runs `ip` with `args` during set-up. Once the first namespace could be made, every later
+/// step must work: a failure there is a bug in the test or the machine, never a skip.
 fn must(args: &[&str]) -> Option<()> {
-    if ip(args) {
-        Some(())
-    } else {
-        eprintln!("`ip {}` failed", args.join(" "));
-        None
-    }
+    assert!(ip(args), "`ip {}` failed", args.join(" "));
+    Some(())
 }
 
 /// The namespaces of one test run, removed on drop.
@@ -151,8 +148,9 @@ fn run_in(host: &str, node: &TestNode, address: &str, bootstrap: Option<&str>) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn six_hosts_split_in_two_converge_after_the_link_returns() {
+    let _limit = time_limit(Duration::from_secs(600));
     let Some(hosts) = Hosts::build(6) else {
-        eprintln!("skipped: network namespaces need root and iproute2 (`ip netns add` failed)");
+        skip("network namespaces need root and iproute2 (`ip netns add` failed)");
         return;
     };
     let _ = sangam_bin();
@@ -194,7 +192,7 @@ async fn six_hosts_split_in_two_converge_after_the_link_returns() {
         .await;
     }
 
-    // Split. Long enough for pings to fail and connections across the cut to close.
+    // Split, and wait until pings have failed and every connection across the cut has closed.
     hosts.trunk(false);
     let mut during = Vec::new();
     for node in &nodes {
@@ -203,7 +201,30 @@ async fn six_hosts_split_in_two_converge_after_the_link_returns() {
                 .await,
         );
     }
-    tokio::time::sleep(Duration::from_secs(25)).await;
+    let split = Instant::now();
+    let peer_ids: Vec<String> = nodes.iter().map(|n| n.id.peer_id().to_string()).collect();
+    for (i, node) in nodes.iter().enumerate() {
+        let across: Vec<String> = if i < 3 {
+            peer_ids[3..].to_vec()
+        } else {
+            peer_ids[..3].to_vec()
+        };
+        eventually(
+            &format!("{}'s connections across the cut to close", node.name),
+            || {
+                let across = across.clone();
+                async move {
+                    let status = node.status().await;
+                    !status.connected.iter().any(|p| across.contains(&p.peer))
+                }
+            },
+        )
+        .await;
+    }
+    eprintln!(
+        "connections across the cut closed {:?} after the split",
+        split.elapsed()
+    );
     for (side, range) in [(0, 0..3), (1, 3..6)] {
         for node in &nodes[range.clone()] {
             for id in &during[range.clone()] {

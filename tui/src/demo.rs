@@ -137,8 +137,8 @@ pub async fn start(pace: Duration) -> Result<Demo> {
             listen: vec!["/ip4/127.0.0.1/tcp/0".parse()?],
             bootstrap: founder_addr.clone(),
             mdns: false,
-            clock_skew_ms: 0,
             sync_interval: Duration::from_secs(10),
+            ..DaemonConfig::default()
         };
         let mut node = daemon::start(dir.clone(), config).await?;
         if founder_addr.is_empty() {

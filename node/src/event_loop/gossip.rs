@@ -52,11 +52,14 @@ impl EventLoop {
         let mut verdicts: Vec<Option<Result<Accepted>>> = Vec::with_capacity(arrivals.len());
         let mut batch = Vec::new();
         let mut slots = Vec::new();
+        let mut claimed = Vec::new();
         let mut heads = Vec::with_capacity(arrivals.len());
+        let mut limited = Vec::with_capacity(arrivals.len());
         for (slot, arrival) in arrivals.into_iter().enumerate() {
             // The rate limit is checked on the claimed author before the (costlier) signature
-            // check, so a flood costs little. A member forging someone else's messages to use up
-            // their allowance is struck and banned after a few bad signatures.
+            // check, so a flood costs little. A message whose signature then fails gives its
+            // token back, so forging someone else's name uses up nothing of theirs (and the
+            // forger is struck and banned after a few bad signatures).
             let fresh = match Envelope::parse(&arrival.data) {
                 Ok(envelope) => {
                     let id = message_id_for(envelope.header_bytes);
@@ -68,25 +71,41 @@ impl EventLoop {
                 }
                 Err(_) => Some(AuthorId([0; 32])),
             };
+            let mut over_limit = None;
             verdicts.push(match fresh {
                 None => Some(Ok(Accepted::Duplicate)),
                 Some(author) if !self.limiter.allow(&author, now) => {
+                    over_limit = Some(author);
                     Some(Err(NodeError::Protocol(Rule::RateLimited)))
                 }
-                Some(_) => {
+                Some(author) => {
                     batch.push(arrival.data);
                     slots.push(slot);
+                    claimed.push(author);
                     None
                 }
             });
             heads.push((arrival.source, arrival.id));
+            limited.push(over_limit);
         }
-        for (slot, result) in slots.into_iter().zip(self.ledger.ingest_batch(&batch, now)) {
+        let results = self.ledger.ingest_batch(&batch, now);
+        for ((slot, author), result) in slots.into_iter().zip(claimed).zip(results) {
+            if let Err(NodeError::Protocol(rule)) = &result
+                && is_provably_invalid(rule)
+            {
+                self.limiter.refund(&author);
+            }
             verdicts[slot] = Some(result);
         }
-        for ((source, id), verdict) in heads.into_iter().zip(verdicts) {
+        for (((source, id), verdict), over_limit) in heads.into_iter().zip(verdicts).zip(limited) {
             let verdict = verdict.unwrap_or(Err(NodeError::Corrupt("gossip batch")));
-            let acceptance = self.judge(source, verdict);
+            let acceptance = match over_limit {
+                Some(author) => {
+                    self.count_rejection_of(&Rule::RateLimited, Some(source), Some(author));
+                    MessageAcceptance::Ignore
+                }
+                None => self.judge(source, verdict),
+            };
             self.swarm
                 .behaviour_mut()
                 .gossip

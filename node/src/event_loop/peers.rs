@@ -1,5 +1,5 @@
 //! Keeping a node connected, but not too connected: hello deadlines, redials, topping up to
-//! [`WANTED_PEERS`] members and closing spares beyond [`MAX_PEERS`].
+//! the wanted number of members and closing spares beyond [`MAX_PEERS`].
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -7,7 +7,7 @@ use std::time::Instant;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{Multiaddr, PeerId};
 
-use super::{EventLoop, MAX_PEERS, RECONNECT_EVERY, WANTED_PEERS};
+use super::{EventLoop, MAX_PEERS, RECONNECT_EVERY};
 
 impl EventLoop {
     pub(super) fn housekeeping(&mut self) {
@@ -55,7 +55,7 @@ impl EventLoop {
             self.reconnect_known_members();
             self.bootstrap_routing();
             self.close_spare_connections();
-            let short = self.member_peers() < WANTED_PEERS;
+            let short = self.member_peers() < self.wanted_peers;
             let bootstrap: Vec<(PeerId, Multiaddr)> = self
                 .bootstrap
                 .iter()
@@ -111,7 +111,7 @@ impl EventLoop {
     }
 
     pub(super) fn reconnect_known_members(&mut self) {
-        let room = WANTED_PEERS.saturating_sub(self.member_peers());
+        let room = self.wanted_peers.saturating_sub(self.member_peers());
         let targets: Vec<(PeerId, Vec<Multiaddr>)> = self
             .book
             .iter()

@@ -12,3 +12,4 @@ mod outsiders;
 mod partition;
 mod recovery;
 mod restart;
+mod revocation;

@@ -1,18 +1,20 @@
 //! A node that crashes keeps its identity and every acknowledged post, and never forks its feed.
+//! The crash is real: the daemon runs as its own process and is killed with SIGKILL.
 
 use sangam_protocol::Kind;
-use sangam_tests::{eventually, network};
+use sangam_tests::{TEST_TIME_LIMIT, eventually, network, time_limit};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_node_keeps_its_identity_and_acknowledged_posts() {
+    let _limit = time_limit(TEST_TIME_LIMIT);
     let mut nodes = network(1);
-    nodes[1].start(vec![]).await;
+    let process = nodes[1].spawn(&[]).await;
     let mut acknowledged = Vec::new();
     for i in 0..20 {
         acknowledged.push(nodes[1].announce(&format!("post {i}")).await);
     }
     let id_before = nodes[1].status().await.id;
-    nodes[1].crash().await;
+    process.kill();
 
     nodes[1].start(vec![]).await;
     assert_eq!(nodes[1].status().await.id, id_before);
@@ -30,6 +32,7 @@ async fn a_crashed_node_keeps_its_identity_and_acknowledged_posts() {
         .max()
         .unwrap();
     assert_eq!(next_item.seq, highest_before + 1);
+    assert_eq!(highest_before, 20, "the 20 acknowledged posts are seq 1–20");
     assert!(nodes[1].status().await.forks.is_empty());
 
     // And the founder accepts the whole feed: no fork, nothing refused.
