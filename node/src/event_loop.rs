@@ -11,7 +11,7 @@ use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, OutboundRequestId};
 use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::DialOpts;
-use libp2p::{Multiaddr, PeerId, Swarm, identify, kad, mdns};
+use libp2p::{Multiaddr, PeerId, Swarm, identify, kad, mdns, ping};
 use sangam_protocol::api::{Event, Item, PeerView, Request, Response};
 use sangam_protocol::rate::RateLimiter;
 use sangam_protocol::sync::{Outcome, Step, SyncResponse, SyncSession, respond};
@@ -596,6 +596,17 @@ impl EventLoop {
                 peer, addresses, ..
             }) if self.gate.allows(&peer) => {
                 self.remember_addresses(peer, addresses.iter());
+            }
+            // A link that died without a goodbye (a cable pulled, a hotspot gone) leaves TCP
+            // retrying for many minutes, and the peer would look connected all that time. A
+            // failed ping closes the connection, so the node redials and syncs when it can.
+            BehaviourEvent::Ping(ping::Event {
+                peer,
+                connection,
+                result: Err(error),
+            }) => {
+                tracing::info!(%peer, "closing a connection that stopped answering: {error}");
+                self.swarm.close_connection(connection);
             }
             BehaviourEvent::Mdns(mdns::Event::Discovered(found)) => {
                 for (peer, address) in found {
