@@ -7,13 +7,13 @@ use futures::StreamExt;
 use libp2p::gossipsub::{self, IdentTopic};
 use libp2p::swarm::SwarmEvent;
 use libp2p::{PeerId, identify, kad, request_response};
+use sangam_node::daemon::DaemonConfig;
 use sangam_node::event_loop::{HELLO_TIMEOUT, now_ms};
 use sangam_node::network::BehaviourEvent;
 use sangam_protocol::limits::MAX_MESSAGE_BYTES;
 use sangam_protocol::sync::{SyncRequest, SyncResponse, VersionVector};
 use sangam_protocol::transport::{Hello, gossip_topic};
 use sangam_protocol::{Draft, Keypair, NetworkId};
-use sangam_node::daemon::DaemonConfig;
 use sangam_tests::{
     NO_PERIODIC_SYNC, TEST_TIME_LIMIT, TestNode, announcement, eventually, network, raw_swarm,
     test_config, time_limit,
@@ -80,7 +80,10 @@ async fn outsider_visit(nodes: &[TestNode], keypair: &Keypair) -> OutsiderView {
                         proof: None,
                     },
                 );
-                let _ = behaviour.kad.inner().get_closest_peers(nodes[1].id.peer_id());
+                let _ = behaviour
+                    .kad
+                    .inner()
+                    .get_closest_peers(nodes[1].id.peer_id());
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message { .. })) => {
                 view.content += 1;
@@ -173,7 +176,9 @@ async fn an_outsider_that_connects_receives_nothing_and_is_dropped() {
             );
         }
     }
-    let dropped = view.dropped_after.expect("the outsider was not disconnected");
+    let dropped = view
+        .dropped_after
+        .expect("the outsider was not disconnected");
     assert!(
         dropped <= HELLO_TIMEOUT + Duration::from_secs(5),
         "the outsider stayed connected for {dropped:?}"
@@ -198,9 +203,19 @@ async fn an_outsider_learns_no_protocol_name_and_no_address() {
     nodes[1].start(vec![first]).await;
     let view = outsider_visit(&nodes, &Keypair::from_secret_bytes(&[0x67; 32])).await;
     if let Some(info) = &view.identify {
-        let said = format!("{} {} {:?}", info.protocol_version, info.agent_version, info.protocols);
-        assert!(!said.to_lowercase().contains("sangam"), "identify said: {said}");
-        assert!(info.listen_addrs.is_empty(), "identify listed {:?}", info.listen_addrs);
+        let said = format!(
+            "{} {} {:?}",
+            info.protocol_version, info.agent_version, info.protocols
+        );
+        assert!(
+            !said.to_lowercase().contains("sangam"),
+            "identify said: {said}"
+        );
+        assert!(
+            info.listen_addrs.is_empty(),
+            "identify listed {:?}",
+            info.listen_addrs
+        );
     }
     for node in &mut nodes {
         node.stop().await;
@@ -259,9 +274,10 @@ async fn drive_until(
         };
         let finished = done(&event);
         if let SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
-            message: request_response::Message::Request {
-                request, channel, ..
-            },
+            message:
+                request_response::Message::Request {
+                    request, channel, ..
+                },
             ..
         })) = event
         {
@@ -337,8 +353,16 @@ async fn a_members_bad_messages_are_refused_over_sync_and_gossip_and_it_is_banne
         )
     })
     .await;
-    assert!(served, "the honest node never asked the hostile member for its messages");
-    let reasons = ["bad_signature", "body_mismatch", "wrong_network", "oversized"];
+    assert!(
+        served,
+        "the honest node never asked the hostile member for its messages"
+    );
+    let reasons = [
+        "bad_signature",
+        "body_mismatch",
+        "wrong_network",
+        "oversized",
+    ];
     eventually("four refusals by reason", || async {
         let rejected = nodes[0].status().await.rejected;
         reasons.iter().all(|r| rejected.get(*r) == Some(&1))
@@ -346,7 +370,10 @@ async fn a_members_bad_messages_are_refused_over_sync_and_gossip_and_it_is_banne
     .await;
     let rejected = nodes[0].status().await.rejected;
     assert_eq!(rejected.values().sum::<u64>(), 4, "{rejected:?}");
-    assert!(swarm.is_connected(&honest), "banned before the fifth strike");
+    assert!(
+        swarm.is_connected(&honest),
+        "banned before the fifth strike"
+    );
 
     // 2. Over gossip: one more forged message is the fifth strike. The honest node bans the
     //    peer (disconnects it) and refuses it when it comes back.
@@ -427,6 +454,7 @@ async fn a_members_bad_messages_are_refused_over_sync_and_gossip_and_it_is_banne
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replays_add_nothing_and_a_fork_is_kept_as_evidence() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     let mut nodes = network(2);
     let hostile = nodes[1].dir.load_identity().unwrap();
     // The founder's admission of nodes[2], stored during set-up and never gossiped: no gossip
