@@ -107,7 +107,11 @@ async fn a_flooding_member_is_rate_limited_and_honest_posts_keep_flowing() {
     // Every excess post of the flood still arrives, later, through sync: the watching node ends
     // up holding every announcement the flooder holds (its own and the honest ones).
     let everything = nodes[2].count(sangam_protocol::Kind::Announcement).await;
-    assert_eq!(everything, flooded + 41, "the flooder holds its posts and the honest ones");
+    assert_eq!(
+        everything,
+        flooded + 41,
+        "the flooder holds its posts and the honest ones"
+    );
     eventually("the flood to arrive in full through sync", || async {
         nodes[3].count(sangam_protocol::Kind::Announcement).await == everything
     })
