@@ -13,3 +13,4 @@ mod partition;
 mod recovery;
 mod restart;
 mod revocation;
+mod transports;

@@ -17,11 +17,7 @@ use sangam_tests::{
 /// Whether `node` is connected to `other` now.
 async fn connected_to(node: &TestNode, other: &TestNode) -> bool {
     let peer = other.id.peer_id().to_string();
-    node.status()
-        .await
-        .connected
-        .iter()
-        .any(|p| p.peer == peer)
+    node.status().await.connected.iter().any(|p| p.peer == peer)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +79,11 @@ async fn a_revoked_member_is_cut_off_by_every_node() {
     while Instant::now() < watch_until {
         for i in 0..3 {
             if let Response::Posted { id } = &after {
-                assert!(!nodes[i].holds(*id).await, "{} stored X's post", nodes[i].name);
+                assert!(
+                    !nodes[i].holds(*id).await,
+                    "{} stored X's post",
+                    nodes[i].name
+                );
             }
             assert!(
                 !connected_to(&nodes[i], &nodes[3]).await || {
@@ -176,8 +176,8 @@ async fn a_revoked_member_is_cut_off_by_every_node() {
             > refusals_before
     })
     .await;
-    for i in 0..3 {
-        assert!(!nodes[i].holds(raw_post).await, "{} stored it", nodes[i].name);
+    for node in &nodes[..3] {
+        assert!(!node.holds(raw_post).await, "{} stored it", node.name);
     }
     drop(swarm);
     for node in &mut nodes {
