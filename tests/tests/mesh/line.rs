@@ -46,16 +46,19 @@ async fn start_line(nodes: &mut [TestNode]) {
             .collect();
         expected.sort();
         let node = &nodes[i];
-        eventually(&format!("{} to be linked to its neighbours", node.name), || {
-            let expected = expected.clone();
-            async move {
-                let status = node.status().await;
-                let mut connected: Vec<String> =
-                    status.connected.iter().map(|p| p.peer.clone()).collect();
-                connected.sort();
-                connected == expected && status.gossip_mesh as usize == expected.len()
-            }
-        })
+        eventually(
+            &format!("{} to be linked to its neighbours", node.name),
+            || {
+                let expected = expected.clone();
+                async move {
+                    let status = node.status().await;
+                    let mut connected: Vec<String> =
+                        status.connected.iter().map(|p| p.peer.clone()).collect();
+                    connected.sort();
+                    connected == expected && status.gossip_mesh as usize == expected.len()
+                }
+            },
+        )
         .await;
     }
 }
@@ -89,7 +92,11 @@ async fn gossip_alone_carries_posts_along_a_line_of_eight() {
     let mut posts = Vec::new();
     for i in [7, 0, 3] {
         for n in 0..3 {
-            posts.push(nodes[i].announce(&format!("gossip {n} from node {i}")).await);
+            posts.push(
+                nodes[i]
+                    .announce(&format!("gossip {n} from node {i}"))
+                    .await,
+            );
         }
     }
     for node in &nodes {
