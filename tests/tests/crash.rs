@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use sangam_node::api::ApiClient;
 use sangam_protocol::api::{Request, Response};
-use sangam_protocol::kinds::Announcement;
 use sangam_protocol::envelope::{Envelope, message_id_for};
+use sangam_protocol::kinds::Announcement;
 use sangam_protocol::{AuthorId, Body, Kind, MessageId};
 use sangam_tests::{TestNode, network, sangam_bin, time_limit};
 
@@ -166,7 +166,12 @@ async fn acknowledged_posts_survive_fifty_sigkills() {
 /// messages with one seq.
 fn feed_of(node: &TestNode, author: AuthorId) -> BTreeMap<u64, MessageId> {
     let mut feed = BTreeMap::new();
-    for wire in node.ledger().store().all_of_kind(Kind::Announcement).unwrap() {
+    for wire in node
+        .ledger()
+        .store()
+        .all_of_kind(Kind::Announcement)
+        .unwrap()
+    {
         let envelope = Envelope::parse(&wire).unwrap();
         if envelope.header.author == author {
             let id = message_id_for(envelope.header_bytes);
