@@ -606,10 +606,7 @@ async fn run_daemon(dir: DataDir, config: DaemonConfig) -> Result<()> {
 
 /// Opens the store directly, for commands run while the daemon is not running.
 fn offline_ledger(dir: &DataDir) -> Result<Ledger> {
-    let store = Store::open(&dir.store_path()).map_err(|_| {
-        anyhow!("the node's store is in use; if `sangam run` is running, stop it first")
-    })?;
-    Ok(Ledger::open(store)?)
+    Ok(Ledger::open(Store::open(&dir.store_path())?)?)
 }
 
 /// Sends a request to the running daemon, or answers it from the store when none runs.

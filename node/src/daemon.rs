@@ -34,8 +34,9 @@ pub struct DaemonConfig {
     pub sync_interval: Duration,
     /// Added to the system clock: simulates a laptop whose clock is wrong (tests only).
     pub clock_skew_ms: i64,
-    /// Member connections the node keeps up by dialling (beyond its bootstrap peers). Fewer
-    /// suits a laptop on metered data; tests set it low to force a topology.
+    /// Member connections the node keeps up by dialling. Fewer suits a laptop on metered data;
+    /// 0 keeps exactly the bootstrap links up and dials nobody else (tests use it to force a
+    /// topology).
     pub wanted_peers: usize,
 }
 
@@ -106,12 +107,7 @@ impl RunningNode {
 pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNode> {
     let keypair = data_dir.load_identity()?;
     let settings = data_dir.settings()?;
-    let store = Store::open(&data_dir.store_path()).map_err(|e| match e {
-        NodeError::Store(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
-            NodeError::NotAllowed("another Sangam node is using this data folder".into())
-        }
-        other => other,
-    })?;
+    let store = Store::open(&data_dir.store_path())?;
     let ledger = Ledger::open(store)?;
     let network = ledger.network().ok_or(NodeError::NoNetwork)?;
     let gate = MemberGate::default();

@@ -47,6 +47,12 @@ pub enum NodeError {
     /// The node is already part of a network.
     #[error("this node already belongs to the network {0}")]
     AlreadyInNetwork(String),
+    /// Another process (a running `sangam run`, usually) holds the data folder's store.
+    #[error(
+        "another Sangam node is using this data folder; stop it first (`sangam status` says \
+         whether one is running)"
+    )]
+    FolderInUse,
     /// The on-disk store failed.
     #[error("the message store failed: {0}")]
     Store(#[from] sled::Error),

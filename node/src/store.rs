@@ -98,7 +98,17 @@ impl Store {
             // fetched again after a crash, so the background flush can be rare (each one wakes
             // sled's I/O threads and costs an fsync).
             .flush_every_ms(Some(BACKGROUND_FLUSH_MS))
-            .open()?;
+            .open()
+            .map_err(|e| match e {
+                // sled reports a held lock as a plain I/O error whose text names the lock.
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("could not acquire lock") =>
+                {
+                    NodeError::FolderInUse
+                }
+                other => NodeError::Store(other),
+            })?;
         Ok(Store {
             messages: db.open_tree("messages")?,
             feeds: db.open_tree("feeds")?,
