@@ -439,7 +439,7 @@ impl EventLoop {
                     let wanted =
                         self.gate.allows(&peer_id) || self.bootstrap.contains_key(&peer_id);
                     let banned = self.banned.contains_key(&peer_id);
-                    let short = self.member_peers() < self.wanted_peers;
+                    let short = self.short_of_peers() || self.keeps_only_bootstrap(&peer_id);
                     if wanted && short && !banned && !self.refused_us.contains(&peer_id) {
                         self.later
                             .insert(peer_id, (address, Instant::now() + REDIAL_DELAY));

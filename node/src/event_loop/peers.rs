@@ -55,11 +55,13 @@ impl EventLoop {
             self.reconnect_known_members();
             self.bootstrap_routing();
             self.close_spare_connections();
-            let short = self.member_peers() < self.wanted_peers;
+            let short = self.short_of_peers();
             let bootstrap: Vec<(PeerId, Multiaddr)> = self
                 .bootstrap
                 .iter()
-                .filter(|(peer, _)| short && !self.swarm.is_connected(peer))
+                .filter(|(peer, _)| {
+                    (short || self.keeps_only_bootstrap(peer)) && !self.swarm.is_connected(peer)
+                })
                 .map(|(peer, address)| (*peer, address.clone()))
                 .collect();
             for (peer, address) in bootstrap {
@@ -103,6 +105,17 @@ impl EventLoop {
         for peer in spare {
             let _ = self.swarm.disconnect_peer_id(peer);
         }
+    }
+
+    /// Whether the node has fewer member connections than it wants.
+    pub(super) fn short_of_peers(&self) -> bool {
+        self.member_peers() < self.wanted_peers
+    }
+
+    /// Whether `peer` is a bootstrap peer of a node set to want no connections of its own
+    /// (`wanted_peers` 0): such a node keeps exactly its bootstrap links up.
+    pub(super) fn keeps_only_bootstrap(&self, peer: &PeerId) -> bool {
+        self.wanted_peers == 0 && self.bootstrap.contains_key(peer)
     }
 
     /// Members connected to now (behind the gate or not).

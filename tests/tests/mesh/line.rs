@@ -18,8 +18,8 @@ use sangam_tests::{
     test_config, time_limit,
 };
 
-/// Starts `nodes` as a line: each dials only the one before it, keeps no more than that one
-/// connection by dialling, and never syncs on a timer.
+/// Starts `nodes` as a line: each dials only the one before it and nobody else (no member
+/// lookups, no reconnect rounds), and never syncs on a timer.
 async fn start_line(nodes: &mut [TestNode]) {
     for i in 0..nodes.len() {
         let bootstrap = if i == 0 {
@@ -30,7 +30,7 @@ async fn start_line(nodes: &mut [TestNode]) {
         nodes[i]
             .start_with(DaemonConfig {
                 sync_interval: NO_PERIODIC_SYNC,
-                wanted_peers: 1,
+                wanted_peers: 0,
                 ..test_config(bootstrap)
             })
             .await;
