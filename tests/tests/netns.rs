@@ -120,20 +120,25 @@ impl Drop for Daemon {
 }
 
 fn run_in(host: &str, node: &TestNode, address: &str, bootstrap: Option<&str>) -> Daemon {
+    run_with(host, node, address, bootstrap, &["--no-mdns"])
+}
+
+/// A `sangam run` daemon inside a namespace, with `extra` arguments.
+fn run_with(
+    host: &str,
+    node: &TestNode,
+    address: &str,
+    bootstrap: Option<&str>,
+    extra: &[&str],
+) -> Daemon {
     let mut command = Command::new("ip");
     command
         .args(["netns", "exec", host])
         .arg(sangam_bin())
         .arg("--data-dir")
         .arg(node.dir.root());
-    command.args([
-        "run",
-        "--listen",
-        address,
-        "--no-mdns",
-        "--sync-interval",
-        "2",
-    ]);
+    command.args(["run", "--listen", address, "--sync-interval", "2"]);
+    command.args(extra);
     if let Some(bootstrap) = bootstrap {
         command.args(["--bootstrap", bootstrap]);
     }
@@ -260,5 +265,74 @@ async fn six_hosts_split_in_two_converge_after_the_link_returns() {
     eprintln!(
         "6 hosts, 3|3 partition, {expected} posts: identical sets {heal_time:?} after the link came back"
     );
+    drop(daemons);
+}
+
+/// Two namespaces joined by one virtual cable, removed on drop: a LAN of two laptops.
+struct Lan {
+    hosts: [String; 2],
+}
+
+impl Lan {
+    fn build() -> Option<Lan> {
+        let tag = std::process::id() % 100_000;
+        let hosts = [format!("sgm0x{tag}"), format!("sgm1x{tag}")];
+        if !ip(&["netns", "add", &hosts[0]]) {
+            return None;
+        }
+        let lan = Lan { hosts };
+        let [a, b] = [lan.hosts[0].as_str(), lan.hosts[1].as_str()];
+        must(&["netns", "add", b])?;
+        must(&[
+            "link", "add", "sgma", "netns", a, "type", "veth", "peer", "name", "sgmb", "netns", b,
+        ])?;
+        for (host, nic, address) in [(a, "sgma", "10.78.0.1/24"), (b, "sgmb", "10.78.0.2/24")] {
+            must(&["-n", host, "addr", "add", address, "dev", nic])?;
+            must(&["-n", host, "link", "set", nic, "up"])?;
+            must(&["-n", host, "link", "set", "lo", "up"])?;
+        }
+        Some(lan)
+    }
+}
+
+impl Drop for Lan {
+    fn drop(&mut self) {
+        for host in &self.hosts {
+            ip(&["netns", "del", host]);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_laptops_on_one_lan_find_each_other_by_mdns_alone() {
+    let _limit = time_limit(Duration::from_secs(300));
+    let Some(lan) = Lan::build() else {
+        skip("network namespaces need root and iproute2 (`ip netns add` failed)");
+        return;
+    };
+    let _ = sangam_bin();
+    let nodes = network(1);
+    // No bootstrap address at all: only mDNS can bring them together.
+    let daemons: Vec<Daemon> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let listen = format!("/ip4/10.78.0.{}/tcp/7117", i + 1);
+            run_with(&lan.hosts[i], node, &listen, None, &[])
+        })
+        .collect();
+    for node in &nodes {
+        eventually("the daemon to open its control socket", || {
+            let up = node.dir.socket_path().exists();
+            async move { up }
+        })
+        .await;
+    }
+    let post = nodes[1].announce("found you on the local network").await;
+    eventually(
+        "the founder to find the member by mDNS and get its post",
+        || nodes[0].holds(post),
+    )
+    .await;
     drop(daemons);
 }
