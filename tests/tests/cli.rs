@@ -121,6 +121,7 @@ fn feed_has(node: &Node, id: &str) -> bool {
 
 #[test]
 fn the_command_line_works_end_to_end_against_real_daemons() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     let root = tempfile::tempdir().unwrap();
     let mut forum = Node::new(root.path(), "Forum");
     let mut utthan = Node::new(root.path(), "Utthan");
@@ -224,7 +225,8 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
         feed_has(&forum, &offline)
     });
 
-    // Revocation: the forum revokes Utthan; its later posts are refused.
+    // Revocation: the forum marks Utthan revoked and drops its connection (that every node
+    // cuts it off and refuses its posts is tests/tests/mesh/revocation.rs).
     forum.ok(&["revoke", &utthan_id, "--reason", "Laptop was seized"]);
     let members = forum.json(&["members", "--json"]);
     assert!(

@@ -17,6 +17,7 @@ async fn raw_exchange(stream: &mut BufReader<UnixStream>, line: &[u8]) -> Option
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_errors_and_subscribers_get_events() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     let mut nodes = network(1);
     nodes[0].start(vec![]).await;
     let socket = nodes[0].dir.socket_path();

@@ -5,6 +5,7 @@ use sangam_tests::{eventually, network};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_offline_while_a_thousand_messages_are_posted_catches_up() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     let mut nodes = network(2);
     nodes[0].start(vec![]).await;
     let founder = nodes[0].addr();

@@ -9,6 +9,7 @@ const HOUR: i64 = 3_600_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_with_a_wrong_clock_still_syncs() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     let mut nodes = network(1);
     // Three posts the founder made four hours ago.
     {

@@ -7,6 +7,7 @@ use sangam_tests::{eventually, network};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_than_ten_members_on_one_address_still_gossip() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     let mut nodes = network(13);
     nodes[0].start(vec![]).await;
     let founder = nodes[0].addr();

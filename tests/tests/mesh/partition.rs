@@ -5,6 +5,7 @@ use sangam_tests::{eventually, network};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_halves_of_a_partition_converge_after_healing() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     let mut nodes = network(5);
     // Before the split, everyone learns the membership from the founder.
     nodes[0].start(vec![]).await;
