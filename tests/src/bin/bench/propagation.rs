@@ -1,8 +1,9 @@
 //! Live propagation on real swarms in this process: Sangam nodes (posting through the control API,
 //! arrivals seen through each node's event stream) and, on the same topology, stock gossipsub.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
@@ -13,19 +14,25 @@ use sangam_tests::{TestNode, announcement, network};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::stock::StockNet;
+use crate::stock::{self, StockNet};
 use crate::{Row, cpu_time, row};
 
 /// Something that can post message number `index` from node `origin`.
 pub trait Publisher<K> {
-    /// Posts; returns the message's key once the origin has accepted it.
-    fn publish(&mut self, origin: usize, index: usize) -> BoxFuture<'_, Option<K>>;
+    /// Posts; the future gives the message's key once the origin has accepted it. It borrows
+    /// nothing, so posts can be in flight from several origins at once (an open-loop load).
+    fn publish(&self, origin: usize, index: usize) -> BoxFuture<'static, Option<K>>;
 }
+
+/// An arrival: the message's key, the node it reached, and when.
+pub type Arrival<K> = (K, usize, Instant);
 
 /// What one run at one rate measured.
 #[derive(Clone, Copy, Debug, Default)]
 struct Phase {
     rate: f64,
+    /// Posts accepted per second, from the first post's due time to the last acceptance.
+    achieved: f64,
     p50_ms: f64,
     p99_ms: f64,
     complete_pct: f64,
@@ -61,50 +68,65 @@ fn links(count: usize) -> Vec<Vec<usize>> {
 }
 
 /// Posts at `rate` for `seconds` from random nodes and waits (up to 10 s after the last post)
-/// until each message has reached all `count` nodes.
-async fn phase<K: Hash + Eq + Copy>(
+/// until each message has reached all `count` nodes. The load is open-loop: each post starts at
+/// its due time whether or not earlier ones were accepted, and latency counts from that time.
+async fn phase<K: Hash + Eq + Copy + Send + 'static>(
     count: usize,
     rate: f64,
     seconds: f64,
     first_index: &mut usize,
-    net: &mut dyn Publisher<K>,
-    seen: &mut mpsc::Receiver<(K, Instant)>,
+    net: &dyn Publisher<K>,
+    seen: &mut mpsc::Receiver<Arrival<K>>,
 ) -> Phase {
     while seen.try_recv().is_ok() {} // late arrivals of an earlier phase
     let mut dice = Dice(0xfeed ^ *first_index as u64);
     let cpu_before = cpu_time();
     let total = (rate * seconds) as usize;
-    let mut sent: HashMap<K, Instant> = HashMap::new();
     let started = Instant::now();
+    let mut posts = tokio::task::JoinSet::new();
     for i in 0..total {
         let due = started + Duration::from_secs_f64(i as f64 / rate);
         tokio::time::sleep_until(due.into()).await;
-        let at = Instant::now();
-        if let Some(key) = net.publish(dice.below(count), *first_index + i).await {
-            sent.insert(key, at);
-        }
+        let post = net.publish(dice.below(count), *first_index + i);
+        posts.spawn(async move { post.await.map(|key| (key, due, Instant::now())) });
     }
     *first_index += total;
-    let mut arrivals: HashMap<K, (usize, Instant)> = HashMap::new();
+    let mut sent: HashMap<K, Instant> = HashMap::new();
+    let mut last_accepted = started;
+    while let Some(done) = posts.join_next().await {
+        if let Ok(Some((key, due, accepted))) = done {
+            sent.insert(key, due);
+            last_accepted = last_accepted.max(accepted);
+        }
+    }
+    let achieved = sent.len() as f64
+        / last_accepted
+            .duration_since(started)
+            .as_secs_f64()
+            .max(1e-3);
+    // Reached: the distinct nodes each message arrived at, and when the last of them got it.
+    let mut arrivals: HashMap<K, (HashSet<usize>, Instant)> = HashMap::new();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut everywhere = 0;
     while everywhere < sent.len()
-        && let Ok(Some((key, at))) = tokio::time::timeout_at(deadline.into(), seen.recv()).await
+        && let Ok(Some((key, node, at))) =
+            tokio::time::timeout_at(deadline.into(), seen.recv()).await
     {
-        let entry = arrivals.entry(key).or_insert((0, at));
-        entry.0 += 1;
-        entry.1 = entry.1.max(at);
-        if entry.0 == count && sent.contains_key(&key) {
-            everywhere += 1;
+        let entry = arrivals.entry(key).or_insert((HashSet::new(), at));
+        if entry.0.insert(node) {
+            entry.1 = entry.1.max(at);
+            if entry.0.len() == count && sent.contains_key(&key) {
+                everywhere += 1;
+            }
         }
     }
     let cpu = cpu_time().saturating_sub(cpu_before);
     let mut latencies: Vec<Duration> = Vec::new();
     let mut delivered = 0usize;
     for (key, at) in &sent {
-        if let Some((copies, last)) = arrivals.get(key) {
-            delivered += copies;
-            if *copies >= count {
+        if let Some((nodes, last)) = arrivals.get(key) {
+            delivered += nodes.len();
+            if nodes.len() >= count {
                 latencies.push(last.saturating_duration_since(*at));
             }
         }
@@ -117,6 +139,7 @@ async fn phase<K: Hash + Eq + Copy>(
     };
     Phase {
         rate,
+        achieved,
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
         complete_pct: latencies.len() as f64 / total.max(1) as f64 * 100.0,
@@ -125,11 +148,11 @@ async fn phase<K: Hash + Eq + Copy>(
 }
 
 /// The headline run at `rate`, then rising rates until p99 passes 50 ms or delivery drops.
-async fn measure<K: Hash + Eq + Copy>(
+async fn measure<K: Hash + Eq + Copy + Send + 'static>(
     count: usize,
     quick: bool,
-    net: &mut dyn Publisher<K>,
-    seen: &mut mpsc::Receiver<(K, Instant)>,
+    net: &dyn Publisher<K>,
+    seen: &mut mpsc::Receiver<Arrival<K>>,
 ) -> (Phase, Option<Phase>) {
     let (rate, seconds, search, step_seconds) = if quick {
         (20.0, 5.0, &[40.0, 80.0][..], 3.0)
@@ -165,19 +188,24 @@ async fn measure<K: Hash + Eq + Copy>(
     (headline, best)
 }
 
-/// Sangam nodes driven through their control API.
+/// Sangam nodes driven through their control API, one client per node (posts to one node wait
+/// their turn, as a user's would; posts to different nodes run at once).
 struct SangamNet {
-    clients: Vec<ApiClient>,
-    acks: Vec<Duration>,
+    clients: Vec<Arc<tokio::sync::Mutex<ApiClient>>>,
+    acks: Arc<std::sync::Mutex<Vec<Duration>>>,
 }
 
 impl Publisher<MessageId> for SangamNet {
-    fn publish(&mut self, origin: usize, index: usize) -> BoxFuture<'_, Option<MessageId>> {
+    fn publish(&self, origin: usize, index: usize) -> BoxFuture<'static, Option<MessageId>> {
+        let client = self.clients[origin].clone();
+        let acks = self.acks.clone();
         Box::pin(async move {
             let body = announcement(&format!("{index:0>70}")); // a ~256-byte post
             let asked = Instant::now();
-            let answer = self.clients[origin].request(&Request::Post { body }).await;
-            self.acks.push(asked.elapsed());
+            let answer = client.lock().await.request(&Request::Post { body }).await;
+            if let Ok(mut acks) = acks.lock() {
+                acks.push(asked.elapsed());
+            }
             match answer {
                 Ok(Response::Posted { id }) => Some(id),
                 _ => None,
@@ -197,7 +225,7 @@ async fn sangam_tally(nodes: &[TestNode]) -> (u64, u64) {
     sum
 }
 
-async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<(MessageId, Instant)>) {
+async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<Arrival<MessageId>>) {
     let mut nodes: Vec<TestNode> = network(count - 1);
     for (i, targets) in links(count).iter().enumerate() {
         let bootstrap = targets.iter().map(|t| nodes[*t].addr()).collect();
@@ -229,7 +257,7 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<(MessageId
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (seen_tx, seen) = mpsc::channel(1 << 16);
-    for node in &nodes {
+    for (index, node) in nodes.iter().enumerate() {
         let mut client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
         assert_eq!(
             client.request(&Request::Subscribe).await.unwrap(),
@@ -242,7 +270,10 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<(MessageId
                 if let Response::Event {
                     event: Event::MessageStored { item },
                 } = response
-                    && seen_tx.send((item.id, Instant::now())).await.is_err()
+                    && seen_tx
+                        .send((item.id, index, Instant::now()))
+                        .await
+                        .is_err()
                 {
                     return;
                 }
@@ -286,14 +317,15 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
     let (mut nodes, mut seen) = start_sangam(count).await;
     let mut clients = Vec::new();
     for node in &nodes {
-        clients.push(ApiClient::connect(&node.dir.socket_path()).await.unwrap());
+        let client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
+        clients.push(Arc::new(tokio::sync::Mutex::new(client)));
     }
-    let mut sangam = SangamNet {
+    let sangam = SangamNet {
         clients,
-        acks: Vec::new(),
+        acks: Arc::default(),
     };
     let tally_before = sangam_tally(&nodes).await;
-    let (ours, our_best) = measure(count, quick, &mut sangam, &mut seen).await;
+    let (ours, our_best) = measure(count, quick, &sangam, &mut seen).await;
     let tally_after = sangam_tally(&nodes).await;
     if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {
         for node in &nodes {
@@ -312,12 +344,9 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
     let our_copies =
         (tally_after.0 - tally_before.0) as f64 / (tally_after.1 - tally_before.1).max(1) as f64;
     if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {
-        sangam.acks.sort();
-        let median = sangam
-            .acks
-            .get(sangam.acks.len() / 2)
-            .copied()
-            .unwrap_or_default();
+        let mut acks = sangam.acks.lock().map(|a| a.clone()).unwrap_or_default();
+        acks.sort();
+        let median = acks.get(acks.len() / 2).copied().unwrap_or_default();
         eprintln!("post acknowledged after (median): {median:?}");
     }
     drop(sangam);
@@ -327,14 +356,32 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
     drop(nodes);
 
     let (stock_tx, mut stock_seen) = mpsc::channel(1 << 16);
-    let mut stock = StockNet::start(&links(count), stock_tx).await;
+    let stock = StockNet::start(&links(count), stock::Settings::Default, stock_tx).await;
     let tally_before = stock.tally().await;
-    let (theirs, their_best) = measure(count, quick, &mut stock, &mut stock_seen).await;
+    let (theirs, their_best) = measure(count, quick, &stock, &mut stock_seen).await;
     let tally_after = stock.tally().await;
     let their_copies =
         (tally_after.0 - tally_before.0) as f64 / (tally_after.1 - tally_before.1).max(1) as f64;
     stock.stop();
 
+    // Stock gossipsub again with Sangam's mesh settings: the like-for-like copies figure.
+    let (tuned_tx, mut tuned_seen) = mpsc::channel(1 << 16);
+    let tuned = StockNet::start(&links(count), stock::Settings::SangamMesh, tuned_tx).await;
+    let tally_before = tuned.tally().await;
+    let mut index = 0;
+    let (rate, seconds) = if quick { (20.0, 5.0) } else { (40.0, 30.0) };
+    let tuned_phase = phase(count, rate, seconds, &mut index, &tuned, &mut tuned_seen).await;
+    let tally_after = tuned.tally().await;
+    let tuned_copies =
+        (tally_after.0 - tally_before.0) as f64 / (tally_after.1 - tally_before.1).max(1) as f64;
+    tuned.stop();
+
+    if ours.complete_pct < 100.0 {
+        crate::fail(&format!(
+            "only {:.1} % of Sangam's posts reached every node",
+            ours.complete_pct
+        ));
+    }
     let best_rate = |best: Option<Phase>| best.map_or(0.0, |p| p.rate);
     let rate_text = |best: Option<Phase>| match best {
         Some(p) => format!("{:.0} msg/s", p.rate),
@@ -369,10 +416,32 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
             |v| format!("{v:.0} µs"),
         ),
         compared(
-            "gossip copies received per node per message",
+            "gossip copies per node per message (stock: defaults)",
             "≤ 1.5",
             (our_copies, their_copies),
             |v| format!("{v:.2}"),
+        ),
+        compared(
+            "gossip copies per node per message (stock: Sangam's mesh)",
+            "≤ 1.5",
+            (our_copies, tuned_copies),
+            |v| format!("{v:.2}"),
+        ),
+        row(
+            "stock with Sangam's mesh: p50 / p99, delivered",
+            format!(
+                "{:.1} / {:.1} ms, {:.1} %",
+                tuned_phase.p50_ms, tuned_phase.p99_ms, tuned_phase.complete_pct
+            ),
+            "—",
+            json!({"p50_ms": tuned_phase.p50_ms, "p99_ms": tuned_phase.p99_ms,
+                   "complete_pct": tuned_phase.complete_pct}),
+        ),
+        compared(
+            "posts accepted per second (open-loop, nominal rate above)",
+            "= nominal",
+            (ours.achieved, theirs.achieved),
+            |v| format!("{v:.1}"),
         ),
         row(
             "saturation: highest rate with p99 ≤ 50 ms, 100 %",

@@ -14,7 +14,7 @@ use prometheus_client::registry::Registry;
 use sangam_node::network::tally_of;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::Publisher;
+use crate::propagation::{Arrival, Publisher};
 
 /// What the bench asks of one stock node.
 enum Command {
@@ -34,17 +34,37 @@ fn topic() -> IdentTopic {
     IdentTopic::new("bench")
 }
 
-fn swarm(registry: &mut Registry) -> Swarm<gossipsub::Behaviour> {
+/// Which gossipsub settings the stock nodes use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settings {
+    /// gossipsub's defaults, as the chat example has them.
+    Default,
+    /// Sangam's mesh settings (degree 3, low 2, high 4, lazy 3, no flood publish, IDONTWANT
+    /// above 100 bytes, 0.7 s heartbeat), so copies per message compare like with like.
+    SangamMesh,
+}
+
+fn swarm(registry: &mut Registry, settings: Settings) -> Swarm<gossipsub::Behaviour> {
     // As in the chat example: messages are identified by a hash of their content.
     let message_id = |message: &gossipsub::Message| {
         let mut hasher = DefaultHasher::new();
         message.data.hash(&mut hasher);
         gossipsub::MessageId::from(hasher.finish().to_string())
     };
-    let config = gossipsub::ConfigBuilder::default()
-        .message_id_fn(message_id)
-        .build()
-        .expect("default gossipsub settings are valid");
+    let mut builder = gossipsub::ConfigBuilder::default();
+    builder.message_id_fn(message_id);
+    if settings == Settings::SangamMesh {
+        builder
+            .heartbeat_interval(Duration::from_millis(700))
+            .mesh_n(3)
+            .mesh_n_low(2)
+            .mesh_n_high(4)
+            .mesh_outbound_min(1)
+            .gossip_lazy(3)
+            .flood_publish(false)
+            .idontwant_message_size_threshold(100);
+    }
+    let config = builder.build().expect("these gossipsub settings are valid");
     let mut swarm = libp2p::SwarmBuilder::with_new_identity()
         .with_tokio()
         .with_tcp(
@@ -76,13 +96,14 @@ async fn run(
     mut swarm: Swarm<gossipsub::Behaviour>,
     registry: Registry,
     mut commands: mpsc::Receiver<Command>,
-    seen: mpsc::Sender<(u64, Instant)>,
+    seen: mpsc::Sender<Arrival<u64>>,
+    index: usize,
 ) {
     loop {
         tokio::select! {
             event = swarm.select_next_some() => {
                 if let SwarmEvent::Behaviour(gossipsub::Event::Message { message, .. }) = event {
-                    let _ = seen.try_send((key_of(&message.data), Instant::now()));
+                    let _ = seen.try_send((key_of(&message.data), index, Instant::now()));
                 }
             }
             command = commands.recv() => match command {
@@ -90,7 +111,7 @@ async fn run(
                     let key = key_of(&data);
                     let ok = swarm.behaviour_mut().publish(topic(), data).is_ok();
                     if ok {
-                        let _ = seen.try_send((key, Instant::now()));
+                        let _ = seen.try_send((key, index, Instant::now()));
                     }
                     let _ = done.send(ok);
                 }
@@ -120,13 +141,17 @@ fn key_of(data: &[u8]) -> u64 {
 
 impl StockNet {
     /// Starts `count` nodes; node i dials the nodes in `links[i]`. Arrivals go to `seen`.
-    pub async fn start(links: &[Vec<usize>], seen: mpsc::Sender<(u64, Instant)>) -> StockNet {
+    pub async fn start(
+        links: &[Vec<usize>],
+        settings: Settings,
+        seen: mpsc::Sender<Arrival<u64>>,
+    ) -> StockNet {
         let mut nodes = Vec::new();
         let mut addresses = Vec::new();
         let mut tasks = Vec::new();
-        for _ in links {
+        for index in 0..links.len() {
             let mut registry = Registry::default();
-            let mut swarm = swarm(&mut registry);
+            let mut swarm = swarm(&mut registry, settings);
             let address = loop {
                 if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {
                     break address;
@@ -134,7 +159,7 @@ impl StockNet {
             };
             addresses.push(address);
             let (tx, rx) = mpsc::channel(1024);
-            tasks.push(tokio::spawn(run(swarm, registry, rx, seen.clone())));
+            tasks.push(tokio::spawn(run(swarm, registry, rx, seen.clone(), index)));
             nodes.push(tx);
         }
         for (node, targets) in nodes.iter().zip(links) {
@@ -180,17 +205,15 @@ impl StockNet {
 }
 
 impl Publisher<u64> for StockNet {
-    fn publish(&mut self, origin: usize, index: usize) -> BoxFuture<'_, Option<u64>> {
+    fn publish(&self, origin: usize, index: usize) -> BoxFuture<'static, Option<u64>> {
+        let node = self.nodes[origin].clone();
         Box::pin(async move {
             // 256 bytes, like Sangam's posts; the first eight identify it.
             let key = index as u64;
             let mut data = vec![b'x'; 256];
             data[..8].copy_from_slice(&key.to_be_bytes());
             let (tx, rx) = oneshot::channel();
-            self.nodes[origin]
-                .send(Command::Publish(data, tx))
-                .await
-                .ok()?;
+            node.send(Command::Publish(data, tx)).await.ok()?;
             rx.await.unwrap_or(false).then_some(key)
         })
     }
