@@ -16,7 +16,7 @@ use libp2p::swarm::behaviour::ConnectionEstablished;
 use libp2p::swarm::derive_prelude::Either;
 use libp2p::swarm::{
     ConnectionClosed, ConnectionDenied, ConnectionHandler, ConnectionId, FromSwarm,
-    NetworkBehaviour, THandler, THandlerInEvent, THandlerOutEvent, ToSwarm, dummy,
+    NetworkBehaviour, NotifyHandler, THandler, THandlerInEvent, THandlerOutEvent, ToSwarm, dummy,
 };
 use libp2p::{Multiaddr, PeerId};
 
@@ -56,8 +56,8 @@ pub struct Gated<B> {
     gate: MemberGate,
     /// Connections the inner behaviour never saw.
     hidden: HashSet<ConnectionId>,
-    /// Per peer, how many connections the inner behaviour saw.
-    visible: HashMap<PeerId, usize>,
+    /// Per peer, the connections the inner behaviour saw.
+    visible: HashMap<PeerId, Vec<ConnectionId>>,
 }
 
 impl<B> Gated<B> {
@@ -161,9 +161,9 @@ where
                 if self.hidden.contains(&established.connection_id) {
                     return;
                 }
-                let seen = self.visible.entry(established.peer_id).or_insert(0);
-                let other_established = *seen;
-                *seen += 1;
+                let seen = self.visible.entry(established.peer_id).or_default();
+                let other_established = seen.len();
+                seen.push(established.connection_id);
                 self.inner.on_swarm_event(FromSwarm::ConnectionEstablished(
                     ConnectionEstablished {
                         other_established,
@@ -177,8 +177,8 @@ where
                 }
                 let remaining_established = match self.visible.get_mut(&closed.peer_id) {
                     Some(seen) => {
-                        *seen = seen.saturating_sub(1);
-                        *seen
+                        seen.retain(|c| *c != closed.connection_id);
+                        seen.len()
                     }
                     None => 0,
                 };
@@ -218,8 +218,91 @@ where
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<ToSwarm<Self::ToSwarm, THandlerInEvent<Self>>> {
-        self.inner
-            .poll(cx)
-            .map(|action| action.map_in(Either::Left))
+        loop {
+            match self.inner.poll(cx) {
+                Poll::Ready(ToSwarm::NotifyHandler {
+                    peer_id,
+                    handler,
+                    event,
+                }) => {
+                    // Only ever to a connection the inner behaviour knows: "any connection" could
+                    // otherwise be a hidden one whose handler speaks nothing (and the swarm would
+                    // hand the event to the wrong side of the `Either`, which panics).
+                    match self.visible_target(&peer_id, handler) {
+                        Some(connection) => {
+                            return Poll::Ready(ToSwarm::NotifyHandler {
+                                peer_id,
+                                handler: NotifyHandler::One(connection),
+                                event: Either::Left(event),
+                            });
+                        }
+                        // No connection that speaks the protocol: dropped, as if the connection
+                        // had closed (request-response reports a failure in time).
+                        None => continue,
+                    }
+                }
+                Poll::Ready(action) => return Poll::Ready(action.map_in(Either::Left)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl<B> Gated<B> {
+    /// The visible connection an event for `peer` addressed to `handler` goes to, if any.
+    fn visible_target(&self, peer: &PeerId, handler: NotifyHandler) -> Option<ConnectionId> {
+        let visible = self.visible.get(peer)?;
+        match handler {
+            NotifyHandler::One(connection) => visible.contains(&connection).then_some(connection),
+            NotifyHandler::Any => visible.first().copied(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gated behaviour that has seen `visible` connections of `peer` (its inner behaviour is
+    /// irrelevant to where events go).
+    fn gated_with(peer: PeerId, visible: &[usize], hidden: &[usize]) -> Gated<dummy::Behaviour> {
+        let mut gated = Gated::new(dummy::Behaviour, MemberGate::default());
+        gated.visible.insert(
+            peer,
+            visible
+                .iter()
+                .map(|n| ConnectionId::new_unchecked(*n))
+                .collect(),
+        );
+        gated
+            .hidden
+            .extend(hidden.iter().map(|n| ConnectionId::new_unchecked(*n)));
+        gated
+    }
+
+    #[test]
+    fn events_for_a_peer_go_only_to_connections_the_inner_behaviour_saw() {
+        let peer = PeerId::random();
+        // Connection 1 opened while the peer was unknown (hidden); 2 after it proved membership.
+        let gated = gated_with(peer, &[2], &[1]);
+        let (hidden, visible) = (
+            ConnectionId::new_unchecked(1),
+            ConnectionId::new_unchecked(2),
+        );
+        assert_eq!(
+            gated.visible_target(&peer, NotifyHandler::Any),
+            Some(visible)
+        );
+        assert_eq!(
+            gated.visible_target(&peer, NotifyHandler::One(visible)),
+            Some(visible)
+        );
+        assert_eq!(
+            gated.visible_target(&peer, NotifyHandler::One(hidden)),
+            None
+        );
+        // A peer with only hidden connections gets nothing at all.
+        let stranger = PeerId::random();
+        assert_eq!(gated.visible_target(&stranger, NotifyHandler::Any), None);
     }
 }
