@@ -147,18 +147,10 @@ pub fn tally_of(registry: &Registry) -> GossipTally {
     }
 }
 
-fn gossip(
-    keypair: &Keypair,
-    network: &NetworkId,
-    registry: &mut Registry,
-) -> Result<gossipsub::Behaviour> {
-    let config = gossipsub::ConfigBuilder::default()
-        .validation_mode(ValidationMode::Anonymous)
-        .validate_messages()
-        .message_id_fn(gossip_message_id)
-        // Larger than any valid message, so oversized ones reach validation and are counted;
-        // anything past this is dropped by gossipsub's own frame limit.
-        .max_transmit_size(4 * MAX_MESSAGE_BYTES)
+/// Sangam's gossip mesh settings (also applied to the benchmark's stock-gossipsub comparison, so
+/// the two compare like with like).
+pub fn mesh_settings(builder: &mut gossipsub::ConfigBuilder) -> &mut gossipsub::ConfigBuilder {
+    builder
         .heartbeat_interval(Duration::from_millis(700))
         // Sangam does not need gossip's redundancy for completeness (sync fills every gap), so
         // a small mesh: each extra mesh peer is one more copy of every message to receive.
@@ -170,6 +162,22 @@ fn gossip(
         .flood_publish(false)
         // Ask mesh peers not to send what we already have, for all but tiny messages.
         .idontwant_message_size_threshold(IDONTWANT_FROM_BYTES)
+}
+
+fn gossip(
+    keypair: &Keypair,
+    network: &NetworkId,
+    registry: &mut Registry,
+) -> Result<gossipsub::Behaviour> {
+    let mut builder = gossipsub::ConfigBuilder::default();
+    builder
+        .validation_mode(ValidationMode::Anonymous)
+        .validate_messages()
+        .message_id_fn(gossip_message_id)
+        // Larger than any valid message, so oversized ones reach validation and are counted;
+        // anything past this is dropped by gossipsub's own frame limit.
+        .max_transmit_size(4 * MAX_MESSAGE_BYTES);
+    let config = mesh_settings(&mut builder)
         .build()
         .map_err(|e| NodeError::Network(format!("gossip settings: {e}")))?;
     let _ = keypair;

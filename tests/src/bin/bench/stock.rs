@@ -39,8 +39,8 @@ fn topic() -> IdentTopic {
 pub enum Settings {
     /// gossipsub's defaults, as the chat example has them.
     Default,
-    /// Sangam's mesh settings (degree 3, low 2, high 4, lazy 3, no flood publish, IDONTWANT
-    /// above 100 bytes, 0.7 s heartbeat), so copies per message compare like with like.
+    /// Sangam's mesh settings (`sangam_node::network::mesh_settings`), so copies per message
+    /// compare like with like.
     SangamMesh,
 }
 
@@ -54,15 +54,7 @@ fn swarm(registry: &mut Registry, settings: Settings) -> Swarm<gossipsub::Behavi
     let mut builder = gossipsub::ConfigBuilder::default();
     builder.message_id_fn(message_id);
     if settings == Settings::SangamMesh {
-        builder
-            .heartbeat_interval(Duration::from_millis(700))
-            .mesh_n(3)
-            .mesh_n_low(2)
-            .mesh_n_high(4)
-            .mesh_outbound_min(1)
-            .gossip_lazy(3)
-            .flood_publish(false)
-            .idontwant_message_size_threshold(100);
+        sangam_node::network::mesh_settings(&mut builder);
     }
     let config = builder.build().expect("these gossipsub settings are valid");
     let mut swarm = libp2p::SwarmBuilder::with_new_identity()
