@@ -8,13 +8,27 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sangam_node::event_loop::now_ms;
 use sangam_protocol::{Body, Kind};
-use sangam_tests::{eventually, network};
+use sangam_tests::{TestNode, eventually, network};
 use sangam_tui::app::App;
 use sangam_tui::{client, runtime};
 use tokio::sync::mpsc;
 
 fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// The app on an 80×24 test terminal, linked to `node`: keys go in through the sender; the task
+/// ends with the app's final state when `q` is pressed.
+fn start_app(node: &TestNode) -> (mpsc::Sender<KeyEvent>, tokio::task::JoinHandle<App>) {
+    let (keys_tx, keys) = mpsc::channel(64);
+    let link = client::connect(node.dir.socket_path());
+    let app = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        runtime::drive(&mut terminal, App::new(now_ms()), keys, link)
+            .await
+            .unwrap()
+    });
+    (keys_tx, app)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -25,14 +39,7 @@ async fn an_announcement_composed_in_the_app_is_stored_by_another_node() {
     let founder = nodes[0].addr();
     nodes[1].start(vec![founder]).await;
 
-    let (keys_tx, keys) = mpsc::channel(64);
-    let link = client::connect(nodes[1].dir.socket_path());
-    let app = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        runtime::drive(&mut terminal, App::new(now_ms()), keys, link)
-            .await
-            .unwrap()
-    });
+    let (keys_tx, app) = start_app(&nodes[1]);
 
     let title = "बैठक: শনিবার workshop";
     keys_tx.send(key(KeyCode::Char('a'))).await.unwrap();
@@ -70,14 +77,7 @@ async fn the_app_reconnects_after_its_node_restarts() {
     let founder = nodes[0].addr();
     nodes[1].start(vec![founder.clone()]).await;
 
-    let (keys_tx, keys) = mpsc::channel(64);
-    let link = client::connect(nodes[1].dir.socket_path());
-    let app = tokio::spawn(async move {
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        runtime::drive(&mut terminal, App::new(now_ms()), keys, link)
-            .await
-            .unwrap()
-    });
+    let (keys_tx, app) = start_app(&nodes[1]);
     // The node goes away under the app and comes back (a restart, a crash and a service restart
     // all look like this to the app).
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;

@@ -6,23 +6,19 @@ use sangam_node::datadir::{DataDir, Settings};
 use sangam_node::event_loop::now_ms;
 use sangam_protocol::api::{Request, Response};
 use sangam_protocol::invite::Invite;
-use sangam_protocol::{Body, Kind};
+use sangam_protocol::{Body, Keypair, Kind};
 use sangam_tests::{TestNode, eventually, network};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
-    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
-    let mut nodes = network(1);
+/// Starts the founder and `nodes[1]`, which posts five announcements the founder receives, then
+/// goes offline. Returns the founder's address.
+async fn five_posts_then_offline(nodes: &mut [TestNode]) -> libp2p::Multiaddr {
     nodes[0].start(vec![]).await;
     let founder = nodes[0].addr();
     nodes[1].start(vec![founder.clone()]).await;
     let mut before = Vec::new();
     for i in 0..5 {
-        before.push(
-            nodes[1]
-                .announce(&format!("before the reinstall {i}"))
-                .await,
-        );
+        let title = format!("before the reinstall {i}");
+        before.push(nodes[1].announce(&title).await);
     }
     for id in &before {
         eventually("the founder to hold the member's posts", || {
@@ -31,19 +27,41 @@ async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
         .await;
     }
     nodes[1].stop().await;
+    founder
+}
 
-    // The laptop is reinstalled: a new, empty data folder; only the key comes back from backup.
+/// `node`'s laptop reinstalled: a new, empty data folder; only the key comes back from backup.
+fn reinstall(node: &TestNode) -> (TestNode, Keypair) {
     let temp = tempfile::tempdir().unwrap();
     let dir = DataDir::open(&temp.path().join("restored")).unwrap();
-    std::fs::copy(nodes[1].dir.key_path(), dir.key_path()).unwrap();
-    let settings = Settings {
-        name: "Collective 1".into(),
-        region: "Test".into(),
-        fresh_key: true,
+    std::fs::copy(node.dir.key_path(), dir.key_path()).unwrap();
+    let keypair = dir
+        .initialise(&Settings {
+            name: node.name.clone(),
+            region: "Test".into(),
+            fresh_key: true,
+        })
+        .unwrap();
+    let restored = TestNode {
+        dir,
+        temp,
+        running: None,
+        addrs: vec![],
+        id: keypair.author(),
+        ..TestNode::new("Restored")
     };
-    let keypair = dir.initialise(&settings).unwrap();
+    (restored, keypair)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
+    let mut nodes = network(1);
+    let founder = five_posts_then_offline(&mut nodes).await;
+
+    let (mut restored, keypair) = reinstall(&nodes[1]);
     assert_eq!(keypair.author(), nodes[1].id, "the restored key is kept");
-    assert!(!dir.settings().unwrap().fresh_key);
+    assert!(!restored.dir.settings().unwrap().fresh_key);
 
     // A steward gives the existing member a fresh invite; the node joins with it.
     let invite = match nodes[0]
@@ -57,14 +75,6 @@ async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
         Response::Invite { invite } => Invite::decode(&invite).unwrap(),
         other => panic!("no invite: {other:?}"),
     };
-    let mut restored = TestNode {
-        dir: dir.clone(),
-        temp,
-        running: None,
-        addrs: vec![],
-        ..TestNode::new("Restored")
-    };
-    restored.id = keypair.author();
     {
         let mut ledger = restored.ledger();
         ledger
@@ -108,49 +118,15 @@ async fn a_restored_node_whose_first_peer_lacks_its_posts_does_not_fork() {
     let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     // nodes[1] posts while nodes[2] is offline (so nodes[2] never gets those posts).
     let mut nodes = network(2);
-    nodes[0].start(vec![]).await;
-    let founder = nodes[0].addr();
-    nodes[1].start(vec![founder.clone()]).await;
-    let mut before = Vec::new();
-    for i in 0..5 {
-        before.push(
-            nodes[1]
-                .announce(&format!("before the reinstall {i}"))
-                .await,
-        );
-    }
-    for id in &before {
-        eventually("the founder to hold the member's posts", || {
-            nodes[0].holds(*id)
-        })
-        .await;
-    }
-    nodes[1].stop().await;
+    five_posts_then_offline(&mut nodes).await;
     nodes[0].stop().await;
 
     // Reinstalled with its key; the only peer it reaches first is nodes[2], which lacks its posts.
-    let temp = tempfile::tempdir().unwrap();
-    let dir = DataDir::open(&temp.path().join("restored")).unwrap();
-    std::fs::copy(nodes[1].dir.key_path(), dir.key_path()).unwrap();
-    let keypair = dir
-        .initialise(&Settings {
-            name: "Collective 1".into(),
-            region: "Test".into(),
-            fresh_key: true,
-        })
-        .unwrap();
+    let (mut restored, keypair) = reinstall(&nodes[1]);
     let proof = nodes[0]
         .ledger()
         .admission_proof(&keypair.author())
         .unwrap();
-    let mut restored = TestNode {
-        dir: dir.clone(),
-        temp,
-        running: None,
-        addrs: vec![],
-        ..TestNode::new("Restored")
-    };
-    restored.id = keypair.author();
     restored
         .ledger()
         .join(&proof, &keypair.author(), true, now_ms())
