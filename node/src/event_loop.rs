@@ -223,6 +223,7 @@ impl EventLoop {
         mut shutdown: watch::Receiver<bool>,
     ) -> Result<()> {
         self.refresh_gate();
+        self.gate.set_looking(self.short_of_peers());
         for address in bootstrap {
             if let Some(Protocol::P2p(peer)) = address.iter().last() {
                 self.bootstrap.insert(peer, address.clone());
@@ -549,9 +550,10 @@ impl EventLoop {
 
     /// Asks Kademlia to look for more members, at most once a minute.
     fn bootstrap_routing(&mut self) {
-        if self.member_peers() >= self.wanted_peers {
+        if !self.short_of_peers() {
             return;
         }
+        self.gate.set_looking(true);
         let due = self
             .last_bootstrap
             .is_none_or(|at| at.elapsed() > Duration::from_secs(60));

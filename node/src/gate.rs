@@ -7,6 +7,7 @@
 //! replaced by a fresh one, which the wrapped behaviour then sees.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 
@@ -24,6 +25,8 @@ use libp2p::{Multiaddr, PeerId};
 #[derive(Clone, Default)]
 pub struct MemberGate {
     allowed: Arc<RwLock<HashSet<PeerId>>>,
+    /// Whether the node is looking for more members (so lookups may dial).
+    looking: Arc<AtomicBool>,
 }
 
 impl MemberGate {
@@ -48,6 +51,16 @@ impl MemberGate {
             set.insert(peer);
         }
     }
+
+    /// Says whether the node is short of members and wants lookups to connect to more.
+    pub fn set_looking(&self, looking: bool) {
+        self.looking.store(looking, Ordering::Relaxed);
+    }
+
+    /// Whether lookups may dial.
+    pub fn looking(&self) -> bool {
+        self.looking.load(Ordering::Relaxed)
+    }
 }
 
 /// A behaviour that only members can reach.
@@ -58,6 +71,8 @@ pub struct Gated<B> {
     hidden: HashSet<ConnectionId>,
     /// Per peer, the connections the inner behaviour saw.
     visible: HashMap<PeerId, Vec<ConnectionId>>,
+    /// Whether the inner behaviour may dial only while the node is looking for members.
+    dials_only_when_looking: bool,
 }
 
 impl<B> Gated<B> {
@@ -68,7 +83,17 @@ impl<B> Gated<B> {
             gate,
             hidden: HashSet::new(),
             visible: HashMap::new(),
+            dials_only_when_looking: false,
         }
+    }
+
+    /// Lets the inner behaviour dial only while the node is short of members (see
+    /// [`MemberGate::set_looking`]). For Kademlia, whose lookups (including the ones it starts
+    /// by itself whenever its routing table is small) dial every peer they query: otherwise a
+    /// small network ends up with every node connected to every other.
+    pub fn dialling_only_when_looking(mut self) -> Self {
+        self.dials_only_when_looking = true;
+        self
     }
 
     /// The wrapped behaviour.
@@ -240,6 +265,13 @@ where
                         // had closed (request-response reports a failure in time).
                         None => continue,
                     }
+                }
+                // A lookup's dial while the node has the members it wants: not made. The lookup
+                // then simply does not reach that peer (it times out for it).
+                Poll::Ready(ToSwarm::Dial { .. })
+                    if self.dials_only_when_looking && !self.gate.looking() =>
+                {
+                    continue;
                 }
                 Poll::Ready(action) => return Poll::Ready(action.map_in(Either::Left)),
                 Poll::Pending => return Poll::Pending,

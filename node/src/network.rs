@@ -253,7 +253,7 @@ pub fn build_swarm(
                 limits: connection_limits::Behaviour::new(limits),
                 gossip: Gated::new(gossip, gate.clone()),
                 sync: Gated::new(sync, gate.clone()),
-                kad: Gated::new(kad, gate.clone()),
+                kad: Gated::new(kad, gate.clone()).dialling_only_when_looking(),
                 hello,
                 identify: identify::Behaviour::new(identify::Config::new(
                     "/sangam/id/1".into(),

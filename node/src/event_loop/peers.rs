@@ -50,6 +50,7 @@ impl EventLoop {
             self.dial_known(peer, vec![address]);
         }
         self.banned.retain(|_, until| *until > now);
+        self.gate.set_looking(self.short_of_peers());
         self.rounds = self.rounds.wrapping_add(1);
         if self.rounds.is_multiple_of(RECONNECT_EVERY) {
             self.reconnect_known_members();
