@@ -7,6 +7,7 @@ mod catch_up;
 mod clock;
 mod flood;
 mod gathering;
+mod hostile;
 mod line;
 mod outsiders;
 mod partition;
