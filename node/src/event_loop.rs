@@ -614,7 +614,7 @@ impl EventLoop {
                 for (peer, address) in found {
                     if self.gate.allows(&peer)
                         && !self.swarm.is_connected(&peer)
-                        && self.member_peers() < self.wanted_peers
+                        && self.short_of_peers()
                     {
                         self.dial_known(peer, vec![address]);
                     }
