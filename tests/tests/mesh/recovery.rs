@@ -6,7 +6,7 @@ use sangam_node::datadir::{DataDir, Settings};
 use sangam_node::event_loop::now_ms;
 use sangam_protocol::api::{Request, Response};
 use sangam_protocol::invite::Invite;
-use sangam_protocol::{Body, Keypair, Kind};
+use sangam_protocol::{Body, Keypair, Kind, MessageId};
 use sangam_tests::{TestNode, eventually, network};
 
 /// Starts the founder and `nodes[1]`, which posts five announcements the founder receives, then
@@ -51,6 +51,18 @@ fn reinstall(node: &TestNode) -> (TestNode, Keypair) {
         ..TestNode::new("Restored")
     };
     (restored, keypair)
+}
+
+/// The founder holds the restored node's new post `after` as seq 6, right after the five posts
+/// from before the reinstall, and has seen no fork.
+async fn assert_feed_continues_at_six(founder: &TestNode, after: MessageId) {
+    let items = founder.feed(Some(Kind::Announcement)).await;
+    let new = items.iter().find(|item| item.id == after).unwrap();
+    assert_eq!(
+        new.seq, 6,
+        "the feed continues after the five earlier posts"
+    );
+    assert!(founder.status().await.forks.is_empty(), "no fork");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,13 +113,7 @@ async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
     .await;
     let after = restored.announce("after the reinstall").await;
     eventually("the founder to hold the new post", || nodes[0].holds(after)).await;
-    let items = nodes[0].feed(Some(Kind::Announcement)).await;
-    let new = items.iter().find(|item| item.id == after).unwrap();
-    assert_eq!(
-        new.seq, 6,
-        "the feed continues after the five earlier posts"
-    );
-    assert!(nodes[0].status().await.forks.is_empty(), "no fork");
+    assert_feed_continues_at_six(&nodes[0], after).await;
     restored.stop().await;
     nodes[0].stop().await;
 }
@@ -158,17 +164,7 @@ async fn a_restored_node_whose_first_peer_lacks_its_posts_does_not_fork() {
         "the founder never got the post made after the restore: it reused a seq the founder \
          already holds (a fork nobody is told about)"
     );
-    assert!(
-        nodes[0].status().await.forks.is_empty(),
-        "the restored node forked its feed"
-    );
-    let items = nodes[0].feed(Some(Kind::Announcement)).await;
-    let new = items.iter().find(|item| item.id == after).unwrap();
-    assert_eq!(
-        new.seq, 6,
-        "the feed continues after the five earlier posts"
-    );
-    assert!(nodes[0].status().await.forks.is_empty(), "no fork");
+    assert_feed_continues_at_six(&nodes[0], after).await;
     restored.stop().await;
     for node in &mut nodes {
         node.stop().await;
