@@ -109,13 +109,30 @@ impl Drop for Hosts {
     }
 }
 
-/// A `sangam run` daemon inside a namespace.
-struct Daemon(Child);
+/// A `sangam run` daemon inside a namespace, with its log kept in a file so that a failed test
+/// shows what each daemon saw.
+struct Daemon {
+    child: Child,
+    log: std::path::PathBuf,
+}
 
 impl Drop for Daemon {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = text
+                .lines()
+                .rev()
+                .take(60)
+                .map(|l| l.get(..400).unwrap_or(l))
+                .collect();
+            eprintln!("--- last lines of {} ---", self.log.display());
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
     }
 }
 
@@ -142,13 +159,13 @@ fn run_with(
     if let Some(bootstrap) = bootstrap {
         command.args(["--bootstrap", bootstrap]);
     }
-    Daemon(
-        command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
+    let log = node.dir.root().join("daemon.log");
+    let file = std::fs::File::create(&log).unwrap();
+    command.env("SANGAM_LOG", "warn,libp2p_mdns=debug,sangam_node=debug");
+    Daemon {
+        child: command.stdout(Stdio::null()).stderr(file).spawn().unwrap(),
+        log,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -73,9 +73,14 @@ impl EventLoop {
 
     /// Dials a known peer at these addresses unless already connected or dialling.
     pub(super) fn dial_known(&mut self, peer: PeerId, addresses: Vec<Multiaddr>) {
+        // A fresh source port: by default libp2p dials from the listening port, so when two
+        // members dial each other at the same moment (both hear the same mDNS answer, or both
+        // redial when a link returns) the two dials become one TCP connection on which both
+        // sides open the handshake, and both fail ("input error").
         let opts = DialOpts::peer_id(peer)
             .condition(PeerCondition::DisconnectedAndNotDialing)
             .addresses(addresses)
+            .allocate_new_port()
             .build();
         let _ = self.swarm.dial(opts);
     }
