@@ -16,9 +16,9 @@ use sangam_protocol::kinds::{
 use sangam_protocol::{AuthorId, Body, Kind, MessageId, Role};
 
 use crate::api::ApiClient;
-use crate::daemon::{self, BOOTSTRAP_META, DaemonConfig, LISTEN_META};
+use crate::clock::now_ms;
+use crate::daemon::{self, DaemonConfig};
 use crate::datadir::{DataDir, Settings};
-use crate::event_loop::now_ms;
 use crate::ledger::Ledger;
 use crate::service::Service;
 use crate::store::Store;
@@ -406,9 +406,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 !settings.fresh_key,
                 now_ms(),
             )?;
-            let addresses = serde_json::to_vec(&invite.addresses)?;
-            ledger.store().set_meta(BOOTSTRAP_META, &addresses)?;
-            ledger.store().flush()?;
+            ledger.save_bootstrap_addresses(&invite.addresses)?;
             let name = ledger
                 .membership()
                 .map(|m| m.network_name().to_string())
@@ -617,11 +615,7 @@ async fn call(dir: &DataDir, request: Request) -> Result<Response> {
             let keypair = dir.load_identity()?;
             let settings = dir.settings()?;
             let mut ledger = offline_ledger(dir)?;
-            let addresses = ledger
-                .store()
-                .meta(LISTEN_META)?
-                .and_then(|json| serde_json::from_slice(&json).ok())
-                .unwrap_or_default();
+            let addresses = ledger.listen_addresses()?;
             let mut service = Service {
                 ledger: &mut ledger,
                 keypair: &keypair,
@@ -630,7 +624,7 @@ async fn call(dir: &DataDir, request: Request) -> Result<Response> {
             };
             let outcome = service.handle(request, now_ms());
             if outcome.published.is_some() {
-                ledger.store().flush()?;
+                ledger.flush()?;
             }
             outcome.response
         }

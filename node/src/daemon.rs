@@ -10,16 +10,11 @@ use tokio::task::JoinHandle;
 use crate::api::{self, COMMAND_CAPACITY, EVENT_CAPACITY};
 use crate::datadir::DataDir;
 use crate::error::{NodeError, Result};
-use crate::event_loop::{EventLoop, WANTED_PEERS};
+use crate::event_loop::{EventLoop, Parts, WANTED_PEERS};
 use crate::gate::MemberGate;
 use crate::ledger::Ledger;
 use crate::network::{SwarmSettings, build_swarm};
 use crate::store::Store;
-
-/// Meta key of the bootstrap addresses saved from an invite.
-pub const BOOTSTRAP_META: &str = "bootstrap";
-/// Meta key of the addresses the daemon last listened on (for invites made offline).
-pub const LISTEN_META: &str = "listen";
 
 /// How a daemon runs.
 #[derive(Clone, Debug)]
@@ -137,12 +132,11 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
     ));
 
     let mut bootstrap = config.bootstrap.clone();
-    if let Some(saved) = ledger.store().meta(BOOTSTRAP_META)? {
-        let saved: Vec<String> = serde_json::from_slice(&saved).unwrap_or_default();
-        bootstrap.extend(saved.iter().filter_map(|a| a.parse().ok()));
-    }
-    let event_loop = EventLoop::new(
+    let saved = ledger.bootstrap_addresses()?;
+    bootstrap.extend(saved.iter().filter_map(|a| a.parse().ok()));
+    let event_loop = EventLoop::new(Parts {
         swarm,
+        meter,
         ledger,
         keypair,
         settings,
@@ -150,11 +144,10 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         commands,
         events,
         listen_tx,
-        config.sync_interval,
-    )?
-    .with_clock_skew(config.clock_skew_ms)
-    .with_wanted_peers(config.wanted_peers)
-    .with_gossip_meter(meter);
+        sync_interval: config.sync_interval,
+        clock_skew_ms: config.clock_skew_ms,
+        wanted_peers: config.wanted_peers,
+    })?;
     let socket = data_dir.socket_path();
     let task = tokio::spawn(async move {
         let result = event_loop.run(bootstrap, shutdown_rx).await;

@@ -14,23 +14,20 @@ use sangam_protocol::{
 };
 
 use crate::error::{NodeError, Result};
-use crate::store::Store;
 
 mod ingest;
+pub mod store;
+
+pub use ingest::Verdict;
+use store::Store;
 
 const GENESIS_KEY: &str = "genesis";
 /// Set while a node that joined has not yet learned its own earlier posts from a peer.
 const OWN_FEED_PENDING: &str = "own_feed_pending";
-
-/// What ingesting a message did.
-#[allow(clippy::large_enum_variant)] // Short-lived; boxing would cost an allocation per message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Accepted {
-    /// New and stored.
-    New(Message),
-    /// Already held.
-    Duplicate,
-}
+/// The addresses the daemon last listened on (for invites made offline).
+const LISTEN_KEY: &str = "listen";
+/// Bootstrap addresses remembered from an invite.
+const BOOTSTRAP_KEY: &str = "bootstrap";
 
 /// The network this node belongs to.
 struct Joined {
@@ -88,9 +85,74 @@ impl Ledger {
         Ok(ledger)
     }
 
-    /// The underlying store.
+    /// The underlying store, to read (its writes are the ledger's alone).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Makes everything stored so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.store.flush()
+    }
+
+    /// Whether a message with this id is stored.
+    pub fn holds(&self, id: &MessageId) -> Result<bool> {
+        self.store.contains(id)
+    }
+
+    /// The highest seq of `author` held with nothing missing below it.
+    pub fn contiguous(&self, author: &AuthorId) -> Result<u64> {
+        self.store.contiguous(author)
+    }
+
+    /// The addresses the daemon last listened on.
+    pub fn listen_addresses(&self) -> Result<Vec<String>> {
+        self.strings(LISTEN_KEY)
+    }
+
+    /// Remembers the addresses the daemon listens on (invites made offline use them).
+    pub fn save_listen_addresses(&self, addresses: &[String]) -> Result<()> {
+        self.save_strings(LISTEN_KEY, addresses)
+    }
+
+    /// The bootstrap addresses remembered from an invite.
+    pub fn bootstrap_addresses(&self) -> Result<Vec<String>> {
+        self.strings(BOOTSTRAP_KEY)
+    }
+
+    /// Remembers bootstrap addresses (from an invite) and makes them durable.
+    pub fn save_bootstrap_addresses(&self, addresses: &[String]) -> Result<()> {
+        self.save_strings(BOOTSTRAP_KEY, addresses)?;
+        self.store.flush()
+    }
+
+    /// Saves what the node knows of a peer (the address book).
+    pub fn save_peer_record<T: serde::Serialize>(&self, peer: &[u8], record: &T) -> Result<()> {
+        let json =
+            serde_json::to_vec(record).map_err(|_| NodeError::Corrupt("an address-book entry"))?;
+        self.store.set_peer(peer, &json)
+    }
+
+    /// Every saved peer record that still reads as a `T` (others are skipped).
+    pub fn peer_records<T: serde::de::DeserializeOwned>(&self) -> Vec<(Vec<u8>, T)> {
+        self.store
+            .peers()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(peer, json)| Some((peer, serde_json::from_slice(&json).ok()?)))
+            .collect()
+    }
+
+    fn strings(&self, key: &str) -> Result<Vec<String>> {
+        Ok(match self.store.meta(key)? {
+            Some(json) => serde_json::from_slice(&json).unwrap_or_default(),
+            None => Vec::new(),
+        })
+    }
+
+    fn save_strings(&self, key: &str, values: &[String]) -> Result<()> {
+        let json = serde_json::to_vec(values).map_err(|_| NodeError::Corrupt("a saved setting"))?;
+        self.store.set_meta(key, &json)
     }
 
     /// The network id, once founded or joined.
@@ -154,8 +216,10 @@ impl Ledger {
         if may_have_posted {
             self.store.set_meta(OWN_FEED_PENDING, &[1])?;
         }
-        for admit in &proof.admits {
-            self.ingest(admit, now)?;
+        for verdict in self.ingest_batch(&proof.admits, now)? {
+            if let Verdict::Refused(rule) = verdict {
+                return Err(rule.into());
+            }
         }
         self.store.flush()?;
         Ok(proven)
@@ -221,9 +285,10 @@ impl Ledger {
             body,
         }
         .sign(keypair)?;
-        match self.ingest(message.wire(), now)? {
-            Accepted::New(message) => Ok(message),
-            Accepted::Duplicate => Err(NodeError::Corrupt("a new post was already stored")),
+        match self.intake_own(message)? {
+            Verdict::Stored(message) => Ok(message),
+            Verdict::Refused(rule) => Err(rule.into()),
+            Verdict::Duplicate => Err(NodeError::Corrupt("a new post was already stored")),
         }
     }
 
@@ -306,7 +371,8 @@ impl Ledger {
         Ok(items)
     }
 
-    fn item_of(&self, message: &Message) -> Result<Item> {
+    /// A message as clients see it (its replies counted from the store).
+    pub fn item_of(&self, message: &Message) -> Result<Item> {
         let header = message.header();
         let author_name = self.membership().and_then(|m| {
             m.member(&header.author)
@@ -454,7 +520,7 @@ mod tests {
         assert_eq!(second.header().prev, Some(first.id()));
         assert_eq!(
             ledger.ingest(first.wire(), NOW).unwrap(),
-            Accepted::Duplicate
+            Verdict::Duplicate
         );
 
         let outsider = Keypair::from_secret_bytes(&[9; 32]);
@@ -469,7 +535,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             ledger.ingest(forged.wire(), NOW),
-            Err(NodeError::Protocol(sangam_protocol::Error::NotAMember))
+            Ok(Verdict::Refused(sangam_protocol::Error::NotAMember))
         ));
         assert!(matches!(
             ledger.publish(&outsider, announcement("x"), NOW),
@@ -496,7 +562,7 @@ mod tests {
         let first = post(1, None);
         assert!(matches!(
             ledger.ingest(first.wire(), NOW),
-            Ok(Accepted::New(_))
+            Ok(Verdict::Stored(_))
         ));
         let revoke = Body::Revoke(Revoke {
             member: member.author(),
@@ -506,7 +572,7 @@ mod tests {
         let second = post(2, Some(first.id()));
         assert!(matches!(
             ledger.ingest(second.wire(), NOW),
-            Err(NodeError::Protocol(sangam_protocol::Error::NotAMember))
+            Ok(Verdict::Refused(sangam_protocol::Error::NotAMember))
         ));
         assert_eq!(
             ledger.servable(&member.author(), 1),
@@ -533,7 +599,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             ledger.ingest(twin.wire(), NOW),
-            Err(NodeError::Protocol(sangam_protocol::Error::Fork { seq: 2 }))
+            Ok(Verdict::Refused(sangam_protocol::Error::Fork { seq: 2 }))
         ));
         assert_eq!(
             ledger.store().forks().unwrap().get(&founder.author()),

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod clock;
 pub mod codec;
 pub mod daemon;
 pub mod datadir;
@@ -12,6 +13,7 @@ pub mod gate;
 pub mod ledger;
 pub mod network;
 pub mod service;
-pub mod store;
+/// The on-disk store (read-only outside the ledger).
+pub use ledger::store;
 
 pub use error::{NodeError, Result};

@@ -22,7 +22,17 @@ use crate::membership::Membership;
 /// has the header's length and BLAKE3 hash; `seq` ≥ 1 and `prev` is absent exactly when `seq` is
 /// 1; the timestamp is at most [`MAX_FUTURE_SKEW_MS`] ahead of `now_ms`.
 pub fn validate_envelope(wire: &[u8], network: &NetworkId, now_ms: u64) -> Result<Message, Error> {
-    let envelope = Envelope::parse(wire)?;
+    check_envelope(wire, Envelope::parse(wire)?, network, now_ms)
+}
+
+/// [`validate_envelope`] for an envelope already parsed from `wire` (a receiver that parsed it to
+/// find its id and author does not parse it again).
+pub fn check_envelope(
+    wire: &[u8],
+    envelope: Envelope<'_>,
+    network: &NetworkId,
+    now_ms: u64,
+) -> Result<Message, Error> {
     let header = &envelope.header;
     if header.network != *network {
         return Err(Error::WrongNetwork);

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use libp2p::Multiaddr;
 use sangam_node::api::ApiClient;
+use sangam_node::clock::now_ms;
 use sangam_node::daemon::{self, DaemonConfig, RunningNode};
 use sangam_node::datadir::{DataDir, Settings};
-use sangam_node::event_loop::now_ms;
 use sangam_node::ledger::Ledger;
 use sangam_node::store::Store;
 use sangam_protocol::api::{Item, Request, Response, Status};

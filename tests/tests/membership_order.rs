@@ -80,7 +80,7 @@ fn two_stewards_revoking_each_other_leave_every_ledger_with_the_same_members() {
         ("b", [other_way.clone(), one_way.clone()]),
     ] {
         let mut ledger = founded(&temp.path().join(name), &founder);
-        ledger.ingest_batch(&admits, T + 100);
+        ledger.ingest_batch(&admits, T + 100).unwrap();
         for wire in order {
             let _ = ledger.ingest_batch(&[wire], T + 100);
         }

@@ -5,8 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use sangam_node::NodeError;
-use sangam_node::ledger::{Accepted, Ledger};
+use sangam_node::ledger::{Ledger, Verdict};
 use sangam_node::store::Store;
 use sangam_protocol::envelope::{FORMAT_VERSION, Header, signed_bytes};
 use sangam_protocol::kinds::{Admit, Announcement, Genesis, Offer};
@@ -124,9 +123,13 @@ fn held(ledger: &Ledger) -> usize {
 /// Feeds `wire` to the receiver; it must be refused with `reason` and leave nothing behind.
 fn refused(receiver: &mut Receiver, wire: Vec<u8>, reason: &str) {
     let before = held(&receiver.ledger);
-    let result = receiver.ledger.ingest_batch(&[wire], NOW).remove(0);
+    let result = receiver
+        .ledger
+        .ingest_batch(&[wire], NOW)
+        .unwrap()
+        .remove(0);
     match result {
-        Err(NodeError::Protocol(rule)) => assert_eq!(rule.reason(), reason, "{rule}"),
+        Verdict::Refused(rule) => assert_eq!(rule.reason(), reason, "{rule}"),
         other => panic!("expected `{reason}`, got {other:?}"),
     }
     assert_eq!(
@@ -293,13 +296,18 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
     let accepted = r
         .ledger
         .ingest_batch(std::slice::from_ref(&good), NOW)
+        .unwrap()
         .remove(0);
-    assert!(matches!(accepted, Ok(Accepted::New(_))), "{accepted:?}");
+    assert!(matches!(accepted, Verdict::Stored(_)), "{accepted:?}");
     let held_before_fork = held(&r.ledger);
     let other_first = signed(&member, network, 1, None, announcement("rewritten", vec![]));
-    let fork = r.ledger.ingest_batch(&[other_first], NOW).remove(0);
+    let fork = r
+        .ledger
+        .ingest_batch(&[other_first], NOW)
+        .unwrap()
+        .remove(0);
     match fork {
-        Err(NodeError::Protocol(rule)) => assert_eq!(rule.reason(), "fork"),
+        Verdict::Refused(rule) => assert_eq!(rule.reason(), "fork"),
         other => panic!("expected `fork`, got {other:?}"),
     }
     assert_eq!(

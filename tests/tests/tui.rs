@@ -6,7 +6,7 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use sangam_node::event_loop::now_ms;
+use sangam_node::clock::now_ms;
 use sangam_protocol::{Body, Kind};
 use sangam_tests::{TestNode, eventually, network};
 use sangam_tui::app::App;

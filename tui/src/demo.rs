@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use sangam_node::api::ApiClient;
+use sangam_node::clock::now_ms;
 use sangam_node::daemon::{self, DaemonConfig, RunningNode};
 use sangam_node::datadir::{DataDir, Settings};
-use sangam_node::event_loop::now_ms;
 use sangam_node::ledger::Ledger;
 use sangam_node::store::Store;
 use sangam_protocol::api::{Request, Response};

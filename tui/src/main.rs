@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use sangam_node::clock::now_ms;
 use sangam_node::datadir::DataDir;
-use sangam_node::event_loop::now_ms;
 use sangam_tui::app::App;
 use sangam_tui::backend::AlignedBackend;
 use sangam_tui::{client, demo, runtime};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
-use sangam_node::event_loop::now_ms;
+use sangam_node::clock::now_ms;
 use tokio::sync::mpsc;
 
 use crate::app::{Action, App};

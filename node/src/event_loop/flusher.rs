@@ -7,7 +7,7 @@ use std::thread;
 
 use tokio::sync::mpsc;
 
-use crate::store::Store;
+use crate::ledger::store::Store;
 
 /// Posts waiting for their flush, at most; beyond this the loop flushes itself.
 const WAITING_LIMIT: usize = 256;

@@ -1,19 +1,23 @@
-//! Gossip from peers. Messages that arrive together are gathered into one batch: duplicates and
-//! flooding authors are turned away before any signature is checked, the rest are verified in
-//! parallel and written in one transaction, and each gets its verdict back to gossipsub.
+//! Gossip from peers. Messages that arrive together are gathered into one batch and handed to
+//! the ledger's one door: duplicates and flooding authors are turned away before any signature
+//! is checked, the rest are verified in parallel and written in one transaction, and each gets
+//! its verdict back to gossipsub.
 
 use libp2p::PeerId;
 use libp2p::gossipsub::{self, MessageAcceptance};
-use sangam_protocol::envelope::{Envelope, message_id_for};
-use sangam_protocol::{AuthorId, Error as Rule};
+use sangam_protocol::envelope::Envelope;
+use sangam_protocol::{Error as Rule, Kind, Message};
 
 use super::{EventLoop, is_provably_invalid};
-use crate::error::{NodeError, Result};
-use crate::ledger::Accepted;
+use crate::error::Result;
+use crate::ledger::Verdict;
 
 /// Most gossip messages held before they are checked; keeps a burst's batch (and its latency)
 /// bounded.
 const INBOX_LIMIT: usize = 256;
+
+/// Who forwarded a gossip message, and gossipsub's id for it.
+type Head = (PeerId, gossipsub::MessageId);
 
 /// A gossip message waiting in the inbox.
 pub(super) struct Arrival {
@@ -48,99 +52,113 @@ impl EventLoop {
             return;
         }
         let now = self.now();
-        let arrivals = std::mem::take(&mut self.inbox);
-        let mut verdicts: Vec<Option<Result<Accepted>>> = Vec::with_capacity(arrivals.len());
-        let mut batch = Vec::new();
-        let mut slots = Vec::new();
-        let mut claimed = Vec::new();
-        let mut heads = Vec::with_capacity(arrivals.len());
-        let mut limited = Vec::with_capacity(arrivals.len());
-        for (slot, arrival) in arrivals.into_iter().enumerate() {
-            // The rate limit is checked on the claimed author before the (costlier) signature
-            // check, so a flood costs little. A message whose signature then fails gives its
-            // token back, so forging someone else's name uses up nothing of theirs (and the
-            // forger is struck and banned after a few bad signatures).
-            let fresh = match Envelope::parse(&arrival.data) {
-                Ok(envelope) => {
-                    let id = message_id_for(envelope.header_bytes);
-                    if self.ledger.store().contains(&id).unwrap_or(false) {
-                        None
-                    } else {
-                        Some(envelope.header.author)
-                    }
+        let (heads, wires): (Vec<Head>, Vec<Vec<u8>>) = std::mem::take(&mut self.inbox)
+            .into_iter()
+            .map(|a| ((a.source, a.id), a.data))
+            .unzip();
+        // The rate limit is checked on the claimed author before the (costlier) signature check,
+        // so a flood costs little.
+        let limiter = &mut self.limiter;
+        let verdicts = self
+            .ledger
+            .intake(&wires, now, |author| limiter.allow(author, now));
+        let verdicts = match verdicts {
+            Ok(verdicts) => verdicts,
+            Err(error) => {
+                tracing::warn!("could not store gossip: {error}");
+                for head in &heads {
+                    self.report(head, MessageAcceptance::Ignore);
                 }
-                Err(_) => Some(AuthorId([0; 32])),
+                return;
+            }
+        };
+        for ((head, wire), verdict) in heads.iter().zip(&wires).zip(verdicts) {
+            // Only a refusal needs the claimed author again (rare: parsing again is cheap).
+            let author = match &verdict {
+                Verdict::Refused(_) => Envelope::parse(wire).ok().map(|e| e.header.author),
+                _ => None,
             };
-            let mut over_limit = None;
-            verdicts.push(match fresh {
-                None => Some(Ok(Accepted::Duplicate)),
-                Some(author) if !self.limiter.allow(&author, now) => {
-                    over_limit = Some(author);
-                    Some(Err(NodeError::Protocol(Rule::RateLimited)))
-                }
-                Some(author) => {
-                    batch.push(arrival.data);
-                    slots.push(slot);
-                    claimed.push(author);
-                    None
-                }
-            });
-            heads.push((arrival.source, arrival.id));
-            limited.push(over_limit);
-        }
-        let results = self.ledger.ingest_batch(&batch, now);
-        for ((slot, author), result) in slots.into_iter().zip(claimed).zip(results) {
-            if let Err(NodeError::Protocol(rule)) = &result
+            if let (Verdict::Refused(rule), Some(author)) = (&verdict, &author)
                 && is_provably_invalid(rule)
             {
-                self.limiter.refund(&author);
+                // A message whose signature fails gives its token back, so forging someone
+                // else's name uses up nothing of theirs (and the forger is struck and banned
+                // after a few bad signatures).
+                self.limiter.refund(author);
             }
-            verdicts[slot] = Some(result);
-        }
-        for (((source, id), verdict), over_limit) in heads.into_iter().zip(verdicts).zip(limited) {
-            let verdict = verdict.unwrap_or(Err(NodeError::Corrupt("gossip batch")));
-            let acceptance = match over_limit {
-                Some(author) => {
-                    self.count_rejection_of(&Rule::RateLimited, Some(source), Some(author));
-                    MessageAcceptance::Ignore
-                }
-                None => self.judge(source, verdict),
-            };
-            self.swarm
-                .behaviour_mut()
-                .gossip
-                .inner()
-                .report_message_validation_result(&id, &source, acceptance);
+            let named = author.filter(|_| matches!(verdict, Verdict::Refused(Rule::RateLimited)));
+            let acceptance = self.judge(head.0, verdict, named);
+            self.report(head, acceptance);
         }
     }
 
+    fn report(&mut self, (source, id): &Head, acceptance: MessageAcceptance) {
+        self.swarm
+            .behaviour_mut()
+            .gossip
+            .inner()
+            .report_message_validation_result(id, source, acceptance);
+    }
+
     /// Books one gossip message's outcome and says whether gossipsub should pass it on.
-    fn judge(&mut self, source: PeerId, verdict: Result<Accepted>) -> MessageAcceptance {
+    fn judge(
+        &mut self,
+        source: PeerId,
+        verdict: Verdict,
+        author: Option<sangam_protocol::AuthorId>,
+    ) -> MessageAcceptance {
         match verdict {
-            Ok(Accepted::New(stored)) => {
+            Verdict::Stored(stored) => {
                 let header = stored.header();
-                let behind =
-                    self.ledger.store().contiguous(&header.author).unwrap_or(0) < header.seq;
-                self.stored(&stored);
+                let behind = self.ledger.contiguous(&header.author).unwrap_or(0) < header.seq;
+                self.stored(stored);
                 if behind {
                     // A gap before this message: fetch what is missing from whoever sent it.
                     self.start_sync(source);
                 }
                 MessageAcceptance::Accept
             }
-            Ok(Accepted::Duplicate) => MessageAcceptance::Ignore,
-            Err(NodeError::Protocol(rule)) => {
-                self.count_rejection(&rule, Some(source));
+            Verdict::Duplicate => MessageAcceptance::Ignore,
+            Verdict::Refused(rule) => {
+                self.count_rejection_of(&rule, Some(source), author);
                 if is_provably_invalid(&rule) {
                     MessageAcceptance::Reject
                 } else {
                     MessageAcceptance::Ignore
                 }
             }
-            Err(error) => {
-                tracing::warn!("could not store a message: {error}");
-                MessageAcceptance::Ignore
+        }
+    }
+
+    /// Books the verdicts of messages that came by sync or in a hello's proof (from `source`).
+    pub(super) fn book_verdicts(&mut self, source: Option<PeerId>, verdicts: Result<Vec<Verdict>>) {
+        match verdicts {
+            Ok(verdicts) => {
+                for verdict in verdicts {
+                    match verdict {
+                        Verdict::Stored(message) => self.stored(message),
+                        Verdict::Duplicate => {}
+                        Verdict::Refused(rule) => self.count_rejection(&rule, source),
+                    }
+                }
             }
+            Err(error) => tracing::warn!("could not store received messages: {error}"),
+        }
+    }
+
+    /// Books a newly stored message: event, and membership refresh if it changes membership.
+    pub(super) fn stored(&mut self, message: Message) {
+        let changes_membership = matches!(message.header().kind, Kind::Admit | Kind::Revoke);
+        // Building the item costs store reads; only do it when a client is listening.
+        if self.events.receiver_count() > 0
+            && let Ok(item) = self.ledger.item_of(&message)
+        {
+            self.emit(sangam_protocol::api::Event::MessageStored {
+                item: Box::new(item),
+            });
+        }
+        if changes_membership {
+            self.refresh_gate();
         }
     }
 }

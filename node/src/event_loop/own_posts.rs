@@ -55,7 +55,7 @@ impl EventLoop {
     pub(super) fn await_flush(&mut self, post: OwnPost) {
         self.unflushed.staged(post.message.header().seq);
         if let Err(post) = self.flusher.submit(post) {
-            let result = self.ledger.store().flush().map_err(|e| e.to_string());
+            let result = self.ledger.flush().map_err(|e| e.to_string());
             self.on_flushed((vec![post], result));
         }
     }
@@ -79,7 +79,7 @@ impl EventLoop {
                         // Sync delivers it when peers connect.
                         tracing::debug!("gossip publish: {e}");
                     }
-                    self.stored(&post.message);
+                    self.stored(post.message);
                     post.response
                 }
                 Err(problem) => Response::Error {

@@ -1,33 +1,48 @@
-//! Ingesting messages from anywhere: signatures checked in parallel and only for messages not
-//! already held, every rule applied in order, and the whole batch written in one transaction.
+//! The one door into the ledger for messages from anywhere (gossip, sync, a hello's proof).
+//! Each message is parsed once, the store is asked once whether it is new, the caller may turn
+//! away its claimed author (the rate limit) before the costly signature check, signatures are
+//! checked in parallel, every rule is applied in order, and the batch is written in one
+//! transaction. Each message gets a [`Verdict`]; only a storage failure is an error.
 
 use std::collections::{HashMap, HashSet};
 
 use sangam_protocol::envelope::{Envelope, message_id_for};
 use sangam_protocol::membership::Act;
 use sangam_protocol::validate::{
-    reference_of, validate_body, validate_chain, validate_envelope, validate_permission,
+    check_envelope, reference_of, validate_body, validate_chain, validate_permission,
     validate_reference,
 };
 use sangam_protocol::{AuthorId, Error as Rule, Kind, Message, MessageId, NetworkId};
 
-use super::{Accepted, Joined, Ledger};
+use super::store::Inserted;
+use super::{Joined, Ledger};
 use crate::error::{NodeError, Result};
-use crate::store::{Inserted, Store};
 
 /// Below this many messages a batch is verified on the calling thread: starting threads would
 /// cost more than it saves.
 const PARALLEL_FROM: usize = 16;
 
-/// A message after the signature stage.
+/// What the ledger did with one message.
+#[allow(clippy::large_enum_variant)] // Short-lived; boxing would cost an allocation per message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// New, valid, and stored.
+    Stored(Message),
+    /// Already held.
+    Duplicate,
+    /// Refused by this rule; nothing was stored.
+    Refused(Rule),
+}
+
+/// A message between the stages of a batch.
 #[allow(clippy::large_enum_variant)] // Short-lived, one per message in a batch; boxing costs more.
-enum Verified {
-    /// Already stored; nothing more to check.
-    Held,
-    /// Signature and envelope are valid.
+enum Stage<'a> {
+    /// Decided already.
+    Decided(Verdict),
+    /// Parsed and new: its signature is still to be checked.
+    Parsed(Envelope<'a>),
+    /// Signature and envelope are valid: the ledger's rules are still to be applied.
     Valid(Message),
-    /// Refused by an envelope rule.
-    Invalid(Rule),
 }
 
 /// What a batch has accepted so far but not yet written, so later messages in the same batch can
@@ -39,117 +54,159 @@ struct Pending {
     accepted: Vec<(Message, Option<MessageId>)>,
 }
 
-/// Checks one envelope unless its id is already stored (duplicates cost a hash, not a signature).
-fn verify(store: &Store, wire: &[u8], network: &NetworkId, now: u64) -> Verified {
-    if let Ok(envelope) = Envelope::parse(wire)
-        && store
-            .contains(&message_id_for(envelope.header_bytes))
-            .unwrap_or(false)
-    {
-        return Verified::Held;
-    }
-    match validate_envelope(wire, network, now) {
-        Ok(message) => Verified::Valid(message),
-        Err(rule) => Verified::Invalid(rule),
-    }
-}
-
 /// The machine's cores, read once (asking the system reads cgroup files every time).
 fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Verifies every envelope, spread over the machine's cores for large batches.
-fn verify_all(store: &Store, wires: &[Vec<u8>], network: &NetworkId, now: u64) -> Vec<Verified> {
-    if wires.len() < PARALLEL_FROM || cores() < 2 {
-        return wires
-            .iter()
-            .map(|w| verify(store, w, network, now))
-            .collect();
+/// Checks the signature and envelope of every parsed message, spread over the machine's cores
+/// for large batches.
+fn verify_all(stages: &mut [Stage<'_>], wires: &[Vec<u8>], network: &NetworkId, now: u64) {
+    let verify = |stage: &mut Stage<'_>, wire: &[u8]| {
+        if let Stage::Parsed(_) = stage {
+            let Stage::Parsed(envelope) =
+                std::mem::replace(stage, Stage::Decided(Verdict::Duplicate))
+            else {
+                return;
+            };
+            *stage = match check_envelope(wire, envelope, network, now) {
+                Ok(message) => Stage::Valid(message),
+                Err(rule) => Stage::Decided(Verdict::Refused(rule)),
+            };
+        }
+    };
+    let parsed = stages
+        .iter()
+        .filter(|s| matches!(s, Stage::Parsed(_)))
+        .count();
+    if parsed < PARALLEL_FROM || cores() < 2 {
+        for (stage, wire) in stages.iter_mut().zip(wires) {
+            verify(stage, wire);
+        }
+        return;
     }
-    let chunk = wires.len().div_ceil(cores());
+    let chunk = stages.len().div_ceil(cores());
     std::thread::scope(|scope| {
-        let workers: Vec<_> = wires
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|w| verify(store, w, network, now))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| {
-                worker.join().unwrap_or_else(|_| vec![]) // a panicking check refuses its part below
-            })
-            .collect()
-    })
+        for (part, wires) in stages.chunks_mut(chunk).zip(wires.chunks(chunk)) {
+            scope.spawn(move || {
+                for (stage, wire) in part.iter_mut().zip(wires) {
+                    verify(stage, wire);
+                }
+            });
+        }
+    });
 }
 
 impl Ledger {
-    /// Validates a message from anywhere and stores it if it passes every rule. A rejection is
-    /// `NodeError::Protocol` with the rule that failed.
-    pub fn ingest(&mut self, wire: &[u8], now: u64) -> Result<Accepted> {
-        self.ingest_batch(&[wire.to_vec()], now)
-            .pop()
-            .unwrap_or(Err(NodeError::Corrupt("batch")))
+    /// Checks one message from anywhere and stores it if it passes every rule.
+    pub fn ingest(&mut self, wire: &[u8], now: u64) -> Result<Verdict> {
+        let mut verdicts = self.intake(&[wire.to_vec()], now, |_| true)?;
+        Ok(verdicts.pop().unwrap_or(Verdict::Duplicate))
     }
 
-    /// Ingests many messages: admissions and revocations first, so members admitted in the same
-    /// batch are recognised, then everything else in the order given. Everything accepted is
-    /// written in one transaction. Returns one result per input, in the input's order.
-    pub fn ingest_batch(&mut self, wires: &[Vec<u8>], now: u64) -> Vec<Result<Accepted>> {
-        let network = match self.joined() {
-            Ok(joined) => joined.genesis.header().network,
-            Err(_) => return wires.iter().map(|_| Err(NodeError::NoNetwork)).collect(),
-        };
-        let mut verified = verify_all(&self.store, wires, &network, now);
-        // A verifier thread that died leaves its part out: refuse those rather than guess.
-        verified.resize_with(wires.len(), || {
-            Verified::Invalid(Rule::Malformed("unchecked"))
-        });
-        let mut results: Vec<Option<Result<Accepted>>> = wires.iter().map(|_| None).collect();
+    /// [`Ledger::intake`] with no author turned away.
+    pub fn ingest_batch(&mut self, wires: &[Vec<u8>], now: u64) -> Result<Vec<Verdict>> {
+        self.intake(wires, now, |_| true)
+    }
+
+    /// Checks and stores many messages: admissions and revocations first, so members admitted
+    /// in the same batch are recognised, then everything else in the order given. A new
+    /// message whose claimed author `allow` turns away is refused as rate-limited before its
+    /// signature is checked. Returns one verdict per input, in the input's order; if the batch
+    /// could not be written, nothing of it is stored and the storage error is returned.
+    pub fn intake(
+        &mut self,
+        wires: &[Vec<u8>],
+        now: u64,
+        mut allow: impl FnMut(&AuthorId) -> bool,
+    ) -> Result<Vec<Verdict>> {
+        let network = self.joined()?.genesis.header().network;
+        let mut stages: Vec<Stage<'_>> = Vec::with_capacity(wires.len());
+        for wire in wires {
+            stages.push(match Envelope::parse(wire) {
+                Err(rule) => Stage::Decided(Verdict::Refused(rule)),
+                Ok(envelope) => {
+                    if self
+                        .store
+                        .contains(&message_id_for(envelope.header_bytes))?
+                    {
+                        Stage::Decided(Verdict::Duplicate)
+                    } else if !allow(&envelope.header.author) {
+                        Stage::Decided(Verdict::Refused(Rule::RateLimited))
+                    } else {
+                        Stage::Parsed(envelope)
+                    }
+                }
+            });
+        }
+        verify_all(&mut stages, wires, &network, now);
         let mut pending = Pending::default();
-        let is_membership = |v: &Verified| matches!(v, Verified::Valid(m) if matches!(m.header().kind, Kind::Admit | Kind::Revoke));
+        let is_membership = |stage: &Stage<'_>| matches!(stage, Stage::Valid(m) if matches!(m.header().kind, Kind::Admit | Kind::Revoke));
         for first in [true, false] {
-            for (i, entry) in verified.iter_mut().enumerate() {
-                if results[i].is_some() || is_membership(entry) != first {
+            for stage in stages.iter_mut() {
+                if !matches!(stage, Stage::Valid(_)) || is_membership(stage) != first {
                     continue;
                 }
-                let outcome = match std::mem::replace(entry, Verified::Held) {
-                    Verified::Held => Ok(Accepted::Duplicate),
-                    Verified::Invalid(rule) => Err(rule.into()),
-                    Verified::Valid(message) => self.check(message, &mut pending),
-                };
-                results[i] = Some(outcome);
-            }
-        }
-        if let Err(error) = self.write(&pending, &mut results) {
-            // Nothing of the batch was written: forget the membership changes it made.
-            tracing::warn!("could not store a batch of messages: {error}");
-            if let Some(genesis) = self.joined.as_ref().map(|j| j.genesis.clone()) {
-                match Joined::load(&self.store, genesis) {
-                    Ok(joined) => self.joined = Some(joined),
-                    Err(error) => tracing::warn!("could not reload the membership: {error}"),
+                if let Stage::Valid(message) =
+                    std::mem::replace(stage, Stage::Decided(Verdict::Duplicate))
+                {
+                    match self.check(message, &mut pending) {
+                        Ok(verdict) => *stage = Stage::Decided(verdict),
+                        Err(error) => {
+                            self.forget_unwritten();
+                            return Err(error);
+                        }
+                    }
                 }
             }
         }
-        results
+        let verdicts: Vec<Verdict> = stages
             .into_iter()
-            .map(|r| r.unwrap_or(Err(NodeError::Corrupt("batch"))))
-            .collect()
+            .map(|stage| match stage {
+                Stage::Decided(verdict) => verdict,
+                // Every message was decided above; a stage left over is refused, never stored.
+                Stage::Parsed(_) | Stage::Valid(_) => {
+                    Verdict::Refused(Rule::Malformed("unchecked"))
+                }
+            })
+            .collect();
+        self.write(pending, verdicts)
+    }
+
+    /// Stores posts this node just signed: every rule but the signature (it made the signature
+    /// itself), one write.
+    pub(super) fn intake_own(&mut self, message: Message) -> Result<Verdict> {
+        let mut pending = Pending::default();
+        let verdict = match self.check(message, &mut pending) {
+            Ok(verdict) => verdict,
+            Err(error) => {
+                self.forget_unwritten();
+                return Err(error);
+            }
+        };
+        Ok(self
+            .write(pending, vec![verdict])?
+            .pop()
+            .unwrap_or(Verdict::Duplicate))
     }
 
     /// Applies every rule after the signature to one message, against the store and what the
-    /// batch accepted before it. Membership changes take effect at once for the rest of the batch.
-    fn check(&mut self, message: Message, pending: &mut Pending) -> Result<Accepted> {
+    /// batch accepted before it. Membership changes take effect at once for the rest of the
+    /// batch. Only a store that cannot be read is an error.
+    fn check(&mut self, message: Message, pending: &mut Pending) -> Result<Verdict> {
+        match self.check_rules(message, pending) {
+            Ok(verdict) => Ok(verdict),
+            Err(NodeError::Protocol(rule)) => Ok(Verdict::Refused(rule)),
+            Err(error) => Err(error),
+        }
+    }
+
+    fn check_rules(&mut self, message: Message, pending: &mut Pending) -> Result<Verdict> {
         let id = message.id();
-        // The store was asked at the signature stage; only the batch itself can repeat it now.
+        // The store was asked when the batch was parsed; only the batch itself can repeat it now.
         if pending.by_id.contains_key(&id) {
-            return Ok(Accepted::Duplicate);
+            return Ok(Verdict::Duplicate);
         }
         let body = validate_body(&message)?;
         let joined = self.joined()?;
@@ -169,7 +226,7 @@ impl Ledger {
         match validate_chain(&message, existing, previous) {
             Err(fork @ Rule::Fork { .. }) => {
                 self.store.record_fork(&message)?;
-                return Err(fork.into());
+                return Ok(Verdict::Refused(fork));
             }
             other => other?,
         }
@@ -195,13 +252,16 @@ impl Ledger {
         pending.at.insert((header.author, header.seq), id);
         pending.by_id.insert(id, pending.accepted.len());
         pending.accepted.push((message.clone(), reply_to));
-        Ok(Accepted::New(message))
+        Ok(Verdict::Stored(message))
     }
 
-    /// Writes what the batch accepted in one transaction. On failure every accepted message's
-    /// result becomes the storage error; nothing of the batch is stored.
-    fn write(&self, pending: &Pending, results: &mut [Option<Result<Accepted>>]) -> Result<()> {
-        let error = match self.store.insert_many(&pending.accepted) {
+    /// Writes what the batch accepted in one transaction. On failure nothing of the batch is
+    /// stored, the membership changes it made are forgotten, and the error is returned.
+    fn write(&mut self, pending: Pending, mut verdicts: Vec<Verdict>) -> Result<Vec<Verdict>> {
+        if pending.accepted.is_empty() {
+            return Ok(verdicts);
+        }
+        match self.store.insert_many(&pending.accepted) {
             Ok(inserted) => {
                 // A message stored by someone else between check and write is a duplicate.
                 let raced: HashSet<MessageId> = pending
@@ -211,26 +271,32 @@ impl Ledger {
                     .filter(|(_, i)| **i == Inserted::Duplicate)
                     .map(|((m, _), _)| m.id())
                     .collect();
-                for slot in results.iter_mut() {
-                    if let Some(Ok(Accepted::New(message))) = slot
+                for verdict in &mut verdicts {
+                    if let Verdict::Stored(message) = verdict
                         && raced.contains(&message.id())
                     {
-                        *slot = Some(Ok(Accepted::Duplicate));
+                        *verdict = Verdict::Duplicate;
                     }
                 }
-                return Ok(());
+                Ok(verdicts)
             }
-            Err(error) => error,
-        };
-        for slot in results.iter_mut() {
-            if let Some(Ok(Accepted::New(_))) = slot {
-                *slot = Some(Err(match &error {
-                    NodeError::Store(e) => NodeError::Store(e.clone()),
-                    _ => NodeError::Corrupt("a batch of messages could not be written"),
-                }));
+            Err(error) => {
+                tracing::warn!("could not store a batch of messages: {error}");
+                self.forget_unwritten();
+                Err(error)
             }
         }
-        Err(error)
+    }
+
+    /// Reloads the membership from the store, forgetting changes made by a batch that was not
+    /// written.
+    fn forget_unwritten(&mut self) {
+        if let Some(genesis) = self.joined.as_ref().map(|j| j.genesis.clone()) {
+            match Joined::load(&self.store, genesis) {
+                Ok(joined) => self.joined = Some(joined),
+                Err(error) => tracing::warn!("could not reload the membership: {error}"),
+            }
+        }
     }
 }
 
@@ -240,6 +306,7 @@ mod tests {
     use sangam_protocol::{Body, Draft, Keypair, Role};
 
     use super::*;
+    use crate::ledger::store::Store;
 
     const NOW: u64 = 1_780_000_000_000;
 
@@ -341,36 +408,28 @@ mod tests {
             second.wire().to_vec(),
             admit.wire().to_vec(),
         ];
-        let results = ledger.ingest_batch(&batch, NOW);
+        let results = ledger.ingest_batch(&batch, NOW).unwrap();
+        assert!(matches!(results[0], Verdict::Stored(_)), "{:?}", results[0]);
+        assert!(matches!(results[1], Verdict::Stored(_)));
         assert!(
-            matches!(results[0], Ok(Accepted::New(_))),
-            "{:?}",
-            results[0]
-        );
-        assert!(matches!(results[1], Ok(Accepted::New(_))));
-        assert!(
-            matches!(results[2], Err(NodeError::Protocol(_))),
+            matches!(results[2], Verdict::Refused(_)),
             "{:?}",
             results[2]
         );
-        assert!(
-            matches!(results[3], Ok(Accepted::New(_))),
-            "{:?}",
-            results[3]
-        );
-        assert!(matches!(results[4], Ok(Accepted::Duplicate)));
-        assert!(matches!(results[5], Ok(Accepted::New(_))));
+        assert!(matches!(results[3], Verdict::Stored(_)), "{:?}", results[3]);
+        assert!(matches!(results[4], Verdict::Duplicate));
+        assert!(matches!(results[5], Verdict::Stored(_)));
         // All of it is on disk, indexed, and the offer is counted against the request.
         assert_eq!(ledger.store().contiguous(&member.author()).unwrap(), 2);
         assert_eq!(ledger.item(&request.id()).unwrap().unwrap().offers, 1);
         assert_eq!(ledger.role_of(&member.author()), Some(Role::Member));
         // Sending the batch again changes nothing.
-        let again = ledger.ingest_batch(&batch, NOW);
+        let again = ledger.ingest_batch(&batch, NOW).unwrap();
         assert!(
             again
                 .iter()
                 .enumerate()
-                .all(|(i, r)| i == 2 || matches!(r, Ok(Accepted::Duplicate)))
+                .all(|(i, r)| i == 2 || matches!(r, Verdict::Duplicate))
         );
     }
 
@@ -400,17 +459,13 @@ mod tests {
             let last = wire.len() - 1;
             wire[last] ^= 1;
         }
-        let results = ledger.ingest_batch(&batch, NOW);
+        let results = ledger.ingest_batch(&batch, NOW).unwrap();
         assert!(
-            matches!(results[9], Err(NodeError::Protocol(Rule::BodyMismatch))),
+            matches!(results[9], Verdict::Refused(Rule::BodyMismatch)),
             "{:?}",
             results[9]
         );
-        assert!(
-            results[..9]
-                .iter()
-                .all(|r| matches!(r, Ok(Accepted::New(_))))
-        );
+        assert!(results[..9].iter().all(|r| matches!(r, Verdict::Stored(_))));
         assert_eq!(ledger.store().contiguous(&founder.author()).unwrap(), 10);
     }
 }

@@ -1,7 +1,7 @@
 //! Clocks: a node whose clock is hours off still syncs; its skew makes it refuse only messages
 //! too far in its future, and those arrive once its clock is right.
 
-use sangam_node::event_loop::now_ms;
+use sangam_node::clock::now_ms;
 use sangam_protocol::Kind;
 use sangam_tests::{announcement, eventually, network};
 

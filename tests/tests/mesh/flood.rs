@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use libp2p::gossipsub::IdentTopic;
 use sangam_node::api::ApiClient;
-use sangam_node::event_loop::now_ms;
+use sangam_node::clock::now_ms;
 use sangam_protocol::api::{Event, Request, Response};
 use sangam_protocol::transport::gossip_topic;
 use sangam_protocol::{AuthorId, Draft, Keypair, NetworkId};

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use libp2p::gossipsub::{self, IdentTopic};
 use libp2p::swarm::SwarmEvent;
+use sangam_node::clock::now_ms;
 use sangam_node::daemon::DaemonConfig;
-use sangam_node::event_loop::now_ms;
+use sangam_node::ledger::Verdict;
 use sangam_node::network::BehaviourEvent;
 use sangam_protocol::api::Event;
 use sangam_protocol::transport::gossip_topic;
@@ -25,8 +26,11 @@ use sangam_tests::{
 async fn start_line(nodes: &mut [TestNode]) {
     let admits = nodes[0].ledger().store().all_of_kind(Kind::Admit).unwrap();
     for node in nodes[1..].iter() {
-        for result in node.ledger().ingest_batch(&admits, now_ms()) {
-            result.unwrap();
+        for verdict in node.ledger().ingest_batch(&admits, now_ms()).unwrap() {
+            assert!(
+                !matches!(verdict, Verdict::Refused(_)),
+                "stored: {verdict:?}"
+            );
         }
     }
     for i in 0..nodes.len() {

@@ -2,8 +2,8 @@
 //! its own earlier posts from peers, so its next post continues its feed instead of forking it.
 
 use sangam_node::NodeError;
+use sangam_node::clock::now_ms;
 use sangam_node::datadir::{DataDir, Settings};
-use sangam_node::event_loop::now_ms;
 use sangam_protocol::api::{Request, Response};
 use sangam_protocol::invite::Invite;
 use sangam_protocol::{Body, Keypair, Kind, MessageId};

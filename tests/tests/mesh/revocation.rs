@@ -115,7 +115,7 @@ async fn a_revoked_member_is_cut_off_by_every_node() {
         network: network_id,
         seq: 2,
         prev: Some(hello),
-        timestamp: sangam_node::event_loop::now_ms(),
+        timestamp: sangam_node::clock::now_ms(),
         body: announcement("X, through a raw swarm"),
     }
     .sign(&x_key)

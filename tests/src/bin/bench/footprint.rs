@@ -4,7 +4,8 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sangam_node::event_loop::now_ms;
+use sangam_node::clock::now_ms;
+use sangam_node::ledger::Verdict;
 use sangam_protocol::api::Request;
 use sangam_protocol::kinds::Admit;
 use sangam_protocol::{Body, Draft, Keypair, MessageId, Role};
@@ -139,8 +140,11 @@ async fn holding(count: usize) -> (u64, f64) {
                     batch.push(message.into_wire());
                 }
             }
-            for result in ledger.ingest_batch(&batch, now_ms()) {
-                result.unwrap();
+            for verdict in ledger.ingest_batch(&batch, now_ms()).unwrap() {
+                assert!(
+                    !matches!(verdict, Verdict::Refused(_)),
+                    "stored: {verdict:?}"
+                );
             }
         }
         ledger.store().flush().unwrap();

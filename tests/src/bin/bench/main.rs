@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use sangam_node::event_loop::now_ms;
-use sangam_node::ledger::Ledger;
+use sangam_node::clock::now_ms;
+use sangam_node::ledger::{Ledger, Verdict};
 use sangam_node::store::Store;
 use sangam_protocol::kinds::Admit;
 use sangam_protocol::sync::{Step, SyncSession, respond};
@@ -121,8 +121,11 @@ fn ingest(quick: bool) -> Vec<Row> {
     let (mut ledger, wires) = corpus(temp.path(), authors, per);
     let started = Instant::now();
     for batch in wires.chunks(512) {
-        for result in ledger.ingest_batch(batch, now_ms()) {
-            result.unwrap();
+        for verdict in ledger.ingest_batch(batch, now_ms()).unwrap() {
+            assert!(
+                !matches!(verdict, Verdict::Refused(_)),
+                "stored: {verdict:?}"
+            );
         }
         ledger.store().flush().unwrap();
     }
@@ -156,8 +159,11 @@ fn sync_into(into: &mut Ledger, from: &Ledger) -> (u32, usize) {
         bytes += response.encode().len();
         let mut step = session.handle(response, &into.vector().unwrap()).unwrap();
         if let Step::Ingest(messages) = step {
-            for result in into.ingest_batch(&messages, now_ms()) {
-                result.expect("every synced message is stored");
+            for verdict in into.ingest_batch(&messages, now_ms()).unwrap() {
+                assert!(
+                    !matches!(verdict, Verdict::Refused(_)),
+                    "every synced message is stored: {verdict:?}"
+                );
             }
             step = session.after_ingest(&into.vector().unwrap()).unwrap();
         }
@@ -173,8 +179,11 @@ fn sync_into(into: &mut Ledger, from: &Ledger) -> (u32, usize) {
 fn filled(dir: &std::path::Path, authors: usize, per: usize) -> (Ledger, Vec<Vec<u8>>) {
     let (mut ledger, wires) = corpus(dir, authors, per);
     for batch in wires.chunks(512) {
-        for result in ledger.ingest_batch(batch, now_ms()) {
-            result.expect("the corpus is valid");
+        for verdict in ledger.ingest_batch(batch, now_ms()).unwrap() {
+            assert!(
+                !matches!(verdict, Verdict::Refused(_)),
+                "the corpus is valid: {verdict:?}"
+            );
         }
     }
     (ledger, wires)
@@ -190,8 +199,11 @@ fn joined_empty(dir: &std::path::Path, full: &Ledger) -> Ledger {
         .store()
         .all_of_kind(sangam_protocol::Kind::Admit)
         .unwrap();
-    for result in empty.ingest_batch(&admits, now_ms()) {
-        result.expect("admissions are stored");
+    for verdict in empty.ingest_batch(&admits, now_ms()).unwrap() {
+        assert!(
+            !matches!(verdict, Verdict::Refused(_)),
+            "admissions are stored: {verdict:?}"
+        );
     }
     empty
 }

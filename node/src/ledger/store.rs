@@ -1,4 +1,5 @@
-//! The on-disk store: the one module that knows sled.
+//! The on-disk store: the one module that knows sled. Its writes are private to the ledger
+//! (`pub(super)`): nothing else in the node can change what is stored.
 //!
 //! Trees (all keys big-endian so byte order is numeric order):
 //! - `messages`: message id → exact wire bytes
@@ -168,7 +169,11 @@ impl Store {
 
     /// Stores a verified message and its indexes (see [`Store::insert_many`]). Idempotent. `reply_to` is the item
     /// an offer or close refers to, if any.
-    pub fn insert(&self, message: &Message, reply_to: Option<MessageId>) -> Result<Inserted> {
+    pub(super) fn insert(
+        &self,
+        message: &Message,
+        reply_to: Option<MessageId>,
+    ) -> Result<Inserted> {
         let inserted = self.insert_many(&[(message.clone(), reply_to)])?;
         Ok(inserted.first().copied().unwrap_or(Inserted::Duplicate))
     }
@@ -183,7 +188,10 @@ impl Store {
     /// prefix of its log after a crash, so a message that survives has its indexes, and an index
     /// left without its message is ignored by every reader and rewritten when the message is
     /// fetched again. Only the per-kind counts can fall behind, by one batch, after a crash.
-    pub fn insert_many(&self, batch: &[(Message, Option<MessageId>)]) -> Result<Vec<Inserted>> {
+    pub(super) fn insert_many(
+        &self,
+        batch: &[(Message, Option<MessageId>)],
+    ) -> Result<Vec<Inserted>> {
         let mut outcome = Vec::with_capacity(batch.len());
         let mut added: BTreeMap<[u8; 2], u64> = BTreeMap::new();
         let mut fresh: Vec<&AuthorId> = Vec::new();
@@ -271,7 +279,7 @@ impl Store {
     }
 
     /// Keeps a conflicting message (same author and seq as a stored one) as evidence.
-    pub fn record_fork(&self, message: &Message) -> Result<()> {
+    pub(super) fn record_fork(&self, message: &Message) -> Result<()> {
         let header = message.header();
         let mut key = feed_key(&header.author, header.seq).to_vec();
         key.extend_from_slice(message.id().as_bytes());
@@ -375,35 +383,30 @@ impl Store {
     }
 
     /// A metadata value.
-    pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+    pub(super) fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
         Ok(self.meta.get(name)?.map(|v| v.to_vec()))
     }
 
     /// Sets a metadata value.
-    pub fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
+    pub(super) fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
         self.meta.insert(name, value)?;
         Ok(())
     }
 
     /// Removes a metadata value.
-    pub fn remove_meta(&self, name: &str) -> Result<()> {
+    pub(super) fn remove_meta(&self, name: &str) -> Result<()> {
         self.meta.remove(name)?;
         Ok(())
     }
 
-    /// A peer record (JSON), by peer id bytes.
-    pub fn peer(&self, peer: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.peers.get(peer)?.map(|v| v.to_vec()))
-    }
-
     /// Saves a peer record.
-    pub fn set_peer(&self, peer: &[u8], record: &[u8]) -> Result<()> {
+    pub(super) fn set_peer(&self, peer: &[u8], record: &[u8]) -> Result<()> {
         self.peers.insert(peer, record)?;
         Ok(())
     }
 
     /// All peer records.
-    pub fn peers(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    pub(super) fn peers(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.peers
             .iter()
             .map(|e| Ok(e.map(|(k, v)| (k.to_vec(), v.to_vec()))?))

@@ -1,0 +1,33 @@
+//! What the event loop's machines ask for. A machine decides; only [`super::EventLoop::apply`]
+//! touches the swarm, the store or the subscribers.
+
+use libp2p::{Multiaddr, PeerId};
+use sangam_protocol::api::Event;
+
+use super::peers::BookEntry;
+
+/// One thing a machine wants done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Action {
+    /// Dial a known peer at these addresses (unless already connected or dialling).
+    Dial {
+        /// Who.
+        peer: PeerId,
+        /// Where it may be.
+        addresses: Vec<Multiaddr>,
+    },
+    /// Close every connection with this peer.
+    Disconnect(PeerId),
+    /// Send our membership proof.
+    SendHello(PeerId),
+    /// Start (or queue) a sync with this peer.
+    StartSync(PeerId),
+    /// Save what we know of this peer in the address book on disk.
+    Save(PeerId, BookEntry),
+    /// Count a refusal that has no message behind it (shown in `sangam status`).
+    Count(&'static str),
+    /// Ask Kademlia to look for more members.
+    LookForPeers,
+    /// Tell the control API's subscribers.
+    Tell(Event),
+}

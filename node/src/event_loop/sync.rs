@@ -1,0 +1,129 @@
+//! Sync as the event loop carries it out: [`super::SyncDriver`] keeps the sessions and decides
+//! each step; here requests go out, answers come in, and received messages go through the
+//! ledger's door.
+
+use libp2p::PeerId;
+use libp2p::request_response;
+use sangam_protocol::api::Event;
+use sangam_protocol::sync::{Outcome, SyncRequest, SyncResponse, respond};
+
+use super::EventLoop;
+use super::sync_driver::SyncStep;
+
+impl EventLoop {
+    /// Starts a sync with a member whose protocols are open (queued if one is running).
+    pub(super) fn start_sync(&mut self, peer: PeerId) {
+        if !self.peers.is_member(&peer) || self.peers.is_hidden(&peer) {
+            return;
+        }
+        let Ok(vector) = self.ledger.vector() else {
+            return;
+        };
+        if let Some(request) = self.sync.begin(peer, &vector) {
+            self.send_sync(peer, request);
+        }
+    }
+
+    /// The periodic sync, with a random member.
+    pub(super) fn sync_with_random_peer(&mut self) {
+        let open = self.peers.open_members();
+        if let Some(peer) = self.sync.pick(&open) {
+            self.start_sync(peer);
+        }
+    }
+
+    fn send_sync(&mut self, peer: PeerId, request: SyncRequest) {
+        self.swarm
+            .behaviour_mut()
+            .sync
+            .inner()
+            .send_request(&peer, request);
+    }
+
+    pub(super) fn on_sync_event(
+        &mut self,
+        event: request_response::Event<SyncRequest, SyncResponse>,
+    ) {
+        use request_response::{Event as E, Message as M};
+        match event {
+            E::Message {
+                message: M::Request {
+                    request, channel, ..
+                },
+                ..
+            } => {
+                let vector = self.ledger.vector().unwrap_or_default();
+                let vector = self.unflushed.offerable(&self.keypair.author(), vector);
+                let ledger = &self.ledger;
+                let response = respond(&request, &vector, |author, seq| {
+                    ledger.servable(author, seq)
+                });
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .inner()
+                    .send_response(channel, response);
+            }
+            E::Message {
+                peer,
+                message: M::Response { response, .. },
+                ..
+            } => {
+                let vector = self.ledger.vector().unwrap_or_default();
+                let step = self.sync.on_response(peer, response, &vector);
+                self.follow(peer, step);
+            }
+            E::OutboundFailure { peer, error, .. } => {
+                tracing::debug!(%peer, "sync failed: {error}");
+                self.sync.on_failure(&peer);
+            }
+            _ => {}
+        }
+    }
+
+    /// Carries out the sync machine's steps until it waits for the peer or is done.
+    fn follow(&mut self, peer: PeerId, mut step: SyncStep) {
+        loop {
+            step = match step {
+                SyncStep::Send(request) => return self.send_sync(peer, request),
+                SyncStep::Ingest(messages) => {
+                    let now = self.now();
+                    let verdicts = self.ledger.ingest_batch(&messages, now);
+                    self.book_verdicts(Some(peer), verdicts);
+                    let vector = self.ledger.vector().unwrap_or_default();
+                    self.sync.after_ingest(peer, &vector)
+                }
+                SyncStep::Done {
+                    outcome,
+                    received,
+                    again,
+                } => return self.finish_sync(peer, outcome, received, again),
+                SyncStep::Failed(rule) => return self.count_rejection(&rule, Some(peer)),
+                SyncStep::Nothing => return,
+            }
+        }
+    }
+
+    fn finish_sync(&mut self, peer: PeerId, outcome: Outcome, received: u64, again: bool) {
+        tracing::debug!(%peer, ?outcome, received, "sync finished");
+        if outcome != Outcome::Stalled && self.ledger.own_feed_pending().unwrap_or(false) {
+            match self.ledger.confirm_own_feed() {
+                Ok(()) => {
+                    tracing::info!(%peer, "learned this node's earlier posts; posting is open")
+                }
+                Err(e) => tracing::warn!("could not record the own-feed check: {e}"),
+            }
+        }
+        let now = self.now();
+        let mut actions = self.peers.on_synced(peer, now);
+        actions.push(super::Action::Tell(Event::SyncDone {
+            peer: peer.to_string(),
+            received,
+        }));
+        self.apply(actions);
+        if again {
+            self.start_sync(peer);
+        }
+    }
+}

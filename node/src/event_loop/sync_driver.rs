@@ -1,0 +1,217 @@
+//! Sync bookkeeping: at most one session per peer, a sync asked for while one runs is queued
+//! and run after it, and the periodic sync picks a peer at random. The protocol's own state
+//! machine ([`SyncSession`]) decides each step; this machine keeps one per peer. No sockets.
+
+use std::collections::{HashMap, HashSet};
+
+use libp2p::PeerId;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use sangam_protocol::Error as Rule;
+use sangam_protocol::sync::{Outcome, Step, SyncRequest, SyncResponse, SyncSession, VersionVector};
+
+/// What to do next in a sync with one peer.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum SyncStep {
+    /// Send this request to the peer.
+    Send(SyncRequest),
+    /// Check and store these messages, then call [`SyncDriver::after_ingest`].
+    Ingest(Vec<Vec<u8>>),
+    /// The session is over.
+    Done {
+        /// How it ended.
+        outcome: Outcome,
+        /// Messages received in it.
+        received: u64,
+        /// Another sync with the same peer was asked for meanwhile: start it now.
+        again: bool,
+    },
+    /// The peer broke the protocol; the session is dropped.
+    Failed(Rule),
+    /// No session with this peer (a late answer): nothing to do.
+    Nothing,
+}
+
+/// The sync machine.
+pub(super) struct SyncDriver {
+    sessions: HashMap<PeerId, SyncSession>,
+    again: HashSet<PeerId>,
+    rng: StdRng,
+}
+
+impl SyncDriver {
+    /// A driver whose random picks come from `rng`.
+    pub(super) fn new(rng: StdRng) -> SyncDriver {
+        SyncDriver {
+            sessions: HashMap::new(),
+            again: HashSet::new(),
+            rng,
+        }
+    }
+
+    /// A driver seeded from the operating system.
+    pub(super) fn from_entropy() -> SyncDriver {
+        SyncDriver::new(StdRng::from_entropy())
+    }
+
+    /// Starts a sync with `peer` from `local`, or queues one if a session is already running.
+    pub(super) fn begin(&mut self, peer: PeerId, local: &VersionVector) -> Option<SyncRequest> {
+        if self.sessions.contains_key(&peer) {
+            self.again.insert(peer);
+            return None;
+        }
+        let (session, request) = SyncSession::start(local);
+        self.sessions.insert(peer, session);
+        Some(request)
+    }
+
+    /// Whether a session with `peer` is running.
+    #[cfg(test)]
+    fn is_syncing(&self, peer: &PeerId) -> bool {
+        self.sessions.contains_key(peer)
+    }
+
+    /// The peers being synced with.
+    pub(super) fn syncing(&self) -> impl Iterator<Item = &PeerId> {
+        self.sessions.keys()
+    }
+
+    /// A random peer among `open` that is not being synced with.
+    pub(super) fn pick(&mut self, open: &[PeerId]) -> Option<PeerId> {
+        let idle: Vec<PeerId> = open
+            .iter()
+            .filter(|peer| !self.sessions.contains_key(*peer))
+            .copied()
+            .collect();
+        idle.choose(&mut self.rng).copied()
+    }
+
+    /// The peer answered.
+    pub(super) fn on_response(
+        &mut self,
+        peer: PeerId,
+        response: SyncResponse,
+        local: &VersionVector,
+    ) -> SyncStep {
+        let Some(session) = self.sessions.get_mut(&peer) else {
+            return SyncStep::Nothing;
+        };
+        let step = session.handle(response, local);
+        self.next(peer, step)
+    }
+
+    /// The messages of the last step are stored (or refused); `local` is the vector now.
+    pub(super) fn after_ingest(&mut self, peer: PeerId, local: &VersionVector) -> SyncStep {
+        let Some(session) = self.sessions.get_mut(&peer) else {
+            return SyncStep::Nothing;
+        };
+        let step = match session.after_ingest(local) {
+            // A second batch with nothing to show for the first: stop rather than loop.
+            Ok(Step::Ingest(_)) => Ok(Step::Done(Outcome::Stalled)),
+            other => other,
+        };
+        self.next(peer, step)
+    }
+
+    /// The request failed (the peer left, timed out, or does not speak sync).
+    pub(super) fn on_failure(&mut self, peer: &PeerId) {
+        self.sessions.remove(peer);
+    }
+
+    /// The peer is gone: forget any queued sync with it.
+    pub(super) fn forget(&mut self, peer: &PeerId) {
+        self.sessions.remove(peer);
+        self.again.remove(peer);
+    }
+
+    fn next(&mut self, peer: PeerId, step: Result<Step, Rule>) -> SyncStep {
+        match step {
+            Ok(Step::Send(request)) => SyncStep::Send(request),
+            Ok(Step::Ingest(messages)) => SyncStep::Ingest(messages),
+            Ok(Step::Done(outcome)) => {
+                let received = self
+                    .sessions
+                    .remove(&peer)
+                    .map_or(0, |session| session.received());
+                SyncStep::Done {
+                    outcome,
+                    received,
+                    again: self.again.remove(&peer),
+                }
+            }
+            Err(rule) => {
+                self.sessions.remove(&peer);
+                SyncStep::Failed(rule)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use sangam_protocol::sync::respond;
+
+    use super::*;
+
+    fn driver() -> SyncDriver {
+        SyncDriver::new(StdRng::seed_from_u64(7))
+    }
+
+    #[test]
+    fn one_session_per_peer_and_a_second_request_runs_after_the_first() {
+        let peer = PeerId::random();
+        let mut sync = driver();
+        let local = VersionVector::new();
+        let request = sync.begin(peer, &local).unwrap();
+        assert!(sync.begin(peer, &local).is_none(), "queued, not doubled");
+        let answer = respond(&request, &local, |_, _| None);
+        assert_eq!(
+            sync.on_response(peer, answer, &local),
+            SyncStep::Done {
+                outcome: Outcome::InSync,
+                received: 0,
+                again: true
+            }
+        );
+        assert!(!sync.is_syncing(&peer));
+    }
+
+    #[test]
+    fn a_late_answer_after_a_failure_is_ignored() {
+        let peer = PeerId::random();
+        let mut sync = driver();
+        let local = VersionVector::new();
+        let request = sync.begin(peer, &local).unwrap();
+        sync.on_failure(&peer);
+        let answer = respond(&request, &local, |_, _| None);
+        assert_eq!(sync.on_response(peer, answer, &local), SyncStep::Nothing);
+    }
+
+    #[test]
+    fn the_periodic_pick_skips_busy_peers_and_spreads_over_the_others() {
+        let peers: Vec<PeerId> = (0..4).map(|_| PeerId::random()).collect();
+        let mut sync = driver();
+        sync.begin(peers[0], &VersionVector::new());
+        let mut seen = HashSet::new();
+        for _ in 0..200 {
+            let picked = sync.pick(&peers).unwrap();
+            assert_ne!(picked, peers[0]);
+            seen.insert(picked);
+        }
+        assert_eq!(seen.len(), 3, "every idle peer gets picked");
+        assert!(sync.pick(&peers[..1]).is_none());
+    }
+
+    #[test]
+    fn a_forgotten_peer_leaves_nothing_behind() {
+        let peer = PeerId::random();
+        let mut sync = driver();
+        sync.begin(peer, &VersionVector::new());
+        sync.begin(peer, &VersionVector::new());
+        sync.forget(&peer);
+        assert!(sync.sessions.is_empty() && sync.again.is_empty());
+    }
+}
