@@ -1,7 +1,7 @@
 //! The one error type of the protocol crate: every way a message, body, proof or sync exchange
 //! can be wrong, in words a person can act on.
 
-use crate::kinds::{Kind, Role};
+use crate::kind::{Kind, Role};
 
 /// What is wrong with a message, a body, an admission proof or a sync exchange.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod invite;
+pub mod kind;
 pub mod kinds;
 pub mod limits;
 pub mod membership;

@@ -15,11 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::envelope::{Envelope, Message};
+use crate::envelope::{Envelope, Header, Message};
 use crate::error::Error;
 use crate::identity::AuthorId;
 use crate::ids::{MessageId, NetworkId};
-use crate::kinds::{Admit, Body, Genesis, Revoke, Role};
+use crate::kinds::{Admit, Body, Genesis, Kind, Revoke, Role};
 use crate::limits::MAX_PROOF_ADMITS;
 use crate::validate::{validate_body, validate_envelope};
 
@@ -366,6 +366,34 @@ impl AdmissionProof {
             founder: membership.founder,
             role: info.role,
             name: info.name.clone(),
+        })
+    }
+}
+
+/// Checks that the author may publish this message, by the current membership.
+///
+/// Rules: a genesis must come from the network's founder; any other message's author must be a
+/// current member whose role allows the kind (observers publish only their profile, only
+/// stewards admit and revoke). Returns the author's role.
+pub fn validate_permission(membership: &Membership, header: &Header) -> Result<Role, Error> {
+    if header.kind == Kind::Genesis {
+        return if header.author == membership.founder() {
+            Ok(Role::Steward)
+        } else {
+            Err(Error::InvalidGenesis(
+                "only the founder can found the network",
+            ))
+        };
+    }
+    let role = membership
+        .role_of(&header.author)
+        .ok_or(Error::NotAMember)?;
+    if role.may_publish(header.kind) {
+        Ok(role)
+    } else {
+        Err(Error::RoleNotAllowed {
+            role,
+            kind: header.kind,
         })
     }
 }

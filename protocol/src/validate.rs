@@ -2,7 +2,7 @@
 //! comment; all return the crate's one [`Error`] whose variants say what is wrong.
 //!
 //! A receiving node applies them in this order: [`validate_envelope`] (cheap structure and
-//! signature), [`validate_body`], [`validate_permission`] (needs the membership view), then
+//! signature), [`validate_body`], [`crate::membership::validate_permission`] (needs the membership view), then
 //! [`validate_chain`] and [`validate_reference`] (need the author's earlier messages and the
 //! referenced item, when the store has them).
 
@@ -10,9 +10,8 @@ use crate::envelope::{Envelope, Header, Message, network_id_for, signed_bytes};
 use crate::error::Error;
 use crate::identity::AuthorId;
 use crate::ids::{ContentHash, MessageId, NetworkId};
-use crate::kinds::{Body, Kind, Role};
+use crate::kinds::{Body, Kind};
 use crate::limits::MAX_FUTURE_SKEW_MS;
-use crate::membership::Membership;
 
 /// Checks a received message's envelope and returns it verified.
 ///
@@ -92,34 +91,6 @@ pub fn validate_body(message: &Message) -> Result<Option<Body>, Error> {
         }
     }
     Ok(body)
-}
-
-/// Checks that the author may publish this message, by the current membership.
-///
-/// Rules: a genesis must come from the network's founder; any other message's author must be a
-/// current member whose role allows the kind (observers publish only their profile, only
-/// stewards admit and revoke). Returns the author's role.
-pub fn validate_permission(membership: &Membership, header: &Header) -> Result<Role, Error> {
-    if header.kind == Kind::Genesis {
-        return if header.author == membership.founder() {
-            Ok(Role::Steward)
-        } else {
-            Err(Error::InvalidGenesis(
-                "only the founder can found the network",
-            ))
-        };
-    }
-    let role = membership
-        .role_of(&header.author)
-        .ok_or(Error::NotAMember)?;
-    if role.may_publish(header.kind) {
-        Ok(role)
-    } else {
-        Err(Error::RoleNotAllowed {
-            role,
-            kind: header.kind,
-        })
-    }
 }
 
 /// Checks a message against what the store already holds of its author's feed.

@@ -9,6 +9,7 @@ use sangam_protocol::envelope::{Envelope, signed_bytes};
 use sangam_protocol::kinds::{Close, MentoringRequest, Offer, Urgency};
 use sangam_protocol::limits::{MAX_FUTURE_SKEW_MS, MAX_MESSAGE_BYTES, MAX_TEXT};
 use sangam_protocol::membership::Membership;
+use sangam_protocol::membership::validate_permission;
 use sangam_protocol::validate::*;
 use sangam_protocol::{Body, Draft, Error, Kind, MessageId, NetworkId, Role};
 

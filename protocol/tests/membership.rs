@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
+use sangam_protocol::membership::validate_permission;
 use sangam_protocol::membership::{AdmissionProof, Membership};
-use sangam_protocol::validate::validate_permission;
 use sangam_protocol::{Error, Message, Role};
 
 #[test]

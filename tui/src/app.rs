@@ -9,50 +9,10 @@ use tui_input::backend::crossterm::EventHandler;
 
 use crate::form::{Form, FormKind, FormOutcome};
 use crate::keymap::{KeyAction, lookup};
+pub use crate::tab::Tab;
 
 /// How many items the app keeps in memory.
 pub const FEED_LIMIT: usize = 500;
-
-/// The tabs.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Tab {
-    /// Everything, newest first.
-    Feed,
-    /// Open requests and their offers.
-    Requests,
-    /// Shared resources.
-    Resources,
-    /// Members and their profiles.
-    Collectives,
-    /// The whole network at a glance.
-    Network,
-}
-
-impl Tab {
-    /// All tabs, in order.
-    pub const ALL: [Tab; 5] = [
-        Tab::Feed,
-        Tab::Requests,
-        Tab::Resources,
-        Tab::Collectives,
-        Tab::Network,
-    ];
-
-    /// The tab's name on screen.
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Feed => "Feed",
-            Tab::Requests => "Requests",
-            Tab::Resources => "Resources",
-            Tab::Collectives => "Collectives",
-            Tab::Network => "Network",
-        }
-    }
-
-    fn index(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
-}
 
 /// What the app knows about its link to the node.
 #[derive(Clone, PartialEq, Eq, Debug)]

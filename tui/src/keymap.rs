@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::Tab;
+use crate::tab::Tab;
 
 /// Where a binding applies.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -7,4 +7,5 @@ pub mod demo;
 pub mod form;
 pub mod keymap;
 pub mod runtime;
+pub mod tab;
 pub mod view;

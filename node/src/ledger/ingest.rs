@@ -7,10 +7,9 @@
 use std::collections::{HashMap, HashSet};
 
 use sangam_protocol::envelope::{Envelope, message_id_for};
-use sangam_protocol::membership::Act;
+use sangam_protocol::membership::{Act, validate_permission};
 use sangam_protocol::validate::{
-    check_envelope, reference_of, validate_body, validate_chain, validate_permission,
-    validate_reference,
+    check_envelope, reference_of, validate_body, validate_chain, validate_reference,
 };
 use sangam_protocol::{AuthorId, Error as Rule, Kind, Message, MessageId, NetworkId};
 

@@ -1,0 +1,362 @@
+//! The `sangam` command line's arguments (clap derive), and turning a post's arguments into a
+//! message body.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use clap::{Parser, Subcommand, ValueEnum};
+use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
+use sangam_protocol::{Body, Role};
+
+use crate::clock::now_ms;
+
+/// Sangam: a peer-to-peer mesh for survivor collectives.
+#[derive(Parser, Debug)]
+#[command(name = "sangam", version, about, disable_help_subcommand = true)]
+pub struct Cli {
+    /// The node's data folder (default: SANGAM_DATA_DIR, else the platform's data folder).
+    #[arg(long, env = "SANGAM_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Set up this node: make its identity and save its name. Prints the node's id.
+    Init {
+        /// The collective's name.
+        #[arg(long)]
+        name: String,
+        /// Its state or region.
+        #[arg(long, default_value = "")]
+        region: String,
+    },
+    /// Print this node's id.
+    Id,
+    /// Found a network.
+    Network {
+        /// What to do with networks.
+        #[command(subcommand)]
+        action: NetworkAction,
+    },
+    /// Admit a node to the network (stewards only); prints an invite to give to it.
+    Admit {
+        /// The node's id (it prints it with `sangam id`).
+        id: String,
+        /// The collective's name.
+        #[arg(long)]
+        name: String,
+        /// Its role.
+        #[arg(long, value_enum, default_value_t = RoleArg::Member)]
+        role: RoleArg,
+    },
+    /// Join a network with the invite a steward gave you.
+    Join {
+        /// The invite line, starting `sangam-invite-1:`.
+        invite: String,
+    },
+    /// Revoke a member (stewards only). The key can never be admitted again.
+    Revoke {
+        /// The member's id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Run the node until Ctrl-C.
+    Run {
+        /// An address to listen on (repeatable), e.g. /ip4/0.0.0.0/tcp/7117.
+        #[arg(long, value_name = "MULTIADDR")]
+        listen: Vec<String>,
+        /// A peer to connect to at start (repeatable), ending in /p2p/<id>.
+        #[arg(long, value_name = "MULTIADDR")]
+        bootstrap: Vec<String>,
+        /// Do not look for peers on the local network.
+        #[arg(long)]
+        no_mdns: bool,
+        /// Seconds between syncs with a random peer.
+        #[arg(long, default_value_t = 30, hide = true)]
+        sync_interval: u64,
+    },
+    /// Connect the running node to a peer now.
+    Connect {
+        /// The peer's address, ending in /p2p/<id>.
+        address: String,
+    },
+    /// Publish something.
+    Post {
+        /// What to publish.
+        #[command(subcommand)]
+        what: PostCommand,
+    },
+    /// Close or withdraw one of your own items.
+    Close {
+        /// The item's id.
+        id: String,
+        /// Why (optional).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List messages, newest first.
+    Feed {
+        /// Only this kind: announcement, mentoring_request, offer, resource, profile …
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only by this member id.
+        #[arg(long)]
+        author: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one message.
+    Show {
+        /// Its id.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List known peers.
+    Peers {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List members.
+    Members {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the node's state.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Network commands.
+#[derive(Subcommand, Debug)]
+pub enum NetworkAction {
+    /// Found a new network with this node as its first steward. Prints the network id.
+    Create {
+        /// The network's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Roles on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    /// May admit and revoke members.
+    Steward,
+    /// May post.
+    Member,
+    /// Reads only.
+    Observer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Steward => Role::Steward,
+            RoleArg::Member => Role::Member,
+            RoleArg::Observer => Role::Observer,
+        }
+    }
+}
+
+/// Urgency on the command line.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum UrgencyArg {
+    /// Whenever someone can.
+    Low,
+    /// Within days.
+    Normal,
+    /// As soon as possible.
+    High,
+}
+
+/// Things to publish.
+#[derive(Subcommand, Debug)]
+pub enum PostCommand {
+    /// An announcement: a workshop, a legal win, a campaign.
+    Announcement {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Text.
+        #[arg(long)]
+        body: String,
+        /// A tag (repeatable).
+        #[arg(long)]
+        tag: Vec<String>,
+        /// How long it stays relevant, e.g. 7d, 12h.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// A request for mentoring or help.
+    Request {
+        /// Topic, e.g. victim_compensation, legal_aid, livelihoods, leadership_training,
+        /// trauma_support.
+        #[arg(long)]
+        topic: String,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// What is needed.
+        #[arg(long)]
+        body: String,
+        /// Where help is needed.
+        #[arg(long, default_value = "")]
+        region: String,
+        /// Preferred language.
+        #[arg(long, default_value = "")]
+        language: String,
+        /// How urgent.
+        #[arg(long, value_enum, default_value_t = UrgencyArg::Normal)]
+        urgency: UrgencyArg,
+        /// How long the request stays open, e.g. 30d.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// An offer answering a request.
+    Offer {
+        /// The request's id.
+        #[arg(long)]
+        to: String,
+        /// What you offer.
+        #[arg(long)]
+        body: String,
+    },
+    /// A shared resource.
+    Resource {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// What it is.
+        #[arg(long)]
+        body: String,
+        /// Where to find it.
+        #[arg(long)]
+        link: Option<String>,
+        /// A tag (repeatable).
+        #[arg(long)]
+        tag: Vec<String>,
+    },
+    /// This collective's profile.
+    Profile {
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// State.
+        #[arg(long, default_value = "")]
+        state: String,
+        /// District.
+        #[arg(long, default_value = "")]
+        district: String,
+        /// A focus area (repeatable).
+        #[arg(long)]
+        focus: Vec<String>,
+        /// A language (repeatable).
+        #[arg(long)]
+        language: Vec<String>,
+        /// About the collective.
+        #[arg(long, default_value = "")]
+        about: String,
+    },
+}
+
+pub(super) fn parse_id<T: std::str::FromStr<Err = sangam_protocol::Error>>(
+    text: &str,
+) -> Result<T> {
+    text.parse()
+        .map_err(|e: sangam_protocol::Error| anyhow!("{e}"))
+}
+
+pub(super) fn expiry(text: &Option<String>) -> Result<Option<u64>> {
+    let Some(text) = text else { return Ok(None) };
+    let duration = humantime::parse_duration(text)
+        .map_err(|_| anyhow!("`{text}` is not a duration; write it like 7d, 12h or 30m"))?;
+    Ok(Some(now_ms().saturating_add(duration.as_millis() as u64)))
+}
+
+pub(super) fn body_of(what: PostCommand) -> Result<Body> {
+    Ok(match what {
+        PostCommand::Announcement {
+            title,
+            body,
+            tag,
+            expires,
+        } => Body::Announcement(Announcement {
+            title,
+            body,
+            tags: tag,
+            expires_at: expiry(&expires)?,
+        }),
+        PostCommand::Request {
+            topic,
+            title,
+            body,
+            region,
+            language,
+            urgency,
+            expires,
+        } => {
+            let urgency = match urgency {
+                UrgencyArg::Low => Urgency::Low,
+                UrgencyArg::Normal => Urgency::Normal,
+                UrgencyArg::High => Urgency::High,
+            };
+            Body::MentoringRequest(MentoringRequest {
+                topic,
+                title,
+                description: body,
+                region,
+                language,
+                urgency,
+                expires_at: expiry(&expires)?,
+            })
+        }
+        PostCommand::Offer { to, body } => Body::Offer(Offer {
+            request: parse_id(&to)?,
+            body,
+        }),
+        PostCommand::Resource {
+            title,
+            body,
+            link,
+            tag,
+        } => Body::Resource(Resource {
+            title,
+            description: body,
+            tags: tag,
+            link,
+            file_hash: None,
+        }),
+        PostCommand::Profile {
+            name,
+            state,
+            district,
+            focus,
+            language,
+            about,
+        } => Body::Profile(Profile {
+            name,
+            state,
+            district,
+            focus_areas: focus,
+            languages: language,
+            about,
+        }),
+    })
+}

@@ -1,0 +1,131 @@
+//! How the `sangam` command line prints answers: plain lines for people, ids alone where a script
+//! would read them.
+
+use anyhow::{Result, bail};
+use sangam_protocol::api::{Item, Response};
+use sangam_protocol::{Body, Kind};
+
+use crate::clock::now_ms;
+
+pub(super) fn print_posted(response: Response) -> Result<()> {
+    match response {
+        Response::Posted { id } => {
+            println!("{id}");
+            Ok(())
+        }
+        other => bail!("unexpected answer from the node: {other:?}"),
+    }
+}
+
+pub(super) fn title_of(item: &Item) -> String {
+    match &item.body {
+        Some(Body::Announcement(b)) => b.title.clone(),
+        Some(Body::MentoringRequest(b)) => format!("[{}] {}", b.topic, b.title),
+        Some(Body::Offer(b)) => format!("offer on {}: {}", b.request.short(), b.body),
+        Some(Body::Resource(b)) => b.title.clone(),
+        Some(Body::Profile(b)) => format!("profile: {} ({})", b.name, b.state),
+        Some(Body::Close(b)) => format!("closed {}", b.item.short()),
+        Some(Body::Admit(b)) => format!("admitted {} as {}", b.name, b.role),
+        Some(Body::Revoke(b)) => format!("revoked {}: {}", b.member.short(), b.reason),
+        Some(Body::Genesis(b)) => format!("founded \"{}\"", b.network_name),
+        Some(Body::Unsupported { number, .. }) => format!("(kind {number}, needs a newer Sangam)"),
+        None => "(content removed)".into(),
+    }
+}
+
+pub(super) fn feed_line(item: &Item) -> String {
+    let who = item
+        .author_name
+        .clone()
+        .unwrap_or_else(|| item.author.short());
+    let mut title: String = title_of(item).replace('\n', " ");
+    if title.chars().count() > 60 {
+        title = title.chars().take(59).collect::<String>() + "…";
+    }
+    format!(
+        "{}  {:<17} {:<20} {}",
+        item.id.short(),
+        item.kind.name(),
+        who,
+        title
+    )
+}
+
+pub(super) fn print_item(item: &Item) -> Result<()> {
+    println!("id:      {}", item.id);
+    println!("kind:    {}", item.kind.name());
+    println!(
+        "author:  {} ({})",
+        item.author_name.as_deref().unwrap_or("unknown"),
+        item.author
+    );
+    println!("seq:     {}", item.seq);
+    println!("written: {}", ago(item.timestamp));
+    if item.closed {
+        println!("closed by its author");
+    }
+    if item.kind == Kind::MentoringRequest {
+        println!("offers:  {}", item.offers);
+    }
+    println!("{}", serde_json::to_string_pretty(&item.body)?);
+    Ok(())
+}
+
+/// "12s ago", "5m ago", "3h ago", "2d ago".
+pub(super) fn ago(timestamp: u64) -> String {
+    let seconds = now_ms().saturating_sub(timestamp) / 1000;
+    match seconds {
+        0..60 => format!("{seconds}s ago"),
+        60..3600 => format!("{}m ago", seconds / 60),
+        3600..86400 => format!("{}h ago", seconds / 3600),
+        _ => format!("{}d ago", seconds / 86400),
+    }
+}
+
+pub(super) fn print_status(status: &sangam_protocol::api::Status) {
+    let id = status.id.map(|i| i.to_string()).unwrap_or_default();
+    println!("node:      {} ({id})", status.name);
+    match (&status.network_name, status.network) {
+        (Some(name), Some(network)) => println!("network:   {name} ({network})"),
+        _ => println!("network:   none yet"),
+    }
+    println!(
+        "role:      {}",
+        status.role.map(|r| r.name()).unwrap_or("not a member")
+    );
+    println!("running:   {}", if status.running { "yes" } else { "no" });
+    for address in &status.listen {
+        println!("listening: {address}");
+    }
+    println!("peers:     {} connected", status.connected.len());
+    for peer in &status.connected {
+        let name = peer.name.as_deref().unwrap_or("(unknown)");
+        let sync = peer
+            .last_sync
+            .map(|t| format!("last sync {}", ago(t)))
+            .unwrap_or_default();
+        println!("  {name:<24} {} {sync}", peer.peer);
+    }
+    let total: u64 = status.messages.values().sum();
+    println!("messages:  {total}");
+    for (kind, count) in &status.messages {
+        println!("  {kind:<18} {count}");
+    }
+    if status.gossip_distinct > 0 {
+        // Copies per message: how much duplicate traffic the gossip mesh costs this laptop.
+        println!(
+            "gossip:    {} messages received, {:.2} copies each",
+            status.gossip_distinct,
+            status.gossip_copies as f64 / status.gossip_distinct as f64
+        );
+    }
+    if !status.rejected.is_empty() {
+        println!("refused:");
+        for (reason, count) in &status.rejected {
+            println!("  {reason:<18} {count}");
+        }
+    }
+    for (author, count) in &status.forks {
+        println!("warning: {author} published {count} conflicting message(s) (a fork)");
+    }
+}

@@ -1,0 +1,171 @@
+//! What a message is (its [`Kind`], as numbered on the wire) and who may publish it (a member's
+//! [`Role`]). Kept apart from the bodies so that the error type can name them without depending
+//! on the bodies' rules.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of a message, as numbered on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub enum Kind {
+    /// Founds a network (kind 0).
+    Genesis,
+    /// A collective's profile (kind 1).
+    Profile,
+    /// An announcement (kind 2).
+    Announcement,
+    /// A cross-collective mentoring request (kind 3).
+    MentoringRequest,
+    /// An offer answering a request (kind 4).
+    Offer,
+    /// A shared resource (kind 5).
+    Resource,
+    /// The author closes one of its own items (kind 6).
+    Close,
+    /// A steward admits a member (kind 7).
+    Admit,
+    /// A steward revokes a member (kind 8).
+    Revoke,
+    /// A kind number from a newer version of the protocol.
+    Unsupported(u16),
+}
+
+impl Kind {
+    /// Every kind this version understands, in wire-number order.
+    pub const KNOWN: [Kind; 9] = [
+        Kind::Genesis,
+        Kind::Profile,
+        Kind::Announcement,
+        Kind::MentoringRequest,
+        Kind::Offer,
+        Kind::Resource,
+        Kind::Close,
+        Kind::Admit,
+        Kind::Revoke,
+    ];
+
+    /// The kind's number on the wire.
+    pub fn number(self) -> u16 {
+        match self {
+            Kind::Genesis => 0,
+            Kind::Profile => 1,
+            Kind::Announcement => 2,
+            Kind::MentoringRequest => 3,
+            Kind::Offer => 4,
+            Kind::Resource => 5,
+            Kind::Close => 6,
+            Kind::Admit => 7,
+            Kind::Revoke => 8,
+            Kind::Unsupported(n) => n,
+        }
+    }
+
+    /// The kind for a wire number; unknown numbers become [`Kind::Unsupported`].
+    pub fn from_number(number: u16) -> Kind {
+        Kind::KNOWN
+            .get(usize::from(number))
+            .copied()
+            .unwrap_or(Kind::Unsupported(number))
+    }
+
+    /// The snake_case name used in JSON and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Genesis => "genesis",
+            Kind::Profile => "profile",
+            Kind::Announcement => "announcement",
+            Kind::MentoringRequest => "mentoring_request",
+            Kind::Offer => "offer",
+            Kind::Resource => "resource",
+            Kind::Close => "close",
+            Kind::Admit => "admit",
+            Kind::Revoke => "revoke",
+            Kind::Unsupported(_) => "unsupported",
+        }
+    }
+
+    /// The kind named by `name` (as printed by [`Kind::name`]).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::KNOWN.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::Unsupported(n) => write!(f, "unsupported kind {n}"),
+            known => f.write_str(known.name()),
+        }
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.serialize_str(self.name())
+        } else {
+            serializer.serialize_u16(self.number())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let name = String::deserialize(deserializer)?;
+            Kind::from_name(&name)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown kind `{name}`")))
+        } else {
+            u16::deserialize(deserializer).map(Kind::from_number)
+        }
+    }
+}
+
+/// A member's role in the network.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// May admit and revoke members, and post (wire value 0).
+    Steward,
+    /// May post (wire value 1).
+    Member,
+    /// Reads only; may publish its own profile (wire value 2).
+    Observer,
+}
+
+impl Role {
+    /// How much the role may do; higher is more.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Observer => 0,
+            Role::Member => 1,
+            Role::Steward => 2,
+        }
+    }
+
+    /// Whether this role may publish messages of `kind`.
+    pub fn may_publish(self, kind: Kind) -> bool {
+        match kind {
+            Kind::Genesis => false,
+            Kind::Profile => true,
+            Kind::Admit | Kind::Revoke => self == Role::Steward,
+            _ => self != Role::Observer,
+        }
+    }
+
+    /// The role's lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Steward => "steward",
+            Role::Member => "member",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
