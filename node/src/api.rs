@@ -1,6 +1,6 @@
 //! The control API: a Unix socket in the data folder (mode 0600: the file permission is the
 //! authentication), newline-delimited JSON. The server hands each request to the event loop as a
-//! typed [`Command`]; the client is what the CLI, the terminal app and tests use.
+//! typed [`Command`]; [`crate::client::Client`] is the other end.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -118,7 +118,8 @@ async fn connection(
             Err(_) => {
                 let message =
                     format!("requests must be one line of at most {MAX_REQUEST_LINE} bytes");
-                let _ = write_line(&mut writer, &Response::Error { message }).await;
+                let reason = "invalid_request".into();
+                let _ = write_line(&mut writer, &Response::Error { message, reason }).await;
                 return;
             }
         };
@@ -126,7 +127,8 @@ async fn connection(
             Ok(request) => request,
             Err(e) => {
                 let message = format!("that is not a valid Sangam request: {e}");
-                if write_line(&mut writer, &Response::Error { message })
+                let reason = "invalid_request".into();
+                if write_line(&mut writer, &Response::Error { message, reason })
                     .await
                     .is_err()
                 {
@@ -145,6 +147,7 @@ async fn connection(
         }
         let response = answer.await.unwrap_or(Response::Error {
             message: "the node is shutting down".into(),
+            reason: "shutting_down".into(),
         });
         if write_line(&mut writer, &response).await.is_err() {
             return;
@@ -178,49 +181,5 @@ async fn subscription(
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
         }
-    }
-}
-
-/// A connection to a running node's control socket.
-pub struct ApiClient {
-    reader: BufReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
-}
-
-impl ApiClient {
-    /// Connects to the socket at `path`.
-    pub async fn connect(path: &Path) -> std::io::Result<ApiClient> {
-        let (reader, writer) = UnixStream::connect(path).await?.into_split();
-        Ok(ApiClient {
-            reader: BufReader::new(reader),
-            writer,
-        })
-    }
-
-    /// Sends one request and waits for its answer.
-    pub async fn request(&mut self, request: &Request) -> Result<Response> {
-        let mut line = serde_json::to_vec(request)
-            .map_err(|e| NodeError::Api(format!("the request could not be encoded: {e}")))?;
-        line.push(b'\n');
-        self.writer
-            .write_all(&line)
-            .await
-            .map_err(NodeError::io("sending to the node"))?;
-        self.next().await
-    }
-
-    /// The next line from the node (after `subscribe`: the next event).
-    pub async fn next(&mut self) -> Result<Response> {
-        let mut line = String::new();
-        let read = self
-            .reader
-            .read_line(&mut line)
-            .await
-            .map_err(NodeError::io("reading from the node"))?;
-        if read == 0 {
-            return Err(NodeError::Api("the node closed the connection".into()));
-        }
-        serde_json::from_str(&line)
-            .map_err(|e| NodeError::Api(format!("the node sent something unreadable: {e}")))
     }
 }

@@ -7,19 +7,15 @@ mod print;
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
-use sangam_protocol::api::{Request, Response};
-use sangam_protocol::invite::Invite;
+use anyhow::{Context, Result, anyhow};
 use sangam_protocol::kinds::Close;
 use sangam_protocol::{AuthorId, Body, Kind, MessageId};
 
-use crate::api::ApiClient;
+use crate::client::{Client, FeedQuery};
 use crate::clock::now_ms;
 use crate::daemon::{self, DaemonConfig};
 use crate::datadir::{DataDir, Settings};
-use crate::ledger::Ledger;
-use crate::service::Service;
-use crate::store::Store;
+use crate::setup;
 
 use args::*;
 use print::*;
@@ -42,80 +38,34 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Id => println!("{}", dir.load_identity()?.author()),
         Command::Network {
             action: NetworkAction::Create { name },
-        } => {
-            let keypair = dir.load_identity()?;
-            let settings = dir.settings()?;
-            let mut ledger = offline_ledger(&dir)?;
-            let genesis = ledger.found(&keypair, &name, &settings.name, now_ms())?;
-            println!("{}", genesis.header().network);
-        }
+        } => println!("{}", setup::found(&dir, &name, now_ms())?),
         Command::Join { invite } => {
-            let keypair = dir.load_identity()?;
-            let settings = dir.settings()?;
-            let invite = Invite::decode(&invite)?;
-            let mut ledger = offline_ledger(&dir)?;
-            let proven = ledger.join(
-                &invite.proof,
-                &keypair.author(),
-                !settings.fresh_key,
-                now_ms(),
-            )?;
-            ledger.save_bootstrap_addresses(&invite.addresses)?;
-            let name = ledger
-                .membership()
-                .map(|m| m.network_name().to_string())
-                .unwrap_or_default();
+            let joined = setup::join(&dir, &invite, now_ms())?;
             println!(
-                "Joined the network \"{name}\" ({}) as a {}. Start the node with `sangam run`.",
-                proven.network, proven.role
+                "Joined the network \"{}\" ({}) as a {}. Start the node with `sangam run`.",
+                joined.name, joined.network, joined.role
             );
         }
         Command::Admit { id, name, role } => {
             let member: AuthorId = parse_id(&id)?;
-            match call(
-                &dir,
-                Request::Admit {
-                    member,
-                    name,
-                    role: role.into(),
-                },
-            )
-            .await?
-            {
-                Response::Invite { invite } => println!("{invite}"),
-                other => bail!("unexpected answer from the node: {other:?}"),
-            }
+            let invite = client(&dir).await?.admit(member, name, role.into()).await?;
+            println!("{invite}");
         }
         Command::Revoke { id, reason } => {
             let member: AuthorId = parse_id(&id)?;
-            print_posted(call(&dir, Request::Revoke { member, reason }).await?)?;
+            println!("{}", client(&dir).await?.revoke(member, reason).await?);
         }
-        Command::Connect { address } => match call(&dir, Request::Connect { address }).await? {
-            Response::Connecting { address } => println!("Connecting to {address}"),
-            other => bail!("unexpected answer from the node: {other:?}"),
-        },
+        Command::Connect { address } => {
+            let address = client(&dir).await?.connect_to(address).await?;
+            println!("Connecting to {address}");
+        }
         Command::Post { what } => {
-            print_posted(
-                call(
-                    &dir,
-                    Request::Post {
-                        body: body_of(what)?,
-                    },
-                )
-                .await?,
-            )?;
+            println!("{}", client(&dir).await?.post(body_of(what)?).await?);
         }
         Command::Close { id, note } => {
             let item: MessageId = parse_id(&id)?;
-            print_posted(
-                call(
-                    &dir,
-                    Request::Post {
-                        body: Body::Close(Close { item, note }),
-                    },
-                )
-                .await?,
-            )?;
+            let body = Body::Close(Close { item, note });
+            println!("{}", client(&dir).await?.post(body).await?);
         }
         Command::Feed {
             kind,
@@ -133,74 +83,52 @@ pub async fn run(cli: Cli) -> Result<()> {
                 None => None,
             };
             let author = author.map(|a| parse_id::<AuthorId>(&a)).transpose()?;
-            match call(
-                &dir,
-                Request::Feed {
-                    kind,
-                    author,
-                    limit: Some(limit),
-                },
-            )
-            .await?
-            {
-                Response::Feed { items } if json => {
-                    println!("{}", serde_json::to_string_pretty(&items)?)
-                }
-                Response::Feed { items } => items
+            let query = FeedQuery {
+                kind,
+                author,
+                limit: Some(limit),
+            };
+            let items = client(&dir).await?.feed(query).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                items
                     .iter()
-                    .for_each(|item| println!("{}", feed_line(item))),
-                other => bail!("unexpected answer from the node: {other:?}"),
+                    .for_each(|item| println!("{}", feed_line(item)));
             }
         }
         Command::Show { id, json } => {
-            let id: MessageId = parse_id(&id)?;
-            match call(&dir, Request::Show { id }).await? {
-                Response::Item { item } if json => {
-                    println!("{}", serde_json::to_string_pretty(&item)?)
-                }
-                Response::Item { item } => print_item(&item)?,
-                other => bail!("unexpected answer from the node: {other:?}"),
+            let item = client(&dir).await?.show(parse_id(&id)?).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&item)?);
+            } else {
+                print_item(&item)?;
             }
         }
-        Command::Peers { json } => match call(&dir, Request::Peers).await? {
-            Response::Peers { peers } if json => {
-                println!("{}", serde_json::to_string_pretty(&peers)?)
+        Command::Peers { json } => {
+            let peers = client(&dir).await?.peers().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&peers)?);
+            } else {
+                print_peers(peers);
             }
-            Response::Peers { peers } => {
-                if peers.is_empty() {
-                    println!("No peers known yet (is the node running? `sangam run`).");
-                }
-                for peer in peers {
-                    let state = if peer.connected {
-                        "connected"
-                    } else {
-                        "offline"
-                    };
-                    let name = peer.name.unwrap_or_else(|| "(unknown)".into());
-                    println!("{state:<10} {name:<24} {}", peer.peer);
-                }
+        }
+        Command::Members { json } => {
+            let members = client(&dir).await?.members().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&members)?);
+            } else {
+                print_members(members);
             }
-            other => bail!("unexpected answer from the node: {other:?}"),
-        },
-        Command::Members { json } => match call(&dir, Request::Members).await? {
-            Response::Members { members } if json => {
-                println!("{}", serde_json::to_string_pretty(&members)?)
+        }
+        Command::Status { json } => {
+            let status = client(&dir).await?.status().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                print_status(&status);
             }
-            Response::Members { members } => {
-                for member in members {
-                    let role = member.role.map(|r| r.name()).unwrap_or("revoked");
-                    println!("{role:<9} {:<28} {}", member.name, member.id);
-                }
-            }
-            other => bail!("unexpected answer from the node: {other:?}"),
-        },
-        Command::Status { json } => match call(&dir, Request::Status).await? {
-            Response::Status(status) if json => {
-                println!("{}", serde_json::to_string_pretty(&status)?)
-            }
-            Response::Status(status) => print_status(&status),
-            other => bail!("unexpected answer from the node: {other:?}"),
-        },
+        }
         Command::Run {
             listen,
             bootstrap,
@@ -256,35 +184,7 @@ async fn run_daemon(dir: DataDir, config: DaemonConfig) -> Result<()> {
     Ok(())
 }
 
-/// Opens the store directly, for commands run while the daemon is not running.
-fn offline_ledger(dir: &DataDir) -> Result<Ledger> {
-    Ok(Ledger::open(Store::open(&dir.store_path())?)?)
-}
-
-/// Sends a request to the running daemon, or answers it from the store when none runs.
-async fn call(dir: &DataDir, request: Request) -> Result<Response> {
-    let response = match ApiClient::connect(&dir.socket_path()).await {
-        Ok(mut client) => client.request(&request).await?,
-        Err(_) => {
-            let keypair = dir.load_identity()?;
-            let settings = dir.settings()?;
-            let mut ledger = offline_ledger(dir)?;
-            let addresses = ledger.listen_addresses()?;
-            let mut service = Service {
-                ledger: &mut ledger,
-                keypair: &keypair,
-                settings: &settings,
-                addresses,
-            };
-            let outcome = service.handle(request, now_ms());
-            if outcome.published.is_some() {
-                ledger.flush()?;
-            }
-            outcome.response
-        }
-    };
-    match response {
-        Response::Error { message } => Err(anyhow!(message)),
-        other => Ok(other),
-    }
+/// The node of `dir`: the running daemon, or the folder itself when none runs.
+async fn client(dir: &DataDir) -> Result<Client> {
+    Ok(Client::open(dir).await?)
 }

@@ -95,7 +95,12 @@ impl DataDir {
 
     /// The control socket of a running daemon.
     pub fn socket_path(&self) -> PathBuf {
-        self.root.join("control.sock")
+        DataDir::socket_path_of(&self.root)
+    }
+
+    /// The control socket of the folder at `root`, without opening the folder.
+    pub fn socket_path_of(root: &Path) -> PathBuf {
+        root.join("control.sock")
     }
 
     /// The daemon's log file.

@@ -54,6 +54,7 @@ pub enum NodeError {
     )]
     FolderInUse,
     /// The on-disk store failed.
+    #[cfg(feature = "daemon")]
     #[error("the message store failed: {0}")]
     Store(#[from] sled::Error),
     /// Something in the store is not what this version wrote.
@@ -68,9 +69,20 @@ pub enum NodeError {
     /// Something the user named does not exist.
     #[error("{0}")]
     NotFound(String),
-    /// The running daemon could not be reached or answered with an error.
+    /// The running daemon could not be reached or answered something unreadable.
     #[error("{0}")]
     Api(String),
+    /// The node refused a control request; `reason` is its stable reason code.
+    #[error("{message}")]
+    Refused {
+        /// The stable reason code (see PROTOCOL.md, "Control API").
+        reason: String,
+        /// Why, in plain words.
+        message: String,
+    },
+    /// What was asked needs the daemon running.
+    #[error("this needs the node to be running: start it with `sangam run`")]
+    NotRunning,
     /// Reading or writing a file or socket failed.
     #[error("{what}: {source}")]
     Io {
@@ -89,6 +101,40 @@ impl NodeError {
     pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> NodeError {
         let what = what.into();
         move |source| NodeError::Io { what, source }
+    }
+}
+
+impl NodeError {
+    /// The stable reason code a control-API client gets with this error.
+    pub fn reason(&self) -> &str {
+        match self {
+            NodeError::DataDir { .. } | NodeError::UnsafeDataDir { .. } => "data_folder",
+            NodeError::BadKeyFile { .. } => "bad_key_file",
+            NodeError::NotInitialised => "not_initialised",
+            NodeError::AlreadyInitialised(_) => "already_initialised",
+            NodeError::NoNetwork => "no_network",
+            NodeError::AlreadyInNetwork(_) => "already_in_network",
+            NodeError::FolderInUse => "folder_in_use",
+            #[cfg(feature = "daemon")]
+            NodeError::Store(_) => "store_failed",
+            NodeError::Corrupt(_) => "store_damaged",
+            NodeError::Protocol(rule) => rule.reason(),
+            NodeError::NotAllowed(_) => "not_allowed",
+            NodeError::NotFound(_) => "not_found",
+            NodeError::Api(_) => "api",
+            NodeError::Refused { reason, .. } => reason,
+            NodeError::NotRunning => "not_running",
+            NodeError::Io { .. } => "io",
+            NodeError::Network(_) => "network",
+        }
+    }
+
+    /// This error as a control-API answer.
+    pub fn to_response(&self) -> sangam_protocol::api::Response {
+        sangam_protocol::api::Response::Error {
+            reason: self.reason().to_string(),
+            message: self.to_string(),
+        }
     }
 }
 

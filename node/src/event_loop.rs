@@ -189,7 +189,7 @@ impl EventLoop {
                 _ = shutdown.changed() => break,
             }
             // Take whatever else the swarm already has ready, so a burst of gossip is checked
-            // in parallel and written in one transaction instead of one message at a time.
+            // in parallel and written together instead of one message at a time.
             while !self.inbox_full() {
                 match self.swarm.next().now_or_never() {
                     Some(Some(event)) => self.on_swarm_event(event),

@@ -29,6 +29,17 @@ const LISTEN_KEY: &str = "listen";
 /// Bootstrap addresses remembered from an invite.
 const BOOTSTRAP_KEY: &str = "bootstrap";
 
+/// What the node remembers of a peer across restarts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PeerRecord {
+    /// Where it was reached or said it listens, newest dial first.
+    pub addresses: Vec<String>,
+    /// When it last connected (ms since the epoch).
+    pub last_seen: Option<u64>,
+    /// When a sync with it last finished (ms since the epoch).
+    pub last_sync: Option<u64>,
+}
+
 /// The network this node belongs to.
 struct Joined {
     genesis: Message,

@@ -1,14 +1,17 @@
-//! Answers control-API requests from the ledger. The daemon and the offline command line share
-//! it, so a command behaves the same whether or not the daemon is running.
+//! Answers control-API requests: the one place every request is answered, for a running daemon
+//! (which lends its live parts through [`Live`]) and for the command line when no daemon runs
+//! ([`Offline`]), so a command behaves the same either way.
 
-use sangam_protocol::api::{Request, Response, Status};
+use sangam_protocol::api::{PeerView, Request, Response, Status};
 use sangam_protocol::invite::Invite;
 use sangam_protocol::kinds::{Admit, Revoke};
 use sangam_protocol::{Body, Keypair, Message};
 
-use crate::datadir::Settings;
+use crate::clock::now_ms;
+use crate::datadir::{DataDir, Settings};
 use crate::error::{NodeError, Result};
-use crate::ledger::Ledger;
+use crate::ledger::store::Store;
+use crate::ledger::{Ledger, PeerRecord};
 
 /// Default number of feed items.
 pub const DEFAULT_FEED_LIMIT: usize = 50;
@@ -31,6 +34,101 @@ impl Outcome {
     }
 }
 
+/// What only a running node knows and does; [`NotRunning`] stands in when no daemon runs.
+pub trait Live {
+    /// Fills in the running node's part of the status (connections, counters, listen addresses).
+    fn fill_status(&self, status: &mut Status);
+    /// Peers connected or in the address book, without names (the service adds them).
+    fn peers(&self) -> Vec<PeerView>;
+    /// Dials `address` now; returns the address it dials.
+    fn connect(&mut self, address: &str) -> Result<String>;
+    /// Addresses peers can reach this node at (for invites), each ending in `/p2p/<id>`.
+    fn addresses(&self) -> Vec<String>;
+}
+
+/// The live parts of a node that is not running: what its folder remembers.
+pub struct NotRunning {
+    addresses: Vec<String>,
+    book: Vec<PeerView>,
+}
+
+impl NotRunning {
+    /// What `ledger` remembers of the last run: its listen addresses and its address book.
+    pub fn from_ledger(ledger: &Ledger) -> NotRunning {
+        let book = ledger
+            .peer_records::<PeerRecord>()
+            .into_iter()
+            .filter_map(|(peer, record)| {
+                let peer = libp2p::PeerId::from_bytes(&peer).ok()?;
+                Some(PeerView {
+                    peer: peer.to_string(),
+                    name: None,
+                    connected: false,
+                    addresses: record.addresses,
+                    last_seen: record.last_seen,
+                    last_sync: record.last_sync,
+                })
+            })
+            .collect();
+        NotRunning {
+            addresses: ledger.listen_addresses().unwrap_or_default(),
+            book,
+        }
+    }
+}
+
+impl Live for NotRunning {
+    fn fill_status(&self, _: &mut Status) {}
+
+    fn peers(&self) -> Vec<PeerView> {
+        self.book.clone()
+    }
+
+    fn connect(&mut self, _: &str) -> Result<String> {
+        Err(NodeError::NotRunning)
+    }
+
+    fn addresses(&self) -> Vec<String> {
+        self.addresses.clone()
+    }
+}
+
+/// A node's folder answering requests while no daemon runs.
+pub struct Offline {
+    ledger: Ledger,
+    keypair: Keypair,
+    settings: Settings,
+}
+
+impl Offline {
+    /// Opens the folder's key, settings and store (fails if a daemon holds the store).
+    pub fn open(dir: &DataDir) -> Result<Offline> {
+        Ok(Offline {
+            keypair: dir.load_identity()?,
+            settings: dir.settings()?,
+            ledger: Ledger::open(Store::open(&dir.store_path())?)?,
+        })
+    }
+
+    /// Answers one request; a post is on disk before the answer says so.
+    pub fn handle(&mut self, request: Request) -> Response {
+        let mut live = NotRunning::from_ledger(&self.ledger);
+        let outcome = Service {
+            ledger: &mut self.ledger,
+            keypair: &self.keypair,
+            settings: &self.settings,
+            live: &mut live,
+        }
+        .handle(request, now_ms());
+        if outcome.published.is_some()
+            && let Err(error) = self.ledger.flush()
+        {
+            return error.to_response();
+        }
+        outcome.response
+    }
+}
+
 /// The node's identity and state, borrowed for one request.
 pub struct Service<'a> {
     /// The ledger.
@@ -39,25 +137,33 @@ pub struct Service<'a> {
     pub keypair: &'a Keypair,
     /// This node's settings.
     pub settings: &'a Settings,
-    /// Addresses peers can reach this node at (for invites), each ending in `/p2p/<id>`.
-    pub addresses: Vec<String>,
+    /// What only a running node knows.
+    pub live: &'a mut dyn Live,
 }
 
 impl Service<'_> {
-    /// Answers `request`; failures become an `error` response with a plain sentence.
+    /// Answers `request`; failures become an `error` response with a reason code and a plain
+    /// sentence.
     pub fn handle(&mut self, request: Request, now: u64) -> Outcome {
         match self.try_handle(request, now) {
             Ok(outcome) => outcome,
-            Err(error) => Outcome::answer(Response::Error {
-                message: error.to_string(),
-            }),
+            Err(error) => Outcome::answer(error.to_response()),
         }
     }
 
     fn try_handle(&mut self, request: Request, now: u64) -> Result<Outcome> {
         Ok(match request {
-            Request::Status => Outcome::answer(Response::Status(self.status()?)),
-            Request::Peers => Outcome::answer(Response::Peers { peers: Vec::new() }),
+            Request::Status => {
+                let mut status = self.status()?;
+                self.live.fill_status(&mut status);
+                Outcome::answer(Response::Status(status))
+            }
+            Request::Peers => Outcome::answer(Response::Peers {
+                peers: self.named(self.live.peers()),
+            }),
+            Request::Connect { address } => Outcome::answer(Response::Connecting {
+                address: self.live.connect(&address)?,
+            }),
             Request::Members => Outcome::answer(Response::Members {
                 members: self.ledger.members()?,
             }),
@@ -88,7 +194,7 @@ impl Service<'_> {
                     let proof = self.ledger.admission_proof(&member)?;
                     let invite = Invite {
                         proof,
-                        addresses: self.addresses.clone(),
+                        addresses: self.live.addresses(),
                     }
                     .encode();
                     return Ok(Outcome::answer(Response::Invite { invite }));
@@ -97,7 +203,7 @@ impl Service<'_> {
                 let proof = self.ledger.admission_proof(&member)?;
                 let invite = Invite {
                     proof,
-                    addresses: self.addresses.clone(),
+                    addresses: self.live.addresses(),
                 }
                 .encode();
                 Outcome {
@@ -113,12 +219,24 @@ impl Service<'_> {
                 }
                 self.publish(Body::Revoke(Revoke { member, reason }), now)?
             }
-            Request::Subscribe | Request::Connect { .. } => {
-                return Err(NodeError::NotAllowed(
-                    "this needs the node to be running: start it with `sangam run`".into(),
-                ));
-            }
+            // A running node's socket streams events before a request gets here.
+            Request::Subscribe => return Err(NodeError::NotRunning),
         })
+    }
+
+    /// `peers` with the names the membership gives them.
+    fn named(&self, mut peers: Vec<PeerView>) -> Vec<PeerView> {
+        let membership = self.ledger.membership();
+        for view in &mut peers {
+            view.name = view
+                .peer
+                .parse::<libp2p::PeerId>()
+                .ok()
+                .and_then(|peer| sangam_protocol::AuthorId::from_peer_id(&peer))
+                .and_then(|author| membership.and_then(|m| m.member(&author)))
+                .map(|info| info.name.clone());
+        }
+        peers
     }
 
     fn publish(&mut self, body: Body, now: u64) -> Result<Outcome> {
@@ -129,8 +247,8 @@ impl Service<'_> {
         })
     }
 
-    /// The part of the status the ledger knows; the daemon adds the live parts.
-    pub fn status(&self) -> Result<Status> {
+    /// The part of the status the ledger knows; [`Live::fill_status`] adds the rest.
+    fn status(&self) -> Result<Status> {
         let store = self.ledger.store();
         let me = self.keypair.author();
         let membership = self.ledger.membership();

@@ -126,6 +126,10 @@ pub enum Response {
     Error {
         /// Why.
         message: String,
+        /// A stable code for programs (`not_found`, `not_allowed`, `not_running`, a receiver
+        /// rule's reason, …); absent (empty) from nodes older than the code.
+        #[serde(default)]
+        reason: String,
     },
 }
 

@@ -11,7 +11,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use libp2p::Multiaddr;
-use sangam_node::api::ApiClient;
+use sangam_node::NodeError;
+use sangam_node::client::{Client, FeedQuery};
 use sangam_node::clock::now_ms;
 use sangam_node::daemon::{self, DaemonConfig, RunningNode};
 use sangam_node::datadir::{DataDir, Settings};
@@ -249,7 +250,7 @@ impl TestNode {
         eventually("the node process to answer on its socket", || {
             let socket = socket.clone();
             async move {
-                match ApiClient::connect(&socket).await {
+                match Client::connect(&socket).await {
                     Ok(mut client) => matches!(
                         client.request(&Request::Status).await,
                         Ok(Response::Status(status)) if !status.listen.is_empty()
@@ -269,10 +270,14 @@ impl TestNode {
         process
     }
 
-    /// Sends a request through the control socket.
+    /// Sends a request through the control socket and returns the answer as it came.
     pub async fn api(&self, request: Request) -> Response {
-        let mut client = ApiClient::connect(&self.dir.socket_path()).await.unwrap();
-        client.request(&request).await.unwrap()
+        self.client().await.request(&request).await.unwrap()
+    }
+
+    /// A typed client of the node's control socket.
+    pub async fn client(&self) -> Client {
+        Client::connect(&self.dir.socket_path()).await.unwrap()
     }
 
     /// Posts an announcement; returns its id once it is durable.
@@ -283,38 +288,34 @@ impl TestNode {
             tags: vec![],
             expires_at: None,
         });
-        match self.api(Request::Post { body }).await {
-            Response::Posted { id } => id,
-            other => panic!("{} could not post: {other:?}", self.name),
+        match self.client().await.post(body).await {
+            Ok(id) => id,
+            Err(error) => panic!("{} could not post: {error}", self.name),
         }
     }
 
     /// Whether the node holds message `id`.
     pub async fn holds(&self, id: MessageId) -> bool {
-        matches!(self.api(Request::Show { id }).await, Response::Item { .. })
+        match self.client().await.show(id).await {
+            Ok(_) => true,
+            Err(NodeError::Refused { reason, .. }) if reason == "not_found" => false,
+            Err(error) => panic!("{} could not answer: {error}", self.name),
+        }
     }
 
     /// The node's status.
     pub async fn status(&self) -> Status {
-        match self.api(Request::Status).await {
-            Response::Status(status) => status,
-            other => panic!("no status: {other:?}"),
-        }
+        self.client().await.status().await.unwrap()
     }
 
     /// Up to 1,000 newest items, optionally of one kind.
     pub async fn feed(&self, kind: Option<Kind>) -> Vec<Item> {
-        match self
-            .api(Request::Feed {
-                kind,
-                author: None,
-                limit: Some(1000),
-            })
-            .await
-        {
-            Response::Feed { items } => items,
-            other => panic!("no feed: {other:?}"),
-        }
+        let query = FeedQuery {
+            kind,
+            author: None,
+            limit: Some(1000),
+        };
+        self.client().await.feed(query).await.unwrap()
     }
 
     /// The ids of up to 1,000 newest items.
@@ -408,19 +409,15 @@ pub struct Recording {
 impl Recording {
     /// Starts recording every event `node` streams.
     pub async fn start(node: &TestNode) -> Recording {
-        let mut client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
-        assert_eq!(
-            client.request(&Request::Subscribe).await.unwrap(),
-            Response::Subscribed
-        );
+        let mut client = node.client().await;
+        client.subscribe().await.unwrap();
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let mut events = Vec::new();
             loop {
                 tokio::select! {
-                    next = client.next() => match next {
-                        Ok(Response::Event { event }) => events.push(event),
-                        Ok(_) => {}
+                    next = client.next_event() => match next {
+                        Ok(event) => events.push(event),
                         Err(_) => return events,
                     },
                     _ = &mut stopped => return events,

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sangam_node::api::ApiClient;
+use sangam_node::client::Client;
 use sangam_protocol::api::{Request, Response};
 use sangam_protocol::envelope::{Envelope, message_id_for};
 use sangam_protocol::kinds::Announcement;
@@ -73,7 +73,7 @@ async fn acknowledged_posts_survive_fifty_sigkills() {
         // Wait for the control socket (the store opened, the daemon is up).
         let started = Instant::now();
         let mut client = loop {
-            if let Ok(client) = ApiClient::connect(&socket).await {
+            if let Ok(client) = Client::connect(&socket).await {
                 break client;
             }
             assert!(

@@ -131,7 +131,7 @@ async fn the_demo_starts_live_nodes_that_keep_posting() {
         .unwrap();
     let socket = demo.attach.socket_path();
     let status = || async {
-        let mut client = sangam_node::api::ApiClient::connect(&socket).await.unwrap();
+        let mut client = sangam_node::client::Client::connect(&socket).await.unwrap();
         match client
             .request(&sangam_protocol::api::Request::Status)
             .await
@@ -153,7 +153,7 @@ async fn the_demo_starts_live_nodes_that_keep_posting() {
     })
     .await;
     let members = {
-        let mut client = sangam_node::api::ApiClient::connect(&socket).await.unwrap();
+        let mut client = sangam_node::client::Client::connect(&socket).await.unwrap();
         match client
             .request(&sangam_protocol::api::Request::Members)
             .await

@@ -393,7 +393,7 @@ impl App {
                 return App::refresh_all();
             }
             Incoming::Lost(why) => self.link = Link::Lost(why),
-            Incoming::Answer(purpose, Response::Error { message }) => {
+            Incoming::Answer(purpose, Response::Error { message, .. }) => {
                 self.say(
                     match purpose {
                         Purpose::Publish => format!("Not sent: {message}"),

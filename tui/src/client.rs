@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sangam_node::api::ApiClient;
+use sangam_node::client::Client;
 use sangam_protocol::api::{Request, Response};
 use tokio::sync::mpsc;
 
@@ -40,8 +40,8 @@ async fn run(
 ) {
     loop {
         let (mut client, mut events) = match (
-            ApiClient::connect(&socket).await,
-            ApiClient::connect(&socket).await,
+            Client::connect(&socket).await,
+            Client::connect(&socket).await,
         ) {
             (Ok(client), Ok(events)) => (client, events),
             _ => {
@@ -55,10 +55,7 @@ async fn run(
                 continue;
             }
         };
-        if !matches!(
-            events.request(&Request::Subscribe).await,
-            Ok(Response::Subscribed)
-        ) {
+        if events.subscribe().await.is_err() {
             tokio::time::sleep(RETRY).await;
             continue;
         }

@@ -5,16 +5,12 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use sangam_node::api::ApiClient;
+use sangam_node::client::Client;
 use sangam_node::clock::now_ms;
 use sangam_node::daemon::{self, DaemonConfig, RunningNode};
 use sangam_node::datadir::{DataDir, Settings};
-use sangam_node::ledger::Ledger;
-use sangam_node::store::Store;
-use sangam_protocol::api::{Request, Response};
-use sangam_protocol::kinds::{
-    Admit, Announcement, MentoringRequest, Offer, Profile, Resource, Urgency,
-};
+use sangam_node::setup;
+use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
 use sangam_protocol::{Body, MessageId, Role};
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
@@ -112,22 +108,18 @@ pub async fn start(pace: Duration) -> Result<Demo> {
         })?;
         dirs.push(dir);
     }
-    // Found the network and admit everyone, as `sangam network create`, `admit` and `join` do.
+    // Found the network and admit everyone, exactly as `sangam network create`, `admit` and
+    // `join` do (the founder's node is not running yet, so its folder answers the admissions).
     let now = now_ms();
-    let founder = dirs[0].load_identity()?;
+    setup::found(&dirs[0], "Sangam demo", now)?;
     {
-        let mut ledger = Ledger::open(Store::open(&dirs[0].store_path())?)?;
-        ledger.found(&founder, "Sangam demo", COLLECTIVES[0].name, now)?;
+        let mut founder = Client::open(&dirs[0]).await?;
         for (dir, collective) in dirs.iter().zip(&COLLECTIVES).skip(1) {
             let member = dir.load_identity()?.author();
-            let admit = Admit {
-                member,
-                role: collective.role,
-                name: collective.name.into(),
-            };
-            ledger.publish(&founder, Body::Admit(admit), now)?;
-            let proof = ledger.admission_proof(&member)?;
-            Ledger::open(Store::open(&dir.store_path())?)?.join(&proof, &member, false, now)?;
+            let invite = founder
+                .admit(member, collective.name.into(), collective.role)
+                .await?;
+            setup::join(dir, &invite, now)?;
         }
     }
     let mut nodes = Vec::new();
@@ -168,11 +160,11 @@ pub async fn start(pace: Duration) -> Result<Demo> {
 }
 
 async fn post(socket: &std::path::Path, body: Body) -> Option<MessageId> {
-    let mut client = ApiClient::connect(socket).await.ok()?;
-    match client.request(&Request::Post { body }).await {
-        Ok(Response::Posted { id }) => Some(id),
-        other => {
-            tracing::warn!("demo post failed: {other:?}");
+    let mut client = Client::connect(socket).await.ok()?;
+    match client.post(body).await {
+        Ok(id) => Some(id),
+        Err(error) => {
+            tracing::warn!("demo post failed: {error}");
             None
         }
     }

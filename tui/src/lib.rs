@@ -3,6 +3,7 @@
 pub mod app;
 pub mod backend;
 pub mod client;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod form;
 pub mod keymap;

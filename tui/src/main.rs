@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -11,7 +10,9 @@ use sangam_node::clock::now_ms;
 use sangam_node::datadir::DataDir;
 use sangam_tui::app::App;
 use sangam_tui::backend::AlignedBackend;
-use sangam_tui::{client, demo, runtime};
+#[cfg(feature = "demo")]
+use sangam_tui::demo;
+use sangam_tui::{client, runtime};
 
 /// The Sangam terminal app.
 #[derive(Parser)]
@@ -65,9 +66,15 @@ async fn open_app(socket: PathBuf) -> Result<()> {
 
 async fn run(args: Args) -> Result<()> {
     match args.command {
+        #[cfg(not(feature = "demo"))]
+        Some(Command::Demo { .. }) => Err(anyhow::anyhow!(
+            "this build of sangam-tui has no demo; run it with \
+             `cargo run --release -p sangam-tui --features demo -- demo`"
+        )),
+        #[cfg(feature = "demo")]
         Some(Command::Demo { pace }) => {
             eprintln!("Starting five demo collectives on this computer…");
-            let demo = demo::start(Duration::from_secs(pace.max(1))).await?;
+            let demo = demo::start(std::time::Duration::from_secs(pace.max(1))).await?;
             log_to(&demo.log_path());
             let socket = demo.attach.socket_path();
             let result = open_app(socket).await;
@@ -78,7 +85,7 @@ async fn run(args: Args) -> Result<()> {
         None => {
             let root = DataDir::resolve(args.data_dir)?;
             log_to(&root.join("sangam-tui.log"));
-            open_app(root.join("control.sock")).await
+            open_app(DataDir::socket_path_of(&root)).await
         }
     }
 }

@@ -1,19 +1,31 @@
 //! How the `sangam` command line prints answers: plain lines for people, ids alone where a script
 //! would read them.
 
-use anyhow::{Result, bail};
-use sangam_protocol::api::{Item, Response};
+use anyhow::Result;
+use sangam_protocol::api::{Item, MemberView, PeerView};
 use sangam_protocol::{Body, Kind};
 
 use crate::clock::now_ms;
 
-pub(super) fn print_posted(response: Response) -> Result<()> {
-    match response {
-        Response::Posted { id } => {
-            println!("{id}");
-            Ok(())
-        }
-        other => bail!("unexpected answer from the node: {other:?}"),
+pub(super) fn print_peers(peers: Vec<PeerView>) {
+    if peers.is_empty() {
+        println!("No peers known yet (is the node running? `sangam run`).");
+    }
+    for peer in peers {
+        let state = if peer.connected {
+            "connected"
+        } else {
+            "offline"
+        };
+        let name = peer.name.unwrap_or_else(|| "(unknown)".into());
+        println!("{state:<10} {name:<24} {}", peer.peer);
+    }
+}
+
+pub(super) fn print_members(members: Vec<MemberView>) {
+    for member in members {
+        let role = member.role.map(|r| r.name()).unwrap_or("revoked");
+        println!("{role:<9} {:<28} {}", member.name, member.id);
     }
 }
 

@@ -1,39 +1,56 @@
-//! Control requests from the API socket, as the event loop answers them: the running node's
-//! part (connections, listen addresses, refusal counters) added to what [`Service`] answers
-//! from the ledger.
+//! Control requests from the API socket: [`Service`] answers every one of them; the running
+//! node lends it its live parts (connections, counters, listen addresses, dialling) through
+//! [`Live`].
 
-use libp2p::Multiaddr;
-use sangam_protocol::AuthorId;
-use sangam_protocol::api::{PeerView, Request, Response};
+use std::collections::BTreeMap;
+
+use libp2p::gossipsub::IdentTopic;
+use libp2p::{Multiaddr, Swarm};
+use sangam_protocol::api::{PeerView, Status};
 
 use super::EventLoop;
 use super::own_posts::OwnPost;
+use super::peers::Peers;
 use crate::api::Command;
-use crate::service::Service;
+use crate::error::{NodeError, Result};
+use crate::network::{Behaviour, GossipMeter};
+use crate::service::{Live, Service};
 
-impl EventLoop {
-    pub(super) fn invite_addresses(&self) -> Vec<String> {
-        self.listen_tx
-            .borrow()
-            .iter()
-            .map(|a| a.to_string())
-            .collect()
+/// The running node's live parts, borrowed for one request.
+struct Running<'a> {
+    swarm: &'a mut Swarm<Behaviour>,
+    peers: &'a Peers,
+    rejected: &'a BTreeMap<String, u64>,
+    meter: &'a GossipMeter,
+    topic: &'a IdentTopic,
+    listen: Vec<String>,
+}
+
+impl Live for Running<'_> {
+    fn fill_status(&self, status: &mut Status) {
+        status.running = true;
+        status.listen = self.listen.clone();
+        status.connected = self.peers().into_iter().filter(|p| p.connected).collect();
+        status.rejected = self.rejected.clone();
+        status.gossip_mesh = self
+            .swarm
+            .behaviour()
+            .gossip
+            .inner_ref()
+            .mesh_peers(&self.topic.hash())
+            .count() as u64;
+        let tally = self.meter.tally();
+        status.gossip_copies = tally.copies;
+        status.gossip_distinct = tally.distinct;
     }
 
-    fn peer_views(&self) -> Vec<PeerView> {
-        let membership = self.ledger.membership();
-        let name = |peer: &libp2p::PeerId| {
-            let author = AuthorId::from_peer_id(peer)?;
-            membership
-                .and_then(|m| m.member(&author))
-                .map(|info| info.name.clone())
-        };
+    fn peers(&self) -> Vec<PeerView> {
         self.peers
             .known()
             .into_iter()
             .map(|(peer, entry, connected)| PeerView {
                 peer: peer.to_string(),
-                name: name(&peer),
+                name: None,
                 connected,
                 addresses: entry.addresses,
                 last_seen: entry.last_seen,
@@ -42,73 +59,61 @@ impl EventLoop {
             .collect()
     }
 
+    fn connect(&mut self, address: &str) -> Result<String> {
+        let multiaddr: Multiaddr = address.parse().map_err(|_| NodeError::Refused {
+            reason: "bad_address".into(),
+            message: format!(
+                "`{address}` is not a network address like /ip4/1.2.3.4/tcp/7117/p2p/12D3KooW…"
+            ),
+        })?;
+        self.swarm.dial(multiaddr).map_err(|e| NodeError::Refused {
+            reason: "cannot_dial".into(),
+            message: format!("cannot connect to {address}: {e}"),
+        })?;
+        Ok(address.to_string())
+    }
+
+    fn addresses(&self) -> Vec<String> {
+        self.listen.clone()
+    }
+}
+
+impl EventLoop {
+    /// The addresses this node listens on, each ending in `/p2p/<id>`.
+    pub(super) fn invite_addresses(&self) -> Vec<String> {
+        self.listen_tx
+            .borrow()
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
+    }
+
     pub(super) fn on_command(&mut self, command: Command) {
         let Command { request, reply } = command;
-        if let Request::Connect { address } = &request {
-            let response = match address.parse::<Multiaddr>() {
-                Ok(multiaddr) => match self.swarm.dial(multiaddr) {
-                    Ok(()) => Response::Connecting {
-                        address: address.clone(),
-                    },
-                    Err(e) => Response::Error {
-                        message: format!("cannot connect to {address}: {e}"),
-                    },
-                },
-                Err(_) => Response::Error {
-                    message: format!(
-                        "`{address}` is not a network address like /ip4/1.2.3.4/tcp/7117/p2p/12D3KooW…"
-                    ),
-                },
-            };
-            let _ = reply.send(response);
-            return;
-        }
-        let addresses = self.invite_addresses();
         let now = self.now();
-        let mut service = Service {
+        let mut live = Running {
+            listen: self.invite_addresses(),
+            swarm: &mut self.swarm,
+            peers: &self.peers,
+            rejected: &self.rejected,
+            meter: &self.meter,
+            topic: &self.topic,
+        };
+        let outcome = Service {
             ledger: &mut self.ledger,
             keypair: &self.keypair,
             settings: &self.settings,
-            addresses,
-        };
-        let is_status = request == Request::Status;
-        let is_peers = request == Request::Peers;
-        let outcome = service.handle(request, now);
-        let response = match outcome.response {
-            Response::Status(mut status) if is_status => {
-                status.running = true;
-                status.listen = self.invite_addresses();
-                status.connected = self
-                    .peer_views()
-                    .into_iter()
-                    .filter(|p| p.connected)
-                    .collect();
-                status.rejected = self.rejected.clone();
-                status.gossip_mesh = self
-                    .swarm
-                    .behaviour()
-                    .gossip
-                    .inner_ref()
-                    .mesh_peers(&self.topic.hash())
-                    .count() as u64;
-                let tally = self.meter.tally();
-                status.gossip_copies = tally.copies;
-                status.gossip_distinct = tally.distinct;
-                Response::Status(status)
-            }
-            _ if is_peers => Response::Peers {
-                peers: self.peer_views(),
-            },
-            other => other,
-        };
+            live: &mut live,
+        }
+        .handle(request, now);
         match outcome.published {
             Some(message) => self.await_flush(OwnPost {
                 message,
-                response,
+                response: outcome.response,
                 reply,
             }),
             None => {
-                let _ = reply.send(response);
+                let _ = reply.send(outcome.response);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Gossip from peers. Messages that arrive together are gathered into one batch and handed to
 //! the ledger's one door: duplicates and flooding authors are turned away before any signature
-//! is checked, the rest are verified in parallel and written in one transaction, and each gets
+//! is checked, the rest are verified in parallel and written together, and each gets
 //! its verdict back to gossipsub.
 
 use libp2p::PeerId;

@@ -84,6 +84,7 @@ impl EventLoop {
                 }
                 Err(problem) => Response::Error {
                     message: format!("the post could not be saved to disk ({problem})"),
+                    reason: "disk".into(),
                 },
             };
             let _ = post.reply.send(response);

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, PeerId};
 use sangam_protocol::api::Event;
-use serde::{Deserialize, Serialize};
 
 use super::action::Action;
 use crate::gate::MemberGate;
+pub(super) use crate::ledger::PeerRecord as BookEntry;
 
 /// Connections to members a node keeps up by dialling. Enough for a gossip mesh (3–4 peers)
 /// plus spares for flaky links; members still accept whoever dials them. Every open connection
@@ -37,17 +37,6 @@ const LOOKUP_EVERY: Duration = Duration::from_secs(60);
 const MAX_TRACKED: usize = 1024;
 /// Most addresses remembered per peer.
 const MAX_ADDRESSES: usize = 8;
-
-/// What the node remembers of a peer across restarts.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct BookEntry {
-    /// Where it was reached or said it listens, newest dial first.
-    pub(crate) addresses: Vec<String>,
-    /// When it last connected (ms since the epoch).
-    pub(crate) last_seen: Option<u64>,
-    /// When a sync with it last finished (ms since the epoch).
-    pub(crate) last_sync: Option<u64>,
-}
 
 /// One connected peer.
 #[derive(Debug, Default)]

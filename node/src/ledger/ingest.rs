@@ -1,8 +1,9 @@
 //! The one door into the ledger for messages from anywhere (gossip, sync, a hello's proof).
 //! Each message is parsed once, the store is asked once whether it is new, the caller may turn
 //! away its claimed author (the rate limit) before the costly signature check, signatures are
-//! checked in parallel, every rule is applied in order, and the batch is written in one
-//! transaction. Each message gets a [`Verdict`]; only a storage failure is an error.
+//! checked in parallel, every rule is applied in order, and what passed is written in one batch
+//! of ordered writes (`Store::insert_many` in `store.rs` explains why that is crash-safe
+//! without a transaction). Each message gets a [`Verdict`]; only a storage failure is an error.
 
 use std::collections::{HashMap, HashSet};
 
@@ -112,8 +113,8 @@ impl Ledger {
     /// Checks and stores many messages: admissions and revocations first, so members admitted
     /// in the same batch are recognised, then everything else in the order given. A new
     /// message whose claimed author `allow` turns away is refused as rate-limited before its
-    /// signature is checked. Returns one verdict per input, in the input's order; if the batch
-    /// could not be written, nothing of it is stored and the storage error is returned.
+    /// signature is checked. Returns one verdict per input, in the input's order, or the storage
+    /// error if the batch could not be written.
     pub fn intake(
         &mut self,
         wires: &[Vec<u8>],
@@ -254,8 +255,9 @@ impl Ledger {
         Ok(Verdict::Stored(message))
     }
 
-    /// Writes what the batch accepted in one transaction. On failure nothing of the batch is
-    /// stored, the membership changes it made are forgotten, and the error is returned.
+    /// Writes what the batch accepted. On failure the membership is reloaded from what the store
+    /// actually holds (part of the batch may be written; a message without its version-vector
+    /// entry is fetched again by sync) and the error is returned.
     fn write(&mut self, pending: Pending, mut verdicts: Vec<Verdict>) -> Result<Vec<Verdict>> {
         if pending.accepted.is_empty() {
             return Ok(verdicts);

@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use sangam_node::api::ApiClient;
+use sangam_node::client::Client;
 use sangam_protocol::api::{Event, MAX_REQUEST_LINE, Request, Response};
 use sangam_tests::network;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -47,7 +47,7 @@ async fn bad_requests_get_errors_and_subscribers_get_events() {
     let answer = raw_exchange(&mut raw, &huge).await;
     assert!(matches!(answer, Some(Response::Error { .. })), "{answer:?}");
 
-    let mut events = ApiClient::connect(&socket).await.unwrap();
+    let mut events = Client::connect(&socket).await.unwrap();
     assert_eq!(
         events.request(&Request::Subscribe).await.unwrap(),
         Response::Subscribed

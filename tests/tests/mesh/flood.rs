@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use libp2p::gossipsub::IdentTopic;
-use sangam_node::api::ApiClient;
+use sangam_node::client::Client;
 use sangam_node::clock::now_ms;
 use sangam_protocol::api::{Event, Request, Response};
 use sangam_protocol::transport::gossip_topic;
@@ -18,7 +18,7 @@ use sangam_tests::{
 /// stored by the node whose events `watch` streams.
 async fn latencies(
     from: &TestNode,
-    watch: &mut ApiClient,
+    watch: &mut Client,
     count: usize,
     label: &str,
 ) -> Vec<Duration> {
@@ -71,9 +71,7 @@ async fn a_flooding_member_is_rate_limited_and_honest_posts_keep_flowing() {
     for node in &nodes {
         eventually("everyone connected", || node.holds(first)).await;
     }
-    let mut watch = ApiClient::connect(&nodes[3].dir.socket_path())
-        .await
-        .unwrap();
+    let mut watch = Client::connect(&nodes[3].dir.socket_path()).await.unwrap();
     assert_eq!(
         watch.request(&Request::Subscribe).await.unwrap(),
         Response::Subscribed
@@ -88,7 +86,7 @@ async fn a_flooding_member_is_rate_limited_and_honest_posts_keep_flowing() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stopped = stop.clone();
     let flood = tokio::spawn(async move {
-        let mut client = ApiClient::connect(&socket).await.unwrap();
+        let mut client = Client::connect(&socket).await.unwrap();
         let mut sent = 0u64;
         while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
             let body = announcement(&format!("flood {sent}"));

@@ -2,7 +2,7 @@
 //! still forms, nobody keeps more connections than a weak laptop should, and a post reaches
 //! everyone by gossip, not only by the slower sync.
 
-use sangam_node::event_loop::MAX_PEERS;
+use sangam_node::daemon::MAX_PEERS;
 use sangam_tests::{eventually, network};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ use futures::StreamExt;
 use libp2p::gossipsub;
 use libp2p::swarm::SwarmEvent;
 use libp2p::{PeerId, identify, kad, request_response};
-use sangam_node::event_loop::HELLO_TIMEOUT;
+use sangam_node::daemon::HELLO_TIMEOUT;
 use sangam_node::network::BehaviourEvent;
 use sangam_protocol::Keypair;
 use sangam_protocol::sync::{SyncRequest, VersionVector};

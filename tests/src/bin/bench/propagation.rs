@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
-use sangam_node::api::ApiClient;
+use sangam_node::client::Client;
 use sangam_protocol::MessageId;
 use sangam_protocol::api::{Event, Request, Response};
 use sangam_tests::{TestNode, announcement, network};
@@ -37,6 +37,8 @@ struct Phase {
     p99_ms: f64,
     complete_pct: f64,
     cpu_us: f64,
+    /// Cores busy on average over the phase (the whole process: every node, plus the bench).
+    cores: f64,
 }
 
 impl Phase {
@@ -121,6 +123,7 @@ async fn phase<K: Hash + Eq + Copy + Send + 'static>(
         }
     }
     let cpu = cpu_time().saturating_sub(cpu_before);
+    let wall = started.elapsed().as_secs_f64().max(1e-3);
     let mut latencies: Vec<Duration> = Vec::new();
     let mut delivered = 0usize;
     for (key, at) in &sent {
@@ -144,16 +147,38 @@ async fn phase<K: Hash + Eq + Copy + Send + 'static>(
         p99_ms: pct(0.99),
         complete_pct: latencies.len() as f64 / total.max(1) as f64 * 100.0,
         cpu_us: cpu.as_secs_f64() * 1e6 / delivered.max(1) as f64,
+        cores: cpu.as_secs_f64() / wall,
     }
 }
 
-/// The headline run at `rate`, then rising rates until p99 passes 50 ms or delivery drops.
+/// What [`measure`] found.
+struct Measured {
+    /// Runs well below saturation (10 and 20 msg/s), where latency is steady.
+    calm: Vec<Phase>,
+    /// The headline run.
+    headline: Phase,
+    /// The highest rate that kept up.
+    best: Option<Phase>,
+}
+
+/// Runs at calm rates, the headline run at `rate`, then rising rates until p99 passes 50 ms or
+/// delivery drops.
 async fn measure<K: Hash + Eq + Copy + Send + 'static>(
     count: usize,
     quick: bool,
     net: &dyn Publisher<K>,
     seen: &mut mpsc::Receiver<Arrival<K>>,
-) -> (Phase, Option<Phase>) {
+) -> Measured {
+    let (calm_rates, calm_seconds) = if quick {
+        (&[10.0][..], 3.0)
+    } else {
+        (&[10.0, 20.0][..], 20.0)
+    };
+    let mut index = 0;
+    let mut calm = Vec::new();
+    for rate in calm_rates {
+        calm.push(phase(count, *rate, calm_seconds, &mut index, net, seen).await);
+    }
     let (rate, seconds, search, step_seconds) = if quick {
         (20.0, 5.0, &[40.0, 80.0][..], 3.0)
     } else {
@@ -164,7 +189,6 @@ async fn measure<K: Hash + Eq + Copy + Send + 'static>(
             10.0,
         )
     };
-    let mut index = 0;
     let headline = phase(count, rate, seconds, &mut index, net, seen).await;
     let mut best = headline.keeps_up().then_some(headline);
     if best.is_some() {
@@ -185,13 +209,17 @@ async fn measure<K: Hash + Eq + Copy + Send + 'static>(
             }
         }
     }
-    (headline, best)
+    Measured {
+        calm,
+        headline,
+        best,
+    }
 }
 
 /// Sangam nodes driven through their control API, one client per node (posts to one node wait
 /// their turn, as a user's would; posts to different nodes run at once).
 struct SangamNet {
-    clients: Vec<Arc<tokio::sync::Mutex<ApiClient>>>,
+    clients: Vec<Arc<tokio::sync::Mutex<Client>>>,
     acks: Arc<std::sync::Mutex<Vec<Duration>>>,
 }
 
@@ -250,7 +278,7 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<Arrival<Me
     let settled_by = Instant::now() + Duration::from_secs(90);
     for node in &nodes {
         while Instant::now() < settled_by
-            && node.status().await.connected.len() > sangam_node::event_loop::MAX_PEERS
+            && node.status().await.connected.len() > sangam_node::daemon::MAX_PEERS
         {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
@@ -258,7 +286,7 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<Arrival<Me
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (seen_tx, seen) = mpsc::channel(1 << 16);
     for (index, node) in nodes.iter().enumerate() {
-        let mut client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
+        let mut client = Client::connect(&node.dir.socket_path()).await.unwrap();
         assert_eq!(
             client.request(&Request::Subscribe).await.unwrap(),
             Response::Subscribed
@@ -317,7 +345,7 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
     let (mut nodes, mut seen) = start_sangam(count).await;
     let mut clients = Vec::new();
     for node in &nodes {
-        let client = ApiClient::connect(&node.dir.socket_path()).await.unwrap();
+        let client = Client::connect(&node.dir.socket_path()).await.unwrap();
         clients.push(Arc::new(tokio::sync::Mutex::new(client)));
     }
     let sangam = SangamNet {
@@ -325,7 +353,11 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
         acks: Arc::default(),
     };
     let tally_before = sangam_tally(&nodes).await;
-    let (ours, our_best) = measure(count, quick, &sangam, &mut seen).await;
+    let Measured {
+        calm: our_calm,
+        headline: ours,
+        best: our_best,
+    } = measure(count, quick, &sangam, &mut seen).await;
     let tally_after = sangam_tally(&nodes).await;
     if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {
         for node in &nodes {
@@ -358,7 +390,11 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
     let (stock_tx, mut stock_seen) = mpsc::channel(1 << 16);
     let stock = StockNet::start(&links(count), stock::Settings::Default, stock_tx).await;
     let tally_before = stock.tally().await;
-    let (theirs, their_best) = measure(count, quick, &stock, &mut stock_seen).await;
+    let Measured {
+        calm: their_calm,
+        headline: theirs,
+        best: their_best,
+    } = measure(count, quick, &stock, &mut stock_seen).await;
     let tally_after = stock.tally().await;
     let their_copies =
         (tally_after.0 - tally_before.0) as f64 / (tally_after.1 - tally_before.1).max(1) as f64;
@@ -388,7 +424,46 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
         None => "below a quarter of the headline rate".into(),
     };
     let vs = |ours: String, theirs: String, r: String| format!("{ours} | stock {theirs} | {r}");
-    vec![
+    let mut rows = Vec::new();
+    for (ours, theirs) in our_calm.iter().zip(&their_calm) {
+        rows.push(row(
+            &format!(
+                "{count} nodes, {} msg/s (calm): p50 / p99, CPU per delivery, CPU per node",
+                ours.rate
+            ),
+            vs(
+                format!(
+                    "{:.1} / {:.1} ms, {:.0} µs, {:.1} %",
+                    ours.p50_ms,
+                    ours.p99_ms,
+                    ours.cpu_us,
+                    ours.cores / count as f64 * 100.0
+                ),
+                format!(
+                    "{:.1} / {:.1} ms, {:.0} µs, {:.1} %",
+                    theirs.p50_ms,
+                    theirs.p99_ms,
+                    theirs.cpu_us,
+                    theirs.cores / count as f64 * 100.0
+                ),
+                ratio(ours.p99_ms, theirs.p99_ms),
+            ),
+            "—",
+            json!({"rate": ours.rate,
+                   "sangam": {"p50_ms": ours.p50_ms, "p99_ms": ours.p99_ms, "cpu_us": ours.cpu_us,
+                              "cores": ours.cores, "complete_pct": ours.complete_pct},
+                   "stock": {"p50_ms": theirs.p50_ms, "p99_ms": theirs.p99_ms,
+                             "cpu_us": theirs.cpu_us, "cores": theirs.cores,
+                             "complete_pct": theirs.complete_pct}}),
+        ));
+    }
+    rows.push(compared(
+        "cores busy during the headline run (whole process)",
+        "—",
+        (ours.cores, theirs.cores),
+        |v| format!("{v:.2}"),
+    ));
+    rows.extend([
         row(
             &format!(
                 "{count} nodes, {} msg/s: p50 / p99 to every node",
@@ -453,5 +528,6 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
             "≥ 150 msg/s",
             json!({"sangam": best_rate(our_best), "stock": best_rate(their_best)}),
         ),
-    ]
+    ]);
+    rows
 }

@@ -1,0 +1,248 @@
+//! The one client of a node's control API, used by the command line, the terminal app, the demo,
+//! the tests and the benchmark. Typed methods (`status()`, `feed(..)`, `post(..)`, …) send one
+//! request each and turn the answer into a value or an error that carries the node's reason code.
+//!
+//! A client talks to a running node over its control socket; with the `daemon` feature it can
+//! also answer from the data folder itself when no node runs ([`Client::open`]), through the very
+//! same request handler the daemon uses.
+
+use std::path::Path;
+
+use sangam_protocol::api::{Event, Item, MemberView, PeerView, Request, Response, Status};
+use sangam_protocol::{AuthorId, Body, Kind, MessageId, Role};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+
+use crate::error::{NodeError, Result};
+
+/// Which messages a feed request asks for (every field optional).
+#[derive(Clone, Debug, Default)]
+pub struct FeedQuery {
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this author.
+    pub author: Option<AuthorId>,
+    /// At most this many (the node's default is 50, its maximum 1,000).
+    pub limit: Option<usize>,
+}
+
+/// How the client reaches the node.
+enum Link {
+    /// A running node's control socket.
+    Socket {
+        reader: BufReader<OwnedReadHalf>,
+        writer: OwnedWriteHalf,
+    },
+    /// No node runs: requests are answered from the data folder.
+    #[cfg(feature = "daemon")]
+    Offline(Box<crate::service::Offline>),
+}
+
+/// A connection to a node.
+pub struct Client {
+    link: Link,
+}
+
+impl Client {
+    /// Connects to a running node's control socket at `path`.
+    pub async fn connect(path: &Path) -> std::io::Result<Client> {
+        let (reader, writer) = UnixStream::connect(path).await?.into_split();
+        Ok(Client {
+            link: Link::Socket {
+                reader: BufReader::new(reader),
+                writer,
+            },
+        })
+    }
+
+    /// Connects to the node of `dir` if it runs, else answers from the folder itself (commands
+    /// then behave the same whether or not the daemon is running).
+    #[cfg(feature = "daemon")]
+    pub async fn open(dir: &crate::datadir::DataDir) -> Result<Client> {
+        match Client::connect(&dir.socket_path()).await {
+            Ok(client) => Ok(client),
+            Err(_) => Ok(Client {
+                link: Link::Offline(Box::new(crate::service::Offline::open(dir)?)),
+            }),
+        }
+    }
+
+    /// Whether a running node answers (not the folder itself).
+    pub fn is_live(&self) -> bool {
+        matches!(self.link, Link::Socket { .. })
+    }
+
+    /// Sends one request and returns the node's answer as it came (an `error` answer included).
+    pub async fn request(&mut self, request: &Request) -> Result<Response> {
+        match &mut self.link {
+            Link::Socket { writer, .. } => {
+                let mut line = serde_json::to_vec(request).map_err(|e| {
+                    NodeError::Api(format!("the request could not be encoded: {e}"))
+                })?;
+                line.push(b'\n');
+                writer
+                    .write_all(&line)
+                    .await
+                    .map_err(NodeError::io("sending to the node"))?;
+                self.next().await
+            }
+            #[cfg(feature = "daemon")]
+            Link::Offline(node) => Ok(node.handle(request.clone())),
+        }
+    }
+
+    /// The next line from the node (after [`Client::subscribe`]: the next event).
+    pub async fn next(&mut self) -> Result<Response> {
+        let reader = match &mut self.link {
+            Link::Socket { reader, .. } => reader,
+            #[cfg(feature = "daemon")]
+            Link::Offline(_) => return Err(NodeError::NotRunning),
+        };
+        let mut line = String::new();
+        let read = reader
+            .read_line(&mut line)
+            .await
+            .map_err(NodeError::io("reading from the node"))?;
+        if read == 0 {
+            return Err(NodeError::Api("the node closed the connection".into()));
+        }
+        serde_json::from_str(&line)
+            .map_err(|e| NodeError::Api(format!("the node sent something unreadable: {e}")))
+    }
+
+    /// Sends `request` and takes the answer `pick` expects; an `error` answer becomes
+    /// [`NodeError::Refused`] with the node's reason code.
+    async fn ask<T>(
+        &mut self,
+        request: Request,
+        pick: impl FnOnce(Response) -> Option<T>,
+    ) -> Result<T> {
+        let response = self.request(&request).await?;
+        expect(response, pick)
+    }
+
+    /// The node's state.
+    pub async fn status(&mut self) -> Result<Status> {
+        self.ask(Request::Status, |r| match r {
+            Response::Status(status) => Some(status),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Known peers.
+    pub async fn peers(&mut self) -> Result<Vec<PeerView>> {
+        self.ask(Request::Peers, |r| match r {
+            Response::Peers { peers } => Some(peers),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Current and revoked members.
+    pub async fn members(&mut self) -> Result<Vec<MemberView>> {
+        self.ask(Request::Members, |r| match r {
+            Response::Members { members } => Some(members),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Newest-first messages matching `query`.
+    pub async fn feed(&mut self, query: FeedQuery) -> Result<Vec<Item>> {
+        let FeedQuery {
+            kind,
+            author,
+            limit,
+        } = query;
+        let request = Request::Feed {
+            kind,
+            author,
+            limit,
+        };
+        self.ask(request, |r| match r {
+            Response::Feed { items } => Some(items),
+            _ => None,
+        })
+        .await
+    }
+
+    /// One message.
+    pub async fn show(&mut self, id: MessageId) -> Result<Item> {
+        self.ask(Request::Show { id }, |r| match r {
+            Response::Item { item } => Some(item),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Publishes `body` as this node; returns once it is on disk.
+    pub async fn post(&mut self, body: Body) -> Result<MessageId> {
+        self.ask(Request::Post { body }, posted).await
+    }
+
+    /// Admits a collective (this node must be a steward); returns the invite to send it.
+    pub async fn admit(&mut self, member: AuthorId, name: String, role: Role) -> Result<String> {
+        self.ask(Request::Admit { member, name, role }, |r| match r {
+            Response::Invite { invite } => Some(invite),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Revokes a member (this node must be a steward).
+    pub async fn revoke(&mut self, member: AuthorId, reason: String) -> Result<MessageId> {
+        self.ask(Request::Revoke { member, reason }, posted).await
+    }
+
+    /// Asks the running node to connect to `address` now.
+    pub async fn connect_to(&mut self, address: String) -> Result<String> {
+        self.ask(Request::Connect { address }, |r| match r {
+            Response::Connecting { address } => Some(address),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Turns this connection into a stream of events ([`Client::next_event`]).
+    pub async fn subscribe(&mut self) -> Result<()> {
+        self.ask(Request::Subscribe, |r| match r {
+            Response::Subscribed => Some(()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next event after [`Client::subscribe`].
+    pub async fn next_event(&mut self) -> Result<Event> {
+        let response = self.next().await?;
+        expect(response, |r| match r {
+            Response::Event { event } => Some(event),
+            _ => None,
+        })
+    }
+}
+
+fn posted(response: Response) -> Option<MessageId> {
+    match response {
+        Response::Posted { id } => Some(id),
+        _ => None,
+    }
+}
+
+/// The answer `pick` expects, or the node's refusal, or a plain complaint.
+fn expect<T>(response: Response, pick: impl FnOnce(Response) -> Option<T>) -> Result<T> {
+    match response {
+        Response::Error { message, reason } => Err(NodeError::Refused { reason, message }),
+        other => {
+            let shown = format!("{other:?}");
+            pick(other).ok_or_else(|| {
+                NodeError::Api(format!(
+                    "the node answered something unexpected: {}",
+                    shown.chars().take(120).collect::<String>()
+                ))
+            })
+        }
+    }
+}
