@@ -332,13 +332,20 @@ impl EventLoop {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::Dial { peer, addresses } => {
-                    // A fresh source port: by default libp2p dials from the listening port, so
-                    // when two members dial each other at the same moment (both hear the same
-                    // mDNS answer, or both redial when a link returns) the two dials become one
-                    // TCP connection on which both sides open the handshake, and both fail.
                     let opts = DialOpts::peer_id(peer)
                         .condition(PeerCondition::DisconnectedAndNotDialing)
                         .addresses(addresses)
+                        .build();
+                    let _ = self.swarm.dial(opts);
+                }
+                Action::DialOnLan { peer, address } => {
+                    // By default libp2p dials from the listening port, so when two members dial
+                    // each other at the same moment the two dials become one TCP connection on
+                    // which both sides open the handshake, and both fail ("input error"). A
+                    // fresh source port keeps the two dials apart.
+                    let opts = DialOpts::peer_id(peer)
+                        .condition(PeerCondition::DisconnectedAndNotDialing)
+                        .addresses(vec![address])
                         .allocate_new_port()
                         .build();
                     let _ = self.swarm.dial(opts);

@@ -16,6 +16,14 @@ pub(super) enum Action {
         /// Where it may be.
         addresses: Vec<Multiaddr>,
     },
+    /// Dial a member found on the LAN. Both ends hear the same mDNS answer at the same moment
+    /// and dial each other at once, so this dial leaves from a fresh port (see `apply`).
+    DialOnLan {
+        /// Who.
+        peer: PeerId,
+        /// Where mDNS says it is.
+        address: Multiaddr,
+    },
     /// Close every connection with this peer.
     Disconnect(PeerId),
     /// Send our membership proof.

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, PeerId};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use sangam_protocol::api::Event;
 
 use super::action::Action;
@@ -82,6 +85,8 @@ pub(super) struct Peers {
     refused_us: HashMap<PeerId, Instant>,
     rounds: u32,
     last_lookup: Option<Instant>,
+    /// Picks which spares to close: at random, so that no peer is always the one dropped.
+    rng: StdRng,
 }
 
 impl Peers {
@@ -100,7 +105,15 @@ impl Peers {
             refused_us: HashMap::new(),
             rounds: 0,
             last_lookup: None,
+            rng: StdRng::from_entropy(),
         }
+    }
+
+    /// The same machine with its random choices drawn from `rng` (tests).
+    #[cfg(test)]
+    pub(super) fn with_rng(mut self, rng: StdRng) -> Peers {
+        self.rng = rng;
+        self
     }
 
     /// Keeps up `wanted` member connections by dialling (0: exactly the bootstrap links).
@@ -295,10 +308,7 @@ impl Peers {
         found
             .into_iter()
             .filter(|(peer, _)| self.gate.allows(peer) && !self.is_connected(peer) && self.short())
-            .map(|(peer, address)| Action::Dial {
-                peer,
-                addresses: vec![address],
-            })
+            .map(|(peer, address)| Action::DialOnLan { peer, address })
             .collect()
     }
 
@@ -435,7 +445,7 @@ impl Peers {
     /// Closes connections beyond [`MAX_PEERS`] that gossip and sync are not using: in a network
     /// of dozens, lookups would otherwise leave every node connected to every other, and each
     /// connection costs a weak laptop keep-alives, gossip metadata and scoring.
-    fn close_spares(&self, busy: &HashSet<PeerId>) -> Vec<Action> {
+    fn close_spares(&mut self, busy: &HashSet<PeerId>) -> Vec<Action> {
         let excess = self.member_links().saturating_sub(MAX_PEERS);
         let mut spare: Vec<PeerId> = self
             .links
@@ -448,7 +458,11 @@ impl Peers {
             })
             .map(|(peer, _)| *peer)
             .collect();
+        // Sorted first so that the random pick depends on the RNG alone (tests seed it). A
+        // fixed order would drop the same peers in every node every round: those would churn
+        // for ever, and messages passing through them would wait for gossip's repair.
         spare.sort();
+        spare.shuffle(&mut self.rng);
         spare
             .into_iter()
             .take(excess)

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use libp2p::{Multiaddr, PeerId};
+use rand::SeedableRng;
 
 use super::*;
 
@@ -17,14 +18,14 @@ fn address(port: u16) -> Multiaddr {
 fn machine(members: &[PeerId]) -> Peers {
     let gate = MemberGate::default();
     gate.set(members.iter().copied());
-    Peers::new(gate, HashMap::new())
+    Peers::new(gate, HashMap::new()).with_rng(rand::rngs::StdRng::seed_from_u64(11))
 }
 
 fn dials(actions: &[Action]) -> Vec<PeerId> {
     actions
         .iter()
         .filter_map(|a| match a {
-            Action::Dial { peer, .. } => Some(*peer),
+            Action::Dial { peer, .. } | Action::DialOnLan { peer, .. } => Some(*peer),
             _ => None,
         })
         .collect()
@@ -284,4 +285,22 @@ fn a_node_that_wants_no_peers_of_its_own_still_redials_its_bootstrap_link() {
         dials(&peers.tick(now + REDIAL_DELAY, &HashSet::new())),
         vec![bootstrap]
     );
+}
+
+#[test]
+fn the_spares_closed_are_not_always_the_same_peers() {
+    let members: Vec<PeerId> = (0..MAX_PEERS + 3).map(|_| PeerId::random()).collect();
+    let mut peers = machine(&members);
+    let now = Instant::now();
+    for peer in &members {
+        peers.on_connected(*peer, None, true, now, 0);
+    }
+    // The connections stay open (nothing reports them closed), so every round closes three
+    // spares again: over twenty rounds they must not be the same three each time.
+    let mut closed = HashSet::new();
+    for round in 1..=(RECONNECT_EVERY * 20) {
+        let at = now + Duration::from_secs(u64::from(round));
+        closed.extend(disconnects(&peers.tick(at, &HashSet::new())));
+    }
+    assert!(closed.len() > 3, "always the same spares: {closed:?}");
 }

@@ -253,7 +253,12 @@ async fn sangam_tally(nodes: &[TestNode]) -> (u64, u64) {
     sum
 }
 
-async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<Arrival<MessageId>>) {
+/// The bench's watchers of each node's event stream; aborting them ends the observation.
+type Watchers = Vec<tokio::task::JoinHandle<()>>;
+
+async fn start_sangam(
+    count: usize,
+) -> (Vec<TestNode>, mpsc::Receiver<Arrival<MessageId>>, Watchers) {
     let mut nodes: Vec<TestNode> = network(count - 1);
     for (i, targets) in links(count).iter().enumerate() {
         let bootstrap = targets.iter().map(|t| nodes[*t].addr()).collect();
@@ -285,6 +290,7 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<Arrival<Me
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (seen_tx, seen) = mpsc::channel(1 << 16);
+    let mut watchers = Vec::new();
     for (index, node) in nodes.iter().enumerate() {
         let mut client = Client::connect(&node.dir.socket_path()).await.unwrap();
         assert_eq!(
@@ -292,7 +298,7 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<Arrival<Me
             Response::Subscribed
         );
         let seen_tx = seen_tx.clone();
-        tokio::spawn(async move {
+        watchers.push(tokio::spawn(async move {
             // Other events (peers, syncs) come on the same stream: skip them, don't stop.
             while let Ok(response) = client.next().await {
                 if let Response::Event {
@@ -306,9 +312,55 @@ async fn start_sangam(count: usize) -> (Vec<TestNode>, mpsc::Receiver<Arrival<Me
                     return;
                 }
             }
-        });
+        }));
     }
-    (nodes, seen)
+    (nodes, seen, watchers)
+}
+
+/// CPU per delivery over a fixed window: posts at `rate` for `seconds`, then 2 s for the last
+/// posts to spread, all inside the window, so a run with the bench's event streams open and one
+/// with them closed compare like for like. Checks through each node's message counts that every
+/// post reached every node (the streams may be closed, so arrivals are not seen).
+async fn fixed_window(
+    nodes: &[TestNode],
+    rate: f64,
+    seconds: f64,
+    first_index: &mut usize,
+    net: &SangamNet,
+) -> f64 {
+    let count = nodes.len();
+    let held = |status: &sangam_protocol::api::Status| {
+        status.messages.get("announcement").copied().unwrap_or(0)
+    };
+    let mut before = Vec::with_capacity(count);
+    for node in nodes {
+        before.push(held(&node.status().await));
+    }
+    let mut dice = Dice(0xb1d ^ *first_index as u64);
+    let total = (rate * seconds) as usize;
+    let cpu_before = cpu_time();
+    let started = Instant::now();
+    let mut posts = tokio::task::JoinSet::new();
+    for i in 0..total {
+        let due = started + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        posts.spawn(net.publish(dice.below(count), *first_index + i));
+    }
+    *first_index += total;
+    while posts.join_next().await.is_some() {}
+    let window_end = started + Duration::from_secs_f64(seconds + 2.0);
+    tokio::time::sleep_until(window_end.into()).await;
+    let cpu = cpu_time().saturating_sub(cpu_before).as_secs_f64();
+    for (node, before) in nodes.iter().zip(before) {
+        let gained = held(&node.status().await).saturating_sub(before);
+        if gained < total as u64 {
+            crate::fail(&format!(
+                "fixed-window run: {} got {gained} of {total} posts",
+                node.name
+            ));
+        }
+    }
+    cpu * 1e6 / (total * count) as f64
 }
 
 fn ratio(ours: f64, theirs: f64) -> String {
@@ -342,7 +394,7 @@ fn compared(
 /// Runs both systems and returns the rows (Sangam, stock, ratio in each).
 pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
     let count = nodes.unwrap_or(if quick { 10 } else { 50 });
-    let (mut nodes, mut seen) = start_sangam(count).await;
+    let (mut nodes, mut seen, watchers) = start_sangam(count).await;
     let mut clients = Vec::new();
     for node in &nodes {
         let client = Client::connect(&node.dir.socket_path()).await.unwrap();
@@ -359,6 +411,25 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
         best: our_best,
     } = measure(count, quick, &sangam, &mut seen).await;
     let tally_after = sangam_tally(&nodes).await;
+    // CPU per delivery over identical windows with the bench's event streams open, then closed:
+    // what observing costs, and Sangam's CPU like for like with stock (whose arrivals are seen
+    // in-process, at almost no cost).
+    let window_rates: Vec<f64> = our_calm.iter().map(|p| p.rate).chain([ours.rate]).collect();
+    let window = if quick { 3.0 } else { 15.0 };
+    let mut window_index = 1_000_000;
+    let mut watched = Vec::new();
+    for rate in &window_rates {
+        watched.push(fixed_window(&nodes, *rate, window, &mut window_index, &sangam).await);
+        while seen.try_recv().is_ok() {}
+    }
+    for watcher in watchers {
+        watcher.abort();
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut blind = Vec::new();
+    for rate in &window_rates {
+        blind.push(fixed_window(&nodes, *rate, window, &mut window_index, &sangam).await);
+    }
     if std::env::var_os("SANGAM_BENCH_DEBUG").is_some() {
         for node in &nodes {
             let status = node.status().await;
@@ -455,6 +526,24 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
                    "stock": {"p50_ms": theirs.p50_ms, "p99_ms": theirs.p99_ms,
                              "cpu_us": theirs.cpu_us, "cores": theirs.cores,
                              "complete_pct": theirs.complete_pct}}),
+        ));
+    }
+    let stock_phases: Vec<&Phase> = their_calm.iter().chain([&theirs]).collect();
+    for ((rate, watched_us), blind_us) in window_rates.iter().zip(&watched).zip(&blind) {
+        let stock_us = stock_phases
+            .iter()
+            .find(|p| p.rate == *rate)
+            .map_or(f64::NAN, |p| p.cpu_us);
+        rows.push(row(
+            &format!("{rate} msg/s, CPU per delivery: streams open / closed; stock"),
+            format!(
+                "{watched_us:.0} / {blind_us:.0} µs (streams {:.0} %) | stock {stock_us:.0} µs | {}",
+                (1.0 - blind_us / watched_us.max(1e-9)) * 100.0,
+                ratio(*blind_us, stock_us),
+            ),
+            "closed ≤ stock",
+            json!({"rate": rate, "sangam_streams_open_us": watched_us,
+                   "sangam_streams_closed_us": blind_us, "stock_us": stock_us}),
         ));
     }
     rows.push(compared(
