@@ -42,6 +42,7 @@ use action::Action;
 use admission::Admission;
 pub use admission::HELLO_TIMEOUT;
 use flusher::Flusher;
+use gossip::is_provably_invalid;
 use own_posts::{OwnPost, Unflushed};
 use peers::{BookEntry, Peers};
 pub use peers::{MAX_PEERS, WANTED_PEERS};
@@ -49,21 +50,6 @@ use sync_driver::SyncDriver;
 
 /// How often housekeeping runs (hello deadlines, scheduled redials, reopened connections).
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
-
-/// Whether a rejection proves the forwarding peer misbehaved (so gossip scoring punishes it), as
-/// opposed to depending on what this node happens to know yet.
-fn is_provably_invalid(rule: &Rule) -> bool {
-    !matches!(
-        rule,
-        Rule::NotAMember
-            | Rule::RoleNotAllowed { .. }
-            | Rule::Fork { .. }
-            | Rule::BadReference(_)
-            | Rule::TimestampInFuture { .. }
-            | Rule::SeqPrevMismatch(_)
-            | Rule::RateLimited
-    )
-}
 
 /// What the event loop is built from.
 pub struct Parts {

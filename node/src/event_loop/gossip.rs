@@ -8,13 +8,28 @@ use libp2p::gossipsub::{self, MessageAcceptance};
 use sangam_protocol::envelope::Envelope;
 use sangam_protocol::{Error as Rule, Kind, Message};
 
-use super::{EventLoop, is_provably_invalid};
+use super::EventLoop;
 use crate::error::Result;
 use crate::ledger::Verdict;
 
 /// Most gossip messages held before they are checked; keeps a burst's batch (and its latency)
 /// bounded.
 const INBOX_LIMIT: usize = 256;
+
+/// Whether a rejection proves the forwarding peer misbehaved (so gossip scoring punishes it), as
+/// opposed to depending on what this node happens to know yet.
+pub(super) fn is_provably_invalid(rule: &Rule) -> bool {
+    !matches!(
+        rule,
+        Rule::NotAMember
+            | Rule::RoleNotAllowed { .. }
+            | Rule::Fork { .. }
+            | Rule::BadReference(_)
+            | Rule::TimestampInFuture { .. }
+            | Rule::SeqPrevMismatch(_)
+            | Rule::RateLimited
+    )
+}
 
 /// Who forwarded a gossip message, and gossipsub's id for it.
 type Head = (PeerId, gossipsub::MessageId);
