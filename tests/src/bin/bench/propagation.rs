@@ -351,8 +351,15 @@ async fn fixed_window(
     let window_end = started + Duration::from_secs_f64(seconds + 2.0);
     tokio::time::sleep_until(window_end.into()).await;
     let cpu = cpu_time().saturating_sub(cpu_before).as_secs_f64();
+    // Delivery is checked after the window, with patience (a slow debug build may take longer
+    // than the window for the last post): the window measures CPU, not delivery.
+    let patient_until = Instant::now() + Duration::from_secs(15);
     for (node, before) in nodes.iter().zip(before) {
-        let gained = held(&node.status().await).saturating_sub(before);
+        let mut gained = held(&node.status().await).saturating_sub(before);
+        while gained < total as u64 && Instant::now() < patient_until {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            gained = held(&node.status().await).saturating_sub(before);
+        }
         if gained < total as u64 {
             crate::fail(&format!(
                 "fixed-window run: {} got {gained} of {total} posts",
@@ -414,7 +421,13 @@ pub async fn run(quick: bool, nodes: Option<usize>) -> Vec<Row> {
     // CPU per delivery over identical windows with the bench's event streams open, then closed:
     // what observing costs, and Sangam's CPU like for like with stock (whose arrivals are seen
     // in-process, at almost no cost).
-    let window_rates: Vec<f64> = our_calm.iter().map(|p| p.rate).chain([ours.rate]).collect();
+    // Quick mode's small network has few authors: more windows would push some of them past a
+    // member's posting allowance (60 at once, 30 a minute), and receivers would rightly refuse.
+    let window_rates: Vec<f64> = if quick {
+        vec![our_calm.first().map_or(10.0, |p| p.rate)]
+    } else {
+        our_calm.iter().map(|p| p.rate).chain([ours.rate]).collect()
+    };
     let window = if quick { 3.0 } else { 15.0 };
     let mut window_index = 1_000_000;
     let mut watched = Vec::new();
