@@ -68,11 +68,6 @@ impl Client {
         }
     }
 
-    /// Whether a running node answers (not the folder itself).
-    pub fn is_live(&self) -> bool {
-        matches!(self.link, Link::Socket { .. })
-    }
-
     /// Sends one request and returns the node's answer as it came (an `error` answer included).
     pub async fn request(&mut self, request: &Request) -> Result<Response> {
         match &mut self.link {

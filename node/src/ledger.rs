@@ -106,11 +106,6 @@ impl Ledger {
         self.store.flush()
     }
 
-    /// Whether a message with this id is stored.
-    pub fn holds(&self, id: &MessageId) -> Result<bool> {
-        self.store.contains(id)
-    }
-
     /// The highest seq of `author` held with nothing missing below it.
     pub fn contiguous(&self, author: &AuthorId) -> Result<u64> {
         self.store.contiguous(author)
