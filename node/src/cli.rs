@@ -51,9 +51,30 @@ pub async fn run(cli: Cli) -> Result<()> {
             let invite = client(&dir).await?.admit(member, name, role.into()).await?;
             println!("{invite}");
         }
-        Command::Revoke { id, reason } => {
+        Command::Revoke { id, reason, since } => {
             let member: AuthorId = parse_id(&id)?;
-            println!("{}", client(&dir).await?.revoke(member, reason).await?);
+            let since = moment(&since)?;
+            println!(
+                "{}",
+                client(&dir).await?.revoke(member, reason, since).await?
+            );
+        }
+        Command::ReplaceFounder {
+            id,
+            name,
+            reason,
+            since,
+        } => {
+            let successor: AuthorId = parse_id(&id)?;
+            let since = moment(&since)?;
+            let request = sangam_protocol::api::Request::ReplaceFounder {
+                successor,
+                name,
+                reason,
+                since,
+            };
+            let id = client(&dir).await?.post_request(request).await?;
+            println!("{id}");
         }
         Command::Connect { address } => {
             let address = client(&dir).await?.connect_to(address).await?;

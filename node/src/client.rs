@@ -187,8 +187,23 @@ impl Client {
     }
 
     /// Revokes a member (this node must be a steward).
-    pub async fn revoke(&mut self, member: AuthorId, reason: String) -> Result<MessageId> {
-        self.ask(Request::Revoke { member, reason }, posted).await
+    pub async fn revoke(
+        &mut self,
+        member: AuthorId,
+        reason: String,
+        since: Option<u64>,
+    ) -> Result<MessageId> {
+        let request = Request::Revoke {
+            member,
+            reason,
+            since,
+        };
+        self.ask(request, posted).await
+    }
+
+    /// Sends a request that publishes a message (a founder vote, …); returns its id.
+    pub async fn post_request(&mut self, request: Request) -> Result<MessageId> {
+        self.ask(request, posted).await
     }
 
     /// Asks the running node to connect to `address` now.

@@ -1,9 +1,6 @@
 //! The ledger: the store plus the network's membership, with every validation rule applied before
 //! anything is written. Both the daemon and the offline CLI change the store only through it.
 
-use std::collections::HashMap;
-
-use sangam_protocol::api::{Item, MemberView};
 use sangam_protocol::envelope::found_network;
 use sangam_protocol::kinds::Genesis;
 use sangam_protocol::membership::{Act, AdmissionProof, Proven};
@@ -17,6 +14,7 @@ use crate::error::{NodeError, Result};
 
 mod ingest;
 pub mod store;
+mod views;
 
 pub use ingest::Verdict;
 use store::Store;
@@ -52,7 +50,7 @@ impl Joined {
     fn load(store: &Store, genesis: Message) -> Result<Joined> {
         let mut membership = Membership::from_genesis(&genesis)?;
         let mut acts = Vec::new();
-        for kind in [Kind::Admit, Kind::Revoke] {
+        for kind in [Kind::Admit, Kind::Revoke, Kind::ReplaceFounder] {
             for wire in store.all_of_kind(kind)? {
                 if let Some(act) = Act::from_message(&Message::from_trusted_bytes(wire)?)? {
                     acts.push(act);
@@ -72,6 +70,10 @@ impl Joined {
 pub struct Ledger {
     store: Store,
     joined: Option<Joined>,
+    /// Membership acts held back until their author is known as a steward (see `ingest.rs`).
+    parked: Vec<Message>,
+    /// Forks found since the last [`Ledger::take_new_forks`] (author, seq).
+    new_forks: Vec<(AuthorId, u64)>,
 }
 
 impl Ledger {
@@ -80,6 +82,8 @@ impl Ledger {
         let mut ledger = Ledger {
             store,
             joined: None,
+            parked: Vec::new(),
+            new_forks: Vec::new(),
         };
         if let Some(id) = ledger.store.meta(GENESIS_KEY)? {
             let id = MessageId(
@@ -106,9 +110,18 @@ impl Ledger {
         self.store.flush()
     }
 
-    /// The highest seq of `author` held with nothing missing below it.
+    /// The highest seq of `author` held with nothing missing below it (below its fork point,
+    /// if its feed forked: a forked feed is frozen there on every node).
+    /// A revoked key's feed counts up to its revocation's cut-off.
     pub fn contiguous(&self, author: &AuthorId) -> Result<u64> {
-        self.store.contiguous(author)
+        let mut held = self.store.contiguous(author)?;
+        if let Some(fork) = self.store.fork_point(author)? {
+            held = held.min(fork - 1);
+        }
+        if let Some(cut) = self.membership().and_then(|m| m.trusted_until(author)) {
+            held = held.min(cut);
+        }
+        Ok(held)
     }
 
     /// The addresses the daemon last listened on.
@@ -278,10 +291,20 @@ impl Ledger {
             }
             Some(_) => {}
         }
-        let (seq, prev) = match self.store.latest(&me)? {
-            Some((seq, id)) => (seq + 1, Some(id)),
-            None => (1, None),
+        let (seq, prev, not_before) = match self.store.latest(&me)? {
+            Some((seq, id)) => {
+                let previous = self
+                    .store
+                    .get(&id)?
+                    .ok_or(NodeError::Corrupt("this node's last post is missing"))?;
+                let previous = Message::from_trusted_bytes(previous)?.header().timestamp;
+                (seq + 1, Some(id), previous)
+            }
+            None => (1, None, 0),
         };
+        // Timestamps never go back along a feed: a clock that was set back (or corrected)
+        // stamps the next post with the previous post's time instead.
+        let now = now.max(not_before);
         let network = joined.genesis.header().network;
         let message = Draft {
             network,
@@ -298,15 +321,66 @@ impl Ledger {
         }
     }
 
+    /// The last message of `key` this node trusts: the newest it holds with nothing missing
+    /// before it, or, given `since`, the newest of those dated before `since`. (0, none) if none.
+    pub fn trusted_point(
+        &self,
+        key: &AuthorId,
+        since: Option<u64>,
+    ) -> Result<(u64, Option<MessageId>)> {
+        let mut seq = self.store.contiguous(key)?;
+        while seq > 0 {
+            let Some(wire) = self.store.get_at(key, seq)? else {
+                break;
+            };
+            let message = Message::from_trusted_bytes(wire)?;
+            if since.is_none_or(|since| message.header().timestamp < since) {
+                return Ok((seq, Some(message.id())));
+            }
+            seq -= 1;
+        }
+        Ok((0, None))
+    }
+
     /// Whether this node still has to learn its own earlier posts before it may post.
     pub fn own_feed_pending(&self) -> Result<bool> {
         Ok(self.store.meta(OWN_FEED_PENDING)?.is_some())
     }
 
-    /// Records that a peer has told this node everything it knew of the node's own feed.
-    pub fn confirm_own_feed(&mut self) -> Result<()> {
-        self.store.remove_meta(OWN_FEED_PENDING)?;
-        self.store.flush()
+    /// Records that `peer` (a member) has told this node everything it knew of the node's own
+    /// feed. Posting reopens once two members have (or every other member, in a network of
+    /// fewer): one peer that happens to lack the node's posts must not be enough, or the next
+    /// post would reuse a seq and fork the feed. Returns whether posting is now open.
+    pub fn own_feed_reported_by(&mut self, peer: &AuthorId) -> Result<bool> {
+        let Some(reported) = self.store.meta(OWN_FEED_PENDING)? else {
+            return Ok(true);
+        };
+        // The value is 1 (the flag) followed by the 32-byte ids of members that reported.
+        let mut reporters: Vec<[u8; 32]> = reported
+            .get(1..)
+            .unwrap_or_default()
+            .chunks_exact(32)
+            .filter_map(|chunk| chunk.try_into().ok())
+            .collect();
+        if !reporters.contains(peer.as_bytes()) {
+            reporters.push(*peer.as_bytes());
+        }
+        // Members other than this node (which is one of them).
+        let others = self
+            .membership()
+            .map_or(0, |m| m.members().count().saturating_sub(1));
+        let needed = others.clamp(1, 2);
+        if reporters.len() >= needed {
+            self.store.remove_meta(OWN_FEED_PENDING)?;
+        } else {
+            let mut value = vec![1];
+            for reporter in &reporters {
+                value.extend_from_slice(reporter);
+            }
+            self.store.set_meta(OWN_FEED_PENDING, &value)?;
+        }
+        self.store.flush()?;
+        Ok(reporters.len() >= needed)
     }
 
     /// The admission proof for `member`: the genesis and the chain of admissions to it.
@@ -330,135 +404,67 @@ impl Ledger {
         })
     }
 
-    /// What this node holds, as a version vector.
+    /// What this node holds, as a version vector (forked feeds counted up to their fork,
+    /// revoked keys up to their cut-off).
     pub fn vector(&self) -> Result<VersionVector> {
-        self.store.vector()
+        let mut vector = self.store.vector()?;
+        let mut capped: Vec<AuthorId> = self.store.forks()?.into_keys().collect();
+        if let Some(membership) = self.membership() {
+            capped.extend(membership.revoked().map(|(author, _)| *author));
+        }
+        for author in capped {
+            if vector.get(&author) > 0 {
+                vector.set(author, self.contiguous(&author)?);
+            }
+        }
+        Ok(vector)
     }
 
-    /// A stored message, if its author is still a member (what may be served to peers).
+    /// A stored message as it may be served to peers: whole if its author is a member or it is
+    /// a membership act (every node needs every act to agree); without its body if its author
+    /// was revoked; nothing past a fork point or a revocation's cut-off.
     pub fn servable(&self, author: &AuthorId, seq: u64) -> Option<Vec<u8>> {
         let membership = self.membership()?;
-        membership.role_of(author)?;
-        self.store.get_at(author, seq).ok().flatten()
-    }
-
-    /// A stored message as clients see it.
-    pub fn item(&self, id: &MessageId) -> Result<Option<Item>> {
-        match self.store.get(id)? {
-            Some(wire) => Ok(Some(self.item_of(&Message::from_trusted_bytes(wire)?)?)),
-            None => Ok(None),
+        if self.contiguous(author).ok()? < seq {
+            return None;
         }
-    }
-
-    /// Newest-first items, filtered.
-    pub fn feed(
-        &self,
-        kind: Option<Kind>,
-        author: Option<AuthorId>,
-        limit: usize,
-    ) -> Result<Vec<Item>> {
-        // Scan more than asked when filtering by author; the store indexes kind and time only.
-        let scan = if author.is_some() {
-            limit.saturating_mul(20).max(1000)
+        let wire = self.store.get_at(author, seq).ok().flatten()?;
+        if membership.role_of(author).is_some() {
+            return Some(wire);
+        }
+        let message = Message::from_trusted_bytes(wire).ok()?;
+        if message.header().kind.is_membership_act() && membership.may_store_acts_of(author) {
+            Some(message.into_wire())
+        } else if membership.trusted_until(author).is_some() {
+            Some(message.without_body().into_wire())
         } else {
-            limit
-        };
-        let mut items = Vec::new();
-        for id in self.store.recent(kind, scan)? {
-            if items.len() >= limit {
-                break;
-            }
-            if let Some(item) = self.item(&id)?
-                && author.is_none_or(|a| a == item.author)
-            {
-                items.push(item);
-            }
+            None
         }
-        Ok(items)
     }
 
-    /// A message as clients see it (its replies counted from the store).
-    pub fn item_of(&self, message: &Message) -> Result<Item> {
-        let header = message.header();
-        let author_name = self.membership().and_then(|m| {
-            m.member(&header.author)
-                .map(|info| info.name.clone())
-                .or_else(|| {
-                    m.revoked()
-                        .find(|(id, _)| **id == header.author)
-                        .map(|_| "(revoked)".to_string())
-                })
-        });
-        let body = message.body().unwrap_or(None);
-        let (closed, offers) = self.replies_to(message)?;
-        Ok(Item {
-            id: message.id(),
-            author: header.author,
-            author_name,
-            seq: header.seq,
-            kind: header.kind,
-            timestamp: header.timestamp,
-            body,
-            closed,
-            offers,
-        })
+    /// Forks found since this was last asked (author, seq), to pass their proof on.
+    pub fn take_new_forks(&mut self) -> Vec<(AuthorId, u64)> {
+        std::mem::take(&mut self.new_forks)
     }
 
-    /// Whether an item was closed by its author, and how many offers answer it.
-    fn replies_to(&self, message: &Message) -> Result<(bool, u64)> {
-        if !matches!(
-            message.header().kind,
-            Kind::MentoringRequest | Kind::Announcement | Kind::Resource | Kind::Offer
-        ) {
-            return Ok((false, 0));
+    /// Both headers of a fork at (author, seq), without bodies, to pass on as proof.
+    pub fn fork_proof(&self, author: &AuthorId, seq: u64) -> Result<Vec<Vec<u8>>> {
+        let mut proof = Vec::new();
+        if let Some(wire) = self.store.get_at(author, seq)? {
+            proof.push(
+                Message::from_trusted_bytes(wire)?
+                    .without_body()
+                    .into_wire(),
+            );
         }
-        let (mut closed, mut offers) = (false, 0);
-        for (_, kind, author) in self.store.replies(&message.id())? {
-            match kind {
-                Kind::Close if author == message.header().author => closed = true,
-                Kind::Offer if message.header().kind == Kind::MentoringRequest => offers += 1,
-                _ => {}
-            }
+        for wire in self.store.fork_evidence(author, seq)? {
+            proof.push(
+                Message::from_trusted_bytes(wire)?
+                    .without_body()
+                    .into_wire(),
+            );
         }
-        Ok((closed, offers))
-    }
-
-    /// Every member, current and revoked, with profile details where known.
-    pub fn members(&self) -> Result<Vec<MemberView>> {
-        let Some(membership) = self.membership() else {
-            return Ok(Vec::new());
-        };
-        let mut profiles = HashMap::new();
-        for wire in self.store.all_of_kind(Kind::Profile)? {
-            let message = Message::from_trusted_bytes(wire)?;
-            if let Ok(Some(Body::Profile(profile))) = message.body() {
-                profiles.insert(message.header().author, profile);
-            }
-        }
-        let mut views: Vec<MemberView> = membership
-            .members()
-            .map(|(id, info)| MemberView {
-                id: *id,
-                name: info.name.clone(),
-                role: Some(info.role),
-                admitted_by: info.admitted_by,
-                admitted_at: Some(info.admitted_at),
-                revoked: false,
-                state: profiles.get(id).map(|p| p.state.clone()),
-                district: profiles.get(id).map(|p| p.district.clone()),
-            })
-            .collect();
-        views.extend(membership.revoked().map(|(id, _)| MemberView {
-            id: *id,
-            name: "(revoked)".into(),
-            role: None,
-            admitted_by: None,
-            admitted_at: None,
-            revoked: true,
-            state: None,
-            district: None,
-        }));
-        Ok(views)
+        Ok(proof)
     }
 
     /// This node's role, if it is a member.
@@ -570,9 +576,14 @@ mod tests {
             ledger.ingest(first.wire(), NOW),
             Ok(Verdict::Stored(_))
         ));
+        // The founder trusts the member's first post, not what comes after.
+        let (trusted_seq, trusted) = ledger.trusted_point(&member.author(), None).unwrap();
+        assert_eq!((trusted_seq, trusted), (1, Some(first.id())));
         let revoke = Body::Revoke(Revoke {
             member: member.author(),
             reason: "seized".into(),
+            trusted_seq,
+            trusted,
         });
         ledger.publish(&founder, revoke, NOW + 1).unwrap();
         let second = post(2, Some(first.id()));
@@ -580,10 +591,65 @@ mod tests {
             ledger.ingest(second.wire(), NOW),
             Ok(Verdict::Refused(sangam_protocol::Error::NotAMember))
         ));
+        // What it wrote while trusted still travels, so its feed stays whole, but its words do
+        // not: peers get the header and signature only.
+        let served = ledger.servable(&member.author(), 1).unwrap();
+        let served = Message::from_trusted_bytes(served).unwrap();
+        assert_eq!(served.id(), first.id());
+        assert_eq!(served.body_bytes(), None, "revoked content is not served");
+        assert_eq!(ledger.servable(&member.author(), 2), None);
+        assert_eq!(ledger.vector().unwrap().get(&member.author()), 1);
+        // A node that never held the post takes it from sync without its body, never with it.
+        let other = tempfile::tempdir().unwrap();
+        let mut later = ledger_with_all_acts_of(&ledger, other.path());
+        assert!(matches!(
+            later.ingest(first.wire(), NOW + 2),
+            Ok(Verdict::Stored(m)) if m.body_bytes().is_none()
+        ));
+    }
+
+    /// A second ledger of the same network holding every membership act of `ledger`.
+    fn ledger_with_all_acts_of(ledger: &Ledger, dir: &std::path::Path) -> Ledger {
+        let mut copy = super::Ledger::open(Store::open(dir).unwrap()).unwrap();
+        let genesis = ledger.joined().unwrap().genesis.clone();
+        copy.start(genesis).unwrap();
+        let mut acts = Vec::new();
+        for kind in [Kind::Admit, Kind::Revoke] {
+            acts.extend(ledger.store().all_of_kind(kind).unwrap());
+        }
+        copy.ingest_batch(&acts, NOW + 2).unwrap();
+        copy
+    }
+
+    #[test]
+    fn a_stripped_copy_never_shadows_the_full_message() {
+        let temp = tempfile::tempdir().unwrap();
+        let (mut ledger, _founder, member) = founded_with_member(temp.path());
+        let network = ledger.network().unwrap();
+        let full = Draft {
+            network,
+            seq: 1,
+            prev: None,
+            timestamp: NOW,
+            body: announcement("Workshop"),
+        }
+        .sign(&member)
+        .unwrap();
+        // The stripped copy comes first (a hostile relay), then the real one.
+        assert!(matches!(
+            ledger.ingest(full.without_body().wire(), NOW),
+            Ok(Verdict::Stored(_))
+        ));
+        assert!(matches!(
+            ledger.ingest(full.wire(), NOW),
+            Ok(Verdict::Stored(m)) if m.body_bytes().is_some()
+        ));
+        let held = ledger.store().get(&full.id()).unwrap().unwrap();
+        assert_eq!(held, full.wire(), "the full copy took its place");
+        // And a stripped copy after the full one changes nothing.
         assert_eq!(
-            ledger.servable(&member.author(), 1),
-            None,
-            "revoked content is not served"
+            ledger.ingest(full.without_body().wire(), NOW).unwrap(),
+            Verdict::Duplicate
         );
     }
 

@@ -65,15 +65,21 @@ pub struct SwarmSettings {
     pub mdns: bool,
 }
 
-/// The gossipsub message id of a Sangam message: its own message id, so duplicates are dropped
-/// before any signature is checked.
+/// The gossipsub message id of a Sangam message: its own message id followed by `01` when the
+/// body is present, `00` when not. Duplicates are dropped before any signature is checked, and
+/// a copy without its body can never make the full copy look like a duplicate.
 fn gossip_message_id(message: &gossipsub::Message) -> gossipsub::MessageId {
-    let id = match Envelope::parse(&message.data) {
-        Ok(envelope) => message_id_for(envelope.header_bytes),
+    let (id, has_body) = match Envelope::parse(&message.data) {
+        Ok(envelope) => (
+            message_id_for(envelope.header_bytes),
+            envelope.body.is_some(),
+        ),
         // Unparseable data still needs an id; validation rejects it right after.
-        Err(_) => message_id_for(&message.data),
+        Err(_) => (message_id_for(&message.data), false),
     };
-    gossipsub::MessageId::from(id.as_bytes().to_vec())
+    let mut bytes = id.as_bytes().to_vec();
+    bytes.push(u8::from(has_body));
+    gossipsub::MessageId::from(bytes)
 }
 
 /// Scoring: peers that forward invalid messages lose score fast; quiet networks are not punished

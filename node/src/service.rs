@@ -4,7 +4,7 @@
 
 use sangam_protocol::api::{PeerView, Request, Response, Status};
 use sangam_protocol::invite::Invite;
-use sangam_protocol::kinds::{Admit, Revoke};
+use sangam_protocol::kinds::{Admit, ReplaceFounder, Revoke};
 use sangam_protocol::{Body, Keypair, Message};
 
 use crate::clock::now_ms;
@@ -211,13 +211,46 @@ impl Service<'_> {
                     published: outcome.published,
                 }
             }
-            Request::Revoke { member, reason } => {
+            Request::Revoke {
+                member,
+                reason,
+                since,
+            } => {
                 if self.ledger.role_of(&member).is_none() {
                     return Err(NodeError::NotFound(format!(
                         "{member} is not a current member"
                     )));
                 }
-                self.publish(Body::Revoke(Revoke { member, reason }), now)?
+                let (trusted_seq, trusted) = self.ledger.trusted_point(&member, since)?;
+                let revoke = Revoke {
+                    member,
+                    reason,
+                    trusted_seq,
+                    trusted,
+                };
+                self.publish(Body::Revoke(revoke), now)?
+            }
+            Request::ReplaceFounder {
+                successor,
+                name,
+                reason,
+                since,
+            } => {
+                let founder = self
+                    .ledger
+                    .membership()
+                    .map(|m| m.founder())
+                    .ok_or(NodeError::NoNetwork)?;
+                let (trusted_seq, trusted) = self.ledger.trusted_point(&founder, since)?;
+                let vote = ReplaceFounder {
+                    founder,
+                    successor,
+                    name,
+                    trusted_seq,
+                    trusted,
+                    reason,
+                };
+                self.publish(Body::ReplaceFounder(vote), now)?
             }
             // A running node's socket streams events before a request gets here.
             Request::Subscribe => return Err(NodeError::NotRunning),

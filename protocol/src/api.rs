@@ -64,6 +64,22 @@ pub enum Request {
         member: AuthorId,
         /// Why.
         reason: String,
+        /// Trust none of the member's messages dated at or after this (ms; a stolen laptop:
+        /// when it was taken). Absent: trust everything this node holds from it.
+        #[serde(default)]
+        since: Option<u64>,
+    },
+    /// Vote to replace the founder's key (this node must be a steward other than the founder).
+    ReplaceFounder {
+        /// The key that is to become the founder.
+        successor: AuthorId,
+        /// Its name.
+        name: String,
+        /// Why.
+        reason: String,
+        /// Trust none of the old founder key's messages dated at or after this (ms).
+        #[serde(default)]
+        since: Option<u64>,
     },
     /// Connect to a peer now (the daemon must be running).
     Connect {
@@ -227,7 +243,9 @@ pub struct Item {
     pub kind: Kind,
     /// When it was written (ms).
     pub timestamp: u64,
-    /// Its body, unless dropped. In JSON: an object with `kind` and the kind's fields.
+    /// Its body, unless dropped. In JSON: an object with `kind` and the kind's fields. A body
+    /// this version cannot read (a newer kind) reads as absent instead of failing the answer.
+    #[serde(deserialize_with = "lenient_body")]
     pub body: Option<Body>,
     /// Whether its author closed it.
     #[serde(default)]
@@ -235,6 +253,13 @@ pub struct Item {
     /// For a request: how many offers answer it.
     #[serde(default)]
     pub offers: u64,
+}
+
+fn lenient_body<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Body>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|value| serde_json::from_value(value).ok()))
 }
 
 /// Something that happened in the node.

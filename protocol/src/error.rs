@@ -98,6 +98,23 @@ pub enum Error {
         /// The sequence number used twice.
         seq: u64,
     },
+    /// A kind others act on arrived without its body (a copy that would shadow the real one).
+    #[error("a {kind} message must carry its body")]
+    BodyRequired {
+        /// The message's kind.
+        kind: Kind,
+    },
+    /// The timestamp is earlier than the author's previous message's (or later than its next).
+    #[error("timestamp goes back along the author's chain of messages")]
+    TimestampWentBack,
+    /// The author's feed forked below this seq; nothing of it past the fork is accepted.
+    #[error(
+        "the author's messages split in two at sequence number {seq}; its later messages wait until stewards decide"
+    )]
+    Forked {
+        /// Where the feed forked.
+        seq: u64,
+    },
     /// The author sent more live messages than the rate limit allows.
     #[error("the author is sending messages faster than the network allows")]
     RateLimited,
@@ -144,6 +161,9 @@ impl Error {
             Error::NotAMember => "not_a_member",
             Error::RoleNotAllowed { .. } => "role_not_allowed",
             Error::Fork { .. } => "fork",
+            Error::BodyRequired { .. } => "body_required",
+            Error::TimestampWentBack => "timestamp_went_back",
+            Error::Forked { .. } => "forked",
             Error::RateLimited => "rate_limited",
             Error::BadReference(_) => "bad_reference",
             Error::InvalidGenesis(_) => "invalid_genesis",

@@ -27,13 +27,34 @@ pub enum Kind {
     Admit,
     /// A steward revokes a member (kind 8).
     Revoke,
+    /// Stewards vote to replace the founder's key (kind 9).
+    ReplaceFounder,
     /// A kind number from a newer version of the protocol.
     Unsupported(u16),
 }
 
 impl Kind {
+    /// Whether a message of this kind is refused without its body: others act on its content
+    /// (a membership act, an answer, a closing), so a copy without it would shadow the real one.
+    pub fn requires_body(self) -> bool {
+        matches!(
+            self,
+            Kind::Genesis
+                | Kind::Offer
+                | Kind::Close
+                | Kind::Admit
+                | Kind::Revoke
+                | Kind::ReplaceFounder
+        )
+    }
+
+    /// Whether this kind changes who is a member (admit, revoke, replace the founder).
+    pub fn is_membership_act(self) -> bool {
+        matches!(self, Kind::Admit | Kind::Revoke | Kind::ReplaceFounder)
+    }
+
     /// Every kind this version understands, in wire-number order.
-    pub const KNOWN: [Kind; 9] = [
+    pub const KNOWN: [Kind; 10] = [
         Kind::Genesis,
         Kind::Profile,
         Kind::Announcement,
@@ -43,6 +64,7 @@ impl Kind {
         Kind::Close,
         Kind::Admit,
         Kind::Revoke,
+        Kind::ReplaceFounder,
     ];
 
     /// The kind's number on the wire.
@@ -57,6 +79,7 @@ impl Kind {
             Kind::Close => 6,
             Kind::Admit => 7,
             Kind::Revoke => 8,
+            Kind::ReplaceFounder => 9,
             Kind::Unsupported(n) => n,
         }
     }
@@ -81,6 +104,7 @@ impl Kind {
             Kind::Close => "close",
             Kind::Admit => "admit",
             Kind::Revoke => "revoke",
+            Kind::ReplaceFounder => "replace_founder",
             Kind::Unsupported(_) => "unsupported",
         }
     }
@@ -103,7 +127,10 @@ impl fmt::Display for Kind {
 impl Serialize for Kind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if serializer.is_human_readable() {
-            serializer.serialize_str(self.name())
+            match self {
+                Kind::Unsupported(n) => serializer.serialize_str(&format!("unsupported_{n}")),
+                known => serializer.serialize_str(known.name()),
+            }
         } else {
             serializer.serialize_u16(self.number())
         }
@@ -113,9 +140,16 @@ impl Serialize for Kind {
 impl<'de> Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         if deserializer.is_human_readable() {
+            // A name this version does not know (from a newer node) reads as unsupported rather
+            // than failing the whole answer: an older client keeps reading its feed.
             let name = String::deserialize(deserializer)?;
-            Kind::from_name(&name)
-                .ok_or_else(|| serde::de::Error::custom(format!("unknown kind `{name}`")))
+            Ok(Kind::from_name(&name).unwrap_or_else(|| {
+                let number = name
+                    .strip_prefix("unsupported_")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(u16::MAX);
+                Kind::Unsupported(number)
+            }))
         } else {
             u16::deserialize(deserializer).map(Kind::from_number)
         }
@@ -126,7 +160,7 @@ impl<'de> Deserialize<'de> for Kind {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// May admit and revoke members, and post (wire value 0).
+    /// May admit and revoke members, vote on the founder's key, and post (wire value 0).
     Steward,
     /// May post (wire value 1).
     Member,
@@ -149,7 +183,7 @@ impl Role {
         match kind {
             Kind::Genesis => false,
             Kind::Profile => true,
-            Kind::Admit | Kind::Revoke => self == Role::Steward,
+            Kind::Admit | Kind::Revoke | Kind::ReplaceFounder => self == Role::Steward,
             _ => self != Role::Observer,
         }
     }

@@ -144,6 +144,29 @@ pub struct Revoke {
     pub member: AuthorId,
     /// Why.
     pub reason: String,
+    /// The seq of the revoked key's last message the revoker still trusts (0: none). The key's
+    /// acts after it have no effect anywhere.
+    pub trusted_seq: u64,
+    /// The id of that message (absent exactly when `trusted_seq` is 0).
+    pub trusted: Option<MessageId>,
+}
+
+/// A steward's vote to replace the founder's key (a seized or lost founder laptop). It takes
+/// effect once a majority of the other stewards voted for the same successor and cut-off.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ReplaceFounder {
+    /// The founder key being replaced.
+    pub founder: AuthorId,
+    /// The key that becomes the founder.
+    pub successor: AuthorId,
+    /// The successor's name.
+    pub name: String,
+    /// The seq of the old founder key's last message still trusted (0: none).
+    pub trusted_seq: u64,
+    /// The id of that message (absent exactly when `trusted_seq` is 0).
+    pub trusted: Option<MessageId>,
+    /// Why.
+    pub reason: String,
 }
 
 /// A message body, typed by kind.
@@ -168,6 +191,8 @@ pub enum Body {
     Admit(Admit),
     /// See [`Revoke`].
     Revoke(Revoke),
+    /// See [`ReplaceFounder`].
+    ReplaceFounder(ReplaceFounder),
     /// A kind from a newer protocol version, kept as raw bytes.
     Unsupported {
         /// Its kind number.
@@ -203,6 +228,7 @@ impl Body {
             Body::Close(_) => Kind::Close,
             Body::Admit(_) => Kind::Admit,
             Body::Revoke(_) => Kind::Revoke,
+            Body::ReplaceFounder(_) => Kind::ReplaceFounder,
             Body::Unsupported { number, .. } => Kind::Unsupported(*number),
         }
     }
@@ -219,6 +245,7 @@ impl Body {
             Body::Close(b) => encode(b),
             Body::Admit(b) => encode(b),
             Body::Revoke(b) => encode(b),
+            Body::ReplaceFounder(b) => encode(b),
             Body::Unsupported { bytes, .. } => bytes.clone(),
         }
     }
@@ -236,6 +263,7 @@ impl Body {
             Kind::Close => Body::Close(decode_exact(bytes, kind)?),
             Kind::Admit => Body::Admit(decode_exact(bytes, kind)?),
             Kind::Revoke => Body::Revoke(decode_exact(bytes, kind)?),
+            Kind::ReplaceFounder => Body::ReplaceFounder(decode_exact(bytes, kind)?),
             Kind::Unsupported(number) => Body::Unsupported {
                 number,
                 bytes: bytes.to_vec(),
@@ -283,9 +311,28 @@ impl Body {
             }
             Body::Close(b) => text("note", &b.note, MAX_NOTE, false),
             Body::Admit(b) => line("name", &b.name, MAX_NAME, true),
-            Body::Revoke(b) => text("reason", &b.reason, MAX_NOTE, true),
+            Body::Revoke(b) => {
+                text("reason", &b.reason, MAX_NOTE, true)?;
+                trusted_pair(b.trusted_seq, &b.trusted)
+            }
+            Body::ReplaceFounder(b) => {
+                line("name", &b.name, MAX_NAME, true)?;
+                text("reason", &b.reason, MAX_NOTE, true)?;
+                trusted_pair(b.trusted_seq, &b.trusted)
+            }
             Body::Unsupported { .. } => Ok(()),
         }
+    }
+}
+
+/// A trusted message is named by both its seq and its id, or (seq 0) by neither.
+fn trusted_pair(seq: u64, id: &Option<MessageId>) -> Result<(), Error> {
+    if (seq == 0) == id.is_none() {
+        Ok(())
+    } else {
+        Err(Error::FieldEmpty {
+            field: "trusted message (seq and id go together)",
+        })
     }
 }
 

@@ -1,15 +1,12 @@
-//! Membership rules: who is in the network, with which role, computed from the set of `Genesis`,
-//! `Admit` and `Revoke` messages alone, whatever order they arrived in.
+//! Membership: who is in the network, with which role, computed from the set of `Genesis`,
+//! `Admit`, `Revoke` and `ReplaceFounder` messages alone — whatever order they arrived in and
+//! whatever their authors' clocks said (`settle.rs` holds the rules; `PROTOCOL.md` §8 states them).
 //!
-//! The rules (also in `PROTOCOL.md`):
-//! 1. The founder (author of the genesis) is a steward and can never be revoked.
-//! 2. A key is a member while some `Admit` of it was written by a current steward and the key has
-//!    not been revoked; its role is the highest any such admission gives. So revoking a steward
-//!    also removes every admission that rested on that steward alone.
-//! 3. `Revoke`s are applied one by one in (timestamp, message id) order; each takes effect if its
-//!    author is a current steward at that point. A revoked key is revoked for good: a collective
-//!    that comes back does so with a new key.
-//! 4. Admissions and revocations by non-stewards, of the founder, or of oneself change nothing.
+//! Two different questions are answered here:
+//! - whether a membership act may be *stored*: its author was ever a steward (reachable from a
+//!   founder through steward admissions, ignoring revocations — a set that only grows, so the
+//!   answer never depends on what else has arrived), and
+//! - what the stored acts *mean*: [`Membership`], settled from the whole set.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,9 +16,13 @@ use crate::envelope::{Envelope, Header, Message};
 use crate::error::Error;
 use crate::identity::AuthorId;
 use crate::ids::{MessageId, NetworkId};
-use crate::kinds::{Admit, Body, Genesis, Kind, Revoke, Role};
+use crate::kinds::{Admit, Body, Genesis, Kind, ReplaceFounder, Revoke, Role};
 use crate::limits::MAX_PROOF_ADMITS;
 use crate::validate::{validate_body, validate_envelope};
+
+mod settle;
+
+use settle::{Root, Settled};
 
 /// What a membership message does.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -30,40 +31,42 @@ pub enum Action {
     Admit(Admit),
     /// Revokes a key.
     Revoke(Revoke),
+    /// Votes to replace the founder's key.
+    ReplaceFounder(ReplaceFounder),
 }
 
-/// One admission or revocation, taken from a verified message.
+/// One membership act, taken from a verified message.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Act {
     /// The message's id.
     pub id: MessageId,
     /// Who wrote it.
     pub author: AuthorId,
-    /// Its timestamp (ms).
+    /// Its place in the author's feed (what a revocation's cut-off compares against).
+    pub seq: u64,
+    /// Its timestamp (ms); only compared with its author's admission.
     pub timestamp: u64,
     /// What it does.
     pub action: Action,
 }
 
 impl Act {
-    /// The act carried by a verified message, if it is an `Admit` or `Revoke` with its body.
+    /// The act carried by a verified message, if it is a membership act with its body.
     pub fn from_message(message: &Message) -> Result<Option<Act>, Error> {
         let action = match message.body()? {
             Some(Body::Admit(admit)) => Action::Admit(admit),
             Some(Body::Revoke(revoke)) => Action::Revoke(revoke),
+            Some(Body::ReplaceFounder(vote)) => Action::ReplaceFounder(vote),
             _ => return Ok(None),
         };
         let header = message.header();
         Ok(Some(Act {
             id: message.id(),
             author: header.author,
+            seq: header.seq,
             timestamp: header.timestamp,
             action,
         }))
-    }
-
-    fn order_key(&self) -> (u64, MessageId) {
-        (self.timestamp, self.id)
     }
 }
 
@@ -85,14 +88,16 @@ pub struct MemberInfo {
 /// A revoked key.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Revocation {
-    /// The steward who revoked it.
+    /// The steward who revoked it (for a replaced founder: the first vote's author).
     pub by: AuthorId,
     /// Why.
     pub reason: String,
-    /// When (ms).
+    /// When (ms, the revoker's clock).
     pub at: u64,
     /// The revoking message.
     pub id: MessageId,
+    /// The key's messages up to this seq still count; later ones never do.
+    pub trusted_seq: u64,
 }
 
 /// The current membership of one network.
@@ -100,11 +105,18 @@ pub struct Revocation {
 pub struct Membership {
     network: NetworkId,
     network_name: String,
-    founder: AuthorId,
+    genesis_founder: AuthorId,
     founder_name: String,
     founded_at: u64,
+    founder: AuthorId,
+    founders: Vec<AuthorId>,
     members: BTreeMap<AuthorId, MemberInfo>,
     revoked: BTreeMap<AuthorId, Revocation>,
+    disputed: BTreeSet<AuthorId>,
+    links: BTreeMap<AuthorId, (AuthorId, MessageId)>,
+    founder_votes: BTreeMap<AuthorId, Vec<(AuthorId, MessageId)>>,
+    ever_stewards: BTreeSet<AuthorId>,
+    ever_admitted: BTreeSet<AuthorId>,
 }
 
 impl Membership {
@@ -124,125 +136,60 @@ impl Membership {
         let mut membership = Membership {
             network: header.network,
             network_name,
-            founder: header.author,
+            genesis_founder: header.author,
             founder_name,
             founded_at: header.timestamp,
+            founder: header.author,
+            founders: vec![header.author],
             members: BTreeMap::new(),
             revoked: BTreeMap::new(),
+            disputed: BTreeSet::new(),
+            links: BTreeMap::new(),
+            founder_votes: BTreeMap::new(),
+            ever_stewards: BTreeSet::new(),
+            ever_admitted: BTreeSet::new(),
         };
-        membership.members = membership.reachable(&[], &BTreeSet::new());
+        membership.apply(&[]);
         Ok(membership)
     }
 
-    /// The membership that `acts` produce on top of `genesis` (see the module rules). The result
-    /// depends only on the set of acts, not their order.
+    /// The membership that `acts` produce on top of `genesis`. The result depends only on the
+    /// set of acts, not their order.
     pub fn compute(genesis: &Message, acts: &[Act]) -> Result<Membership, Error> {
         let mut membership = Membership::from_genesis(genesis)?;
         membership.apply(acts);
         Ok(membership)
     }
 
-    /// Recomputes the membership from the founder with `acts` (all acts known, not only new ones).
+    /// Recomputes the membership from the genesis with `acts` (all acts known, not only new ones).
     pub fn apply(&mut self, acts: &[Act]) {
-        let mut admits: Vec<&Act> = acts
+        let founder = Root {
+            key: self.genesis_founder,
+            name: self.founder_name.clone(),
+            cut: None,
+            since: self.founded_at,
+            votes: Vec::new(),
+            replaced: None,
+        };
+        let Settled {
+            roots,
+            members,
+            revoked,
+            disputed,
+            links,
+        } = settle::settle(founder, acts);
+        self.founder = roots.last().map_or(self.genesis_founder, |r| r.key);
+        self.founders = roots.iter().map(|r| r.key).collect();
+        self.founder_votes = roots
             .iter()
-            .filter(|act| matches!(act.action, Action::Admit(_)))
+            .filter(|r| !r.votes.is_empty())
+            .map(|r| (r.key, r.votes.clone()))
             .collect();
-        admits.sort_by_key(|act| act.order_key());
-        let mut revokes: Vec<&Act> = acts
-            .iter()
-            .filter(|act| matches!(act.action, Action::Revoke(_)))
-            .collect();
-        revokes.sort_by_key(|act| act.order_key());
-
-        let mut revoked = BTreeMap::new();
-        let mut members = self.reachable(&admits, &BTreeSet::new());
-        for act in revokes {
-            let Action::Revoke(revoke) = &act.action else {
-                continue;
-            };
-            let author_is_steward = members
-                .get(&act.author)
-                .is_some_and(|info| info.role == Role::Steward);
-            if !author_is_steward
-                || revoke.member == self.founder
-                || revoke.member == act.author
-                || revoked.contains_key(&revoke.member)
-            {
-                continue;
-            }
-            revoked.insert(
-                revoke.member,
-                Revocation {
-                    by: act.author,
-                    reason: revoke.reason.clone(),
-                    at: act.timestamp,
-                    id: act.id,
-                },
-            );
-            let keys: BTreeSet<AuthorId> = revoked.keys().copied().collect();
-            members = self.reachable(&admits, &keys);
-        }
         self.members = members;
         self.revoked = revoked;
-    }
-
-    /// Everyone reachable from the founder through admissions by current stewards, skipping
-    /// revoked keys. `admits` is sorted by (timestamp, id), so ties resolve the same everywhere.
-    fn reachable(
-        &self,
-        admits: &[&Act],
-        revoked: &BTreeSet<AuthorId>,
-    ) -> BTreeMap<AuthorId, MemberInfo> {
-        let mut members = BTreeMap::new();
-        members.insert(
-            self.founder,
-            MemberInfo {
-                role: Role::Steward,
-                name: self.founder_name.clone(),
-                admitted_by: None,
-                admission: None,
-                admitted_at: self.founded_at,
-            },
-        );
-        // Roles only ever rise while this runs, so it reaches a fixpoint.
-        loop {
-            let mut changed = false;
-            for act in admits {
-                let Action::Admit(admit) = &act.action else {
-                    continue;
-                };
-                let author_is_steward = members
-                    .get(&act.author)
-                    .is_some_and(|m: &MemberInfo| m.role == Role::Steward);
-                if !author_is_steward
-                    || admit.member == self.founder
-                    || admit.member == act.author
-                    || revoked.contains(&admit.member)
-                {
-                    continue;
-                }
-                let better = members
-                    .get(&admit.member)
-                    .is_none_or(|current| admit.role.rank() > current.role.rank());
-                if better {
-                    members.insert(
-                        admit.member,
-                        MemberInfo {
-                            role: admit.role,
-                            name: admit.name.clone(),
-                            admitted_by: Some(act.author),
-                            admission: Some(act.id),
-                            admitted_at: act.timestamp,
-                        },
-                    );
-                    changed = true;
-                }
-            }
-            if !changed {
-                return members;
-            }
-        }
+        self.disputed = disputed;
+        self.links = links;
+        (self.ever_stewards, self.ever_admitted) = ever(self.genesis_founder, acts);
     }
 
     /// The network's id.
@@ -255,9 +202,14 @@ impl Membership {
         &self.network_name
     }
 
-    /// The founder's key.
+    /// The current founder's key (the genesis author unless stewards replaced it).
     pub fn founder(&self) -> AuthorId {
         self.founder
+    }
+
+    /// The key that founded the network (wrote the genesis).
+    pub fn genesis_founder(&self) -> AuthorId {
+        self.genesis_founder
     }
 
     /// The role of `author`, if it is a current member.
@@ -275,7 +227,7 @@ impl Membership {
         self.members.iter()
     }
 
-    /// All revoked keys.
+    /// All revoked keys (replaced founders included).
     pub fn revoked(&self) -> impl Iterator<Item = (&AuthorId, &Revocation)> {
         self.revoked.iter()
     }
@@ -285,22 +237,113 @@ impl Membership {
         self.revoked.contains_key(author)
     }
 
-    /// The admissions that lead from the founder to `member`, founder's first. Empty for the
-    /// founder; `None` if `member` is not a current member.
+    /// Members whose steward rights are suspended by a revocation that conflicts with another
+    /// (two stewards who revoked each other): they stay members until the founder or the other
+    /// stewards decide.
+    pub fn disputed(&self) -> impl Iterator<Item = &AuthorId> {
+        self.disputed.iter()
+    }
+
+    /// Whether membership acts by `author` may be stored: it was ever a steward or founder
+    /// (a set that only grows, so storing never depends on arrival order).
+    pub fn may_store_acts_of(&self, author: &AuthorId) -> bool {
+        self.ever_stewards.contains(author)
+    }
+
+    /// Whether `author` was ever admitted (or founded).
+    pub fn was_ever_admitted(&self, author: &AuthorId) -> bool {
+        self.ever_admitted.contains(author)
+    }
+
+    /// For a revoked key: the seq up to which its messages still count (they are kept without
+    /// their bodies, so its feed stays contiguous everywhere); nothing after it is accepted.
+    pub fn trusted_until(&self, author: &AuthorId) -> Option<u64> {
+        self.revoked.get(author).map(|r| r.trusted_seq)
+    }
+
+    /// The membership messages that lead from the genesis founder to `member`: admissions, and
+    /// the votes of any founder replacement on the way (with the voters' own admissions).
+    /// Empty for the genesis founder; `None` if `member` is not a current member.
     pub fn admission_chain(&self, member: &AuthorId) -> Option<Vec<MessageId>> {
+        self.members.get(member)?;
         let mut chain = Vec::new();
-        let mut current = *member;
-        while current != self.founder {
-            let info = self.members.get(&current)?;
-            chain.push(info.admission?);
-            current = info.admitted_by?;
-            if chain.len() > self.members.len() {
-                return None;
-            }
-        }
-        chain.reverse();
+        let mut seen = BTreeSet::new();
+        self.collect_chain(member, &mut chain, &mut seen, 0)?;
         Some(chain)
     }
+
+    fn collect_chain(
+        &self,
+        key: &AuthorId,
+        chain: &mut Vec<MessageId>,
+        seen: &mut BTreeSet<AuthorId>,
+        depth: usize,
+    ) -> Option<()> {
+        if !seen.insert(*key) || *key == self.genesis_founder {
+            return Some(());
+        }
+        if depth > self.links.len() + self.founders.len() + 1 {
+            return None;
+        }
+        if let Some(votes) = self.founder_votes.get(key) {
+            // A founder by replacement: its authority is the votes, and the voters' authority.
+            let previous = self
+                .founders
+                .iter()
+                .position(|f| f == key)
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| self.founders[i])?;
+            self.collect_chain(&previous, chain, seen, depth + 1)?;
+            for (voter, vote) in votes {
+                self.collect_chain(voter, chain, seen, depth + 1)?;
+                chain.push(*vote);
+            }
+            return Some(());
+        }
+        let (by, admission) = match self.members.get(key) {
+            Some(MemberInfo {
+                admitted_by: Some(by),
+                admission: Some(admission),
+                ..
+            }) if !self.links.contains_key(key) => (*by, *admission),
+            _ => *self.links.get(key)?,
+        };
+        self.collect_chain(&by, chain, seen, depth + 1)?;
+        chain.push(admission);
+        Some(())
+    }
+}
+
+/// Who was ever a steward (may have acts stored) and who was ever admitted, ignoring every
+/// revocation and cut-off: both only grow as acts arrive.
+fn ever(founder: AuthorId, acts: &[Act]) -> (BTreeSet<AuthorId>, BTreeSet<AuthorId>) {
+    let mut stewards = BTreeSet::from([founder]);
+    loop {
+        let mut changed = false;
+        for act in acts {
+            if !stewards.contains(&act.author) {
+                continue;
+            }
+            let named = match &act.action {
+                Action::Admit(admit) if admit.role == Role::Steward => admit.member,
+                Action::ReplaceFounder(vote) => vote.successor,
+                _ => continue,
+            };
+            changed |= stewards.insert(named);
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut admitted = stewards.clone();
+    for act in acts {
+        if let Action::Admit(admit) = &act.action
+            && stewards.contains(&act.author)
+        {
+            admitted.insert(admit.member);
+        }
+    }
+    (stewards, admitted)
 }
 
 /// Proof that a key was admitted: the genesis and the chain of admissions from the founder to the
@@ -310,7 +353,7 @@ impl Membership {
 pub struct AdmissionProof {
     /// The network's genesis message.
     pub genesis: Vec<u8>,
-    /// The `Admit` messages, founder's first.
+    /// The `Admit` (and founder-replacement) messages, founder's first.
     pub admits: Vec<Vec<u8>>,
 }
 
@@ -331,8 +374,9 @@ impl AdmissionProof {
     /// Checks that this proof admits `member`.
     ///
     /// Rules: the genesis is a valid founding message; there are at most
-    /// [`MAX_PROOF_ADMITS`] admissions, each a valid signed `Admit` of the same network; by the
-    /// membership rules they make `member` a member. Revocations are not in a proof: peers that
+    /// [`MAX_PROOF_ADMITS`] entries, each a valid signed `Admit` (or, past a founder
+    /// replacement, `ReplaceFounder`) of the same network with its body; by the membership
+    /// rules they make `member` a member. Revocations are not in a proof: peers that
     /// know of one apply it on top.
     pub fn verify(&self, member: &AuthorId, now_ms: u64) -> Result<Proven, Error> {
         if self.admits.len() > MAX_PROOF_ADMITS {
@@ -346,13 +390,13 @@ impl AdmissionProof {
             match Act::from_message(&message)? {
                 Some(
                     act @ Act {
-                        action: Action::Admit(_),
+                        action: Action::Admit(_) | Action::ReplaceFounder(_),
                         ..
                     },
                 ) => acts.push(act),
                 _ => {
                     return Err(Error::InvalidProof(
-                        "it holds something other than admissions",
+                        "it holds something other than admissions and founder votes",
                     ));
                 }
             }
@@ -370,30 +414,72 @@ impl AdmissionProof {
     }
 }
 
-/// Checks that the author may publish this message, by the current membership.
+/// On what grounds a message's author may have it stored.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Permission {
+    /// A current member whose role allows the kind (the founder's genesis counts as a steward's).
+    Member(Role),
+    /// A membership act by a key that was ever a steward: stored, and the settled membership
+    /// decides what it does.
+    Act,
+    /// A message by a key that was admitted once but is no longer a member: stored without its
+    /// body, so the author's feed stays contiguous on every node.
+    Former,
+}
+
+/// Checks that the author may have this message stored, by the current membership.
 ///
-/// Rules: a genesis must come from the network's founder; any other message's author must be a
-/// current member whose role allows the kind (observers publish only their profile, only
-/// stewards admit and revoke). Returns the author's role.
-pub fn validate_permission(membership: &Membership, header: &Header) -> Result<Role, Error> {
+/// Rules: a genesis comes from the genesis founder; a membership act (`admit`, `revoke`,
+/// `replace_founder`) from a key that was ever a steward; anything else from a current member
+/// whose role allows the kind (observers publish only their profile), or — stored without its
+/// body — from a revoked key, up to the revocation's cut-off (what it wrote while trusted). (Whether the body must be present is
+/// [`require_body`], checked after the chain so that a body-less copy of a fork is still
+/// recognised as one.)
+pub fn validate_permission(membership: &Membership, header: &Header) -> Result<Permission, Error> {
     if header.kind == Kind::Genesis {
-        return if header.author == membership.founder() {
-            Ok(Role::Steward)
+        return if header.author == membership.genesis_founder() {
+            Ok(Permission::Member(Role::Steward))
         } else {
             Err(Error::InvalidGenesis(
                 "only the founder can found the network",
             ))
         };
     }
-    let role = membership
-        .role_of(&header.author)
-        .ok_or(Error::NotAMember)?;
-    if role.may_publish(header.kind) {
-        Ok(role)
-    } else {
-        Err(Error::RoleNotAllowed {
+    let role = membership.role_of(&header.author);
+    if header.kind.is_membership_act() {
+        if membership.may_store_acts_of(&header.author) {
+            return Ok(Permission::Act);
+        }
+        return Err(match role {
+            Some(role) => Error::RoleNotAllowed {
+                role,
+                kind: header.kind,
+            },
+            None => Error::NotAMember,
+        });
+    }
+    match role {
+        Some(role) if role.may_publish(header.kind) => Ok(Permission::Member(role)),
+        Some(role) => Err(Error::RoleNotAllowed {
             role,
             kind: header.kind,
-        })
+        }),
+        None if membership
+            .trusted_until(&header.author)
+            .is_some_and(|cut| header.seq <= cut) =>
+        {
+            Ok(Permission::Former)
+        }
+        None => Err(Error::NotAMember),
+    }
+}
+
+/// Rule: a kind others act on (see [`Kind::requires_body`]) carries its body, unless its author
+/// is a former member (whose messages are kept without bodies).
+pub fn require_body(header: &Header, has_body: bool, grant: Permission) -> Result<(), Error> {
+    if header.kind.requires_body() && !has_body && grant != Permission::Former {
+        Err(Error::BodyRequired { kind: header.kind })
+    } else {
+        Ok(())
     }
 }

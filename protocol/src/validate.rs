@@ -93,27 +93,57 @@ pub fn validate_body(message: &Message) -> Result<Option<Body>, Error> {
     Ok(body)
 }
 
+/// What the store already holds of a message's author's feed around the message's seq.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Neighbours<'a> {
+    /// The id stored at this (author, seq), if any.
+    pub existing: Option<MessageId>,
+    /// The message stored at `seq - 1`, if any.
+    pub previous: Option<&'a Message>,
+    /// The message stored at `seq + 1`, if any.
+    pub next: Option<&'a Message>,
+    /// The lowest seq at which the author's feed is known to have forked, if any.
+    pub forked_at: Option<u64>,
+}
+
 /// Checks a message against what the store already holds of its author's feed.
 ///
-/// Rules: if a different message already has this (author, seq), it is a fork (the caller keeps
-/// both headers as evidence); if the author's message at `seq - 1` is known, `prev` must be its
-/// id. `existing_at_seq` is the id stored at this (author, seq), `previous` the id stored at
-/// `seq - 1`.
-pub fn validate_chain(
-    message: &Message,
-    existing_at_seq: Option<MessageId>,
-    previous: Option<MessageId>,
-) -> Result<(), Error> {
+/// Rules: nothing at or past a known fork point is accepted; a different message already at
+/// this (author, seq) is a fork (the caller keeps both headers as evidence); a known message at
+/// `seq - 1` is the one `prev` names and is not dated later; a known message at `seq + 1` names
+/// this one as its `prev` and is not dated earlier.
+pub fn validate_chain(message: &Message, around: &Neighbours<'_>) -> Result<(), Error> {
     let header = message.header();
-    if existing_at_seq.is_some_and(|existing| existing != message.id()) {
+    if let Some(seq) = around.forked_at
+        && header.seq >= seq
+    {
+        return Err(Error::Forked { seq });
+    }
+    if around
+        .existing
+        .is_some_and(|existing| existing != message.id())
+    {
         return Err(Error::Fork { seq: header.seq });
     }
-    if let (Some(previous), Some(prev)) = (previous, header.prev)
-        && previous != prev
-    {
-        return Err(Error::SeqPrevMismatch(
-            "it does not link to the author's previous message",
-        ));
+    if let Some(previous) = around.previous {
+        if header.prev != Some(previous.id()) {
+            return Err(Error::SeqPrevMismatch(
+                "it does not link to the author's previous message",
+            ));
+        }
+        if previous.header().timestamp > header.timestamp {
+            return Err(Error::TimestampWentBack);
+        }
+    }
+    if let Some(next) = around.next {
+        if next.header().prev != Some(message.id()) {
+            return Err(Error::SeqPrevMismatch(
+                "the author's next message does not link to it",
+            ));
+        }
+        if next.header().timestamp < header.timestamp {
+            return Err(Error::TimestampWentBack);
+        }
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use sangam_protocol::envelope::{Envelope, signed_bytes};
 use sangam_protocol::kinds::{Close, MentoringRequest, Offer, Urgency};
 use sangam_protocol::limits::{MAX_FUTURE_SKEW_MS, MAX_MESSAGE_BYTES, MAX_TEXT};
 use sangam_protocol::membership::Membership;
-use sangam_protocol::membership::validate_permission;
+use sangam_protocol::membership::{Permission, require_body, validate_permission};
 use sangam_protocol::validate::*;
 use sangam_protocol::{Body, Draft, Error, Kind, MessageId, NetworkId, Role};
 
@@ -166,11 +166,13 @@ fn an_unknown_header_version_is_named_as_such() {
         .windows(header.len())
         .position(|w| w == header)
         .unwrap();
-    wire[at] = 2; // the header's first byte is its version
-    assert_eq!(
-        validate_envelope(&wire, &feed.network, NOW),
-        Err(Error::UnsupportedVersion(2))
-    );
+    for older_or_newer in [1, 3] {
+        wire[at] = older_or_newer; // the header's first byte is its version
+        assert_eq!(
+            validate_envelope(&wire, &feed.network, NOW),
+            Err(Error::UnsupportedVersion(older_or_newer))
+        );
+    }
 }
 
 #[test]
@@ -183,7 +185,7 @@ fn genesis_must_found_the_network_it_names_and_come_from_the_founder() {
     );
     assert_eq!(
         validate_permission(&membership, genesis.header()),
-        Ok(Role::Steward)
+        Ok(Permission::Member(Role::Steward))
     );
 
     // A member signs a "genesis" claiming the same network: not the founder.
@@ -231,7 +233,7 @@ fn non_members_and_wrong_roles_are_refused() {
     let post = ordinary.post(announcement("hello"));
     assert_eq!(
         validate_permission(&membership, post.header()),
-        Ok(Role::Member)
+        Ok(Permission::Member(Role::Member))
     );
     let admit = ordinary.admit(&key(4), Role::Member, NOW);
     assert_eq!(
@@ -252,18 +254,93 @@ fn forks_and_broken_links_are_detected() {
     twin.prev = first.header().prev;
     let fork = twin.post(announcement("one, but different"));
     assert_eq!(fork.header().seq, first.header().seq);
+    let holding = |existing| Neighbours {
+        existing,
+        ..Neighbours::default()
+    };
     assert_eq!(
-        validate_chain(&fork, Some(first.id()), None),
+        validate_chain(&fork, &holding(Some(first.id()))),
         Err(Error::Fork { seq: 2 })
     );
-    assert_eq!(validate_chain(&first, Some(first.id()), None), Ok(()));
+    assert_eq!(validate_chain(&first, &holding(Some(first.id()))), Ok(()));
 
     let next = feed.post(announcement("two"));
-    assert_eq!(validate_chain(&next, None, Some(first.id())), Ok(()));
+    let after = |previous| Neighbours {
+        previous: Some(previous),
+        ..Neighbours::default()
+    };
+    assert_eq!(validate_chain(&next, &after(&first)), Ok(()));
     assert!(matches!(
-        validate_chain(&next, None, Some(fork.id())),
+        validate_chain(&next, &after(&fork)),
         Err(Error::SeqPrevMismatch(_))
     ));
+    // Seen from the other side: the message after `fork` does not name it.
+    let before = Neighbours {
+        next: Some(&next),
+        ..Neighbours::default()
+    };
+    assert!(matches!(
+        validate_chain(&fork, &before),
+        Err(Error::SeqPrevMismatch(_))
+    ));
+    // Nothing at or after a known fork point is taken.
+    let frozen = Neighbours {
+        forked_at: Some(2),
+        ..Neighbours::default()
+    };
+    assert_eq!(
+        validate_chain(&next, &frozen),
+        Err(Error::Forked { seq: 2 })
+    );
+}
+
+#[test]
+fn timestamps_never_go_back_along_a_chain() {
+    let (_, mut feed) = network();
+    let first = feed.post_at(announcement("one"), NOW + 100);
+    let second = feed.post_at(announcement("two"), NOW + 50);
+    let previous = Neighbours {
+        previous: Some(&first),
+        ..Neighbours::default()
+    };
+    assert_eq!(
+        validate_chain(&second, &previous),
+        Err(Error::TimestampWentBack)
+    );
+    // Whichever arrives first, the pair is refused when the second one arrives.
+    let next = Neighbours {
+        next: Some(&second),
+        ..Neighbours::default()
+    };
+    assert_eq!(validate_chain(&first, &next), Err(Error::TimestampWentBack));
+}
+
+#[test]
+fn kinds_others_act_on_are_refused_without_their_body_except_from_former_members() {
+    let (genesis, mut founder) = network();
+    let admit = founder.admit(&key(2), Role::Member, NOW);
+    let stripped = admit.without_body();
+    assert_eq!(
+        require_body(stripped.header(), false, Permission::Act),
+        Err(Error::BodyRequired { kind: Kind::Admit })
+    );
+    assert_eq!(require_body(admit.header(), true, Permission::Act), Ok(()));
+    assert_eq!(
+        require_body(genesis.header(), false, Permission::Member(Role::Steward)),
+        Err(Error::BodyRequired {
+            kind: Kind::Genesis
+        })
+    );
+    let post = founder.post(announcement("hello"));
+    assert_eq!(
+        require_body(post.header(), false, Permission::Member(Role::Steward)),
+        Ok(()),
+        "an announcement may travel without its body (withdrawn, expired)"
+    );
+    assert_eq!(
+        require_body(stripped.header(), false, Permission::Former),
+        Ok(())
+    );
 }
 
 #[test]

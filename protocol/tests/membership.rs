@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use sangam_protocol::membership::validate_permission;
 use sangam_protocol::membership::{AdmissionProof, Membership};
+use sangam_protocol::membership::{Permission, validate_permission};
 use sangam_protocol::{Error, Message, Role};
 
 #[test]
@@ -97,7 +97,7 @@ fn an_observer_cannot_post_but_may_publish_its_profile() {
     ));
     assert_eq!(
         validate_permission(&membership, profile.header()),
-        Ok(Role::Observer)
+        Ok(Permission::Member(Role::Observer))
     );
 }
 
@@ -120,21 +120,199 @@ fn the_founder_cannot_be_revoked_and_a_revoked_key_cannot_come_back() {
 }
 
 #[test]
-fn revocations_apply_in_timestamp_order() {
-    // Two stewards revoke each other; the earlier revocation wins, whatever order they arrive in.
+fn a_revocation_made_after_seeing_the_other_wins_whatever_the_clocks_say() {
+    // B revokes A after having seen A's revocation of B (B trusts A up to and including it).
+    // B's clock is far behind: the timestamps would have made B's act the earlier one.
     let (genesis, mut founder) = network();
     let (a, b) = (key(2), key(3));
     let mut a_feed = Feed::new(key(2), founder.network);
     let mut b_feed = Feed::new(key(3), founder.network);
-    let messages = vec![
-        founder.admit(&a, Role::Steward, NOW),
-        founder.admit(&b, Role::Steward, NOW),
-        b_feed.revoke(&a, NOW + 20),
-        a_feed.revoke(&b, NOW + 10),
-    ];
-    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    let admit_a = founder.admit(&a, Role::Steward, NOW);
+    let admit_b = founder.admit(&b, Role::Steward, NOW);
+    let a_revokes_b = a_feed.revoke_trusting(&b, None, NOW + 50);
+    let b_revokes_a = b_feed.revoke_trusting(&a, Some(&a_revokes_b), NOW + 1);
+    let membership = Membership::compute(
+        &genesis,
+        &acts(&[admit_a, admit_b, a_revokes_b, b_revokes_a]),
+    )
+    .unwrap();
     assert_eq!(membership.role_of(&a.author()), Some(Role::Steward));
     assert_eq!(membership.role_of(&b.author()), None);
+    assert_eq!(membership.disputed().count(), 0);
+}
+
+#[test]
+fn two_stewards_revoking_each_other_blindly_both_lose_steward_rights_until_the_founder_decides() {
+    let (genesis, mut founder) = network();
+    let (a, b, newcomer) = (key(2), key(3), key(4));
+    let mut a_feed = Feed::new(key(2), founder.network);
+    let mut b_feed = Feed::new(key(3), founder.network);
+    let mut messages = vec![
+        founder.admit(&a, Role::Steward, NOW),
+        founder.admit(&b, Role::Steward, NOW),
+    ];
+    let b_first = b_feed.post(announcement("B's first post"));
+    messages.push(b_first.clone());
+    messages.push(a_feed.revoke_trusting(&b, Some(&b_first), NOW + 10));
+    messages.push(b_feed.revoke_trusting(&a, None, NOW + 10));
+    // Whatever either admits while the conflict stands has no effect.
+    messages.push(a_feed.admit(&newcomer, Role::Member, NOW + 20));
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(
+        membership.role_of(&a.author()),
+        Some(Role::Member),
+        "disputed"
+    );
+    assert_eq!(
+        membership.role_of(&b.author()),
+        Some(Role::Member),
+        "disputed"
+    );
+    assert_eq!(membership.disputed().count(), 2);
+    assert_eq!(membership.role_of(&newcomer.author()), None);
+
+    // The founder sides with A: revokes B, trusting B only up to its first post.
+    messages.push(founder.revoke_trusting(&b, Some(&b_first), NOW + 30));
+    let settled = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(settled.role_of(&a.author()), Some(Role::Steward));
+    assert_eq!(settled.role_of(&b.author()), None);
+    assert_eq!(settled.disputed().count(), 0);
+    assert_eq!(settled.role_of(&newcomer.author()), Some(Role::Member));
+}
+
+#[test]
+fn a_revoked_stewards_earlier_revocations_still_apply() {
+    let (genesis, mut founder) = network();
+    let (s, x) = (key(2), key(3));
+    let mut s_feed = Feed::new(key(2), founder.network);
+    let admit_s = founder.admit(&s, Role::Steward, NOW);
+    let admit_x = founder.admit(&x, Role::Member, NOW);
+    let s_revokes_x = s_feed.revoke(&x, NOW + 1);
+    let founder_revokes_s = founder.revoke_trusting(&s, Some(&s_revokes_x), NOW + 2);
+    let membership = Membership::compute(
+        &genesis,
+        &acts(&[admit_s, admit_x, s_revokes_x, founder_revokes_s]),
+    )
+    .unwrap();
+    assert!(membership.is_revoked(&s.author()));
+    assert!(
+        membership.is_revoked(&x.author()),
+        "S revoked X while trusted"
+    );
+    assert_eq!(membership.members().count(), 1);
+}
+
+#[test]
+fn a_seized_stewards_backdated_revocations_are_undone_by_a_revocation_that_distrusts_them() {
+    let (genesis, mut founder) = network();
+    let (honest_a, honest_b, seized) = (key(2), key(3), key(4));
+    let mut seized_feed = Feed::new(key(4), founder.network);
+    let mut messages = vec![
+        founder.admit(&honest_a, Role::Steward, NOW),
+        founder.admit(&honest_b, Role::Steward, NOW),
+        founder.admit(&seized, Role::Steward, NOW),
+    ];
+    let last_honest = seized_feed.post_at(announcement("Meeting on Friday"), NOW + 5);
+    messages.push(last_honest.clone());
+    // The laptop is taken much later; the thief dates its acts back to just after the last
+    // honest post (as far back as the key's own chain allows), before anything else happened.
+    messages.push(seized_feed.revoke_trusting(&honest_a, None, NOW + 5));
+    messages.push(seized_feed.revoke_trusting(&honest_b, None, NOW + 5));
+    let during = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert!(during.is_revoked(&honest_a.author()));
+    assert!(during.is_revoked(&honest_b.author()));
+
+    messages.push(founder.revoke_trusting(&seized, Some(&last_honest), NOW + 100));
+    let after = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(after.role_of(&honest_a.author()), Some(Role::Steward));
+    assert_eq!(after.role_of(&honest_b.author()), Some(Role::Steward));
+    assert!(after.is_revoked(&seized.author()));
+}
+
+#[test]
+fn acts_dated_before_their_authors_admission_have_no_effect() {
+    let (genesis, mut founder) = network();
+    let (s, x) = (key(2), key(3));
+    let mut s_feed = Feed::new(key(2), founder.network);
+    let messages = vec![
+        founder.admit(&x, Role::Member, NOW),
+        founder.admit(&s, Role::Steward, NOW + 1000),
+        s_feed.revoke(&x, NOW + 10),
+    ];
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.role_of(&x.author()), Some(Role::Member));
+}
+
+/// Founder 1, stewards 2, 3, 4; member 5 admitted by the founder after the seizure.
+fn seized_founder() -> (Message, Feed, Vec<Feed>, Vec<Message>, Message) {
+    let (genesis, mut founder) = network();
+    let mut stewards: Vec<Feed> = (2..5).map(|n| Feed::new(key(n), founder.network)).collect();
+    let mut messages: Vec<Message> = (2..5)
+        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+        .collect();
+    let last_honest = messages[2].clone();
+    messages.push(founder.admit(&key(5), Role::Member, NOW + 50));
+    messages.push(founder.revoke(&key(2), NOW + 60));
+    let _ = &mut stewards;
+    (genesis, founder, stewards, messages, last_honest)
+}
+
+#[test]
+fn a_majority_of_stewards_replaces_a_seized_founder_key() {
+    let (genesis, mut old_founder, mut stewards, mut messages, last_honest) = seized_founder();
+    let successor = key(9);
+    // The thief revoked steward 2; stewards 3 and 4 (a majority of the three others once the
+    // thief's acts are cut off) vote for the new key, trusting the old one up to the admissions.
+    messages.push(stewards[1].replace_founder(
+        &old_founder.key,
+        &successor,
+        Some(&last_honest),
+        NOW + 70,
+    ));
+    let one_vote = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(
+        one_vote.founder(),
+        old_founder.author(),
+        "one vote of three is not enough"
+    );
+    messages.push(stewards[2].replace_founder(
+        &old_founder.key,
+        &successor,
+        Some(&last_honest),
+        NOW + 71,
+    ));
+    let replaced = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(replaced.founder(), successor.author());
+    assert_eq!(replaced.role_of(&successor.author()), Some(Role::Steward));
+    assert!(replaced.is_revoked(&old_founder.author()));
+    assert_eq!(
+        replaced.role_of(&key(2).author()),
+        Some(Role::Steward),
+        "the thief's revocation is void"
+    );
+    assert_eq!(
+        replaced.role_of(&key(5).author()),
+        None,
+        "the thief's admission is void"
+    );
+
+    // The old key can do nothing any more; the new one can.
+    messages.push(old_founder.admit(&key(6), Role::Steward, NOW + 80));
+    let mut new_founder = Feed::new(successor, old_founder.network);
+    messages.push(new_founder.admit(&key(7), Role::Member, NOW + 90));
+    let later = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(later.role_of(&key(6).author()), None);
+    assert_eq!(later.role_of(&key(7).author()), Some(Role::Member));
+    assert!(
+        matches!(
+            validate_permission(&later, messages[messages.len() - 2].header()),
+            Ok(Permission::Act)
+        ),
+        "its acts are still stored, so every node holds the same set"
+    );
+    // A proof for the new founder's member leads through the votes.
+    let chain = later.admission_chain(&key(7).author()).unwrap();
+    assert!(chain.len() >= 3, "{chain:?}");
 }
 
 #[test]
@@ -175,12 +353,20 @@ fn the_busy_network_resolves_as_the_rules_say() {
     let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
     let role = |n| membership.role_of(&key(n).author());
     assert_eq!(role(1), Some(Role::Steward));
-    assert_eq!(role(2), None, "revoked by the founder");
-    assert_eq!(role(3), None, "revoked by 4 while 4 was a steward");
-    assert_eq!(role(4), None, "admitted only by 2");
+    assert_eq!(
+        role(2),
+        None,
+        "revoked by the founder, trusting none of its acts"
+    );
+    assert_eq!(role(4), None, "admitted only by 2, whose acts are void");
     assert_eq!(role(5), None, "admitted only by 4");
-    assert_eq!(role(6), None, "admitted only by 3");
-    assert_eq!(role(7), None, "admitted by 4 and 3, both gone");
+    assert_eq!(
+        role(3),
+        Some(Role::Steward),
+        "4's revocation is void (and dated before 4's admission)"
+    );
+    assert_eq!(role(6), None, "revoked by 3");
+    assert_eq!(role(7), Some(Role::Member), "3's admission holds");
     assert_eq!(role(8), None, "a member cannot admit");
 }
 

@@ -114,11 +114,32 @@ fn body() -> impl Strategy<Value = Body> {
                 name,
             })
         }),
-        (any::<[u8; 32]>(), text()).prop_map(|(member, reason)| Body::Revoke(Revoke {
-            member: AuthorId(member),
-            reason
-        })),
-        (9..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
+        (any::<[u8; 32]>(), text(), prop::option::of(id())).prop_map(
+            |(member, reason, trusted)| Body::Revoke(Revoke {
+                member: AuthorId(member),
+                reason,
+                trusted_seq: u64::from(trusted.is_some()) * 7,
+                trusted,
+            })
+        ),
+        (
+            any::<[u8; 32]>(),
+            any::<[u8; 32]>(),
+            line(),
+            text(),
+            prop::option::of(id())
+        )
+            .prop_map(|(founder, successor, name, reason, trusted)| {
+                Body::ReplaceFounder(ReplaceFounder {
+                    founder: AuthorId(founder),
+                    successor: AuthorId(successor),
+                    name,
+                    trusted_seq: u64::from(trusted.is_some()) * 3,
+                    trusted,
+                    reason,
+                })
+            }),
+        (10..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
             .prop_map(|(number, bytes)| Body::Unsupported { number, bytes }),
     ]
 }

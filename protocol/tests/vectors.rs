@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 const FOUNDER_SEED: [u8; 32] = [0x5a; 32];
 const MEMBER_SEED: [u8; 32] = [0xa5; 32];
+const SUCCESSOR_SEED: [u8; 32] = [0x3c; 32];
 /// 2026-01-26T00:00:00Z in ms.
 const T0: u64 = 1_769_385_600_000;
 /// Later than every vector's timestamp, for validation.
@@ -171,9 +172,40 @@ fn build() -> Value {
         Body::Revoke(Revoke {
             member: member.key.author(),
             reason: "Laptop was seized".into(),
+            trusted_seq: close.header().seq,
+            trusted: Some(close.id()),
+        }),
+    );
+    let mut successor = Author {
+        key: Keypair::from_secret_bytes(&SUCCESSOR_SEED),
+        seq: 0,
+        prev: None,
+    };
+    // Signed by the founder key here only to fix the bytes; on a network a steward votes.
+    let replace_founder = founder.post(
+        net,
+        T0 + 10_000,
+        Body::ReplaceFounder(ReplaceFounder {
+            founder: founder.key.author(),
+            successor: successor.key.author(),
+            name: "National Forum (new laptop)".into(),
+            trusted_seq: 2,
+            trusted: Some(admit.id()),
+            reason: "The founder's laptop was taken on 2026-01-20".into(),
         }),
     );
     let dropped = announcement.without_body();
+    // Refused inputs, each with the rule that refuses it.
+    let admit_without_body = admit.without_body();
+    let late = successor.post(net, T0 + 20_000, announcement_body("First"));
+    let back_in_time = successor.post(net, T0 + 19_000, announcement_body("Second"));
+    successor.seq = 0;
+    successor.prev = None;
+    let twin = successor.post(
+        net,
+        T0 + 20_000,
+        announcement_body("First, told differently"),
+    );
     json!({
         "founder_seed_hex": hex::encode(FOUNDER_SEED),
         "member_seed_hex": hex::encode(MEMBER_SEED),
@@ -191,8 +223,39 @@ fn build() -> Value {
             entry("close", &close),
             entry("unsupported", &unsupported),
             entry("revoke", &revoke),
+            entry("replace_founder", &replace_founder),
             entry("announcement_without_body", &dropped),
         ],
+        "refused": [
+            refused("body_required", "an admission without its body", &[&admit_without_body]),
+            refused(
+                "timestamp_went_back",
+                "the second message is dated before the first it follows",
+                &[&late, &back_in_time],
+            ),
+            refused(
+                "fork",
+                "two different messages with the same author and seq 1",
+                &[&late, &twin],
+            ),
+        ],
+    })
+}
+
+fn announcement_body(title: &str) -> Body {
+    Body::Announcement(Announcement {
+        title: title.into(),
+        body: String::new(),
+        tags: vec![],
+        expires_at: None,
+    })
+}
+
+fn refused(reason: &str, why: &str, messages: &[&Message]) -> Value {
+    json!({
+        "reason": reason,
+        "why": why,
+        "wires_hex": messages.iter().map(|m| hex::encode(m.wire())).collect::<Vec<_>>(),
     })
 }
 
@@ -224,7 +287,7 @@ fn the_committed_bytes_validate_and_decode_as_listed() {
         .parse()
         .expect("hex");
     let messages = committed["messages"].as_array().expect("array");
-    assert_eq!(messages.len(), 11);
+    assert_eq!(messages.len(), 12);
     for vector in messages {
         let wire = hex::decode(vector["wire_hex"].as_str().expect("hex")).expect("hex");
         let message = validate_envelope(&wire, &network, CHECK_NOW).expect("valid vector");
@@ -240,5 +303,57 @@ fn the_committed_bytes_validate_and_decode_as_listed() {
         let body = validate_body(&message).expect("valid body");
         let body_json = body.map(|b| serde_json::to_value(b).expect("json"));
         assert_eq!(body_json.unwrap_or(Value::Null), vector["body"]);
+    }
+}
+
+#[test]
+fn each_refused_vector_is_refused_for_its_listed_reason() {
+    use sangam_protocol::membership::{Permission, require_body};
+    use sangam_protocol::validate::{Neighbours, validate_chain};
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(path()).expect("read")).expect("json");
+    let network: NetworkId = committed["network_id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("hex");
+    let refused = committed["refused"].as_array().expect("array");
+    assert_eq!(refused.len(), 3);
+    for vector in refused {
+        let messages: Vec<Message> = vector["wires_hex"]
+            .as_array()
+            .expect("wires")
+            .iter()
+            .map(|w| {
+                let wire = hex::decode(w.as_str().expect("hex")).expect("hex");
+                validate_envelope(&wire, &network, CHECK_NOW).expect("each is signed correctly")
+            })
+            .collect();
+        let reason = vector["reason"].as_str().expect("reason");
+        let error = match reason {
+            "body_required" => {
+                let header = messages[0].header();
+                require_body(header, messages[0].body_bytes().is_some(), Permission::Act)
+                    .expect_err("refused")
+            }
+            "timestamp_went_back" => validate_chain(
+                &messages[1],
+                &Neighbours {
+                    previous: Some(&messages[0]),
+                    ..Neighbours::default()
+                },
+            )
+            .expect_err("refused"),
+            "fork" => validate_chain(
+                &messages[1],
+                &Neighbours {
+                    existing: Some(messages[0].id()),
+                    ..Neighbours::default()
+                },
+            )
+            .expect_err("refused"),
+            other => panic!("no check written for {other}"),
+        };
+        assert_eq!(error.reason(), reason);
     }
 }

@@ -400,6 +400,47 @@ pub fn raw_swarm(
     .0
 }
 
+/// Publishes `wires` from a raw swarm once a node has subscribed it, then keeps it running.
+pub async fn publish_from(
+    mut swarm: libp2p::Swarm<sangam_node::network::Behaviour>,
+    network: &sangam_protocol::NetworkId,
+    wires: Vec<Vec<u8>>,
+) -> tokio::task::JoinHandle<()> {
+    let topic =
+        libp2p::gossipsub::IdentTopic::new(sangam_protocol::transport::gossip_topic(network));
+    let started = std::time::Instant::now();
+    let mut sent = false;
+    while started.elapsed() < Duration::from_secs(60) && !sent {
+        let Ok(event) = tokio::time::timeout(
+            Duration::from_millis(200),
+            futures::StreamExt::select_next_some(&mut swarm),
+        )
+        .await
+        else {
+            continue;
+        };
+        if let libp2p::swarm::SwarmEvent::Behaviour(sangam_node::network::BehaviourEvent::Gossip(
+            libp2p::gossipsub::Event::Subscribed { .. },
+        )) = event
+        {
+            for wire in &wires {
+                let _ = swarm
+                    .behaviour_mut()
+                    .gossip
+                    .inner()
+                    .publish(topic.clone(), wire.clone());
+            }
+            sent = true;
+        }
+    }
+    assert!(sent, "the raw swarm never got a gossip peer");
+    tokio::spawn(async move {
+        loop {
+            futures::StreamExt::select_next_some(&mut swarm).await;
+        }
+    })
+}
+
 /// Every event one node streamed while it was recorded.
 pub struct Recording {
     stop: tokio::sync::oneshot::Sender<()>,

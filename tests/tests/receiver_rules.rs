@@ -1,4 +1,4 @@
-//! Every receiver-side rule of PROTOCOL.md §7, each broken by one crafted message fed through the
+//! Every receiver-side rule of PROTOCOL.md §7 (version 2), each broken by one crafted message fed through the
 //! ledger's intake (the door gossip and sync both use): the message is refused with exactly the
 //! reason code the spec names, and nothing of it is stored. Messages the node's own signing code
 //! would never produce are built by hand, byte for byte as §3–§5 describe.
@@ -152,14 +152,17 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
     let mut extra = good.clone();
     extra.push(0);
     refused(&mut r, extra, "malformed");
-    let mut v2 = header(member.author(), network, 1, Kind::Announcement);
-    v2.version = 2;
-    let body = announcement("from the future", vec![]).encode();
-    refused(
-        &mut r,
-        hand_signed(&member, v2, &body),
-        "unsupported_version",
-    );
+    let body = announcement("from another version", vec![]).encode();
+    // Version 1 (before membership settled causally) and a future version 3 alike.
+    for version in [1, 3] {
+        let mut other = header(member.author(), network, 1, Kind::Announcement);
+        other.version = version;
+        refused(
+            &mut r,
+            hand_signed(&member, other, &body),
+            "unsupported_version",
+        );
+    }
     refused(
         &mut r,
         signed(
@@ -299,6 +302,28 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
         .unwrap()
         .remove(0);
     assert!(matches!(accepted, Verdict::Stored(_)), "{accepted:?}");
+    let wrong_prev = signed(
+        &member,
+        network,
+        2,
+        Some(MessageId([5; 32])),
+        announcement("not after my first", vec![]),
+    );
+    refused(&mut r, wrong_prev, "seq_prev_mismatch");
+    let good_id = sangam_protocol::envelope::Envelope::parse(&good)
+        .map(|e| sangam_protocol::envelope::message_id_for(e.header_bytes))
+        .unwrap();
+    let back_in_time = Draft {
+        network,
+        seq: 2,
+        prev: Some(good_id),
+        timestamp: NOW - 1,
+        body: announcement("dated before my first", vec![]),
+    }
+    .sign(&member)
+    .unwrap()
+    .into_wire();
+    refused(&mut r, back_in_time, "timestamp_went_back");
     let held_before_fork = held(&r.ledger);
     let other_first = signed(&member, network, 1, None, announcement("rewritten", vec![]));
     let fork = r
@@ -315,14 +340,15 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
         held_before_fork,
         "a fork's second message is not stored"
     );
-    let wrong_prev = signed(
+    // Once forked, the feed is frozen: even a message that links correctly is refused.
+    let after_fork = signed(
         &member,
         network,
         2,
-        Some(MessageId([5; 32])),
-        announcement("not after my first", vec![]),
+        Some(good_id),
+        announcement("carrying on", vec![]),
     );
-    refused(&mut r, wrong_prev, "seq_prev_mismatch");
+    refused(&mut r, after_fork, "forked");
 
     // 5. References: an offer must answer a mentoring request (here: an announcement).
     let announcement_id = sangam_protocol::envelope::Envelope::parse(&good)
@@ -339,11 +365,15 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
         request: announcement_id,
         body: "I can help".into(),
     });
-    refused(
-        &mut r,
-        signed(&founder, network, founder_next, founder_prev, offer),
-        "bad_reference",
-    );
+    let offer_wire = signed(&founder, network, founder_next, founder_prev, offer);
+    refused(&mut r, offer_wire.clone(), "bad_reference");
+
+    // 6. Body presence: an offer (a kind others act on) without its body.
+    let stripped = sangam_protocol::Message::from_trusted_bytes(offer_wire)
+        .unwrap()
+        .without_body()
+        .into_wire();
+    refused(&mut r, stripped, "body_required");
 }
 
 /// The body bytes of a well-formed message (the part after the signature).

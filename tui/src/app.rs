@@ -424,7 +424,7 @@ impl App {
                 let item = *item;
                 let mut actions = vec![];
                 match item.kind {
-                    Kind::Admit | Kind::Revoke | Kind::Profile => {
+                    Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::Profile => {
                         actions.push(Action::Send(Purpose::Members, Request::Members));
                     }
                     // Closes and offers change other items' counts: refetch them all.
@@ -487,6 +487,9 @@ pub fn title_of(item: &Item) -> String {
         Some(Body::Close(_)) => "Closed an item".into(),
         Some(Body::Admit(b)) => format!("Welcomed {} as {}", b.name, b.role),
         Some(Body::Revoke(b)) => format!("Removed a member: {}", b.reason),
+        Some(Body::ReplaceFounder(b)) => {
+            format!("Voted for {} to replace the founder: {}", b.name, b.reason)
+        }
         Some(Body::Genesis(b)) => format!("Founded the network \"{}\"", b.network_name),
         Some(Body::Unsupported { .. }) => "(needs a newer version of Sangam to show)".into(),
         None => "(content removed)".into(),
@@ -504,6 +507,7 @@ pub fn kind_label(kind: Kind) -> &'static str {
         Kind::Close => "Closed",
         Kind::Admit => "Welcome",
         Kind::Revoke => "Removal",
+        Kind::ReplaceFounder => "New founder vote",
         Kind::Genesis => "Founding",
         Kind::Unsupported(_) => "Other",
     }

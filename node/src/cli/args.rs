@@ -65,6 +65,26 @@ pub enum Command {
         /// Why.
         #[arg(long)]
         reason: String,
+        /// Distrust what the key signed from this day on (a stolen laptop: the day it was
+        /// taken), as 2026-11-20 or as time ago like 3d. Without it, everything this node has
+        /// seen from the key still counts.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
+    /// Vote to replace the founder's key (stewards only): a seized or lost founder laptop. It
+    /// takes effect once more than half of the other stewards voted for the same new key.
+    ReplaceFounder {
+        /// The new founder key's id (from `sangam id` on the new laptop).
+        id: String,
+        /// The new founder's name.
+        #[arg(long)]
+        name: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Distrust what the old founder key signed from this day on (2026-11-20 or 3d).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
     },
     /// Run the node until Ctrl-C.
     Run {
@@ -281,6 +301,27 @@ pub(super) fn parse_id<T: std::str::FromStr<Err = sangam_protocol::Error>>(
 ) -> Result<T> {
     text.parse()
         .map_err(|e: sangam_protocol::Error| anyhow!("{e}"))
+}
+
+/// A moment given as a date (2026-11-20, midnight UTC), a date and time, or a time ago (3d).
+pub(super) fn moment(text: &Option<String>) -> Result<Option<u64>> {
+    let Some(text) = text else { return Ok(None) };
+    let trimmed = text.trim();
+    if let Ok(ago) = humantime::parse_duration(trimmed) {
+        return Ok(Some(now_ms().saturating_sub(ago.as_millis() as u64)));
+    }
+    let full = if trimmed.len() == 10 {
+        format!("{trimmed}T00:00:00Z")
+    } else {
+        trimmed.to_string()
+    };
+    let when = humantime::parse_rfc3339_weak(&full).map_err(|_| {
+        anyhow!("`{text}` is not a date; write it like 2026-11-20, or as time ago like 3d")
+    })?;
+    let ms = when
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| anyhow!("`{text}` is before 1970; write a recent date like 2026-11-20"))?;
+    Ok(Some(ms.as_millis() as u64))
 }
 
 pub(super) fn expiry(text: &Option<String>) -> Result<Option<u64>> {

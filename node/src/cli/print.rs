@@ -39,6 +39,13 @@ pub(super) fn title_of(item: &Item) -> String {
         Some(Body::Close(b)) => format!("closed {}", b.item.short()),
         Some(Body::Admit(b)) => format!("admitted {} as {}", b.name, b.role),
         Some(Body::Revoke(b)) => format!("revoked {}: {}", b.member.short(), b.reason),
+        Some(Body::ReplaceFounder(b)) => format!(
+            "voted to replace the founder key {} with {} ({}): {}",
+            b.founder.short(),
+            b.name,
+            b.successor.short(),
+            b.reason
+        ),
         Some(Body::Genesis(b)) => format!("founded \"{}\"", b.network_name),
         Some(Body::Unsupported { number, .. }) => format!("(kind {number}, needs a newer Sangam)"),
         None => "(content removed)".into(),

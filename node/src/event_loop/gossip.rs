@@ -6,7 +6,7 @@
 use libp2p::PeerId;
 use libp2p::gossipsub::{self, MessageAcceptance};
 use sangam_protocol::envelope::Envelope;
-use sangam_protocol::{Error as Rule, Kind, Message};
+use sangam_protocol::{AuthorId, Error as Rule, Message};
 
 use super::EventLoop;
 use crate::error::Result;
@@ -24,6 +24,8 @@ pub(super) fn is_provably_invalid(rule: &Rule) -> bool {
         Rule::NotAMember
             | Rule::RoleNotAllowed { .. }
             | Rule::Fork { .. }
+            | Rule::Forked { .. }
+            | Rule::TimestampWentBack
             | Rule::BadReference(_)
             | Rule::TimestampInFuture { .. }
             | Rule::SeqPrevMismatch(_)
@@ -105,6 +107,7 @@ impl EventLoop {
             let acceptance = self.judge(head.0, verdict, named);
             self.report(head, acceptance);
         }
+        self.share_new_forks();
     }
 
     fn report(&mut self, (source, id): &Head, acceptance: MessageAcceptance) {
@@ -115,12 +118,44 @@ impl EventLoop {
             .report_message_validation_result(id, source, acceptance);
     }
 
+    /// Gossips a message (sync delivers it to peers that are not in the mesh yet).
+    pub(super) fn publish(&mut self, wire: Vec<u8>) {
+        let topic = self.topic.clone();
+        if let Err(e) = self
+            .swarm
+            .behaviour_mut()
+            .gossip
+            .inner()
+            .publish(topic, wire)
+        {
+            tracing::debug!("gossip publish: {e}");
+        }
+    }
+
+    /// Publishes both headers of every fork the ledger just found, without bodies, so every
+    /// member flags it (however the second branch arrived: gossip, sync or a hello's proof).
+    pub(super) fn share_new_forks(&mut self) {
+        for (author, seq) in self.ledger.take_new_forks() {
+            let proof = match self.ledger.fork_proof(&author, seq) {
+                Ok(proof) => proof,
+                Err(error) => {
+                    tracing::warn!("could not read a fork's proof: {error}");
+                    continue;
+                }
+            };
+            tracing::warn!(%author, seq, "a member's messages split in two; passing the proof on");
+            for wire in proof {
+                self.publish(wire);
+            }
+        }
+    }
+
     /// Books one gossip message's outcome and says whether gossipsub should pass it on.
     fn judge(
         &mut self,
         source: PeerId,
         verdict: Verdict,
-        author: Option<sangam_protocol::AuthorId>,
+        author: Option<AuthorId>,
     ) -> MessageAcceptance {
         match verdict {
             Verdict::Stored(stored) => {
@@ -134,6 +169,11 @@ impl EventLoop {
                 MessageAcceptance::Accept
             }
             Verdict::Duplicate => MessageAcceptance::Ignore,
+            Verdict::Refused(rule @ Rule::Fork { .. }) => {
+                // A fork is news every member needs; its proof is passed on below.
+                self.count_rejection_of(&rule, Some(source), author);
+                MessageAcceptance::Ignore
+            }
             Verdict::Refused(rule) => {
                 self.count_rejection_of(&rule, Some(source), author);
                 if is_provably_invalid(&rule) {
@@ -159,11 +199,12 @@ impl EventLoop {
             }
             Err(error) => tracing::warn!("could not store received messages: {error}"),
         }
+        self.share_new_forks();
     }
 
     /// Books a newly stored message: event, and membership refresh if it changes membership.
     pub(super) fn stored(&mut self, message: Message) {
-        let changes_membership = matches!(message.header().kind, Kind::Admit | Kind::Revoke);
+        let changes_membership = message.header().kind.is_membership_act();
         // Building the item costs store reads; only do it when a client is listening.
         if self.events.receiver_count() > 0
             && let Ok(item) = self.ledger.item_of(&message)

@@ -68,17 +68,7 @@ impl EventLoop {
                     // A failed flush keeps the post (and everything after it) out of sync until a
                     // later flush succeeds, since that one writes it too.
                     self.unflushed.flushed(post.message.header().seq);
-                    let topic = self.topic.clone();
-                    if let Err(e) = self
-                        .swarm
-                        .behaviour_mut()
-                        .gossip
-                        .inner()
-                        .publish(topic, post.message.wire().to_vec())
-                    {
-                        // Sync delivers it when peers connect.
-                        tracing::debug!("gossip publish: {e}");
-                    }
+                    self.publish(post.message.wire().to_vec());
                     self.stored(post.message);
                     post.response
                 }

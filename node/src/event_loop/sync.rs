@@ -107,11 +107,18 @@ impl EventLoop {
 
     fn finish_sync(&mut self, peer: PeerId, outcome: Outcome, received: u64, again: bool) {
         tracing::debug!(%peer, ?outcome, received, "sync finished");
-        if outcome != Outcome::Stalled && self.ledger.own_feed_pending().unwrap_or(false) {
-            match self.ledger.confirm_own_feed() {
-                Ok(()) => {
+        if outcome != Outcome::Stalled
+            && self.ledger.own_feed_pending().unwrap_or(false)
+            && let Some(member) = sangam_protocol::AuthorId::from_peer_id(&peer)
+        {
+            match self.ledger.own_feed_reported_by(&member) {
+                Ok(true) => {
                     tracing::info!(%peer, "learned this node's earlier posts; posting is open")
                 }
+                Ok(false) => tracing::info!(
+                    %peer,
+                    "one member told this node its earlier posts; waiting for a second"
+                ),
                 Err(e) => tracing::warn!("could not record the own-feed check: {e}"),
             }
         }

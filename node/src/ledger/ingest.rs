@@ -8,15 +8,19 @@
 use std::collections::{HashMap, HashSet};
 
 use sangam_protocol::envelope::{Envelope, message_id_for};
-use sangam_protocol::membership::{Act, validate_permission};
+use sangam_protocol::membership::{Act, Permission, require_body, validate_permission};
 use sangam_protocol::validate::{
-    check_envelope, reference_of, validate_body, validate_chain, validate_reference,
+    Neighbours, check_envelope, reference_of, validate_body, validate_chain, validate_reference,
 };
-use sangam_protocol::{AuthorId, Error as Rule, Kind, Message, MessageId, NetworkId};
+use sangam_protocol::{AuthorId, Error as Rule, Message, MessageId, NetworkId};
 
 use super::store::Inserted;
 use super::{Joined, Ledger};
 use crate::error::{NodeError, Result};
+
+/// Most membership acts held back while their author is not yet known as a steward (their
+/// author's admission may be on its way); what falls out comes again by sync.
+const PARKED_LIMIT: usize = 1024;
 
 /// Below this many messages a batch is verified on the calling thread: starting threads would
 /// cost more than it saves.
@@ -52,6 +56,8 @@ struct Pending {
     at: HashMap<(AuthorId, u64), MessageId>,
     by_id: HashMap<MessageId, usize>,
     accepted: Vec<(Message, Option<MessageId>)>,
+    /// How many membership acts were accepted (held-back acts are retried when this grows).
+    acts: usize,
 }
 
 /// The machine's cores, read once (asking the system reads cgroup files every time).
@@ -127,10 +133,9 @@ impl Ledger {
             stages.push(match Envelope::parse(wire) {
                 Err(rule) => Stage::Decided(Verdict::Refused(rule)),
                 Ok(envelope) => {
-                    if self
-                        .store
-                        .contains(&message_id_for(envelope.header_bytes))?
-                    {
+                    // Held already, unless only without its body and this copy has it.
+                    let held = self.store.held(&message_id_for(envelope.header_bytes))?;
+                    if held.is_some_and(|with_body| with_body || envelope.body.is_none()) {
                         Stage::Decided(Verdict::Duplicate)
                     } else if !allow(&envelope.header.author) {
                         Stage::Decided(Verdict::Refused(Rule::RateLimited))
@@ -142,7 +147,7 @@ impl Ledger {
         }
         verify_all(&mut stages, wires, &network, now);
         let mut pending = Pending::default();
-        let is_membership = |stage: &Stage<'_>| matches!(stage, Stage::Valid(m) if matches!(m.header().kind, Kind::Admit | Kind::Revoke));
+        let is_membership = |stage: &Stage<'_>| matches!(stage, Stage::Valid(m) if m.header().kind.is_membership_act());
         for first in [true, false] {
             for stage in stages.iter_mut() {
                 if !matches!(stage, Stage::Valid(_)) || is_membership(stage) != first {
@@ -161,6 +166,10 @@ impl Ledger {
                 }
             }
         }
+        if let Err(error) = self.release_parked(&mut pending) {
+            self.forget_unwritten();
+            return Err(error);
+        }
         let verdicts: Vec<Verdict> = stages
             .into_iter()
             .map(|stage| match stage {
@@ -178,7 +187,10 @@ impl Ledger {
     /// itself), one write.
     pub(super) fn intake_own(&mut self, message: Message) -> Result<Verdict> {
         let mut pending = Pending::default();
-        let verdict = match self.check(message, &mut pending) {
+        let verdict = match self
+            .check(message, &mut pending)
+            .and_then(|verdict| self.release_parked(&mut pending).map(|()| verdict))
+        {
             Ok(verdict) => verdict,
             Err(error) => {
                 self.forget_unwritten();
@@ -195,10 +207,53 @@ impl Ledger {
     /// batch accepted before it. Membership changes take effect at once for the rest of the
     /// batch. Only a store that cannot be read is an error.
     fn check(&mut self, message: Message, pending: &mut Pending) -> Result<Verdict> {
+        let act = message
+            .header()
+            .kind
+            .is_membership_act()
+            .then(|| message.clone());
         match self.check_rules(message, pending) {
             Ok(verdict) => Ok(verdict),
-            Err(NodeError::Protocol(rule)) => Ok(Verdict::Refused(rule)),
+            Err(NodeError::Protocol(rule)) => {
+                if let (Rule::NotAMember, Some(act)) = (&rule, act) {
+                    self.park(act);
+                }
+                Ok(Verdict::Refused(rule))
+            }
             Err(error) => Err(error),
+        }
+    }
+
+    /// Holds back a membership act whose author is not yet known as a steward: the act that
+    /// makes it one may be on its way, and whether an act is stored must not depend on which
+    /// arrives first.
+    fn park(&mut self, act: Message) {
+        if self.parked.iter().any(|m| m.id() == act.id()) {
+            return;
+        }
+        if self.parked.len() >= PARKED_LIMIT {
+            self.parked.remove(0);
+        }
+        self.parked.push(act);
+    }
+
+    /// Checks held-back acts again after new acts were accepted, until none is released.
+    fn release_parked(&mut self, pending: &mut Pending) -> Result<()> {
+        loop {
+            let stewards_before = pending.acts;
+            if stewards_before == 0 || self.parked.is_empty() {
+                return Ok(());
+            }
+            pending.acts = 0;
+            let parked = std::mem::take(&mut self.parked);
+            for message in parked {
+                if self.store.contains(&message.id())? {
+                    continue;
+                }
+                if let Verdict::Stored(message) = self.check(message, pending)? {
+                    tracing::debug!(id = %message.id(), "a held-back membership act now applies");
+                }
+            }
         }
     }
 
@@ -210,26 +265,48 @@ impl Ledger {
         }
         let body = validate_body(&message)?;
         let joined = self.joined()?;
-        validate_permission(&joined.membership, message.header())?;
-        let header = message.header();
-        let id_at = |seq: u64| -> Result<Option<MessageId>> {
-            match pending.at.get(&(header.author, seq)) {
-                Some(id) => Ok(Some(*id)),
-                None => self.store.id_at(&header.author, seq),
-            }
+        let header = message.header().clone();
+        let has_body = message.body_bytes().is_some();
+        let permission = validate_permission(&joined.membership, &header)?;
+        let (message, body) = match permission {
+            // A former member's messages keep its feed whole, never its words.
+            Permission::Former => (message.without_body(), None),
+            Permission::Member(_) | Permission::Act => (message, body),
         };
-        let existing = id_at(header.seq)?;
+        // A full copy of a message held without its body takes its place.
+        let restores = self.store.held(&id)? == Some(false);
+        if restores && body.is_none() {
+            return Ok(Verdict::Duplicate);
+        }
         let previous = match header.seq {
             1 => None,
-            seq => id_at(seq - 1)?,
+            seq => self.message_at(&header.author, seq - 1, pending)?,
         };
-        match validate_chain(&message, existing, previous) {
+        let next = self.message_at(&header.author, header.seq + 1, pending)?;
+        let around = Neighbours {
+            existing: match pending.at.get(&(header.author, header.seq)) {
+                Some(id) => Some(*id),
+                None => self.store.id_at(&header.author, header.seq)?,
+            },
+            previous: previous.as_ref(),
+            next: next.as_ref(),
+            forked_at: self.store.fork_point(&header.author)?,
+        };
+        match validate_chain(&message, &around) {
             Err(fork @ Rule::Fork { .. }) => {
+                if self
+                    .store
+                    .fork_point(&header.author)?
+                    .is_none_or(|at| header.seq < at)
+                {
+                    self.new_forks.push((header.author, header.seq));
+                }
                 self.store.record_fork(&message)?;
                 return Ok(Verdict::Refused(fork));
             }
             other => other?,
         }
+        require_body(&header, has_body, permission)?;
         let reply_to = body.as_ref().and_then(reference_of);
         if let (Some(body), Some(target)) = (&body, reply_to) {
             let target_header = match pending.by_id.get(&target) {
@@ -243,16 +320,52 @@ impl Ledger {
                 validate_reference(&header.author, body, &target_header)?;
             }
         }
-        if let Some(act) = Act::from_message(&message)?
-            && let Some(joined) = self.joined.as_mut()
-        {
-            joined.acts.push(act);
-            joined.membership.apply(&joined.acts);
+        if self.note_act(&message)? {
+            pending.acts += 1;
+        }
+        if restores {
+            self.store.restore_body(&message, reply_to)?;
+            return Ok(Verdict::Stored(message));
         }
         pending.at.insert((header.author, header.seq), id);
         pending.by_id.insert(id, pending.accepted.len());
         pending.accepted.push((message.clone(), reply_to));
         Ok(Verdict::Stored(message))
+    }
+
+    /// Applies a membership act to the membership at once (for the rest of the batch). Returns
+    /// whether it was one.
+    fn note_act(&mut self, message: &Message) -> Result<bool> {
+        match Act::from_message(message)? {
+            Some(act) => {
+                if let Some(joined) = self.joined.as_mut() {
+                    joined.acts.push(act);
+                    joined.membership.apply(&joined.acts);
+                }
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The author's message at `seq`, from the batch or the store.
+    fn message_at(
+        &self,
+        author: &AuthorId,
+        seq: u64,
+        pending: &Pending,
+    ) -> Result<Option<Message>> {
+        if let Some(index) = pending
+            .at
+            .get(&(*author, seq))
+            .and_then(|id| pending.by_id.get(id))
+        {
+            return Ok(Some(pending.accepted[*index].0.clone()));
+        }
+        match self.store.get_at(author, seq)? {
+            Some(wire) => Ok(Some(Message::from_trusted_bytes(wire)?)),
+            None => Ok(None),
+        }
     }
 
     /// Writes what the batch accepted. On failure the membership is reloaded from what the store

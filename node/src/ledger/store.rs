@@ -130,6 +130,60 @@ impl Store {
         Ok(self.messages.contains_key(id.as_bytes())?)
     }
 
+    /// Whether a message with this id is stored, and if so whether with its body.
+    pub fn held(&self, id: &MessageId) -> Result<Option<bool>> {
+        match self.messages.get(id.as_bytes())? {
+            Some(wire) => Ok(Some(
+                sangam_protocol::envelope::Envelope::parse(&wire)
+                    .map_err(|_| NodeError::Corrupt("a stored message"))?
+                    .body
+                    .is_some(),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Puts the full copy of a message stored without its body in its place (same id, header
+    /// and indexes; an offer or close gains its reply index).
+    pub(super) fn restore_body(
+        &self,
+        message: &Message,
+        reply_to: Option<MessageId>,
+    ) -> Result<()> {
+        let header = message.header();
+        let id = message.id();
+        if let Some(target) = reply_to {
+            let mut key = target.as_bytes().to_vec();
+            key.extend_from_slice(id.as_bytes());
+            let mut value = header.kind.number().to_be_bytes().to_vec();
+            value.extend_from_slice(header.author.as_bytes());
+            self.replies.insert(key, value)?;
+        }
+        self.messages.insert(&id.as_bytes()[..], message.wire())?;
+        Ok(())
+    }
+
+    /// The lowest seq at which the author's feed is known to have forked.
+    pub fn fork_point(&self, author: &AuthorId) -> Result<Option<u64>> {
+        match self.forks.scan_prefix(author.as_bytes()).next() {
+            Some(entry) => {
+                let (key, _) = entry?;
+                Ok(Some(u64_from(&key[32..40])?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The conflicting messages kept as evidence of the author's fork at `seq`.
+    pub fn fork_evidence(&self, author: &AuthorId, seq: u64) -> Result<Vec<Vec<u8>>> {
+        let prefix = feed_key(author, seq);
+        let mut evidence = Vec::new();
+        for entry in self.forks.scan_prefix(prefix) {
+            evidence.push(entry?.1.to_vec());
+        }
+        Ok(evidence)
+    }
+
     /// The wire bytes of a stored message.
     pub fn get(&self, id: &MessageId) -> Result<Option<Vec<u8>>> {
         Ok(self.messages.get(id.as_bytes())?.map(|v| v.to_vec()))

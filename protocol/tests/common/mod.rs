@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use sangam_protocol::envelope::found_network;
-use sangam_protocol::kinds::{Admit, Announcement, Genesis, Revoke};
+use sangam_protocol::kinds::{Admit, Announcement, Genesis, ReplaceFounder, Revoke};
 use sangam_protocol::membership::Act;
 use sangam_protocol::{AuthorId, Body, Draft, Keypair, Message, MessageId, NetworkId, Role};
 
@@ -63,10 +63,43 @@ impl Feed {
         self.post_at(body, timestamp)
     }
 
+    /// Revokes `member`, trusting none of its messages (its acts all lose their effect).
     pub fn revoke(&mut self, member: &Keypair, timestamp: u64) -> Message {
+        self.revoke_trusting(member, None, timestamp)
+    }
+
+    /// Revokes `member`, trusting its messages up to and including `trusted`.
+    pub fn revoke_trusting(
+        &mut self,
+        member: &Keypair,
+        trusted: Option<&Message>,
+        timestamp: u64,
+    ) -> Message {
         let body = Body::Revoke(Revoke {
             member: member.author(),
             reason: "lost laptop".into(),
+            trusted_seq: trusted.map_or(0, |m| m.header().seq),
+            trusted: trusted.map(Message::id),
+        });
+        self.post_at(body, timestamp)
+    }
+
+    /// Votes to replace the founder `founder` by `successor`, trusting the founder's messages up
+    /// to `trusted_seq` (and `trusted`, its id).
+    pub fn replace_founder(
+        &mut self,
+        founder: &Keypair,
+        successor: &Keypair,
+        trusted: Option<&Message>,
+        timestamp: u64,
+    ) -> Message {
+        let body = Body::ReplaceFounder(ReplaceFounder {
+            founder: founder.author(),
+            successor: successor.author(),
+            name: "New founder".into(),
+            trusted_seq: trusted.map_or(0, |m| m.header().seq),
+            trusted: trusted.map(Message::id),
+            reason: "the founder's laptop was seized".into(),
         });
         self.post_at(body, timestamp)
     }

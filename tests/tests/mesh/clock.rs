@@ -2,16 +2,36 @@
 //! too far in its future, and those arrive once its clock is right.
 
 use sangam_node::clock::now_ms;
-use sangam_protocol::Kind;
-use sangam_tests::{announcement, eventually, network};
+use sangam_protocol::kinds::Admit;
+use sangam_protocol::{Body, Kind, Role};
+use sangam_tests::{TestNode, announcement, eventually};
 
 const HOUR: i64 = 3_600_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_with_a_wrong_clock_still_syncs() {
     let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
-    let mut nodes = network(1);
-    // Three posts the founder made four hours ago.
+    // A network founded five hours ago, and three posts the founder made four hours ago.
+    let mut nodes = vec![TestNode::new("Founder"), TestNode::new("Collective 1")];
+    let long_ago = now_ms() - 5 * HOUR as u64;
+    {
+        let keypair = nodes[0].dir.load_identity().unwrap();
+        let mut ledger = nodes[0].ledger();
+        ledger
+            .found(&keypair, "Sangam test", "Founder", long_ago)
+            .unwrap();
+        let admit = Body::Admit(Admit {
+            member: nodes[1].id,
+            role: Role::Member,
+            name: "Collective 1".into(),
+        });
+        ledger.publish(&keypair, admit, long_ago).unwrap();
+        let proof = ledger.admission_proof(&nodes[1].id).unwrap();
+        nodes[1]
+            .ledger()
+            .join(&proof, &nodes[1].id, false, now_ms())
+            .unwrap();
+    }
     {
         let keypair = nodes[0].dir.load_identity().unwrap();
         let mut ledger = nodes[0].ledger();

@@ -16,8 +16,8 @@ use sangam_protocol::sync::{SyncRequest, SyncResponse, VersionVector};
 use sangam_protocol::transport::gossip_topic;
 use sangam_protocol::{Draft, Keypair, NetworkId};
 use sangam_tests::{
-    NO_PERIODIC_SYNC, TEST_TIME_LIMIT, announcement, eventually, network, raw_swarm, test_config,
-    time_limit,
+    NO_PERIODIC_SYNC, TEST_TIME_LIMIT, announcement, eventually, network, publish_from, raw_swarm,
+    test_config, time_limit,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -273,7 +273,6 @@ async fn replays_add_nothing_and_a_fork_is_kept_as_evidence() {
     let honest = nodes[0].id.peer_id();
     let mut swarm = raw_swarm(&hostile, &network_id, honest);
     swarm.dial(nodes[0].addr()).unwrap();
-    let topic = IdentTopic::new(gossip_topic(&network_id));
     let sign = |title: &str| {
         Draft {
             network: network_id,
@@ -287,34 +286,7 @@ async fn replays_add_nothing_and_a_fork_is_kept_as_evidence() {
         .into_wire()
     };
     let (first, second) = (sign("my first post"), sign("my first post, rewritten"));
-    let started = Instant::now();
-    let mut sent = false;
-    while started.elapsed() < Duration::from_secs(60) && !sent {
-        let Ok(event) =
-            tokio::time::timeout(Duration::from_millis(200), swarm.select_next_some()).await
-        else {
-            continue;
-        };
-        if let SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Subscribed {
-            ..
-        })) = event
-        {
-            for wire in [old_admit.clone(), first.clone(), second.clone()] {
-                let _ = swarm
-                    .behaviour_mut()
-                    .gossip
-                    .inner()
-                    .publish(topic.clone(), wire);
-            }
-            sent = true;
-        }
-    }
-    assert!(sent);
-    let drive = tokio::spawn(async move {
-        loop {
-            swarm.select_next_some().await;
-        }
-    });
+    let drive = publish_from(swarm, &network_id, vec![old_admit, first, second]).await;
     eventually("the fork to be recorded", || async {
         !nodes[0].status().await.forks.is_empty()
     })

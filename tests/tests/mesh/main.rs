@@ -9,6 +9,7 @@ mod flood;
 mod gathering;
 mod hostile;
 mod line;
+mod membership;
 mod outsiders;
 mod partition;
 mod recovery;

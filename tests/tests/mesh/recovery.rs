@@ -119,7 +119,6 @@ async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "fails until issue #13 changes the restore rule: today one peer that lacks the node's posts is enough to reopen posting, and the next post forks the feed"]
 async fn a_restored_node_whose_first_peer_lacks_its_posts_does_not_fork() {
     let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
     // nodes[1] posts while nodes[2] is offline (so nodes[2] never gets those posts).
@@ -141,29 +140,30 @@ async fn a_restored_node_whose_first_peer_lacks_its_posts_does_not_fork() {
     let lacking = nodes[2].addr();
     restored.start(vec![lacking]).await;
 
-    // Whether or not posting reopens, the founder must end up with one unbroken feed.
-    let after = loop {
-        match restored
-            .api(Request::Post {
-                body: sangam_tests::announcement("after the reinstall"),
-            })
-            .await
-        {
-            Response::Posted { id } => break id,
-            _ => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
-        }
-    };
+    // One member that lacks the node's posts is not enough to reopen posting: wait until it
+    // has reported, then check for a while that posting stays closed.
+    eventually(
+        "the restored node to sync with the lacking member",
+        || async { restored.status().await.connected.len() == 1 },
+    )
+    .await;
+    let watch_until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < watch_until {
+        assert!(
+            restored.status().await.recovering_own_feed,
+            "posting reopened on the word of one member that lacks the node's posts"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    // The founder, which holds the five posts, is the second member to report.
     let restored_addr = restored.addr();
     nodes[0].start(vec![restored_addr]).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::time::Instant::now() < deadline && !nodes[0].holds(after).await {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    assert!(
-        nodes[0].holds(after).await,
-        "the founder never got the post made after the restore: it reused a seq the founder \
-         already holds (a fork nobody is told about)"
-    );
+    eventually("the restored node to learn its own feed", || async {
+        !restored.status().await.recovering_own_feed
+    })
+    .await;
+    let after = restored.announce("after the reinstall").await;
+    eventually("the founder to hold the new post", || nodes[0].holds(after)).await;
     assert_feed_continues_at_six(&nodes[0], after).await;
     restored.stop().await;
     for node in &mut nodes {

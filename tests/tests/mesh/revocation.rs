@@ -47,6 +47,7 @@ async fn a_revoked_member_is_cut_off_by_every_node() {
         .api(Request::Revoke {
             member: nodes[3].id,
             reason: "the laptop was taken".into(),
+            since: None,
         })
         .await;
     assert!(matches!(revoked, Response::Posted { .. }), "{revoked:?}");

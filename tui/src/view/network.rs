@@ -222,7 +222,7 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
     let changes = app
         .items
         .iter()
-        .filter(|i| matches!(i.kind, Kind::Admit | Kind::Revoke))
+        .filter(|i| i.kind.is_membership_act())
         .take(3);
     for change in changes {
         let text = format!("{} · {}", age(app.now, change.timestamp), title_of(change));

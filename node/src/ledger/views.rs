@@ -1,0 +1,131 @@
+//! The ledger as clients read it: items with their replies counted, the feed, the members with
+//! their profiles.
+
+use std::collections::HashMap;
+
+use sangam_protocol::api::{Item, MemberView};
+use sangam_protocol::{AuthorId, Body, Kind, Message, MessageId};
+
+use super::Ledger;
+use crate::error::Result;
+
+impl Ledger {
+    /// A stored message as clients see it.
+    pub fn item(&self, id: &MessageId) -> Result<Option<Item>> {
+        match self.store.get(id)? {
+            Some(wire) => Ok(Some(self.item_of(&Message::from_trusted_bytes(wire)?)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Newest-first items, filtered.
+    pub fn feed(
+        &self,
+        kind: Option<Kind>,
+        author: Option<AuthorId>,
+        limit: usize,
+    ) -> Result<Vec<Item>> {
+        // Scan more than asked when filtering by author; the store indexes kind and time only.
+        let scan = if author.is_some() {
+            limit.saturating_mul(20).max(1000)
+        } else {
+            limit
+        };
+        let mut items = Vec::new();
+        for id in self.store.recent(kind, scan)? {
+            if items.len() >= limit {
+                break;
+            }
+            if let Some(item) = self.item(&id)?
+                && author.is_none_or(|a| a == item.author)
+            {
+                items.push(item);
+            }
+        }
+        Ok(items)
+    }
+
+    /// A message as clients see it (its replies counted from the store).
+    pub fn item_of(&self, message: &Message) -> Result<Item> {
+        let header = message.header();
+        let author_name = self.membership().and_then(|m| {
+            m.member(&header.author)
+                .map(|info| info.name.clone())
+                .or_else(|| {
+                    m.revoked()
+                        .find(|(id, _)| **id == header.author)
+                        .map(|_| "(revoked)".to_string())
+                })
+        });
+        let body = message.body().unwrap_or(None);
+        let (closed, offers) = self.replies_to(message)?;
+        Ok(Item {
+            id: message.id(),
+            author: header.author,
+            author_name,
+            seq: header.seq,
+            kind: header.kind,
+            timestamp: header.timestamp,
+            body,
+            closed,
+            offers,
+        })
+    }
+
+    /// Whether an item was closed by its author, and how many offers answer it.
+    fn replies_to(&self, message: &Message) -> Result<(bool, u64)> {
+        if !matches!(
+            message.header().kind,
+            Kind::MentoringRequest | Kind::Announcement | Kind::Resource | Kind::Offer
+        ) {
+            return Ok((false, 0));
+        }
+        let (mut closed, mut offers) = (false, 0);
+        for (_, kind, author) in self.store.replies(&message.id())? {
+            match kind {
+                Kind::Close if author == message.header().author => closed = true,
+                Kind::Offer if message.header().kind == Kind::MentoringRequest => offers += 1,
+                _ => {}
+            }
+        }
+        Ok((closed, offers))
+    }
+
+    /// Every member, current and revoked, with profile details where known.
+    pub fn members(&self) -> Result<Vec<MemberView>> {
+        let Some(membership) = self.membership() else {
+            return Ok(Vec::new());
+        };
+        let mut profiles = HashMap::new();
+        for wire in self.store.all_of_kind(Kind::Profile)? {
+            let message = Message::from_trusted_bytes(wire)?;
+            if let Ok(Some(Body::Profile(profile))) = message.body() {
+                profiles.insert(message.header().author, profile);
+            }
+        }
+        let mut views: Vec<MemberView> = membership
+            .members()
+            .map(|(id, info)| MemberView {
+                id: *id,
+                name: info.name.clone(),
+                role: Some(info.role),
+                admitted_by: info.admitted_by,
+                admitted_at: Some(info.admitted_at),
+                revoked: false,
+                state: profiles.get(id).map(|p| p.state.clone()),
+                district: profiles.get(id).map(|p| p.district.clone()),
+            })
+            .collect();
+        views.extend(membership.revoked().map(|(id, _)| MemberView {
+            id: *id,
+            name: "(revoked)".into(),
+            role: None,
+            admitted_by: None,
+            admitted_at: None,
+            revoked: true,
+            state: None,
+            district: None,
+        }));
+        Ok(views)
+    }
+}

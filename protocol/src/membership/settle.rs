@@ -1,0 +1,408 @@
+//! How a set of membership acts settles into one membership, the same on every node that holds
+//! the same set, whatever order the acts arrived in and whatever their authors' clocks said.
+//!
+//! Authority is causal, not timed: a steward's act counts if the steward's admission counts and
+//! the act comes no later in the steward's own feed than the cut-off of any revocation of it
+//! (`trusted_seq`: the revoker still trusts the key up to there). Revocations of each other
+//! therefore depend on each other; they are settled by a fixpoint that only ever decides a
+//! revocation once it is decided under every possible outcome of the others:
+//! - *effective* once its author certainly has authority for it (every revocation that could
+//!   cut the author off below it has turned out void),
+//! - *void* once its author could not have authority for it even if every undecided
+//!   revocation turned out void.
+//!
+//! What is left undecided is a genuine conflict (two stewards who revoked each other without
+//! having seen the other's act). It is settled conservatively: both cut-offs apply to authority,
+//! and every target of an undecided revocation keeps its membership but loses steward rights
+//! (it is *disputed*) until the founder or the other stewards decide.
+//!
+//! The founder key is replaced when more than half of the other current stewards, as they stand
+//! with the old founder cut off at the votes' `trusted_seq`, voted for the same successor and
+//! cut-off. Replaced founders are revoked at that cut-off; the successor is the new root.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Act, Action, MemberInfo, Revocation};
+use crate::identity::AuthorId;
+use crate::ids::MessageId;
+use crate::kinds::Role;
+
+/// A root of authority: the founder, or a former founder (cut off where it was replaced).
+#[derive(Clone, Debug)]
+pub(super) struct Root {
+    pub key: AuthorId,
+    pub name: String,
+    /// Its acts with a higher seq have no effect (replaced founders only).
+    pub cut: Option<u64>,
+    /// Its acts dated earlier have no effect (the founding time, for the first founder).
+    pub since: u64,
+    /// The replacement that made it founder (its accepted votes: voter, vote), if any.
+    pub votes: Vec<(AuthorId, MessageId)>,
+    /// Why it was replaced, by which successor and vote (former founders only).
+    pub replaced: Option<Revocation>,
+}
+
+/// The settled membership.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Settled {
+    pub roots: Vec<Root>,
+    pub members: BTreeMap<AuthorId, MemberInfo>,
+    pub revoked: BTreeMap<AuthorId, Revocation>,
+    pub disputed: BTreeSet<AuthorId>,
+    /// How each key with authority got it: (admitted by, admission), for proofs.
+    pub links: BTreeMap<AuthorId, (AuthorId, MessageId)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Status {
+    Undecided,
+    Effective,
+    Void,
+}
+
+/// Who has steward authority, since when, and through which admission.
+type Authority = BTreeMap<AuthorId, Standing>;
+
+#[derive(Clone, Copy, Debug)]
+struct Standing {
+    /// Acts dated before this have no effect.
+    since: u64,
+    /// The admission that gives it (with its author), absent for roots.
+    link: Option<(AuthorId, MessageId)>,
+    /// Ordering key of that admission, to pick the same one everywhere.
+    order: (u64, MessageId),
+}
+
+/// Settles `acts` on top of the genesis founder.
+pub(super) fn settle(founder: Root, acts: &[Act]) -> Settled {
+    let mut roots = vec![founder];
+    let replacements = acts
+        .iter()
+        .filter(|a| matches!(a.action, Action::ReplaceFounder(_)))
+        .count();
+    for _ in 0..replacements {
+        match replacement(&roots, acts) {
+            Some((cut, successor)) => {
+                if let Some(last) = roots.last_mut() {
+                    last.cut = Some(cut);
+                    last.replaced = successor.replaced.clone();
+                }
+                let mut successor = successor;
+                successor.replaced = None;
+                roots.push(successor);
+            }
+            None => break,
+        }
+    }
+    outcome(roots, acts)
+}
+
+/// The first replacement of the current founder that a majority of the other stewards voted
+/// for: (the old founder's cut-off, the new root). A vote trusting the founder up to seq t
+/// supports a cut-off at t or below (it distrusts nothing that is kept), so for each successor
+/// the highest cut-off a majority supports is taken.
+fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
+    let current = roots.last()?.key;
+    let mut by_successor: BTreeMap<AuthorId, Vec<&Act>> = BTreeMap::new();
+    for act in acts {
+        if let Action::ReplaceFounder(vote) = &act.action
+            && vote.founder == current
+            && !roots.iter().any(|r| r.key == vote.successor)
+        {
+            by_successor.entry(vote.successor).or_default().push(act);
+        }
+    }
+    for (successor, mut votes) in by_successor {
+        votes.sort_by_key(|a| (a.timestamp, a.id));
+        let mut cuts: Vec<u64> = votes.iter().map(|a| trusted_seq_of(a)).collect();
+        cuts.sort_unstable_by(|a, b| b.cmp(a));
+        cuts.dedup();
+        for cut in cuts {
+            let mut trial = roots.to_vec();
+            if let Some(last) = trial.last_mut() {
+                last.cut = Some(cut);
+            }
+            let settled = outcome(trial.clone(), acts);
+            let (authority, cuts) = final_authority(&trial, acts);
+            let stewards: BTreeSet<AuthorId> = settled
+                .members
+                .iter()
+                .filter(|(key, info)| info.role == Role::Steward && **key != current)
+                .map(|(key, _)| *key)
+                .collect();
+            let supporting: Vec<&&Act> = votes
+                .iter()
+                .filter(|a| {
+                    trusted_seq_of(a) >= cut
+                        && stewards.contains(&a.author)
+                        && authorised(&authority, &cuts, a)
+                })
+                .collect();
+            let voters: BTreeSet<AuthorId> = supporting.iter().map(|a| a.author).collect();
+            if voters.len() * 2 <= stewards.len() {
+                continue;
+            }
+            let first = supporting.first()?;
+            let Action::ReplaceFounder(vote) = &first.action else {
+                continue;
+            };
+            let mut counted = BTreeSet::new();
+            let root = Root {
+                key: successor,
+                name: vote.name.clone(),
+                cut: None,
+                since: 0,
+                votes: supporting
+                    .iter()
+                    .filter(|a| counted.insert(a.author))
+                    .map(|a| (a.author, a.id))
+                    .collect(),
+                replaced: Some(Revocation {
+                    by: first.author,
+                    reason: vote.reason.clone(),
+                    at: first.timestamp,
+                    id: first.id,
+                    trusted_seq: cut,
+                }),
+            };
+            return Some((cut, root));
+        }
+    }
+    None
+}
+
+fn trusted_seq_of(act: &Act) -> u64 {
+    match &act.action {
+        Action::ReplaceFounder(vote) => vote.trusted_seq,
+        _ => 0,
+    }
+}
+
+/// Decides every revocation it can (see the module comment).
+fn decide(roots: &[Root], acts: &[Act]) -> Vec<(usize, Status)> {
+    let mut revokes: Vec<(usize, Status)> = acts
+        .iter()
+        .enumerate()
+        .filter(|(_, act)| match &act.action {
+            Action::Revoke(r) => r.member != act.author && !roots.iter().any(|x| x.key == r.member),
+            _ => false,
+        })
+        .map(|(i, _)| (i, Status::Undecided))
+        .collect();
+    loop {
+        let low = cuts(roots, acts, &revokes, |s| s == Status::Effective);
+        let high = cuts(roots, acts, &revokes, |s| s != Status::Void);
+        let certain = authority(roots, acts, &high);
+        let possible = authority(roots, acts, &low);
+        let mut changed = false;
+        for (index, status) in revokes.iter_mut() {
+            if *status != Status::Undecided {
+                continue;
+            }
+            let act = &acts[*index];
+            if authorised(&certain, &high, act) {
+                *status = Status::Effective;
+                changed = true;
+            } else if !authorised(&possible, &low, act) {
+                *status = Status::Void;
+                changed = true;
+            }
+        }
+        if !changed {
+            return revokes;
+        }
+    }
+}
+
+/// Each key's cut-off: the lowest `trusted_seq` among the revocations `counts` accepts (and a
+/// replaced founder's cut-off).
+fn cuts(
+    roots: &[Root],
+    acts: &[Act],
+    revokes: &[(usize, Status)],
+    counts: impl Fn(Status) -> bool,
+) -> BTreeMap<AuthorId, u64> {
+    let mut cuts = BTreeMap::new();
+    for root in roots {
+        if let Some(cut) = root.cut {
+            cuts.insert(root.key, cut);
+        }
+    }
+    for (index, status) in revokes {
+        if let Action::Revoke(revoke) = &acts[*index].action
+            && counts(*status)
+        {
+            let cut = cuts.entry(revoke.member).or_insert(u64::MAX);
+            *cut = (*cut).min(revoke.trusted_seq);
+        }
+    }
+    cuts
+}
+
+/// Whether `act` counts: its author has authority, the act is within the author's cut-off and
+/// is not dated before the author got authority.
+fn authorised(authority: &Authority, cuts: &BTreeMap<AuthorId, u64>, act: &Act) -> bool {
+    authority.get(&act.author).is_some_and(|standing| {
+        act.seq <= cuts.get(&act.author).copied().unwrap_or(u64::MAX)
+            && act.timestamp >= standing.since
+    })
+}
+
+/// Everyone with steward authority given these cut-offs: the roots, and whoever a steward
+/// admission that counts names, transitively. A least fixpoint, so it depends on the set only.
+fn authority(roots: &[Root], acts: &[Act], cuts: &BTreeMap<AuthorId, u64>) -> Authority {
+    let mut authority: Authority = roots
+        .iter()
+        .map(|root| {
+            let standing = Standing {
+                since: root.since,
+                link: None,
+                order: (0, MessageId([0; 32])),
+            };
+            (root.key, standing)
+        })
+        .collect();
+    loop {
+        let mut changed = false;
+        for act in acts {
+            let Action::Admit(admit) = &act.action else {
+                continue;
+            };
+            if admit.role != Role::Steward
+                || admit.member == act.author
+                || roots.iter().any(|r| r.key == admit.member)
+                || !authorised(&authority, cuts, act)
+            {
+                continue;
+            }
+            let order = (act.timestamp, act.id);
+            let better = authority
+                .get(&admit.member)
+                .is_none_or(|current| current.link.is_some() && order < current.order);
+            if better {
+                let standing = Standing {
+                    since: act.timestamp,
+                    link: Some((act.author, act.id)),
+                    order,
+                };
+                authority.insert(admit.member, standing);
+                changed = true;
+            }
+        }
+        if !changed {
+            return authority;
+        }
+    }
+}
+
+/// Authority and cut-offs once every decidable revocation is decided, undecided ones counting
+/// as cut-offs (the conservative reading of a conflict).
+fn final_authority(roots: &[Root], acts: &[Act]) -> (Authority, BTreeMap<AuthorId, u64>) {
+    let decided = decide(roots, acts);
+    let cuts = cuts(roots, acts, &decided, |s| s != Status::Void);
+    (authority(roots, acts, &cuts), cuts)
+}
+
+/// The membership these roots and acts give.
+fn outcome(roots: Vec<Root>, acts: &[Act]) -> Settled {
+    let decided = decide(&roots, acts);
+    let cuts = cuts(&roots, acts, &decided, |s| s != Status::Void);
+    let authority = authority(&roots, acts, &cuts);
+    let mut revoked: BTreeMap<AuthorId, Revocation> = BTreeMap::new();
+    let mut disputed = BTreeSet::new();
+    let mut effective: Vec<&Act> = decided
+        .iter()
+        .filter(|(_, s)| *s == Status::Effective)
+        .map(|(i, _)| &acts[*i])
+        .collect();
+    effective.sort_by_key(|a| (a.seq_cut(), a.id));
+    for act in effective {
+        if let Action::Revoke(revoke) = &act.action {
+            revoked.entry(revoke.member).or_insert(Revocation {
+                by: act.author,
+                reason: revoke.reason.clone(),
+                at: act.timestamp,
+                id: act.id,
+                trusted_seq: revoke.trusted_seq,
+            });
+        }
+    }
+    for (index, status) in &decided {
+        if let (Status::Undecided, Action::Revoke(revoke)) = (status, &acts[*index].action)
+            && !revoked.contains_key(&revoke.member)
+        {
+            disputed.insert(revoke.member);
+        }
+    }
+    for root in &roots {
+        if let Some(replaced) = &root.replaced {
+            revoked.insert(root.key, replaced.clone());
+        }
+    }
+    let mut members = BTreeMap::new();
+    if let Some(founder) = roots.last() {
+        members.insert(
+            founder.key,
+            MemberInfo {
+                role: Role::Steward,
+                name: founder.name.clone(),
+                admitted_by: None,
+                admission: None,
+                admitted_at: founder.since,
+            },
+        );
+    }
+    let mut order: BTreeMap<AuthorId, (u8, std::cmp::Reverse<(u64, MessageId)>)> = BTreeMap::new();
+    for act in acts {
+        let Action::Admit(admit) = &act.action else {
+            continue;
+        };
+        if admit.member == act.author
+            || roots.iter().any(|r| r.key == admit.member)
+            || revoked.contains_key(&admit.member)
+            || !authorised(&authority, &cuts, act)
+        {
+            continue;
+        }
+        let role = if disputed.contains(&admit.member) && admit.role == Role::Steward {
+            Role::Member
+        } else {
+            admit.role
+        };
+        let rank = (role.rank(), std::cmp::Reverse((act.timestamp, act.id)));
+        if order.get(&admit.member).is_none_or(|best| rank > *best) {
+            order.insert(admit.member, rank);
+            members.insert(
+                admit.member,
+                MemberInfo {
+                    role,
+                    name: admit.name.clone(),
+                    admitted_by: Some(act.author),
+                    admission: Some(act.id),
+                    admitted_at: act.timestamp,
+                },
+            );
+        }
+    }
+    let links = authority
+        .iter()
+        .filter_map(|(key, standing)| standing.link.map(|link| (*key, link)))
+        .collect();
+    Settled {
+        roots,
+        members,
+        revoked,
+        disputed,
+        links,
+    }
+}
+
+impl Act {
+    /// Revocations are recorded lowest cut-off first, so the record names the strictest one.
+    fn seq_cut(&self) -> u64 {
+        match &self.action {
+            Action::Revoke(revoke) => revoke.trusted_seq,
+            _ => u64::MAX,
+        }
+    }
+}
