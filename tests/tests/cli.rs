@@ -225,6 +225,28 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
         feed_has(&forum, &offline)
     });
 
+    // A newer member posts a kind this version does not know: every node keeps reading its
+    // feed (the unknown kind shows as "needs a newer Sangam"), nothing breaks the answer.
+    let newer = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let socket = sangam_node::datadir::DataDir::socket_path_of(&utthan.dir);
+        let mut client = sangam_node::client::Client::connect(&socket).await.unwrap();
+        let body = sangam_protocol::Body::Unsupported {
+            number: 4242,
+            bytes: vec![1, 2, 3],
+        };
+        client.post(body).await.unwrap().to_string()
+    });
+    eventually("the forum to hold the newer kind", || {
+        feed_has(&forum, &newer)
+    });
+    for node in [&forum, &utthan] {
+        let shown = node.json(&["show", &newer, "--json"]);
+        assert_eq!(shown["kind"], "unsupported_4242", "{shown}");
+        let listed = node.ok(&["feed"]);
+        assert!(listed.contains("needs a newer Sangam"), "{listed}");
+        assert!(node.run(&["feed", "--json"]).status.success());
+    }
+
     // Revocation: the forum marks Utthan revoked and drops its connection (that every node
     // cuts it off and refuses its posts is tests/tests/mesh/revocation.rs).
     forum.ok(&["revoke", &utthan_id, "--reason", "Laptop was seized"]);

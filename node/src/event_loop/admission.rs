@@ -2,7 +2,7 @@
 //! a peer has [`HELLO_TIMEOUT`] to prove membership; a proof is checked here (time passed in)
 //! and its admissions handed back for the ledger to store. Touches no socket.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use libp2p::PeerId;
@@ -14,6 +14,9 @@ use super::peers::insert_bounded;
 
 /// How long a peer that is not a known member has to prove membership before it is dropped.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a peer whose hello was refused stays connected, so the answer reaches it.
+pub const REFUSED_GRACE: Duration = Duration::from_secs(1);
 
 /// What to do with a hello that came in.
 #[derive(Debug, PartialEq, Eq)]
@@ -35,6 +38,9 @@ pub(super) enum Check {
 #[derive(Default)]
 pub(super) struct Admission {
     deadlines: HashMap<PeerId, Instant>,
+    /// Peers whose hello was refused (already counted): they are disconnected a moment later,
+    /// so the `Refused` answer reaches them instead of a closed stream.
+    refused: HashSet<PeerId>,
 }
 
 impl Admission {
@@ -54,6 +60,21 @@ impl Admission {
     /// The peer's last connection closed.
     pub(super) fn forget(&mut self, peer: &PeerId) {
         self.deadlines.remove(peer);
+        self.refused.remove(peer);
+    }
+
+    /// A `Refused` answer to `peer` is on its way: count it, and drop the peer after
+    /// [`REFUSED_GRACE`] (the next [`Admission::tick`] after it).
+    pub(super) fn on_refused(&mut self, peer: PeerId, now: Instant) -> Vec<Action> {
+        if self.refused.len() >= super::peers::MAX_TRACKED {
+            return vec![
+                Action::Count("outsider_connection"),
+                Action::Disconnect(peer),
+            ];
+        }
+        self.refused.insert(peer);
+        insert_bounded(&mut self.deadlines, peer, now + REFUSED_GRACE, |at| *at);
+        vec![Action::Count("outsider_connection")]
     }
 
     /// Checks a hello from `peer`. `open_member`: it is already a member with protocols open.
@@ -99,10 +120,10 @@ impl Admission {
                 return true;
             }
             tracing::info!(%peer, "dropping a peer that did not prove membership");
-            actions.extend([
-                Action::Count("outsider_connection"),
-                Action::Disconnect(*peer),
-            ]);
+            if !self.refused.remove(peer) {
+                actions.push(Action::Count("outsider_connection"));
+            }
+            actions.push(Action::Disconnect(*peer));
             false
         });
         actions
@@ -148,6 +169,26 @@ mod tests {
             ]
         );
         assert!(admission.deadlines.is_empty());
+    }
+
+    #[test]
+    fn a_refused_peer_gets_a_moment_to_read_the_answer_and_is_counted_once() {
+        let peer = PeerId::random();
+        let mut admission = Admission::default();
+        let now = Instant::now();
+        admission.on_stranger(peer, false, now);
+        assert_eq!(
+            admission.on_refused(peer, now),
+            vec![Action::Count("outsider_connection")]
+        );
+        assert!(
+            admission.tick(now, |_| false).is_empty(),
+            "not cut off at once"
+        );
+        assert_eq!(
+            admission.tick(now + REFUSED_GRACE, |_| false),
+            vec![Action::Disconnect(peer)]
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use libp2p::PeerId;
 use libp2p::request_response;
 use sangam_protocol::transport::{Hello, HelloReply};
 
+use super::EventLoop;
 use super::admission::Check;
-use super::{Action, EventLoop};
 
 impl EventLoop {
     /// Recomputes who may pass the gate and hands the change to the peer machine.
@@ -86,10 +86,8 @@ impl EventLoop {
                     .hello
                     .send_response(channel, reply);
                 if reply == HelloReply::Refused {
-                    self.apply(vec![
-                        Action::Count("outsider_connection"),
-                        Action::Disconnect(peer),
-                    ]);
+                    let actions = self.admission.on_refused(peer, Instant::now());
+                    self.apply(actions);
                 }
             }
             E::Message {

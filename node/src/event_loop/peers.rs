@@ -37,7 +37,7 @@ const BAN_TIME: Duration = Duration::from_secs(600);
 const LOOKUP_EVERY: Duration = Duration::from_secs(60);
 /// Most peers any per-peer table (strikes, bans, refusals, redials) holds: a stranger cycling
 /// through identities cannot grow the node's memory without bound.
-const MAX_TRACKED: usize = 1024;
+pub(super) const MAX_TRACKED: usize = 1024;
 /// Most addresses remembered per peer.
 const MAX_ADDRESSES: usize = 8;
 

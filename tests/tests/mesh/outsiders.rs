@@ -142,10 +142,11 @@ async fn an_outsider_that_connects_receives_nothing_and_is_dropped() {
         Some("UnsupportedProtocols"),
         "sync must not even be offered to an outsider"
     );
-    let hello = view.hello.as_deref().unwrap_or("no answer at all");
-    assert!(
-        !hello.contains("Welcome") && !hello.contains("Admitted"),
-        "a hello without a proof was accepted: {hello}"
+    // §9: the answer is `Refused`, sent before the connection closes (not a closed stream).
+    assert_eq!(
+        view.hello.as_deref(),
+        Some("Refused"),
+        "a hello without a proof must get the answer Refused"
     );
     let member = nodes[1].id.peer_id();
     assert!(
