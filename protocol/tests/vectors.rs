@@ -9,10 +9,11 @@
 
 use std::path::PathBuf;
 
-use sangam_protocol::envelope::found_network;
+use sangam_protocol::envelope::{FORMAT_VERSION, Header, found_network, signed_bytes};
 use sangam_protocol::kinds::*;
+use sangam_protocol::limits::{MAX_FUTURE_SKEW_MS, MAX_MESSAGE_BYTES, MAX_TAGS, MAX_TITLE};
 use sangam_protocol::validate::{validate_body, validate_envelope};
-use sangam_protocol::{Body, ContentHash, Draft, Keypair, Message, MessageId, NetworkId};
+use sangam_protocol::{Body, ContentHash, Draft, Keypair, Kind, Message, MessageId, NetworkId};
 use serde_json::{Value, json};
 
 const FOUNDER_SEED: [u8; 32] = [0x5a; 32];
@@ -206,6 +207,7 @@ fn build() -> Value {
         T0 + 20_000,
         announcement_body("First, told differently"),
     );
+    let stand_alone = standalone_refusals(&member.key, net);
     json!({
         "founder_seed_hex": hex::encode(FOUNDER_SEED),
         "member_seed_hex": hex::encode(MEMBER_SEED),
@@ -239,7 +241,162 @@ fn build() -> Value {
                 &[&late, &twin],
             ),
         ],
+        "refused_alone": stand_alone,
     })
+}
+
+/// Signs `header` (its body length and hash filled in from `body`) and frames it with `body`,
+/// byte for byte as PROTOCOL.md §3–§5 say, for inputs the signing code would never produce.
+fn hand_signed(key: &Keypair, mut header: Header, body: &[u8]) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Wire<'a> {
+        header: &'a [u8],
+        signature: &'a [u8],
+        body: Option<&'a [u8]>,
+    }
+    header.body_len = body.len() as u32;
+    header.body_hash = ContentHash::of(body);
+    let header_bytes = postcard::to_stdvec(&header).expect("header");
+    let signature = key.sign(&signed_bytes(&header_bytes));
+    postcard::to_stdvec(&Wire {
+        header: &header_bytes,
+        signature: &signature,
+        body: Some(body),
+    })
+    .expect("wire")
+}
+
+/// One input per reason code that a receiver can decide from the bytes alone (envelope and
+/// body rules, PROTOCOL.md §7.1–2), checked at `CHECK_NOW` in the vectors' network.
+fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
+    let header = |seq: u64, prev: Option<MessageId>, kind: Kind| Header {
+        version: FORMAT_VERSION,
+        network: net,
+        author: key.author(),
+        seq,
+        prev,
+        timestamp: T0,
+        kind,
+        body_len: 0,
+        body_hash: ContentHash::of(&[]),
+    };
+    let body = announcement_body("Workshop").encode();
+    let good = hand_signed(key, header(1, None, Kind::Announcement), &body);
+    let mut cases: Vec<(&str, &str, Vec<u8>)> = Vec::new();
+    cases.push(("oversized", "16,385 bytes", vec![0; MAX_MESSAGE_BYTES + 1]));
+    cases.push(("malformed", "not a framed message", vec![1, 2, 3]));
+    let mut trailing = good.clone();
+    trailing.push(0);
+    cases.push((
+        "malformed",
+        "a valid message with one byte after it",
+        trailing,
+    ));
+    let mut old = header(1, None, Kind::Announcement);
+    old.version = 1;
+    cases.push((
+        "unsupported_version",
+        "header version 1",
+        hand_signed(key, old, &body),
+    ));
+    let mut elsewhere = header(1, None, Kind::Announcement);
+    elsewhere.network = NetworkId([9; 32]);
+    cases.push((
+        "wrong_network",
+        "signed for another network",
+        hand_signed(key, elsewhere, &body),
+    ));
+    let mut not_a_point = header(1, None, Kind::Announcement);
+    let mut y = [0u8; 32];
+    y[0] = 2; // y = 2 is the y coordinate of no point on the curve
+    not_a_point.author = sangam_protocol::AuthorId(y);
+    cases.push((
+        "bad_author_key",
+        "an author that is no Ed25519 point",
+        hand_signed(key, not_a_point, &body),
+    ));
+    let mut forged = good.clone();
+    let at = forged.len() - body.len() - 10; // inside the signature
+    forged[at] ^= 1;
+    cases.push(("bad_signature", "one signature bit flipped", forged));
+    let mut tampered = good.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    cases.push(("body_mismatch", "one body bit flipped", tampered));
+    cases.push((
+        "seq_prev_mismatch",
+        "seq 2 naming no previous",
+        hand_signed(key, header(2, None, Kind::Announcement), &body),
+    ));
+    cases.push((
+        "seq_prev_mismatch",
+        "seq 0",
+        hand_signed(key, header(0, None, Kind::Announcement), &body),
+    ));
+    let mut ahead = header(1, None, Kind::Announcement);
+    ahead.timestamp = CHECK_NOW + MAX_FUTURE_SKEW_MS + 1;
+    cases.push((
+        "timestamp_in_future",
+        "10 minutes and 1 ms ahead",
+        hand_signed(key, ahead, &body),
+    ));
+    let plain = header(1, None, Kind::Announcement);
+    cases.push((
+        "malformed_body",
+        "three 0xff bytes as an announcement",
+        hand_signed(key, plain.clone(), &[0xff; 3]),
+    ));
+    let long = announcement_body(&"x".repeat(MAX_TITLE + 1)).encode();
+    cases.push((
+        "field_too_long",
+        "a 161-character title",
+        hand_signed(key, plain.clone(), &long),
+    ));
+    let tags = Body::Announcement(Announcement {
+        title: "Tags".into(),
+        body: String::new(),
+        tags: vec!["t".into(); MAX_TAGS + 1],
+        expires_at: None,
+    })
+    .encode();
+    cases.push((
+        "too_many_entries",
+        "17 tags",
+        hand_signed(key, plain.clone(), &tags),
+    ));
+    cases.push((
+        "field_empty",
+        "an empty title",
+        hand_signed(key, plain.clone(), &announcement_body("").encode()),
+    ));
+    cases.push((
+        "field_empty",
+        "a blank title (spaces only)",
+        hand_signed(key, plain.clone(), &announcement_body("   ").encode()),
+    ));
+    let bell = announcement_body("ring\u{7}ring").encode();
+    cases.push((
+        "control_characters",
+        "a title with BEL (U+0007)",
+        hand_signed(key, plain, &bell),
+    ));
+    let impostor = Body::Genesis(Genesis {
+        network_name: "Sangam vectors".into(),
+        founder_name: "Impostor".into(),
+        founded_at: T0,
+    })
+    .encode();
+    cases.push((
+        "invalid_genesis",
+        "a member's genesis for this network",
+        hand_signed(key, header(1, None, Kind::Genesis), &impostor),
+    ));
+    Value::Array(
+        cases
+            .into_iter()
+            .map(|(reason, why, wire)| json!({"reason": reason, "why": why, "wire_hex": hex::encode(wire)}))
+            .collect(),
+    )
 }
 
 fn announcement_body(title: &str) -> Body {
@@ -355,5 +512,29 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
             other => panic!("no check written for {other}"),
         };
         assert_eq!(error.reason(), reason);
+    }
+}
+
+#[test]
+fn each_standalone_refusal_gets_its_reason() {
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(path()).expect("read")).expect("json");
+    let network: NetworkId = committed["network_id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("hex");
+    let cases = committed["refused_alone"].as_array().expect("array");
+    assert_eq!(cases.len(), 18);
+    for case in cases {
+        let wire = hex::decode(case["wire_hex"].as_str().expect("hex")).expect("hex");
+        let reason = match validate_envelope(&wire, &network, CHECK_NOW) {
+            Err(error) => error.reason(),
+            Ok(message) => match validate_body(&message) {
+                Err(error) => error.reason(),
+                Ok(_) => "accepted",
+            },
+        };
+        assert_eq!(reason, case["reason"], "{}", case["why"]);
     }
 }
