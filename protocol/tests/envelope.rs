@@ -394,3 +394,13 @@ fn every_rejection_has_a_stable_reason_code() {
         ["wrong_network", "bad_signature", "not_a_member", "fork"]
     );
 }
+
+#[test]
+fn what_postcard_does_with_a_non_minimal_varint_is_what_protocol_md_says() {
+    // PROTOCOL.md §1: decoders accept a varint with redundant zero groups (`80 00` for 0), as
+    // postcard does; a header written that way has other bytes, so another id and signature.
+    assert_eq!(postcard::from_bytes::<u64>(&[0x80, 0x00]), Ok(0));
+    assert_eq!(postcard::from_bytes::<u64>(&[0x00]), Ok(0));
+    // More groups than a u64 can need (10) is refused.
+    assert!(postcard::from_bytes::<u64>(&[0x80; 11]).is_err());
+}
