@@ -222,6 +222,10 @@ pub struct MemberView {
     pub admitted_at: Option<u64>,
     /// Whether it has been revoked.
     pub revoked: bool,
+    /// Whether its steward rights are suspended by a conflicting revocation (two stewards who
+    /// revoked each other) until the founder or another steward decides. Older nodes omit it.
+    #[serde(default)]
+    pub disputed: bool,
     /// Its profile's state, if it published one.
     pub state: Option<String>,
     /// Its profile's district, if it published one.

@@ -258,6 +258,40 @@ fn seized_founder() -> (Message, Feed, Vec<Feed>, Vec<Message>, Message) {
 }
 
 #[test]
+fn votes_trusting_the_founder_to_different_points_combine_at_the_highest_a_majority_trusts() {
+    let (genesis, mut old_founder, mut stewards, mut messages, last_honest) = seized_founder();
+    let successor = key(9);
+    // Steward 3 trusts the founder up to the admissions (seq 4); steward 4 had also seen the
+    // admission of 5 (seq 5) and trusts up to there.
+    let admission_of_five = messages[3].clone();
+    messages.push(stewards[1].replace_founder(
+        &old_founder.key,
+        &successor,
+        Some(&last_honest),
+        NOW + 70,
+    ));
+    messages.push(stewards[2].replace_founder(
+        &old_founder.key,
+        &successor,
+        Some(&admission_of_five),
+        NOW + 71,
+    ));
+    let replaced = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(replaced.founder(), successor.author());
+    let cut = replaced
+        .revoked()
+        .find(|(id, _)| **id == old_founder.author())
+        .map(|(_, r)| r.trusted_seq);
+    assert_eq!(
+        cut,
+        Some(last_honest.header().seq),
+        "the cut-off both voters trust"
+    );
+    assert_eq!(replaced.role_of(&key(5).author()), None);
+    let _ = &mut old_founder;
+}
+
+#[test]
 fn a_majority_of_stewards_replaces_a_seized_founder_key() {
     let (genesis, mut old_founder, mut stewards, mut messages, last_honest) = seized_founder();
     let successor = key(9);

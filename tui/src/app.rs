@@ -218,6 +218,18 @@ impl App {
             .collect()
     }
 
+    /// A member's name from its id as text (as `status` lists forks), else the id shortened.
+    pub fn name_of_id(&self, id: &str) -> String {
+        self.members
+            .iter()
+            .find(|m| m.id.to_string() == id && !m.name.starts_with('('))
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| match id.parse::<sangam_protocol::AuthorId>() {
+                Ok(author) => author.short(),
+                Err(_) => id.chars().take(12).collect(),
+            })
+    }
+
     /// Members as shown: current first, by name.
     pub fn collectives_view(&self) -> Vec<&MemberView> {
         let query = self.query.to_lowercase();

@@ -46,6 +46,7 @@ fn member(n: u8, name: &str, role: Role, state: &str, district: &str) -> MemberV
         admitted_by: (n != 1).then(|| author(1)),
         admitted_at: Some(NOW - 600 * MINUTE),
         revoked: false,
+        disputed: false,
         state: Some(state.into()),
         district: Some(district.into()),
     }
@@ -230,6 +231,15 @@ fn resources_searched() {
 #[test]
 fn collectives() {
     let mut app = app();
+    // A steward caught in a mutual removal shows as disputed until it is settled.
+    if let Some(member) = app
+        .members
+        .iter_mut()
+        .find(|m| m.name == "Maitri Sangathan")
+    {
+        member.role = Some(Role::Steward);
+        member.disputed = true;
+    }
     press(&mut app, KeyCode::Char('4'));
     insta::assert_snapshot!(screen(&app));
 }

@@ -401,3 +401,24 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
         }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moment_is_a_date_a_date_and_time_or_a_time_ago() {
+        let day = moment(&Some("2026-11-20".into())).unwrap();
+        assert_eq!(day, Some(1_795_132_800_000));
+        let later = moment(&Some("2026-11-20 06:30:00".into())).unwrap();
+        assert_eq!(later, Some(1_795_132_800_000 + 6 * 3_600_000 + 30 * 60_000));
+        let ago = moment(&Some("3d".into())).unwrap().unwrap();
+        let expected = now_ms() - 3 * 86_400_000;
+        assert!(ago.abs_diff(expected) < 60_000);
+        assert_eq!(moment(&None).unwrap(), None);
+        let wrong = moment(&Some("last tuesday".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(wrong.contains("2026-11-20"), "{wrong}");
+    }
+}

@@ -112,6 +112,7 @@ impl Ledger {
                 admitted_by: info.admitted_by,
                 admitted_at: Some(info.admitted_at),
                 revoked: false,
+                disputed: membership.disputed().any(|d| d == id),
                 state: profiles.get(id).map(|p| p.state.clone()),
                 district: profiles.get(id).map(|p| p.district.clone()),
             })
@@ -123,6 +124,7 @@ impl Ledger {
             admitted_by: None,
             admitted_at: None,
             revoked: true,
+            disputed: false,
             state: None,
             district: None,
         }));

@@ -37,6 +37,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 _ => "—".into(),
             };
             let role = match member.role {
+                // Two stewards removed each other: neither acts as steward until it is settled.
+                Some(_) if member.disputed => "disputed".to_string(),
                 Some(role) => role.name().to_string(),
                 None => "removed".into(),
             };

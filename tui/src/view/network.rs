@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Sparkline};
+use ratatui::widgets::{Block, Paragraph, Sparkline, Wrap};
 use sangam_protocol::{Body, Kind};
 
 use super::feed::kind_color;
@@ -129,15 +129,27 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(reason.replace('_', " ")),
         ]));
     }
-    let forks = app.status.as_ref().map(|s| s.forks.len()).unwrap_or(0);
-    if forks > 0 {
+    let forked: Vec<String> = app
+        .status
+        .as_ref()
+        .map(|s| s.forks.keys().map(|id| app.name_of_id(id)).collect())
+        .unwrap_or_default();
+    for name in &forked {
         lines.push(Line::styled(
-            format!("Conflicting posts from {forks} member(s)"),
+            format!("Two versions of {name}'s posts exist"),
             Style::new().fg(Color::Red).bold(),
+        ));
+    }
+    if !forked.is_empty() {
+        lines.push(Line::styled(
+            "Its key may be in use on two laptops. Its new posts wait. Stewards: call them; \
+             if a laptop was taken, remove the key from the day it was taken.",
+            Style::new().fg(Color::Red),
         ));
     }
     frame.render_widget(
         Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
             .block(Block::bordered().title(format!(" Connected peers · {} ", connected.len()))),
         area,
     );
