@@ -24,7 +24,11 @@ pub(super) fn print_peers(peers: Vec<PeerView>) {
 
 pub(super) fn print_members(members: Vec<MemberView>) {
     for member in members {
-        let role = member.role.map(|r| r.name()).unwrap_or("revoked");
+        let role = match member.role {
+            Some(_) if member.disputed => "disputed",
+            Some(role) => role.name(),
+            None => "revoked",
+        };
         println!("{role:<9} {:<28} {}", member.name, member.id);
     }
 }
