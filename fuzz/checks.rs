@@ -89,7 +89,7 @@ pub fn sync(data: &[u8]) {
             }
         }
         if let SyncResponse::Batch { messages, .. } =
-            respond(&request, &vector, |_, _| Some(vec![0; 8]))
+            respond(&request, &vector, Vec::new, |_, _| Some(vec![0; 8]))
         {
             assert!(messages.len() <= MAX_BATCH_MESSAGES);
         }

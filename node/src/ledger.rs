@@ -447,6 +447,17 @@ impl Ledger {
         std::mem::take(&mut self.new_forks)
     }
 
+    /// The proofs of every fork held (both headers of each, without bodies), for sync.
+    pub fn all_fork_proofs(&self) -> Result<Vec<Vec<u8>>> {
+        let mut proofs = Vec::new();
+        for author in self.store.forks()?.into_keys() {
+            if let Some(seq) = self.store.fork_point(&author)? {
+                proofs.extend(self.fork_proof(&author, seq)?);
+            }
+        }
+        Ok(proofs)
+    }
+
     /// Both headers of a fork at (author, seq), without bodies, to pass on as proof.
     pub fn fork_proof(&self, author: &AuthorId, seq: u64) -> Result<Vec<Vec<u8>>> {
         let mut proof = Vec::new();

@@ -126,6 +126,15 @@ pub enum SyncResponse {
         /// Whether every wanted message was sent.
         complete: bool,
     },
+    /// "This is what I hold, and these members' feeds forked" (wire tag 3): a [`Self::Vector`]
+    /// answer from a responder that knows of forks, with both headers of each fork (messages
+    /// without bodies), so that a peer that saw only one branch learns of it by sync too.
+    VectorWithForks {
+        /// What the responder holds (forked feeds counted below their fork point).
+        vector: VersionVector,
+        /// The fork proofs: for each fork, the two conflicting messages, without bodies.
+        proofs: Vec<Vec<u8>>,
+    },
 }
 
 fn encode_frame<T: Serialize>(value: &T) -> Vec<u8> {
@@ -181,22 +190,44 @@ impl SyncResponse {
             SyncResponse::Batch { messages, .. } if messages.len() > MAX_BATCH_MESSAGES => {
                 Err(Error::InvalidSync("its batch holds too many messages"))
             }
+            SyncResponse::VectorWithForks { vector, proofs }
+                if vector.len() > MAX_VECTOR_AUTHORS || proofs.len() > MAX_FORK_PROOFS =>
+            {
+                Err(Error::InvalidSync("it lists too many authors or forks"))
+            }
             _ => Ok(response),
         }
     }
 }
 
+/// Most messages of fork proofs one answer carries (two per fork).
+pub const MAX_FORK_PROOFS: usize = 128;
+
 /// The responder's side: answers one request from what it holds. `fetch(author, seq)` returns
-/// the stored wire bytes of that message. Only messages up to the responder's contiguous seq are
-/// sent; a batch stops at [`MAX_BATCH_MESSAGES`] or once it passes [`MAX_BATCH_BYTES`].
+/// the stored wire bytes of that message; `fork_proofs` are the proofs of the forks it knows
+/// (sent with its vector when the digests differ). Only messages up to the responder's
+/// contiguous seq are sent; a batch stops at [`MAX_BATCH_MESSAGES`] or once it passes
+/// [`MAX_BATCH_BYTES`].
 pub fn respond(
     request: &SyncRequest,
     local: &VersionVector,
+    fork_proofs: impl FnOnce() -> Vec<Vec<u8>>,
     mut fetch: impl FnMut(&AuthorId, u64) -> Option<Vec<u8>>,
 ) -> SyncResponse {
     match request {
         SyncRequest::Digest(digest) if *digest == local.digest() => SyncResponse::InSync,
-        SyncRequest::Digest(_) => SyncResponse::Vector(local.clone()),
+        SyncRequest::Digest(_) => {
+            let mut proofs = fork_proofs();
+            proofs.truncate(MAX_FORK_PROOFS);
+            if proofs.is_empty() {
+                SyncResponse::Vector(local.clone())
+            } else {
+                SyncResponse::VectorWithForks {
+                    vector: local.clone(),
+                    proofs,
+                }
+            }
+        }
         SyncRequest::Want(wants) => {
             let mut messages = Vec::new();
             let mut bytes = 0usize;
@@ -247,6 +278,9 @@ pub enum Step {
 #[derive(Clone, PartialEq, Eq, Debug)]
 enum State {
     AwaitingDigestReply,
+    /// The fork proofs that came with the vector are being ingested, last (so that the
+    /// admissions the session brought are known by then); then the session is over.
+    IngestingProofs(Outcome),
     AwaitingBatch {
         remote: VersionVector,
         before: VersionVector,
@@ -261,6 +295,8 @@ pub struct SyncSession {
     state: State,
     received: u64,
     rounds: u32,
+    /// Fork proofs the responder sent with its vector, ingested when the session ends.
+    proofs: Vec<Vec<u8>>,
 }
 
 impl SyncSession {
@@ -270,6 +306,7 @@ impl SyncSession {
             state: State::AwaitingDigestReply,
             received: 0,
             rounds: 1,
+            proofs: Vec::new(),
         };
         (session, SyncRequest::Digest(local.digest()))
     }
@@ -294,6 +331,10 @@ impl SyncSession {
             (State::AwaitingDigestReply, SyncResponse::Vector(remote)) => {
                 Ok(self.ask(remote, local))
             }
+            (State::AwaitingDigestReply, SyncResponse::VectorWithForks { vector, proofs }) => {
+                self.proofs = proofs;
+                Ok(self.ask(vector, local))
+            }
             (
                 State::AwaitingBatch {
                     complete: slot @ None,
@@ -314,6 +355,10 @@ impl SyncSession {
 
     /// Continues after the last batch was ingested; `local` is what this side holds now.
     pub fn after_ingest(&mut self, local: &VersionVector) -> Result<Step, Error> {
+        if let State::IngestingProofs(outcome) = self.state {
+            self.state = State::Finished;
+            return Ok(Step::Done(outcome));
+        }
         let State::AwaitingBatch {
             remote,
             before,
@@ -329,21 +374,29 @@ impl SyncSession {
             .any(|(author, _)| local.get(author) > before.get(author));
         let remote = remote.clone();
         if *complete {
-            self.state = State::Finished;
-            return Ok(Step::Done(Outcome::CaughtUp));
+            return Ok(self.finish(Outcome::CaughtUp));
         }
         if !progressed {
-            self.state = State::Finished;
-            return Ok(Step::Done(Outcome::Stalled));
+            return Ok(self.finish(Outcome::Stalled));
         }
         Ok(self.ask(remote, local))
+    }
+
+    /// Ends the session, after ingesting any fork proofs that came with the vector.
+    fn finish(&mut self, outcome: Outcome) -> Step {
+        if self.proofs.is_empty() {
+            self.state = State::Finished;
+            Step::Done(outcome)
+        } else {
+            self.state = State::IngestingProofs(outcome);
+            Step::Ingest(std::mem::take(&mut self.proofs))
+        }
     }
 
     fn ask(&mut self, remote: VersionVector, local: &VersionVector) -> Step {
         let wants = local.wants_from(&remote);
         if wants.is_empty() {
-            self.state = State::Finished;
-            return Step::Done(Outcome::CaughtUp);
+            return self.finish(Outcome::CaughtUp);
         }
         self.rounds += 1;
         self.state = State::AwaitingBatch {

@@ -47,7 +47,9 @@ fn pull(local: &mut Holder, remote: &Holder, network: &NetworkId) -> (Outcome, u
         let request_bytes = request.encode();
         bytes += request_bytes.len();
         let received = SyncRequest::decode(&request_bytes).unwrap();
-        let response = respond(&received, &remote.vector(), |a, s| remote.fetch(a, s));
+        let response = respond(&received, &remote.vector(), Vec::new, |a, s| {
+            remote.fetch(a, s)
+        });
         let response_bytes = response.encode();
         bytes += response_bytes.len();
         let response = SyncResponse::decode(&response_bytes).unwrap();
@@ -86,7 +88,7 @@ fn two_holders_in_sync_confirm_it_in_one_round_trip_with_few_bytes() {
         vector.set(key(n).author(), 1000);
     }
     let (mut session, request) = SyncSession::start(&vector);
-    let response = respond(&request, &vector, |_, _| None);
+    let response = respond(&request, &vector, Vec::new, |_, _| None);
     let bytes = request.encode().len() + response.encode().len();
     assert_eq!(
         session.handle(response, &vector).unwrap(),
@@ -249,4 +251,37 @@ fn sync_frames_have_the_bytes_protocol_md_describes() {
         complete: true,
     };
     assert_eq!(batch.encode(), [0x02, 0x01, 0x02, 0x07, 0x08, 0x01]);
+}
+
+#[test]
+fn fork_proofs_come_with_the_vector_and_are_ingested_before_the_wants() {
+    let mut remote = VersionVector::new();
+    remote.set(key(1).author(), 3);
+    let local = VersionVector::new();
+    let proofs = vec![vec![1, 2, 3], vec![4, 5, 6]];
+    let (mut session, request) = SyncSession::start(&local);
+    let response = respond(&request, &remote, || proofs.clone(), |_, _| None);
+    assert!(matches!(response, SyncResponse::VectorWithForks { .. }));
+    let decoded = SyncResponse::decode(&response.encode()).unwrap();
+    // The session goes on as after a plain vector; the proofs are ingested last, once the
+    // admissions the session brings are known.
+    let next = session.handle(decoded, &local).unwrap();
+    assert!(matches!(next, Step::Send(SyncRequest::Want(_))), "{next:?}");
+    let batch = SyncResponse::Batch {
+        messages: vec![],
+        complete: true,
+    };
+    assert_eq!(session.handle(batch, &local).unwrap(), Step::Ingest(vec![]));
+    assert_eq!(session.after_ingest(&local).unwrap(), Step::Ingest(proofs));
+    assert_eq!(
+        session.after_ingest(&local).unwrap(),
+        Step::Done(Outcome::CaughtUp)
+    );
+    // Equal digests need no proofs: one round trip, as before.
+    let (mut same, request) = SyncSession::start(&remote);
+    let response = respond(&request, &remote, || vec![vec![9]], |_, _| None);
+    assert_eq!(
+        same.handle(response, &remote).unwrap(),
+        Step::Done(Outcome::InSync)
+    );
 }

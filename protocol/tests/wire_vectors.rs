@@ -126,6 +126,11 @@ fn build() -> Value {
             complete: true,
         }
         .encode()),
+        "sync_vector_with_forks_hex": hex(&SyncResponse::VectorWithForks {
+            vector: vector.clone(),
+            proofs: vec![post.without_body().into_wire(), admit.without_body().into_wire()],
+        }
+        .encode()),
         "gossip_id_with_body_hex": hex(&gossip_id(post.wire())),
         "gossip_id_without_body_hex": hex(&gossip_id(post.without_body().wire())),
     })
@@ -218,7 +223,17 @@ fn the_committed_wire_bytes_decode_to_what_they_name_and_back() {
     }
     let responses = [
         ("sync_in_sync_hex", SyncResponse::InSync),
-        ("sync_vector_hex", SyncResponse::Vector(vector)),
+        ("sync_vector_hex", SyncResponse::Vector(vector.clone())),
+        (
+            "sync_vector_with_forks_hex",
+            SyncResponse::VectorWithForks {
+                vector,
+                proofs: vec![
+                    post.without_body().into_wire(),
+                    admit.without_body().into_wire(),
+                ],
+            },
+        ),
         (
             "sync_batch_hex",
             SyncResponse::Batch {

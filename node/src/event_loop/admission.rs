@@ -16,7 +16,7 @@ use super::peers::insert_bounded;
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How long a peer whose hello was refused stays connected, so the answer reaches it.
-pub const REFUSED_GRACE: Duration = Duration::from_secs(1);
+pub const REFUSED_GRACE: Duration = Duration::from_millis(300);
 
 /// What to do with a hello that came in.
 #[derive(Debug, PartialEq, Eq)]

@@ -260,6 +260,9 @@ impl Peers {
     /// The peer does not accept us as a member: leave it alone for a while.
     pub(super) fn on_refused_by(&mut self, peer: PeerId, now: Instant) {
         insert_bounded(&mut self.refused_us, peer, now + BAN_TIME, |until| *until);
+        // A redial already planned (the connection dropped before the answer came) is off too.
+        self.later.remove(&peer);
+        self.redial.remove(&peer);
     }
 
     /// Membership changed: drop peers no longer members, reopen connections of peers that became
@@ -363,7 +366,9 @@ impl Peers {
             .map(|(peer, _)| *peer)
             .collect();
         for peer in due {
-            if let Some((address, _)) = self.later.remove(&peer) {
+            if let Some((address, _)) = self.later.remove(&peer)
+                && !self.refused_us.contains_key(&peer)
+            {
                 actions.push(Action::Dial {
                     peer,
                     addresses: vec![address],
@@ -382,7 +387,10 @@ impl Peers {
             actions.extend(self.close_spares(busy));
             let short = self.short();
             for (peer, address) in &self.bootstrap {
-                if (short || self.keeps_only_bootstrap(peer)) && !self.is_connected(peer) {
+                if (short || self.keeps_only_bootstrap(peer))
+                    && !self.is_connected(peer)
+                    && !self.refused_us.contains_key(peer)
+                {
                     actions.push(Action::Dial {
                         peer: *peer,
                         addresses: vec![address.clone()],
@@ -427,6 +435,7 @@ impl Peers {
                 self.gate.allows(peer)
                     && !self.is_connected(peer)
                     && !self.banned.contains_key(*peer)
+                    && !self.refused_us.contains_key(*peer)
             })
             .map(|(peer, entry)| {
                 let addresses: Vec<Multiaddr> = entry

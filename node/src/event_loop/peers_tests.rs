@@ -168,6 +168,15 @@ fn a_lost_member_is_redialled_a_second_later_unless_it_refused_us() {
     );
     let actions = peers.tick(now + REDIAL_DELAY, &HashSet::new());
     assert_eq!(dials(&actions), vec![kept]);
+    // Nor do the periodic rounds (the address book, the bootstrap list) dial it while it
+    // refuses us: a revoked node must not keep knocking.
+    for round in 0..2 * RECONNECT_EVERY {
+        let at = now + REDIAL_DELAY + Duration::from_secs(u64::from(round) + 1);
+        assert!(
+            !dials(&peers.tick(at, &HashSet::new())).contains(&refuser),
+            "round {round} dialled the peer that refused us"
+        );
+    }
 }
 
 #[test]

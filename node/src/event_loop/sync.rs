@@ -55,7 +55,8 @@ impl EventLoop {
                 let vector = self.ledger.vector().unwrap_or_default();
                 let vector = self.unflushed.offerable(&self.keypair.author(), vector);
                 let ledger = &self.ledger;
-                let response = respond(&request, &vector, |author, seq| {
+                let proofs = || ledger.all_fork_proofs().unwrap_or_default();
+                let response = respond(&request, &vector, proofs, |author, seq| {
                     ledger.servable(author, seq)
                 });
                 let _ = self

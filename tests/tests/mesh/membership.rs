@@ -277,8 +277,9 @@ async fn a_seized_stewards_backdated_revocations_are_undone_by_the_founder() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forks_proof_reaches_a_node_that_saw_one_branch() {
     let _limit = time_limit(TEST_TIME_LIMIT);
-    // nodes[1] is a hostile member running a raw swarm; nodes[2] is only connected to the founder.
-    let mut nodes = network(2);
+    // nodes[1] is a hostile member running a raw swarm; nodes[2] is only connected to the founder;
+    // nodes[3] is offline while it happens and learns of the fork by sync.
+    let mut nodes = network(3);
     let hostile = nodes[1].dir.load_identity().unwrap();
     nodes[0].start(vec![]).await;
     let founder = nodes[0].addr();
@@ -319,7 +320,13 @@ async fn a_forks_proof_reaches_a_node_that_saw_one_branch() {
     assert!(nodes[2].holds(first.id()).await);
     assert!(!nodes[2].holds(second.id()).await);
     driver.abort();
-    members_agree(&[&nodes[0], &nodes[2]]).await;
+    let second_honest = nodes[2].addr();
+    nodes[3].start(vec![second_honest]).await;
+    eventually("the late node to learn of the fork by sync", || async {
+        nodes[3].status().await.forks.get(&author) == Some(&1)
+    })
+    .await;
+    members_agree(&[&nodes[0], &nodes[2], &nodes[3]]).await;
     for node in &mut nodes {
         node.stop().await;
     }

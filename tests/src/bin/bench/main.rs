@@ -155,7 +155,7 @@ fn sync_into(into: &mut Ledger, from: &Ledger) -> (u32, usize) {
     loop {
         bytes += request.encode().len();
         let vector = from.vector().unwrap();
-        let response = respond(&request, &vector, |a, s| from.servable(a, s));
+        let response = respond(&request, &vector, Vec::new, |a, s| from.servable(a, s));
         bytes += response.encode().len();
         let mut step = session.handle(response, &into.vector().unwrap()).unwrap();
         if let Step::Ingest(messages) = step {
