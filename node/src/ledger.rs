@@ -646,17 +646,21 @@ mod tests {
         }
         .sign(&member)
         .unwrap();
-        // The stripped copy comes first (a hostile relay), then the real one.
+        // The stripped copy comes first (a hostile relay): refused, so it cannot stand for the
+        // real one (the version vector would count it as held, and sync never fetch the rest).
         assert!(matches!(
             ledger.ingest(full.without_body().wire(), NOW),
-            Ok(Verdict::Stored(_))
+            Ok(Verdict::Refused(
+                sangam_protocol::Error::BodyRequired { .. }
+            ))
         ));
+        assert_eq!(ledger.vector().unwrap().get(&member.author()), 0);
         assert!(matches!(
             ledger.ingest(full.wire(), NOW),
             Ok(Verdict::Stored(m)) if m.body_bytes().is_some()
         ));
         let held = ledger.store().get(&full.id()).unwrap().unwrap();
-        assert_eq!(held, full.wire(), "the full copy took its place");
+        assert_eq!(held, full.wire());
         // And a stripped copy after the full one changes nothing.
         assert_eq!(
             ledger.ingest(full.without_body().wire(), NOW).unwrap(),
@@ -686,7 +690,8 @@ mod tests {
         ));
         assert_eq!(
             ledger.store().forks().unwrap().get(&founder.author()),
-            Some(&1)
+            Some(&2),
+            "the feed split at seq 2"
         );
     }
 

@@ -172,7 +172,8 @@ pub struct Status {
     pub messages: BTreeMap<String, u64>,
     /// Messages refused since the daemon started, by reason code.
     pub rejected: BTreeMap<String, u64>,
-    /// Members caught publishing two messages with the same seq, with how many.
+    /// Members caught publishing two messages with the same seq, each with the seq where its
+    /// feed split (its feed is frozen below it on every node).
     pub forks: BTreeMap<String, u64>,
     /// Bytes the store occupies on disk.
     pub store_bytes: u64,

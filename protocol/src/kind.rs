@@ -34,20 +34,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Whether a message of this kind is refused without its body: others act on its content
-    /// (a membership act, an answer, a closing), so a copy without it would shadow the real one.
-    pub fn requires_body(self) -> bool {
-        matches!(
-            self,
-            Kind::Genesis
-                | Kind::Offer
-                | Kind::Close
-                | Kind::Admit
-                | Kind::Revoke
-                | Kind::ReplaceFounder
-        )
-    }
-
     /// Whether this kind changes who is a member (admit, revoke, replace the founder).
     pub fn is_membership_act(self) -> bool {
         matches!(self, Kind::Admit | Kind::Revoke | Kind::ReplaceFounder)

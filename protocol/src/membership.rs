@@ -474,10 +474,12 @@ pub fn validate_permission(membership: &Membership, header: &Header) -> Result<P
     }
 }
 
-/// Rule: a kind others act on (see [`Kind::requires_body`]) carries its body, unless its author
-/// is a former member (whose messages are kept without bodies).
+/// Rule: a member's message (and every membership act) carries its body; only a revoked key's
+/// messages are kept without bodies. A body-less copy of a member's message is either a stripped
+/// copy that would shadow the real one (and censor it: the version vector would count it as
+/// held) or half of a fork proof, which is recognised before this rule applies.
 pub fn require_body(header: &Header, has_body: bool, grant: Permission) -> Result<(), Error> {
-    if header.kind.requires_body() && !has_body && grant != Permission::Former {
+    if !has_body && grant != Permission::Former {
         Err(Error::BodyRequired { kind: header.kind })
     } else {
         Ok(())

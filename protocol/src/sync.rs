@@ -271,6 +271,9 @@ pub enum Step {
     Send(SyncRequest),
     /// Ingest these messages, then call [`SyncSession::after_ingest`].
     Ingest(Vec<Vec<u8>>),
+    /// Check and record these fork proofs (pairs of conflicting messages, without bodies),
+    /// then call [`SyncSession::after_ingest`].
+    Proofs(Vec<Vec<u8>>),
     /// The session is over.
     Done(Outcome),
 }
@@ -389,7 +392,7 @@ impl SyncSession {
             Step::Done(outcome)
         } else {
             self.state = State::IngestingProofs(outcome);
-            Step::Ingest(std::mem::take(&mut self.proofs))
+            Step::Proofs(std::mem::take(&mut self.proofs))
         }
     }
 

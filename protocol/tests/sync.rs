@@ -63,7 +63,9 @@ fn pull(local: &mut Holder, remote: &Holder, network: &NetworkId) -> (Outcome, u
         match step {
             Step::Send(next) => request = next,
             Step::Done(outcome) => return (outcome, bytes, session.rounds()),
-            Step::Ingest(_) => unreachable!("after_ingest never asks to ingest"),
+            Step::Ingest(_) | Step::Proofs(_) => {
+                unreachable!("no batch follows a batch, and this responder knows no fork")
+            }
         }
     }
 }
@@ -272,7 +274,7 @@ fn fork_proofs_come_with_the_vector_and_are_ingested_before_the_wants() {
         complete: true,
     };
     assert_eq!(session.handle(batch, &local).unwrap(), Step::Ingest(vec![]));
-    assert_eq!(session.after_ingest(&local).unwrap(), Step::Ingest(proofs));
+    assert_eq!(session.after_ingest(&local).unwrap(), Step::Proofs(proofs));
     assert_eq!(
         session.after_ingest(&local).unwrap(),
         Step::Done(Outcome::CaughtUp)

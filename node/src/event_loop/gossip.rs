@@ -26,6 +26,8 @@ pub(super) fn is_provably_invalid(rule: &Rule) -> bool {
             | Rule::Fork { .. }
             | Rule::Forked { .. }
             | Rule::TimestampWentBack
+            // Half of a fork proof looks the same to a node that holds neither branch.
+            | Rule::BodyRequired { .. }
             | Rule::BadReference(_)
             | Rule::TimestampInFuture { .. }
             | Rule::SeqPrevMismatch(_)

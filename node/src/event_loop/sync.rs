@@ -95,6 +95,15 @@ impl EventLoop {
                     let vector = self.ledger.vector().unwrap_or_default();
                     self.sync.after_ingest(peer, &vector)
                 }
+                SyncStep::Proofs(proofs) => {
+                    let now = self.now();
+                    if let Err(error) = self.ledger.record_fork_proofs(&proofs, now) {
+                        tracing::warn!("could not record fork proofs: {error}");
+                    }
+                    self.share_new_forks();
+                    let vector = self.ledger.vector().unwrap_or_default();
+                    self.sync.after_ingest(peer, &vector)
+                }
                 SyncStep::Done {
                     outcome,
                     received,

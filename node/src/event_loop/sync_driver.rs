@@ -18,6 +18,8 @@ pub(super) enum SyncStep {
     Send(SyncRequest),
     /// Check and store these messages, then call [`SyncDriver::after_ingest`].
     Ingest(Vec<Vec<u8>>),
+    /// Check and record these fork proofs, then call [`SyncDriver::after_ingest`].
+    Proofs(Vec<Vec<u8>>),
     /// The session is over.
     Done {
         /// How it ended.
@@ -127,6 +129,7 @@ impl SyncDriver {
         match step {
             Ok(Step::Send(request)) => SyncStep::Send(request),
             Ok(Step::Ingest(messages)) => SyncStep::Ingest(messages),
+            Ok(Step::Proofs(proofs)) => SyncStep::Proofs(proofs),
             Ok(Step::Done(outcome)) => {
                 let received = self
                     .sessions

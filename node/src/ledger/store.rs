@@ -341,7 +341,8 @@ impl Store {
         Ok(())
     }
 
-    /// Authors with fork evidence, and how many conflicting messages each has.
+    /// Authors whose feed forked, each with the lowest seq at which it did (the same on every
+    /// node that holds the proof, whichever branch it saw).
     pub fn forks(&self) -> Result<BTreeMap<AuthorId, u64>> {
         let mut forks = BTreeMap::new();
         for entry in self.forks.iter() {
@@ -349,7 +350,9 @@ impl Store {
             let author: [u8; 32] = key[..32]
                 .try_into()
                 .map_err(|_| NodeError::Corrupt("fork key length"))?;
-            *forks.entry(AuthorId(author)).or_insert(0) += 1;
+            let seq = u64_from(&key[32..40])?;
+            let lowest = forks.entry(AuthorId(author)).or_insert(seq);
+            *lowest = (*lowest).min(seq);
         }
         Ok(forks)
     }
@@ -620,9 +623,12 @@ mod tests {
         let store = Store::open(temp.path()).unwrap();
         let all = messages(2);
         store.record_fork(&all[1]).unwrap();
+        let (author, seq) = (all[1].header().author, all[1].header().seq);
+        assert_eq!(store.forks().unwrap().get(&author), Some(&seq));
+        assert_eq!(store.fork_point(&author).unwrap(), Some(seq));
         assert_eq!(
-            store.forks().unwrap().get(&all[1].header().author),
-            Some(&1)
+            store.fork_evidence(&author, seq).unwrap(),
+            vec![all[1].wire().to_vec()]
         );
     }
 }
