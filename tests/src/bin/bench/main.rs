@@ -17,6 +17,7 @@ use sangam_tests::announcement;
 use serde_json::{Value, json};
 
 mod footprint;
+mod membership;
 mod propagation;
 mod stock;
 
@@ -269,7 +270,7 @@ async fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let started = Instant::now();
-    // `--only NAME` runs one part (ingest, catch-up, propagation), e.g. under a profiler.
+    // `--only NAME` runs one part (ingest, catch-up, membership, propagation, footprint), e.g. under a profiler.
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -282,6 +283,9 @@ async fn main() {
     }
     if wanted("catch-up") {
         rows.extend(catch_up(quick));
+    }
+    if wanted("membership") {
+        rows.extend(membership::run(quick));
     }
     if wanted("propagation") {
         // `--nodes N` sets the propagation network's size.
