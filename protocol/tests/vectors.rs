@@ -13,7 +13,9 @@ use sangam_protocol::envelope::{FORMAT_VERSION, Header, found_network, signed_by
 use sangam_protocol::kinds::*;
 use sangam_protocol::limits::{MAX_FUTURE_SKEW_MS, MAX_MESSAGE_BYTES, MAX_TAGS, MAX_TITLE};
 use sangam_protocol::validate::{validate_body, validate_envelope};
-use sangam_protocol::{Body, ContentHash, Draft, Keypair, Kind, Message, MessageId, NetworkId};
+use sangam_protocol::{
+    Body, ContentHash, Draft, Error, Keypair, Kind, Message, MessageId, NetworkId,
+};
 use serde_json::{Value, json};
 
 const FOUNDER_SEED: [u8; 32] = [0x5a; 32];
@@ -207,6 +209,9 @@ fn build() -> Value {
         T0 + 20_000,
         announcement_body("First, told differently"),
     );
+    successor.seq = 1;
+    successor.prev = Some(late.id());
+    let after_fork = successor.post(net, T0 + 21_000, announcement_body("Carrying on"));
     let stand_alone = standalone_refusals(&member.key, net);
     json!({
         "founder_seed_hex": hex::encode(FOUNDER_SEED),
@@ -239,6 +244,11 @@ fn build() -> Value {
                 "fork",
                 "two different messages with the same author and seq 1",
                 &[&late, &twin],
+            ),
+            refused(
+                "forked",
+                "the author's next message, after the fork of the first two is known",
+                &[&late, &twin, &after_fork],
             ),
         ],
         "refused_alone": stand_alone,
@@ -475,7 +485,7 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
         .parse()
         .expect("hex");
     let refused = committed["refused"].as_array().expect("array");
-    assert_eq!(refused.len(), 3);
+    assert_eq!(refused.len(), 4);
     for vector in refused {
         let messages: Vec<Message> = vector["wires_hex"]
             .as_array()
@@ -509,6 +519,27 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
                 },
             )
             .expect_err("refused"),
+            "forked" => {
+                let fork = validate_chain(
+                    &messages[1],
+                    &Neighbours {
+                        existing: Some(messages[0].id()),
+                        ..Neighbours::default()
+                    },
+                )
+                .expect_err("the first two fork");
+                let Error::Fork { seq } = fork else {
+                    panic!("{fork:?}")
+                };
+                validate_chain(
+                    &messages[2],
+                    &Neighbours {
+                        forked_at: Some(seq),
+                        ..Neighbours::default()
+                    },
+                )
+                .expect_err("refused")
+            }
             other => panic!("no check written for {other}"),
         };
         assert_eq!(error.reason(), reason);
