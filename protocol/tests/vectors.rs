@@ -444,8 +444,8 @@ fn the_code_reproduces_the_committed_vectors() {
     );
 }
 
-#[test]
-fn the_committed_bytes_validate_and_decode_as_listed() {
+/// The committed vectors file and its network id.
+fn committed() -> (Value, NetworkId) {
     let committed: Value =
         serde_json::from_str(&std::fs::read_to_string(path()).expect("read")).expect("json");
     let network: NetworkId = committed["network_id"]
@@ -453,6 +453,12 @@ fn the_committed_bytes_validate_and_decode_as_listed() {
         .expect("id")
         .parse()
         .expect("hex");
+    (committed, network)
+}
+
+#[test]
+fn the_committed_bytes_validate_and_decode_as_listed() {
+    let (committed, network) = committed();
     let messages = committed["messages"].as_array().expect("array");
     assert_eq!(messages.len(), 12);
     for vector in messages {
@@ -477,13 +483,7 @@ fn the_committed_bytes_validate_and_decode_as_listed() {
 fn each_refused_vector_is_refused_for_its_listed_reason() {
     use sangam_protocol::membership::{Permission, require_body};
     use sangam_protocol::validate::{Neighbours, validate_chain};
-    let committed: Value =
-        serde_json::from_str(&std::fs::read_to_string(path()).expect("read")).expect("json");
-    let network: NetworkId = committed["network_id"]
-        .as_str()
-        .expect("id")
-        .parse()
-        .expect("hex");
+    let (committed, network) = committed();
     let refused = committed["refused"].as_array().expect("array");
     assert_eq!(refused.len(), 4);
     for vector in refused {
@@ -548,13 +548,7 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
 
 #[test]
 fn each_standalone_refusal_gets_its_reason() {
-    let committed: Value =
-        serde_json::from_str(&std::fs::read_to_string(path()).expect("read")).expect("json");
-    let network: NetworkId = committed["network_id"]
-        .as_str()
-        .expect("id")
-        .parse()
-        .expect("hex");
+    let (committed, network) = committed();
     let cases = committed["refused_alone"].as_array().expect("array");
     assert_eq!(cases.len(), 18);
     for case in cases {
