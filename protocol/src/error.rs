@@ -75,6 +75,13 @@ pub enum Error {
         /// Which field.
         field: &'static str,
     },
+    /// A text field holds bidi controls or zero-width characters (which could make one name
+    /// display as another).
+    #[error("{field} contains invisible or direction-changing characters")]
+    InvisibleCharacters {
+        /// Which field.
+        field: &'static str,
+    },
     /// The body bytes do not decode as the kind the header names.
     #[error("the body of this {kind} message could not be read")]
     MalformedBody {
@@ -157,6 +164,7 @@ impl Error {
             Error::TooManyEntries { .. } => "too_many_entries",
             Error::FieldEmpty { .. } => "field_empty",
             Error::ControlCharacters { .. } => "control_characters",
+            Error::InvisibleCharacters { .. } => "invisible_characters",
             Error::MalformedBody { .. } => "malformed_body",
             Error::NotAMember => "not_a_member",
             Error::RoleNotAllowed { .. } => "role_not_allowed",

@@ -365,7 +365,27 @@ fn bounded(
     if value.chars().any(forbidden) {
         return Err(Error::ControlCharacters { field });
     }
+    if value.chars().any(is_invisible) {
+        return Err(Error::InvisibleCharacters { field });
+    }
     Ok(())
+}
+
+/// Characters that change how text around them is shown without being seen themselves: bidi
+/// controls (which can make one collective's name display as another's, or reorder a title) and
+/// zero-width or invisible characters (which make two names that look the same differ). ZWJ
+/// (U+200D) and ZWNJ (U+200C) are *not* in the class: Bengali and Hindi need them to choose how
+/// letters join.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        // Bidi: ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI.
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        // Zero-width and invisible: ZWSP, word joiner, invisible operators, BOM / ZWNBSP,
+        // soft hyphen, Mongolian vowel separator, combining grapheme joiner, Hangul fillers.
+        | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
+        | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+    )
 }
 
 fn list(field: &'static str, values: &[String]) -> Result<(), Error> {
@@ -422,6 +442,34 @@ mod tests {
             Body::decode(Kind::Close, &bytes),
             Err(Error::MalformedBody { kind: Kind::Close })
         );
+    }
+
+    #[test]
+    fn bidi_controls_and_zero_width_characters_are_refused_but_indic_joiners_are_not() {
+        let profile = |name: &str| {
+            Body::Profile(Profile {
+                name: name.into(),
+                ..Profile::default()
+            })
+        };
+        // "Utthan" with a right-to-left override would show as "nahttU" — another collective.
+        for sneaky in [
+            "\u{202E}Utthan",
+            "Utt\u{200B}han",
+            "Utthan\u{2066}",
+            "\u{FEFF}Utthan",
+        ] {
+            assert_eq!(
+                profile(sneaky).check_fields(),
+                Err(Error::InvisibleCharacters { field: "name" }),
+                "{sneaky:?}"
+            );
+        }
+        // Bengali র‍্যাব needs ZWJ to join as written; Hindi uses ZWNJ too.
+        for indic in ["র\u{200D}্যাব", "क्\u{200C}ष", "উত্থান কালেক্টিভ"]
+        {
+            assert_eq!(profile(indic).check_fields(), Ok(()), "{indic:?}");
+        }
     }
 
     #[test]

@@ -212,3 +212,32 @@ proptest! {
         let _ = sangam_protocol::sync::SyncResponse::decode(&bytes);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any title with a bidi control or zero-width character anywhere is refused with
+    /// `invisible_characters`; the same title without it is accepted.
+    #[test]
+    fn invisible_characters_anywhere_are_refused(
+        title in line(),
+        at in 0usize..40,
+        sneaky in prop::sample::select(vec![
+            '\u{061C}', '\u{200B}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}',
+            '\u{202C}', '\u{202D}', '\u{202E}', '\u{2060}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{FEFF}', '\u{00AD}',
+        ]),
+    ) {
+        let announcement = |title: String| Body::Announcement(Announcement {
+            title,
+            body: String::new(),
+            tags: vec![],
+            expires_at: None,
+        });
+        prop_assert_eq!(announcement(title.clone()).check_fields(), Ok(()));
+        let mut chars: Vec<char> = title.chars().collect();
+        chars.insert(at.min(chars.len()), sneaky);
+        let reason = announcement(chars.into_iter().collect()).check_fields().map_err(|e| e.reason());
+        prop_assert_eq!(reason, Err("invisible_characters"));
+    }
+}

@@ -390,6 +390,12 @@ fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
         "a title with BEL (U+0007)",
         hand_signed(key, plain, &bell),
     ));
+    let reversed = announcement_body("\u{202E}Utthan").encode();
+    cases.push((
+        "invisible_characters",
+        "a title starting with RIGHT-TO-LEFT OVERRIDE (U+202E)",
+        hand_signed(key, header(1, None, Kind::Announcement), &reversed),
+    ));
     let impostor = Body::Genesis(Genesis {
         network_name: "Sangam vectors".into(),
         founder_name: "Impostor".into(),
@@ -550,7 +556,7 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
 fn each_standalone_refusal_gets_its_reason() {
     let (committed, network) = committed();
     let cases = committed["refused_alone"].as_array().expect("array");
-    assert_eq!(cases.len(), 18);
+    assert_eq!(cases.len(), 19);
     for case in cases {
         let wire = hex::decode(case["wire_hex"].as_str().expect("hex")).expect("hex");
         let reason = match validate_envelope(&wire, &network, CHECK_NOW) {

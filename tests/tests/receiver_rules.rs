@@ -244,8 +244,14 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
     let bell = announcement("ring\u{7}ring", vec![]).encode();
     refused(
         &mut r,
-        hand_signed(&member, garbage, &bell),
+        hand_signed(&member, garbage.clone(), &bell),
         "control_characters",
+    );
+    let reversed = announcement("\u{202E}Utthan", vec![]).encode();
+    refused(
+        &mut r,
+        hand_signed(&member, garbage, &reversed),
+        "invisible_characters",
     );
     let genesis = Body::Genesis(Genesis {
         network_name: "Rules".into(),
