@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 name,
                 region,
                 fresh_key: true,
+                mdns: false,
             })?;
             println!("{}", keypair.author());
         }
@@ -153,9 +154,17 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Run {
             listen,
             bootstrap,
+            mdns,
             no_mdns,
             sync_interval,
         } => {
+            let announce = (mdns || dir.settings().is_ok_and(|s| s.mdns)) && !no_mdns;
+            if announce {
+                println!(
+                    "This laptop is announcing itself on the local network: anyone on this \
+                     Wi-Fi can see it. Stop and run without --mdns unless you trust them all."
+                );
+            }
             let parse = |list: Vec<String>| -> Result<Vec<libp2p::Multiaddr>> {
                 list.iter()
                     .map(|a| {
@@ -167,7 +176,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let mut config = DaemonConfig {
                 bootstrap: parse(bootstrap)?,
-                mdns: !no_mdns,
+                mdns: announce,
                 sync_interval: Duration::from_secs(sync_interval.max(1)),
                 ..DaemonConfig::default()
             };

@@ -41,7 +41,7 @@ impl Default for DaemonConfig {
         DaemonConfig {
             listen: default_listen(),
             bootstrap: Vec::new(),
-            mdns: true,
+            mdns: false,
             sync_interval: Duration::from_secs(30),
             clock_skew_ms: 0,
             wanted_peers: WANTED_PEERS,

@@ -17,7 +17,7 @@ use crate::error::{NodeError, Result};
 const KEY_HEADER: &str = "sangam-key-v1";
 
 /// The node's settings, saved by `sangam init`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// The collective's name.
     pub name: String,
@@ -27,6 +27,11 @@ pub struct Settings {
     /// opposed to restored from a backup (it may have posted before).
     #[serde(default)]
     pub fresh_key: bool,
+    /// Whether `sangam run` announces this laptop on the local network (mDNS) by default. Off:
+    /// on a café, hostel or shelter Wi-Fi it would let anyone follow the laptop. For trusted
+    /// gatherings only.
+    #[serde(default)]
+    pub mdns: bool,
 }
 
 /// A node's data folder.
@@ -234,6 +239,7 @@ mod tests {
             name: "Utthan".into(),
             region: "West Bengal".into(),
             fresh_key: true,
+            mdns: false,
         }
     }
 

@@ -307,6 +307,7 @@ impl Service<'_> {
                 .collect(),
             store_bytes: store.size_on_disk()?,
             recovering_own_feed: self.ledger.own_feed_pending()?,
+            announcing_on_lan: false,
             gossip_copies: 0,
             gossip_distinct: 0,
             gossip_mesh: 0,

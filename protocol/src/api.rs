@@ -180,6 +180,10 @@ pub struct Status {
     /// Whether the node is still learning its own earlier posts from peers (no posting until then).
     #[serde(default)]
     pub recovering_own_feed: bool,
+    /// Whether the running node announces itself on the local network (mDNS): anyone on the same
+    /// Wi-Fi can then see this laptop's id and address. Off unless turned on.
+    #[serde(default)]
+    pub announcing_on_lan: bool,
     /// Gossip messages received since the daemon started, duplicates included.
     #[serde(default)]
     pub gossip_copies: u64,

@@ -154,6 +154,7 @@ impl TestNode {
                 name: name.into(),
                 region: "Test".into(),
                 fresh_key: true,
+                mdns: false,
             })
             .unwrap();
         TestNode {

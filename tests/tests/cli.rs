@@ -185,6 +185,8 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
     assert_eq!(members.as_array().unwrap().len(), 2);
     let status = forum.json(&["status", "--json"]);
     assert_eq!(status["running"], true);
+    // Started without --mdns: the laptop does not announce itself on the local network.
+    assert_eq!(status["announcing_on_lan"], false);
     assert_eq!(status["connected"].as_array().unwrap().len(), 1);
     assert_eq!(status["messages"]["mentoring_request"], 1);
     assert!(

@@ -105,6 +105,7 @@ pub async fn start(pace: Duration) -> Result<Demo> {
             name: collective.name.into(),
             region: collective.state.into(),
             fresh_key: true,
+            mdns: false,
         })?;
         dirs.push(dir);
     }

@@ -94,7 +94,11 @@ pub enum Command {
         /// A peer to connect to at start (repeatable), ending in /p2p/<id>.
         #[arg(long, value_name = "MULTIADDR")]
         bootstrap: Vec<String>,
-        /// Do not look for peers on the local network.
+        /// Announce this laptop and look for members on the local network (mDNS), for a
+        /// trusted gathering. Anyone on the same Wi-Fi can then see this laptop. Off by default.
+        #[arg(long, conflicts_with = "no_mdns")]
+        mdns: bool,
+        /// Do not announce on the local network even if the settings say so.
         #[arg(long)]
         no_mdns: bool,
         /// Seconds between syncs with a random peer.

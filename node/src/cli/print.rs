@@ -117,6 +117,9 @@ pub(super) fn print_status(status: &sangam_protocol::api::Status) {
         status.role.map(|r| r.name()).unwrap_or("not a member")
     );
     println!("running:   {}", if status.running { "yes" } else { "no" });
+    if status.announcing_on_lan {
+        println!("local network: announcing this laptop — anyone on this Wi-Fi can see it");
+    }
     for address in &status.listen {
         println!("listening: {address}");
     }

@@ -29,6 +29,7 @@ struct Running<'a> {
 impl Live for Running<'_> {
     fn fill_status(&self, status: &mut Status) {
         status.running = true;
+        status.announcing_on_lan = self.swarm.behaviour().mdns.is_enabled();
         status.listen = self.listen.clone();
         status.connected = self.peers().into_iter().filter(|p| p.connected).collect();
         status.rejected = self.rejected.clone();

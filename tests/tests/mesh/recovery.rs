@@ -40,6 +40,7 @@ fn reinstall(node: &TestNode) -> (TestNode, Keypair) {
             name: node.name.clone(),
             region: "Test".into(),
             fresh_key: true,
+            mdns: false,
         })
         .unwrap();
     let restored = TestNode {

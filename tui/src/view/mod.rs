@@ -161,12 +161,19 @@ fn title_line(app: &App) -> Line<'static> {
         Link::Lost(_) => Span::styled("○ node not running", Style::new().fg(Color::Red)),
     };
     let peers = app.status.as_ref().map(|s| s.connected.len()).unwrap_or(0);
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled("Sangam", Style::new().bold()),
         Span::raw(format!(" · {network} · {me} · ")),
         link,
         Span::raw(format!(" · {peers} peers")),
-    ])
+    ];
+    if app.status.as_ref().is_some_and(|s| s.announcing_on_lan) {
+        spans.push(Span::styled(
+            " · visible to this Wi-Fi",
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    Line::from(spans)
 }
 
 fn notice_line(app: &App) -> Line<'static> {
