@@ -1,7 +1,7 @@
 //! The libp2p side of a node: which protocols it speaks and how the swarm is built.
 //!
-//! Gossip, sync and Kademlia sit behind the membership [`Gated`] wrapper; hello, identify, ping
-//! and mDNS do not (hello is how a member proves itself; identify and ping reveal nothing of the
+//! Gossip, sync, Kademlia and identify sit behind the membership [`Gated`] wrapper; hello, ping
+//! and mDNS do not (hello is how a member proves itself; ping reveals nothing of the
 //! network's content).
 
 use std::time::Duration;
@@ -15,7 +15,7 @@ use prometheus_client::registry::Registry;
 use sangam_protocol::envelope::{Envelope, message_id_for};
 use sangam_protocol::limits::MAX_MESSAGE_BYTES;
 use sangam_protocol::sync::{SyncRequest, SyncResponse};
-use sangam_protocol::transport::{HELLO_PROTOCOL, Hello, HelloReply, SYNC_PROTOCOL, gossip_topic};
+use sangam_protocol::transport::{Hello, HelloReply, ProtocolIds, gossip_topic};
 use sangam_protocol::{Keypair, NetworkId};
 
 use crate::codec::FrameCodec;
@@ -52,12 +52,23 @@ pub struct Behaviour {
     /// Membership proof on new connections.
     pub hello: HelloBehaviour,
     /// Learning peers' listen addresses.
-    pub identify: identify::Behaviour,
+    pub identify: Gated<identify::Behaviour>,
     /// Liveness.
     pub ping: ping::Behaviour,
     /// LAN discovery (off with `--no-mdns`).
     pub mdns: Toggle<mdns::tokio::Behaviour>,
 }
+
+/// A derived protocol id as libp2p takes it.
+fn protocol(id: &str) -> Result<StreamProtocol, std::io::Error> {
+    StreamProtocol::try_from_owned(id.to_string())
+        .map_err(|e| std::io::Error::other(format!("protocol id {id}: {e}")))
+}
+
+/// What identify says a node speaks: the value most libp2p nodes send, naming no Sangam.
+pub const NEUTRAL_PROTOCOL_VERSION: &str = "/ipfs/0.1.0";
+/// What identify says a node runs: nothing that tells Sangam apart.
+pub const NEUTRAL_AGENT_VERSION: &str = "libp2p";
 
 /// What the swarm needs to know to start.
 pub struct SwarmSettings {
@@ -209,6 +220,7 @@ pub fn build_swarm(
 ) -> Result<(Swarm<Behaviour>, GossipMeter)> {
     let mut registry = Registry::default();
     let gossip = gossip(keypair, network, &mut registry)?;
+    let ids = ProtocolIds::of(network);
     let network_error = |e: &dyn std::fmt::Display| NodeError::Network(e.to_string());
     let swarm = libp2p::SwarmBuilder::with_existing_identity(keypair.to_libp2p())
         .with_tokio()
@@ -226,19 +238,19 @@ pub fn build_swarm(
                 .with_max_concurrent_streams(16);
             let sync = SyncBehaviour::with_codec(
                 FrameCodec::default(),
-                [(StreamProtocol::new(SYNC_PROTOCOL), ProtocolSupport::Full)],
+                [(protocol(&ids.sync)?, ProtocolSupport::Full)],
                 request_config.clone(),
             );
             let hello = HelloBehaviour::with_codec(
                 FrameCodec::default(),
-                [(StreamProtocol::new(HELLO_PROTOCOL), ProtocolSupport::Full)],
+                [(protocol(&ids.hello)?, ProtocolSupport::Full)],
                 request_config,
             );
             let mut kad = kad::Behaviour::with_config(
                 peer_id,
                 MemoryStore::new(peer_id),
                 // The event loop looks members up when it is short of peers, not on a timer.
-                kad::Config::new(StreamProtocol::new("/sangam/kad/1"))
+                kad::Config::new(protocol(&ids.kad)?)
                     .set_periodic_bootstrap_interval(None)
                     .clone(),
             );
@@ -261,10 +273,16 @@ pub fn build_swarm(
                 sync: Gated::new(sync, gate.clone()),
                 kad: Gated::new(kad, gate.clone()).dialling_only_when_looking(),
                 hello,
-                identify: identify::Behaviour::new(identify::Config::new(
-                    "/sangam/id/1".into(),
-                    key.public(),
-                )),
+                // Gated like gossip and sync: a stranger learns neither a protocol name nor an
+                // address. The values are the common ones, so even a member's answer names no
+                // Sangam.
+                identify: Gated::new(
+                    identify::Behaviour::new(
+                        identify::Config::new(NEUTRAL_PROTOCOL_VERSION.into(), key.public())
+                            .with_agent_version(NEUTRAL_AGENT_VERSION.into()),
+                    ),
+                    gate.clone(),
+                ),
                 ping: ping::Behaviour::default(),
                 mdns: Toggle::from(mdns),
             })

@@ -8,8 +8,36 @@ use crate::ids::NetworkId;
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_PROOF_ADMITS};
 use crate::membership::AdmissionProof;
 
-/// The request-response protocol id of the membership hello.
-pub const HELLO_PROTOCOL: &str = "/sangam/hello/1";
+/// BLAKE3 `derive_key` context for a network's protocol ids.
+pub const PROTOCOL_IDS_CONTEXT: &str = "sangam 2026-12 protocol ids v1";
+
+/// The libp2p protocol ids a network speaks. They are derived from the network id, so a scanner
+/// that proposes protocol names to every address it finds learns nothing, and no string a
+/// stranger can see says "sangam".
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ProtocolIds {
+    /// The membership hello (request-response).
+    pub hello: String,
+    /// Catch-up sync (request-response).
+    pub sync: String,
+    /// Kademlia between members.
+    pub kad: String,
+}
+
+impl ProtocolIds {
+    /// The ids of `network`: `/<tag>/hello/2`, `/<tag>/sync/2`, `/<tag>/kad/2`, where `<tag>` is
+    /// the first 16 bytes, in hex, of BLAKE3 `derive_key` with [`PROTOCOL_IDS_CONTEXT`] over the
+    /// network id.
+    pub fn of(network: &NetworkId) -> ProtocolIds {
+        let key = blake3::derive_key(PROTOCOL_IDS_CONTEXT, network.as_bytes());
+        let tag: String = key[..16].iter().map(|b| format!("{b:02x}")).collect();
+        ProtocolIds {
+            hello: format!("/{tag}/hello/2"),
+            sync: format!("/{tag}/sync/2"),
+            kad: format!("/{tag}/kad/2"),
+        }
+    }
+}
 /// Largest hello frame accepted: a proof of the longest allowed chain of full-size messages.
 pub const MAX_HELLO_BYTES: usize = (MAX_PROOF_ADMITS + 1) * (MAX_MESSAGE_BYTES + 4) + 64;
 
@@ -80,10 +108,6 @@ impl HelloReply {
     }
 }
 
-/// The request-response protocol id of catch-up sync. Each request and each response is one
-/// postcard frame of at most [`crate::limits::MAX_SYNC_FRAME_BYTES`] bytes.
-pub const SYNC_PROTOCOL: &str = "/sangam/sync/1";
-
 /// The gossipsub topic of a network: `sangam/1/<network id in hex>`.
 pub fn gossip_topic(network: &NetworkId) -> String {
     format!("sangam/1/{network}")
@@ -92,6 +116,17 @@ pub fn gossip_topic(network: &NetworkId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protocol_ids_differ_per_network_and_name_no_sangam() {
+        let a = ProtocolIds::of(&NetworkId([1; 32]));
+        let b = ProtocolIds::of(&NetworkId([2; 32]));
+        assert_ne!(a, b);
+        for id in [&a.hello, &a.sync, &a.kad] {
+            assert!(!id.contains("sangam"), "{id}");
+            assert_eq!(id.split('/').nth(1).map(str::len), Some(32), "{id}");
+        }
+    }
 
     #[test]
     fn topics_differ_per_network() {

@@ -15,7 +15,7 @@ use sangam_protocol::invite::Invite;
 use sangam_protocol::kinds::{Admit, Announcement, Genesis};
 use sangam_protocol::membership::AdmissionProof;
 use sangam_protocol::sync::{SyncRequest, SyncResponse, VersionVector, Want};
-use sangam_protocol::transport::{Hello, HelloReply, gossip_topic};
+use sangam_protocol::transport::{Hello, HelloReply, ProtocolIds, gossip_topic};
 use sangam_protocol::{Body, Draft, Keypair, Message, Role};
 use serde_json::{Value, json};
 
@@ -108,6 +108,11 @@ fn build() -> Value {
     json!({
         "network_id": network.to_string(),
         "gossip_topic": gossip_topic(&network),
+        "protocol_ids": {
+            "hello": ProtocolIds::of(&network).hello,
+            "sync": ProtocolIds::of(&network).sync,
+            "kad": ProtocolIds::of(&network).kad,
+        },
         "hello_founder_hex": hex(&founder_hello.encode()),
         "hello_member_hex": hex(&member_hello.encode()),
         "hello_reply_welcome_hex": hex(&HelloReply::Welcome.encode()),
@@ -255,4 +260,10 @@ fn the_committed_wire_bytes_decode_to_what_they_name_and_back() {
         [post.id().as_bytes().as_slice(), &[0]].concat()
     );
     assert_eq!(v["gossip_topic"], format!("sangam/1/{network}"));
+    // The protocol ids, recomputed from the spec's words rather than the code's function.
+    let key = blake3::derive_key("sangam 2026-12 protocol ids v1", network.as_bytes());
+    let tag = hex::encode(&key[..16]);
+    assert_eq!(v["protocol_ids"]["hello"], format!("/{tag}/hello/2"));
+    assert_eq!(v["protocol_ids"]["sync"], format!("/{tag}/sync/2"));
+    assert_eq!(v["protocol_ids"]["kad"], format!("/{tag}/kad/2"));
 }

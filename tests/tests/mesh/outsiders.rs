@@ -154,7 +154,7 @@ async fn an_outsider_that_connects_receives_nothing_and_is_dropped() {
         "Kademlia told the outsider about a member: {:?}",
         view.kad_found
     );
-    // Identify answers strangers today (issue #14 gates it), but it must not name other members.
+    // Identify is gated (issue #14); were it to answer, it must not name other members.
     if let Some(info) = &view.identify {
         let member_ports: Vec<String> = nodes[1]
             .addrs
@@ -188,7 +188,6 @@ async fn an_outsider_that_connects_receives_nothing_and_is_dropped() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "fails until issue #14 gates identify: today identify answers strangers with `/sangam/id/1` and the node's listen addresses"]
 async fn an_outsider_learns_no_protocol_name_and_no_address() {
     let _limit = time_limit(TEST_TIME_LIMIT);
     let mut nodes = network(1);
@@ -196,19 +195,12 @@ async fn an_outsider_learns_no_protocol_name_and_no_address() {
     let first = nodes[0].addr();
     nodes[1].start(vec![first]).await;
     let view = outsider_visit(&nodes, &Keypair::from_secret_bytes(&[0x67; 32])).await;
+    assert!(view.connected, "the outsider never connected");
+    // Identify is not even offered to a stranger: no protocol name, no address, no agent.
     if let Some(info) = &view.identify {
-        let said = format!(
-            "{} {} {:?}",
-            info.protocol_version, info.agent_version, info.protocols
-        );
-        assert!(
-            !said.to_lowercase().contains("sangam"),
-            "identify said: {said}"
-        );
-        assert!(
-            info.listen_addrs.is_empty(),
-            "identify listed {:?}",
-            info.listen_addrs
+        panic!(
+            "identify answered a stranger: {} {} {:?} {:?}",
+            info.protocol_version, info.agent_version, info.protocols, info.listen_addrs
         );
     }
     for node in &mut nodes {
