@@ -252,6 +252,8 @@ pub fn build_swarm(
                 // The event loop looks members up when it is short of peers, not on a timer.
                 kad::Config::new(protocol(&ids.kad)?)
                     .set_periodic_bootstrap_interval(None)
+                    // Sangam keeps no records in the DHT: a peer's PUT is never stored.
+                    .set_record_filtering(kad::StoreInserts::FilterBoth)
                     .clone(),
             );
             kad.set_mode(Some(kad::Mode::Server));

@@ -156,14 +156,39 @@ fn decode_frame<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Error> {
     }
 }
 
+/// Reads the unsigned LEB128 varint at the start of `bytes`: (value, bytes used).
+fn peek_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    for (i, byte) in bytes.iter().take(10).enumerate() {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+/// The variant number of an encoded enum and the count of the list that follows it, read
+/// before anything is decoded, so a frame that announces too many entries costs nothing.
+fn peek_count(bytes: &[u8]) -> Option<(u64, u64)> {
+    let (variant, used) = peek_varint(bytes)?;
+    let (count, _) = peek_varint(bytes.get(used..)?)?;
+    Some((variant, count))
+}
+
 impl SyncRequest {
     /// Wire bytes.
     pub fn encode(&self) -> Vec<u8> {
         encode_frame(self)
     }
 
-    /// Reads and bounds-checks a request.
+    /// Reads and bounds-checks a request (the count of a `Want` before its entries).
     pub fn decode(bytes: &[u8]) -> Result<SyncRequest, Error> {
+        if let Some((1, count)) = peek_count(bytes)
+            && count > MAX_VECTOR_AUTHORS as u64
+        {
+            return Err(Error::InvalidSync("it wants too many authors at once"));
+        }
         let request: SyncRequest = decode_frame(bytes)?;
         if let SyncRequest::Want(wants) = &request
             && wants.len() > MAX_VECTOR_AUTHORS
@@ -180,8 +205,20 @@ impl SyncResponse {
         encode_frame(self)
     }
 
-    /// Reads and bounds-checks a response.
+    /// Reads and bounds-checks a response. A vector's or a batch's count is checked before its
+    /// entries are decoded.
     pub fn decode(bytes: &[u8]) -> Result<SyncResponse, Error> {
+        match peek_count(bytes) {
+            Some((1 | 3, count)) if count > MAX_VECTOR_AUTHORS as u64 => {
+                return Err(Error::InvalidSync(
+                    "its version vector lists too many authors",
+                ));
+            }
+            Some((2, count)) if count > MAX_BATCH_MESSAGES as u64 => {
+                return Err(Error::InvalidSync("its batch holds too many messages"));
+            }
+            _ => {}
+        }
         let response: SyncResponse = decode_frame(bytes)?;
         match &response {
             SyncResponse::Vector(vector) if vector.len() > MAX_VECTOR_AUTHORS => Err(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::ids::NetworkId;
-use crate::limits::{MAX_MESSAGE_BYTES, MAX_PROOF_ADMITS};
+use crate::limits::MAX_PROOF_ADMITS;
 use crate::membership::AdmissionProof;
 
 /// BLAKE3 `derive_key` context for a network's protocol ids.
@@ -38,8 +38,13 @@ impl ProtocolIds {
         }
     }
 }
-/// Largest hello frame accepted: a proof of the longest allowed chain of full-size messages.
-pub const MAX_HELLO_BYTES: usize = (MAX_PROOF_ADMITS + 1) * (MAX_MESSAGE_BYTES + 4) + 64;
+/// Largest message a proof may hold: a genesis or an admission is well under 1 KiB (names are at
+/// most 80 characters); a founder vote with a 1,000-character reason in Devanagari is under
+/// 5 KiB.
+pub const MAX_PROOF_ENTRY_BYTES: usize = 5 * 1024;
+/// Largest hello frame accepted: a proof of the longest allowed chain, near the size of a real
+/// one rather than of full-size messages, so a stranger cannot make a node buffer much.
+pub const MAX_HELLO_BYTES: usize = (MAX_PROOF_ADMITS + 1) * (MAX_PROOF_ENTRY_BYTES + 4) + 64;
 
 /// Sent on a new connection, only to peers already known to be members: "I am in network
 /// `network`, and here is my admission, in case you have not heard of it yet."
@@ -85,12 +90,16 @@ impl Hello {
     /// Reads a hello, checking its size.
     pub fn decode(bytes: &[u8]) -> Result<Hello, Error> {
         let hello: Hello = decode_exact(bytes, MAX_HELLO_BYTES)?;
-        if hello
-            .proof
-            .as_ref()
-            .is_some_and(|p| p.admits.len() > MAX_PROOF_ADMITS)
-        {
-            return Err(Error::InvalidProof("the chain of admissions is too long"));
+        if let Some(proof) = &hello.proof {
+            if proof.admits.len() > MAX_PROOF_ADMITS {
+                return Err(Error::InvalidProof("the chain of admissions is too long"));
+            }
+            let longest = proof.admits.iter().map(Vec::len).max().unwrap_or(0);
+            if longest.max(proof.genesis.len()) > MAX_PROOF_ENTRY_BYTES {
+                return Err(Error::InvalidProof(
+                    "it holds a message larger than any admission",
+                ));
+            }
         }
         Ok(hello)
     }
@@ -126,6 +135,32 @@ mod tests {
             assert!(!id.contains("sangam"), "{id}");
             assert_eq!(id.split('/').nth(1).map(str::len), Some(32), "{id}");
         }
+    }
+
+    #[test]
+    fn a_hello_is_bounded_near_the_size_of_a_real_proof() {
+        let hello = |entry: usize, entries: usize| Hello {
+            network: NetworkId([1; 32]),
+            proof: Some(AdmissionProof {
+                genesis: vec![0; 300],
+                admits: vec![vec![0; entry]; entries],
+            }),
+        };
+        // Shape only (whether the proof holds is checked later): a long chain of small
+        // admissions passes, one oversized entry or one entry too many does not.
+        assert!(Hello::decode(&hello(600, MAX_PROOF_ADMITS).encode()).is_ok());
+        assert!(matches!(
+            Hello::decode(&hello(MAX_PROOF_ENTRY_BYTES + 1, 1).encode()),
+            Err(Error::InvalidProof(_))
+        ));
+        assert!(matches!(
+            Hello::decode(&hello(10, MAX_PROOF_ADMITS + 1).encode()),
+            Err(Error::InvalidProof(_))
+        ));
+        // The frame bound itself: 46 KiB, not the 147 KiB of full-size messages.
+        const { assert!(MAX_HELLO_BYTES < 48 * 1024) };
+        let huge = vec![0u8; MAX_HELLO_BYTES + 1];
+        assert!(matches!(Hello::decode(&huge), Err(Error::Oversized { .. })));
     }
 
     #[test]

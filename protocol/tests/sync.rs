@@ -287,3 +287,40 @@ fn fork_proofs_come_with_the_vector_and_are_ingested_before_the_wants() {
         Step::Done(Outcome::InSync)
     );
 }
+
+#[test]
+fn a_frame_announcing_too_many_entries_is_refused_before_they_are_read() {
+    use proptest::prelude::*;
+    // Variant, then a count past the limit, then almost nothing: the count alone refuses it.
+    let frame = |variant: u8, count: u64| {
+        let mut bytes = vec![variant];
+        let mut rest = count;
+        loop {
+            let byte = (rest & 0x7f) as u8;
+            rest >>= 7;
+            if rest == 0 {
+                bytes.push(byte);
+                break;
+            }
+            bytes.push(byte | 0x80);
+        }
+        bytes.extend([0u8; 8]);
+        bytes
+    };
+    let limits = sangam_protocol::limits::MAX_BATCH_MESSAGES as u64;
+    let authors = sangam_protocol::limits::MAX_VECTOR_AUTHORS as u64;
+    proptest!(|(extra in 1u64..1_000_000_000)| {
+        prop_assert_eq!(
+            SyncResponse::decode(&frame(2, limits + extra)),
+            Err(Error::InvalidSync("its batch holds too many messages"))
+        );
+        prop_assert_eq!(
+            SyncResponse::decode(&frame(1, authors + extra)),
+            Err(Error::InvalidSync("its version vector lists too many authors"))
+        );
+        prop_assert_eq!(
+            SyncRequest::decode(&frame(1, authors + extra)),
+            Err(Error::InvalidSync("it wants too many authors at once"))
+        );
+    });
+}

@@ -38,6 +38,9 @@ const LOOKUP_EVERY: Duration = Duration::from_secs(60);
 /// Most peers any per-peer table (strikes, bans, refusals, redials) holds: a stranger cycling
 /// through identities cannot grow the node's memory without bound.
 pub(super) const MAX_TRACKED: usize = 1024;
+/// Connections from peers not (yet) known as members held at once; more are closed at once, so
+/// a flood of strangers can never take the connection slots members need.
+pub const STRANGER_BUDGET: usize = 16;
 /// Most addresses remembered per peer.
 const MAX_ADDRESSES: usize = 8;
 
@@ -203,6 +206,16 @@ impl Peers {
             return Vec::new();
         }
         link.hidden = !allowed;
+        if !allowed && !self.bootstrap.contains_key(&peer) {
+            let strangers = self.links.values().filter(|l| l.hidden).count();
+            if strangers > STRANGER_BUDGET {
+                tracing::debug!(%peer, "too many strangers connected; closing this one");
+                return vec![
+                    Action::Count("stranger_over_budget"),
+                    Action::Disconnect(peer),
+                ];
+            }
+        }
         let mut actions = vec![Action::Tell(Event::PeerConnected {
             peer: peer.to_string(),
         })];

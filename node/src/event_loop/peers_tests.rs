@@ -313,3 +313,31 @@ fn the_spares_closed_are_not_always_the_same_peers() {
     }
     assert!(closed.len() > 3, "always the same spares: {closed:?}");
 }
+
+#[test]
+fn a_flood_of_strangers_gets_a_small_budget_and_members_still_get_in() {
+    let member = PeerId::random();
+    let mut peers = machine(&[member]);
+    let now = Instant::now();
+    let mut closed = 0;
+    for _ in 0..200 {
+        let stranger = PeerId::random();
+        let actions = peers.on_connected(stranger, None, true, now, 0);
+        if actions.contains(&Action::Disconnect(stranger)) {
+            assert!(actions.contains(&Action::Count("stranger_over_budget")));
+            closed += 1;
+            peers.on_closed(stranger, now);
+        }
+    }
+    assert_eq!(
+        closed,
+        200 - STRANGER_BUDGET,
+        "every stranger past the budget is closed"
+    );
+    let actions = peers.on_connected(member, None, true, now, 0);
+    assert!(
+        !actions.contains(&Action::Disconnect(member)),
+        "a member gets in during the flood"
+    );
+    assert!(actions.contains(&Action::SendHello(member)));
+}
