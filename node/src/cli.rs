@@ -33,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 region,
                 fresh_key: true,
                 mdns: false,
+                port: None,
             })?;
             println!("{}", keypair.author());
         }
@@ -180,9 +181,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 sync_interval: Duration::from_secs(sync_interval.max(1)),
                 ..DaemonConfig::default()
             };
-            if !listen.is_empty() {
-                config.listen = parse(listen)?;
-            }
+            // Where the settings say (the port `init` picked), unless --listen says otherwise.
+            config.listen = if listen.is_empty() {
+                parse(dir.settings()?.listen_addresses())?
+            } else {
+                parse(listen)?
+            };
             run_daemon(dir, config).await?;
         }
     }

@@ -32,6 +32,39 @@ pub struct Settings {
     /// gatherings only.
     #[serde(default)]
     pub mdns: bool,
+    /// The port `sangam run` listens on (TCP and QUIC) unless told otherwise: picked at random
+    /// by `init`, so that a scan for one well-known port does not find every collective. Absent
+    /// in folders made before: 7117.
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+/// The port folders made before `init` picked one listen on.
+pub const OLD_DEFAULT_PORT: u16 = 7117;
+
+impl Settings {
+    /// Where `sangam run` listens unless told otherwise: TCP and QUIC on every interface, on
+    /// this folder's port.
+    pub fn listen_addresses(&self) -> Vec<String> {
+        let port = self.port.unwrap_or(OLD_DEFAULT_PORT);
+        vec![
+            format!("/ip4/0.0.0.0/tcp/{port}"),
+            format!("/ip4/0.0.0.0/udp/{port}/quic-v1"),
+        ]
+    }
+}
+
+/// A port from the dynamic range, picked at random (none of the well-known ports a scanner
+/// tries first).
+fn random_port() -> Result<u16> {
+    let mut bytes = [0u8; 2];
+    getrandom::fill(&mut bytes).map_err(|e| NodeError::Io {
+        what: "the system's random number source failed".into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    // 20,000–59,999: above the registered services most scanners try, below the range
+    // operating systems hand out for outgoing connections.
+    Ok(20_000 + u16::from_be_bytes(bytes) % 40_000)
 }
 
 /// A node's data folder.
@@ -133,6 +166,7 @@ impl DataDir {
             }
             self.save_settings(&Settings {
                 fresh_key: false,
+                port: Some(settings.port.map_or_else(random_port, Ok)?),
                 ..settings.clone()
             })?;
             return Ok(existing);
@@ -147,6 +181,7 @@ impl DataDir {
         write_private(&self.key_path(), text.as_bytes())?;
         self.save_settings(&Settings {
             fresh_key: true,
+            port: Some(settings.port.map_or_else(random_port, Ok)?),
             ..settings.clone()
         })?;
         Ok(keypair)
@@ -240,7 +275,31 @@ mod tests {
             region: "West Bengal".into(),
             fresh_key: true,
             mdns: false,
+            port: Some(23_456),
         }
+    }
+
+    #[test]
+    fn init_picks_a_random_port_unless_one_is_given() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut ports = std::collections::BTreeSet::new();
+        for i in 0..8 {
+            let dir = DataDir::open(&temp.path().join(format!("node{i}"))).unwrap();
+            dir.initialise(&Settings {
+                port: None,
+                ..settings()
+            })
+            .unwrap();
+            let port = dir.settings().unwrap().port.unwrap();
+            assert!((20_000..60_000).contains(&port), "{port}");
+            ports.insert(port);
+        }
+        assert!(ports.len() > 1, "eight folders all got port {ports:?}");
+        let listen = settings().listen_addresses();
+        assert_eq!(
+            listen,
+            ["/ip4/0.0.0.0/tcp/23456", "/ip4/0.0.0.0/udp/23456/quic-v1"]
+        );
     }
 
     #[test]

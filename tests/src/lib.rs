@@ -155,6 +155,7 @@ impl TestNode {
                 region: "Test".into(),
                 fresh_key: true,
                 mdns: false,
+                port: None,
             })
             .unwrap();
         TestNode {

@@ -106,6 +106,7 @@ pub async fn start(pace: Duration) -> Result<Demo> {
             region: collective.state.into(),
             fresh_key: true,
             mdns: false,
+            port: None,
         })?;
         dirs.push(dir);
     }

@@ -41,6 +41,7 @@ fn reinstall(node: &TestNode) -> (TestNode, Keypair) {
             region: "Test".into(),
             fresh_key: true,
             mdns: false,
+            port: None,
         })
         .unwrap();
     let restored = TestNode {
