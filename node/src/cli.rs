@@ -42,6 +42,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             action: NetworkAction::Create { name },
         } => println!("{}", setup::found(&dir, &name, now_ms())?),
         Command::Join { invite } => {
+            let invite = text_or_stdin(invite, "invite line")?;
             let joined = setup::join(&dir, &invite, now_ms())?;
             println!(
                 "Joined the network \"{}\" ({}) as a {}. Start the node with `sangam run`.",

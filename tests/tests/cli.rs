@@ -49,6 +49,34 @@ impl Node {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
+    /// Runs a command that must succeed with `input` on its standard input; returns its stdout.
+    fn ok_with_input(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = Command::new(sangam_bin())
+            .arg("--data-dir")
+            .arg(&self.dir)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("sangam runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "`sangam {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
@@ -130,7 +158,8 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
     let utthan_id = utthan.ok(&["id"]);
     let invite = forum.ok(&["admit", &utthan_id, "--name", "Utthan", "--role", "member"]);
     assert!(invite.starts_with("sangam-invite-1:"));
-    let joined = utthan.ok(&["join", &invite]);
+    // The invite comes on standard input, so it stays out of shell history and `ps`.
+    let joined = utthan.ok_with_input(&["join"], &format!("{invite}\n"));
     assert!(joined.contains("Sangam Bihar"), "{joined}");
 
     forum.start(None);
@@ -196,6 +225,16 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
             .unwrap()
             .iter()
             .any(|p| p["connected"] == true)
+    );
+
+    // Long text can come on standard input instead of --body (out of shell history).
+    let piped = utthan.ok_with_input(
+        &["post", "announcement", "--title", "Piped"],
+        "Meeting on Saturday.\nBring your documents.\n",
+    );
+    assert_eq!(
+        utthan.json(&["show", &piped, "--json"])["body"]["body"],
+        "Meeting on Saturday.\nBring your documents."
     );
 
     // A crash (SIGKILL) loses nothing acknowledged and keeps the identity.

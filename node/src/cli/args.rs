@@ -55,8 +55,9 @@ pub enum Command {
     },
     /// Join a network with the invite a steward gave you.
     Join {
-        /// The invite line, starting `sangam-invite-1:`.
-        invite: String,
+        /// The invite line, starting `sangam-invite-1:`. Left out (or `-`): read from standard
+        /// input, so the invite stays out of shell history.
+        invite: Option<String>,
     },
     /// Revoke a member (stewards only). The key can never be admitted again.
     Revoke {
@@ -218,9 +219,10 @@ pub enum PostCommand {
         /// Title.
         #[arg(long)]
         title: String,
-        /// Text.
+        /// Text. Left out: read from standard input (it then stays out of
+        /// shell history and the process list).
         #[arg(long)]
-        body: String,
+        body: Option<String>,
         /// A tag (repeatable).
         #[arg(long)]
         tag: Vec<String>,
@@ -237,9 +239,10 @@ pub enum PostCommand {
         /// Title.
         #[arg(long)]
         title: String,
-        /// What is needed.
+        /// What is needed. Left out: read from standard input (it then stays out of
+        /// shell history and the process list).
         #[arg(long)]
-        body: String,
+        body: Option<String>,
         /// Where help is needed.
         #[arg(long, default_value = "")]
         region: String,
@@ -258,18 +261,20 @@ pub enum PostCommand {
         /// The request's id.
         #[arg(long)]
         to: String,
-        /// What you offer.
+        /// What you offer. Left out: read from standard input (it then stays out of
+        /// shell history and the process list).
         #[arg(long)]
-        body: String,
+        body: Option<String>,
     },
     /// A shared resource.
     Resource {
         /// Title.
         #[arg(long)]
         title: String,
-        /// What it is.
+        /// What it is. Left out: read from standard input (it then stays out of
+        /// shell history and the process list).
         #[arg(long)]
-        body: String,
+        body: Option<String>,
         /// Where to find it.
         #[arg(long)]
         link: Option<String>,
@@ -335,6 +340,25 @@ pub(super) fn expiry(text: &Option<String>) -> Result<Option<u64>> {
     Ok(Some(now_ms().saturating_add(duration.as_millis() as u64)))
 }
 
+/// `given`, or what the user types (or pipes) on standard input: long text and secrets stay out
+/// of shell history and `/proc`.
+pub(super) fn text_or_stdin(given: Option<String>, what: &str) -> Result<String> {
+    use std::io::{IsTerminal, Read};
+    if let Some(text) = given.filter(|t| t != "-") {
+        return Ok(text);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type the {what}, then press Ctrl-D on a new line:");
+    }
+    let mut text = String::new();
+    stdin
+        .lock()
+        .read_to_string(&mut text)
+        .map_err(|_| anyhow!("could not read the {what} from standard input"))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
 pub(super) fn body_of(what: PostCommand) -> Result<Body> {
     Ok(match what {
         PostCommand::Announcement {
@@ -344,7 +368,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             expires,
         } => Body::Announcement(Announcement {
             title,
-            body,
+            body: text_or_stdin(body, "announcement's text")?,
             tags: tag,
             expires_at: expiry(&expires)?,
         }),
@@ -365,7 +389,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             Body::MentoringRequest(MentoringRequest {
                 topic,
                 title,
-                description: body,
+                description: text_or_stdin(body, "request's description")?,
                 region,
                 language,
                 urgency,
@@ -374,7 +398,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
         }
         PostCommand::Offer { to, body } => Body::Offer(Offer {
             request: parse_id(&to)?,
-            body,
+            body: text_or_stdin(body, "offer")?,
         }),
         PostCommand::Resource {
             title,
@@ -383,7 +407,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             tag,
         } => Body::Resource(Resource {
             title,
-            description: body,
+            description: text_or_stdin(body, "resource's description")?,
             tags: tag,
             link,
             file_hash: None,
