@@ -7,6 +7,7 @@ pub mod client;
 pub mod demo;
 pub mod form;
 pub mod keymap;
+pub mod logfile;
 pub mod runtime;
 pub mod tab;
 pub mod view;

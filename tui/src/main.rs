@@ -37,11 +37,7 @@ enum Command {
 }
 
 fn log_to(path: &std::path::Path) {
-    if let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
+    if let Ok(file) = sangam_tui::logfile::open_log(path) {
         let _ = tracing_subscriber::fmt()
             .with_writer(Mutex::new(file))
             .with_ansi(false)
