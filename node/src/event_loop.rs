@@ -161,7 +161,7 @@ impl EventLoop {
         mut shutdown: watch::Receiver<bool>,
     ) -> Result<()> {
         self.refresh_gate();
-        let first = self.peers.start(&bootstrap);
+        let first = self.peers.start(&bootstrap, self.now());
         self.apply(first);
         let mut housekeeping = tokio::time::interval(HOUSEKEEPING);
         let mut sync_timer = tokio::time::interval(self.sync_interval);
@@ -344,6 +344,11 @@ impl EventLoop {
                 Action::Save(peer, entry) => {
                     if let Err(e) = self.ledger.save_peer_record(&peer.to_bytes(), &entry) {
                         tracing::warn!("could not save the address book: {e}");
+                    }
+                }
+                Action::Forget(peer) => {
+                    if let Err(e) = self.ledger.forget_peer_record(&peer.to_bytes()) {
+                        tracing::warn!("could not update the address book: {e}");
                     }
                 }
                 Action::Count(reason) => {

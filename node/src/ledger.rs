@@ -152,6 +152,11 @@ impl Ledger {
         self.store.set_peer(peer, &json)
     }
 
+    /// Deletes a peer's record from the address book.
+    pub fn forget_peer_record(&self, peer: &[u8]) -> Result<()> {
+        self.store.remove_peer(peer)
+    }
+
     /// Every saved peer record that still reads as a `T` (others are skipped).
     pub fn peer_records<T: serde::de::DeserializeOwned>(&self) -> Vec<(Vec<u8>, T)> {
         self.store

@@ -32,6 +32,8 @@ pub(super) enum Action {
     StartSync(PeerId),
     /// Save what we know of this peer in the address book on disk.
     Save(PeerId, BookEntry),
+    /// Delete this peer from the address book on disk (revoked, or not seen for long).
+    Forget(PeerId),
     /// Count a refusal that has no message behind it (shown in `sangam status`).
     Count(&'static str),
     /// Ask Kademlia to look for more members.

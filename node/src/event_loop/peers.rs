@@ -38,6 +38,8 @@ const LOOKUP_EVERY: Duration = Duration::from_secs(60);
 /// Most peers any per-peer table (strikes, bans, refusals, redials) holds: a stranger cycling
 /// through identities cannot grow the node's memory without bound.
 pub(super) const MAX_TRACKED: usize = 1024;
+/// Address-book entries not seen for this long are forgotten (30 days).
+pub const FORGET_AFTER_MS: u64 = 30 * 24 * 3_600_000;
 /// Connections from peers not (yet) known as members held at once; more are closed at once, so
 /// a flood of strangers can never take the connection slots members need.
 pub const STRANGER_BUDGET: usize = 16;
@@ -124,8 +126,24 @@ impl Peers {
         self.wanted = wanted;
     }
 
-    /// The first actions: dial the bootstrap addresses and the members in the address book.
-    pub(super) fn start(&mut self, bootstrap: &[Multiaddr]) -> Vec<Action> {
+    /// The first actions: forget addresses not seen for [`FORGET_AFTER_MS`], dial the bootstrap
+    /// addresses and the members in the address book. `wall_ms`: the clock.
+    pub(super) fn start(&mut self, bootstrap: &[Multiaddr], wall_ms: u64) -> Vec<Action> {
+        let stale: Vec<PeerId> = self
+            .book
+            .iter()
+            .filter(|(_, entry)| {
+                entry
+                    .last_seen
+                    .is_some_and(|seen| wall_ms.saturating_sub(seen) > FORGET_AFTER_MS)
+            })
+            .map(|(peer, _)| *peer)
+            .collect();
+        let mut forgotten = Vec::new();
+        for peer in stale {
+            self.book.remove(&peer);
+            forgotten.push(Action::Forget(peer));
+        }
         for address in bootstrap {
             if let Some(Protocol::P2p(peer)) = address.iter().last() {
                 self.bootstrap.insert(peer, address.clone());
@@ -141,7 +159,8 @@ impl Peers {
             })
             .collect();
         actions.extend(self.reconnect_known_members());
-        actions
+        forgotten.extend(actions);
+        forgotten
     }
 
     /// Whether the node has fewer member connections than it wants.
@@ -282,7 +301,18 @@ impl Peers {
     /// members while connected behind the gate.
     pub(super) fn on_membership(&mut self, members: &HashSet<PeerId>) -> Vec<Action> {
         self.gate.set(members.iter().copied());
+        // A revoked member's addresses are not kept: a seized laptop must not list them.
+        let revoked: Vec<PeerId> = self
+            .book
+            .keys()
+            .filter(|peer| !members.contains(peer))
+            .copied()
+            .collect();
         let mut actions = Vec::new();
+        for peer in revoked {
+            self.book.remove(&peer);
+            actions.push(Action::Forget(peer));
+        }
         for (peer, link) in &self.links {
             let member = members.contains(peer);
             if !member && !link.hidden {

@@ -224,7 +224,7 @@ fn spares_beyond_the_maximum_are_closed_but_never_busy_or_bootstrap_peers() {
     let mut peers = machine(&members);
     let now = Instant::now();
     let bootstrap = members[0];
-    peers.start(&[address(9).with(Protocol::P2p(bootstrap))]);
+    peers.start(&[address(9).with(Protocol::P2p(bootstrap))], 0);
     for peer in &members {
         peers.on_connected(*peer, None, true, now, 0);
     }
@@ -284,7 +284,7 @@ fn a_node_that_wants_no_peers_of_its_own_still_redials_its_bootstrap_link() {
     let mut peers = machine(&[bootstrap, other]);
     peers.set_wanted(0);
     let now = Instant::now();
-    let first = peers.start(&[address(1).with(Protocol::P2p(bootstrap))]);
+    let first = peers.start(&[address(1).with(Protocol::P2p(bootstrap))], 0);
     assert_eq!(dials(&first), vec![bootstrap]);
     peers.on_connected(bootstrap, Some(address(1)), true, now, 0);
     peers.on_connected(other, Some(address(2)), true, now, 0);
@@ -340,4 +340,30 @@ fn a_flood_of_strangers_gets_a_small_budget_and_members_still_get_in() {
         "a member gets in during the flood"
     );
     assert!(actions.contains(&Action::SendHello(member)));
+}
+
+#[test]
+fn the_address_book_forgets_revoked_members_and_peers_not_seen_for_thirty_days() {
+    let (kept, revoked, stale) = (PeerId::random(), PeerId::random(), PeerId::random());
+    let now_ms = 1_800_000_000_000u64;
+    let entry = |seen: u64| BookEntry {
+        addresses: vec![address(1).to_string()],
+        last_seen: Some(seen),
+        last_sync: None,
+    };
+    let book = HashMap::from([
+        (kept, entry(now_ms - 86_400_000)),
+        (revoked, entry(now_ms - 86_400_000)),
+        (stale, entry(now_ms - FORGET_AFTER_MS - 1)),
+    ]);
+    let gate = MemberGate::default();
+    gate.set([kept, revoked, stale]);
+    let mut peers = Peers::new(gate, book);
+    let first = peers.start(&[], now_ms);
+    assert!(first.contains(&Action::Forget(stale)));
+    assert!(!first.contains(&Action::Forget(kept)));
+    let actions = peers.on_membership(&HashSet::from([kept, stale]));
+    assert!(actions.contains(&Action::Forget(revoked)));
+    let known: Vec<PeerId> = peers.known().into_iter().map(|(p, _, _)| p).collect();
+    assert_eq!(known, vec![kept]);
 }

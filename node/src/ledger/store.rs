@@ -462,6 +462,12 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes a peer record.
+    pub(super) fn remove_peer(&self, peer: &[u8]) -> Result<()> {
+        self.peers.remove(peer)?;
+        Ok(())
+    }
+
     /// All peer records.
     pub(super) fn peers(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.peers
