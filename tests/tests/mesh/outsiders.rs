@@ -207,3 +207,83 @@ async fn an_outsider_learns_no_protocol_name_and_no_address() {
         node.stop().await;
     }
 }
+
+/// A bare libp2p peer (TCP, Noise, Yamux, no protocols) that keeps its connections open: one
+/// stranger of a flood.
+fn bare_stranger() -> libp2p::Swarm<libp2p::swarm::dummy::Behaviour> {
+    libp2p::SwarmBuilder::with_new_identity()
+        .with_tokio()
+        .with_tcp(
+            libp2p::tcp::Config::default(),
+            libp2p::noise::Config::new,
+            libp2p::yamux::Config::default,
+        )
+        .unwrap()
+        .with_behaviour(|_| libp2p::swarm::dummy::Behaviour)
+        .unwrap()
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
+        .build()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_strangers_does_not_push_members_out() {
+    let _limit = time_limit(TEST_TIME_LIMIT);
+    let mut nodes = network(2);
+    nodes[0].start(vec![]).await;
+    let first = nodes[0].addr();
+    nodes[1].start(vec![first.clone()]).await;
+    nodes[2].start(vec![first.clone()]).await;
+    for node in &nodes[1..] {
+        eventually("the members to connect to the founder", || async {
+            node.status().await.connected.len() >= 1
+        })
+        .await;
+    }
+    // 200 strangers connect to the founder at once and stay as long as they are let.
+    let target = first.clone();
+    let flood = tokio::spawn(async move {
+        let mut swarms: Vec<_> = (0..200).map(|_| bare_stranger()).collect();
+        for swarm in &mut swarms {
+            let _ = swarm.dial(target.clone());
+        }
+        let mut streams = futures::stream::select_all(swarms.into_iter().map(|s| s.boxed()));
+        while streams.next().await.is_some() {}
+    });
+    // During the flood the members keep their connections and their posts get through.
+    eventually("the founder to turn strangers away", || async {
+        nodes[0]
+            .status()
+            .await
+            .rejected
+            .get("stranger_over_budget")
+            .copied()
+            .unwrap_or(0)
+            > 0
+    })
+    .await;
+    let during = nodes[1].announce("posted during the flood").await;
+    for node in [&nodes[0], &nodes[2]] {
+        eventually("the post to arrive during the flood", || node.holds(during)).await;
+    }
+    let member_ids: Vec<String> = nodes[1..]
+        .iter()
+        .map(|n| n.id.peer_id().to_string())
+        .collect();
+    let connected: Vec<String> = nodes[0]
+        .status()
+        .await
+        .connected
+        .into_iter()
+        .map(|p| p.peer)
+        .collect();
+    for id in &member_ids {
+        assert!(
+            connected.contains(id),
+            "a member was pushed out: {connected:?}"
+        );
+    }
+    flood.abort();
+    for node in &mut nodes {
+        node.stop().await;
+    }
+}
