@@ -4,7 +4,6 @@
 use sangam_protocol::envelope::found_network;
 use sangam_protocol::kinds::Genesis;
 use sangam_protocol::membership::{Act, AdmissionProof, Proven};
-use sangam_protocol::sync::VersionVector;
 use sangam_protocol::validate::validate_envelope;
 use sangam_protocol::{
     AuthorId, Body, Draft, Keypair, Kind, Membership, Message, MessageId, NetworkId, Role,
@@ -13,8 +12,11 @@ use sangam_protocol::{
 use crate::error::{NodeError, Result};
 
 mod ingest;
+mod serving;
 pub mod store;
 mod views;
+
+pub use serving::REVOKED_BODIES_GRACE_MS;
 
 pub use ingest::Verdict;
 use store::Store;
@@ -409,78 +411,9 @@ impl Ledger {
         })
     }
 
-    /// What this node holds, as a version vector (forked feeds counted up to their fork,
-    /// revoked keys up to their cut-off).
-    pub fn vector(&self) -> Result<VersionVector> {
-        let mut vector = self.store.vector()?;
-        let mut capped: Vec<AuthorId> = self.store.forks()?.into_keys().collect();
-        if let Some(membership) = self.membership() {
-            capped.extend(membership.revoked().map(|(author, _)| *author));
-        }
-        for author in capped {
-            if vector.get(&author) > 0 {
-                vector.set(author, self.contiguous(&author)?);
-            }
-        }
-        Ok(vector)
-    }
-
-    /// A stored message as it may be served to peers: whole if its author is a member or it is
-    /// a membership act (every node needs every act to agree); without its body if its author
-    /// was revoked; nothing past a fork point or a revocation's cut-off.
-    pub fn servable(&self, author: &AuthorId, seq: u64) -> Option<Vec<u8>> {
-        let membership = self.membership()?;
-        if self.contiguous(author).ok()? < seq {
-            return None;
-        }
-        let wire = self.store.get_at(author, seq).ok().flatten()?;
-        if membership.role_of(author).is_some() {
-            return Some(wire);
-        }
-        let message = Message::from_trusted_bytes(wire).ok()?;
-        if message.header().kind.is_membership_act() && membership.may_store_acts_of(author) {
-            Some(message.into_wire())
-        } else if membership.trusted_until(author).is_some() {
-            Some(message.without_body().into_wire())
-        } else {
-            None
-        }
-    }
-
     /// Forks found since this was last asked (author, seq), to pass their proof on.
     pub fn take_new_forks(&mut self) -> Vec<(AuthorId, u64)> {
         std::mem::take(&mut self.new_forks)
-    }
-
-    /// The proofs of every fork held (both headers of each, without bodies), for sync.
-    pub fn all_fork_proofs(&self) -> Result<Vec<Vec<u8>>> {
-        let mut proofs = Vec::new();
-        for author in self.store.forks()?.into_keys() {
-            if let Some(seq) = self.store.fork_point(&author)? {
-                proofs.extend(self.fork_proof(&author, seq)?);
-            }
-        }
-        Ok(proofs)
-    }
-
-    /// Both headers of a fork at (author, seq), without bodies, to pass on as proof.
-    pub fn fork_proof(&self, author: &AuthorId, seq: u64) -> Result<Vec<Vec<u8>>> {
-        let mut proof = Vec::new();
-        if let Some(wire) = self.store.get_at(author, seq)? {
-            proof.push(
-                Message::from_trusted_bytes(wire)?
-                    .without_body()
-                    .into_wire(),
-            );
-        }
-        for wire in self.store.fork_evidence(author, seq)? {
-            proof.push(
-                Message::from_trusted_bytes(wire)?
-                    .without_body()
-                    .into_wire(),
-            );
-        }
-        Ok(proof)
     }
 
     /// This node's role, if it is a member.
@@ -622,6 +555,52 @@ mod tests {
             later.ingest(first.wire(), NOW + 2),
             Ok(Verdict::Stored(m)) if m.body_bytes().is_none()
         ));
+    }
+
+    #[test]
+    fn a_revoked_members_held_words_are_dropped_after_the_grace_period() {
+        let temp = tempfile::tempdir().unwrap();
+        let (mut ledger, founder, member) = founded_with_member(temp.path());
+        let network = ledger.network().unwrap();
+        let post = Draft {
+            network,
+            seq: 1,
+            prev: None,
+            timestamp: NOW,
+            body: announcement("Our address is …"),
+        }
+        .sign(&member)
+        .unwrap();
+        ledger.ingest(post.wire(), NOW).unwrap();
+        let (trusted_seq, trusted) = ledger.trusted_point(&member.author(), None).unwrap();
+        let revoke = Body::Revoke(Revoke {
+            member: member.author(),
+            reason: "left".into(),
+            trusted_seq,
+            trusted,
+        });
+        ledger.publish(&founder, revoke, NOW + 1).unwrap();
+        let body_held = |ledger: &Ledger| {
+            let wire = ledger.store().get(&post.id()).unwrap().unwrap();
+            Message::from_trusted_bytes(wire)
+                .unwrap()
+                .body_bytes()
+                .is_some()
+        };
+        assert_eq!(
+            ledger
+                .drop_revoked_bodies(NOW + REVOKED_BODIES_GRACE_MS)
+                .unwrap(),
+            0
+        );
+        assert!(body_held(&ledger), "kept during the grace period");
+        let after = NOW + 1 + REVOKED_BODIES_GRACE_MS;
+        assert_eq!(ledger.drop_revoked_bodies(after).unwrap(), 1);
+        assert!(!body_held(&ledger), "dropped after it");
+        assert_eq!(ledger.item(&post.id()).unwrap().unwrap().body, None);
+        assert_eq!(ledger.drop_revoked_bodies(after + 1).unwrap(), 0, "once");
+        // Its feed is still whole: the header is held and counted.
+        assert_eq!(ledger.vector().unwrap().get(&member.author()), 1);
     }
 
     /// A second ledger of the same network holding every membership act of `ledger`.

@@ -28,6 +28,18 @@ impl EventLoop {
             .unwrap_or_default();
         let actions = self.peers.on_membership(&members);
         self.apply(actions);
+        self.drop_revoked_bodies();
+    }
+
+    /// Drops what this node holds of revoked keys' words once their grace period is over
+    /// (checked whenever membership changes and after every sync, so also on a quiet network).
+    pub(super) fn drop_revoked_bodies(&mut self) {
+        let now = self.now();
+        match self.ledger.drop_revoked_bodies(now) {
+            Ok(0) => {}
+            Ok(dropped) => tracing::info!(dropped, "dropped the text of revoked members' posts"),
+            Err(error) => tracing::warn!("could not drop revoked members' text: {error}"),
+        }
     }
 
     pub(super) fn send_hello(&mut self, peer: PeerId) {

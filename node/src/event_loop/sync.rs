@@ -132,6 +132,7 @@ impl EventLoop {
                 Err(e) => tracing::warn!("could not record the own-feed check: {e}"),
             }
         }
+        self.drop_revoked_bodies();
         let now = self.now();
         let mut actions = self.peers.on_synced(peer, now);
         actions.push(super::Action::Tell(Event::SyncDone {

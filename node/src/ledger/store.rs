@@ -22,6 +22,8 @@ use sled::Tree;
 
 use crate::error::{NodeError, Result};
 
+mod forks;
+
 /// sled's page cache: tens of MB, not its 1 GB default, for 2–4 GB laptops.
 pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
@@ -163,25 +165,22 @@ impl Store {
         Ok(())
     }
 
-    /// The lowest seq at which the author's feed is known to have forked.
-    pub fn fork_point(&self, author: &AuthorId) -> Result<Option<u64>> {
-        match self.forks.scan_prefix(author.as_bytes()).next() {
-            Some(entry) => {
-                let (key, _) = entry?;
-                Ok(Some(u64_from(&key[32..40])?))
+    /// Replaces every message of `author` held with its body by the same message without it
+    /// (header, signature, id and indexes stay). Returns how many bodies were dropped.
+    pub(super) fn drop_bodies_of(&self, author: &AuthorId) -> Result<usize> {
+        let mut dropped = 0;
+        for entry in self.feeds.scan_prefix(author.as_bytes()) {
+            let (_, id) = entry?;
+            let Some(wire) = self.messages.get(&id)? else {
+                continue;
+            };
+            let message = Message::from_trusted_bytes(wire.to_vec())?;
+            if message.body_bytes().is_some() {
+                self.messages.insert(&id, message.without_body().wire())?;
+                dropped += 1;
             }
-            None => Ok(None),
         }
-    }
-
-    /// The conflicting messages kept as evidence of the author's fork at `seq`.
-    pub fn fork_evidence(&self, author: &AuthorId, seq: u64) -> Result<Vec<Vec<u8>>> {
-        let prefix = feed_key(author, seq);
-        let mut evidence = Vec::new();
-        for entry in self.forks.scan_prefix(prefix) {
-            evidence.push(entry?.1.to_vec());
-        }
-        Ok(evidence)
+        Ok(dropped)
     }
 
     /// The wire bytes of a stored message.
@@ -330,31 +329,6 @@ impl Store {
             vector.set(AuthorId(author), u64_from(&value)?);
         }
         Ok(vector)
-    }
-
-    /// Keeps a conflicting message (same author and seq as a stored one) as evidence.
-    pub(super) fn record_fork(&self, message: &Message) -> Result<()> {
-        let header = message.header();
-        let mut key = feed_key(&header.author, header.seq).to_vec();
-        key.extend_from_slice(message.id().as_bytes());
-        self.forks.insert(key, message.wire())?;
-        Ok(())
-    }
-
-    /// Authors whose feed forked, each with the lowest seq at which it did (the same on every
-    /// node that holds the proof, whichever branch it saw).
-    pub fn forks(&self) -> Result<BTreeMap<AuthorId, u64>> {
-        let mut forks = BTreeMap::new();
-        for entry in self.forks.iter() {
-            let (key, _) = entry?;
-            let author: [u8; 32] = key[..32]
-                .try_into()
-                .map_err(|_| NodeError::Corrupt("fork key length"))?;
-            let seq = u64_from(&key[32..40])?;
-            let lowest = forks.entry(AuthorId(author)).or_insert(seq);
-            *lowest = (*lowest).min(seq);
-        }
-        Ok(forks)
     }
 
     /// Newest-first message ids, optionally of one kind, at most `limit`.

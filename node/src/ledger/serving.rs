@@ -1,0 +1,112 @@
+//! What a node offers its peers — its version vector, its messages (without the words of
+//! revoked keys), the proofs of the forks it knows — and what it stops keeping of revoked keys.
+
+use sangam_protocol::sync::VersionVector;
+use sangam_protocol::{AuthorId, Message};
+
+use super::Ledger;
+use crate::error::Result;
+
+/// Marks a revoked key whose held bodies were dropped (followed by the key's bytes).
+const BODIES_DROPPED_KEY: &str = "bodies_dropped:";
+/// How long after a revocation (by its timestamp) a node keeps the bodies it held of the revoked
+/// key's messages: time for stewards to settle a disputed revocation before words are lost.
+pub const REVOKED_BODIES_GRACE_MS: u64 = 7 * 24 * 3_600_000;
+
+impl Ledger {
+    /// What this node holds, as a version vector (forked feeds counted up to their fork,
+    /// revoked keys up to their cut-off).
+    pub fn vector(&self) -> Result<VersionVector> {
+        let mut vector = self.store.vector()?;
+        let mut capped: Vec<AuthorId> = self.store.forks()?.into_keys().collect();
+        if let Some(membership) = self.membership() {
+            capped.extend(membership.revoked().map(|(author, _)| *author));
+        }
+        for author in capped {
+            if vector.get(&author) > 0 {
+                vector.set(author, self.contiguous(&author)?);
+            }
+        }
+        Ok(vector)
+    }
+
+    /// A stored message as it may be served to peers: whole if its author is a member or it is
+    /// a membership act (every node needs every act to agree); without its body if its author
+    /// was revoked; nothing past a fork point or a revocation's cut-off.
+    pub fn servable(&self, author: &AuthorId, seq: u64) -> Option<Vec<u8>> {
+        let membership = self.membership()?;
+        if self.contiguous(author).ok()? < seq {
+            return None;
+        }
+        let wire = self.store.get_at(author, seq).ok().flatten()?;
+        if membership.role_of(author).is_some() {
+            return Some(wire);
+        }
+        let message = Message::from_trusted_bytes(wire).ok()?;
+        if message.header().kind.is_membership_act() && membership.may_store_acts_of(author) {
+            Some(message.into_wire())
+        } else if membership.trusted_until(author).is_some() {
+            Some(message.without_body().into_wire())
+        } else {
+            None
+        }
+    }
+
+    /// The proofs of every fork held (both headers of each, without bodies), for sync.
+    pub fn all_fork_proofs(&self) -> Result<Vec<Vec<u8>>> {
+        let mut proofs = Vec::new();
+        for author in self.store.forks()?.into_keys() {
+            if let Some(seq) = self.store.fork_point(&author)? {
+                proofs.extend(self.fork_proof(&author, seq)?);
+            }
+        }
+        Ok(proofs)
+    }
+
+    /// Both headers of a fork at (author, seq), without bodies, to pass on as proof.
+    pub fn fork_proof(&self, author: &AuthorId, seq: u64) -> Result<Vec<Vec<u8>>> {
+        let mut proof = Vec::new();
+        if let Some(wire) = self.store.get_at(author, seq)? {
+            proof.push(
+                Message::from_trusted_bytes(wire)?
+                    .without_body()
+                    .into_wire(),
+            );
+        }
+        for wire in self.store.fork_evidence(author, seq)? {
+            proof.push(
+                Message::from_trusted_bytes(wire)?
+                    .without_body()
+                    .into_wire(),
+            );
+        }
+        Ok(proof)
+    }
+
+    /// Drops the bodies this node still holds of revoked keys' messages, once
+    /// [`REVOKED_BODIES_GRACE_MS`] has passed since the revocation. Cheap when there is nothing
+    /// to do (each key is done once). Returns how many bodies were dropped.
+    pub fn drop_revoked_bodies(&mut self, now: u64) -> Result<usize> {
+        let due: Vec<AuthorId> = match self.membership() {
+            Some(membership) => membership
+                .revoked()
+                .filter(|(_, r)| now >= r.at.saturating_add(REVOKED_BODIES_GRACE_MS))
+                .map(|(author, _)| *author)
+                .collect(),
+            None => return Ok(0),
+        };
+        let mut dropped = 0;
+        for author in due {
+            let key = format!("{BODIES_DROPPED_KEY}{author}");
+            if self.store.meta(&key)?.is_some() {
+                continue;
+            }
+            dropped += self.store.drop_bodies_of(&author)?;
+            self.store.set_meta(&key, &[1])?;
+        }
+        if dropped > 0 {
+            self.store.flush()?;
+        }
+        Ok(dropped)
+    }
+}
