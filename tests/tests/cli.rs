@@ -39,14 +39,7 @@ impl Node {
 
     /// Runs a command that must succeed; returns its stdout, trimmed.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "`sangam {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        succeeded(args, self.run(args))
     }
 
     /// Runs a command that must succeed with `input` on its standard input; returns its stdout.
@@ -67,14 +60,7 @@ impl Node {
             .unwrap()
             .write_all(input.as_bytes())
             .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "`sangam {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        succeeded(args, child.wait_with_output().unwrap())
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -126,6 +112,17 @@ impl Drop for Node {
             let _ = child.wait();
         }
     }
+}
+
+/// The trimmed stdout of a `sangam` command that must have succeeded.
+fn succeeded(args: &[&str], out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "`sangam {}` failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {

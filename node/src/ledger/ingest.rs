@@ -58,6 +58,8 @@ struct Pending {
     accepted: Vec<(Message, Option<MessageId>)>,
     /// How many membership acts were accepted (held-back acts are retried when this grows).
     acts: usize,
+    /// Messages held without their body whose full copy is in this batch.
+    restoring: HashSet<MessageId>,
 }
 
 /// The machine's cores, read once (asking the system reads cgroup files every time).
@@ -129,12 +131,17 @@ impl Ledger {
     ) -> Result<Vec<Verdict>> {
         let network = self.joined()?.genesis.header().network;
         let mut stages: Vec<Stage<'_>> = Vec::with_capacity(wires.len());
+        let mut pending = Pending::default();
         for wire in wires {
             stages.push(match Envelope::parse(wire) {
                 Err(rule) => Stage::Decided(Verdict::Refused(rule)),
                 Ok(envelope) => {
                     // Held already, unless only without its body and this copy has it.
-                    let held = self.store.held(&message_id_for(envelope.header_bytes))?;
+                    let id = message_id_for(envelope.header_bytes);
+                    let held = self.store.held(&id)?;
+                    if held == Some(false) && envelope.body.is_some() {
+                        pending.restoring.insert(id);
+                    }
                     if held.is_some_and(|with_body| with_body || envelope.body.is_none()) {
                         Stage::Decided(Verdict::Duplicate)
                     } else if !allow(&envelope.header.author) {
@@ -146,7 +153,6 @@ impl Ledger {
             });
         }
         verify_all(&mut stages, wires, &network, now);
-        let mut pending = Pending::default();
         let is_membership = |stage: &Stage<'_>| matches!(stage, Stage::Valid(m) if m.header().kind.is_membership_act());
         for first in [true, false] {
             for stage in stages.iter_mut() {
@@ -318,8 +324,9 @@ impl Ledger {
             Permission::Former => (message.without_body(), None),
             Permission::Member(_) | Permission::Act => (message, body),
         };
-        // A full copy of a message held without its body takes its place.
-        let restores = self.store.held(&id)? == Some(false);
+        // A full copy of a message held without its body takes its place (the batch's parse
+        // asked the store; posts of this node and held-back acts are never held).
+        let restores = pending.restoring.contains(&id);
         if restores && body.is_none() {
             return Ok(Verdict::Duplicate);
         }

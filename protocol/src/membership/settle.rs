@@ -94,7 +94,7 @@ pub(super) fn settle(founder: Root, acts: &[Act]) -> Settled {
             None => break,
         }
     }
-    outcome(roots, acts)
+    outcome(roots, acts).0
 }
 
 /// The first replacement of the current founder that a majority of the other stewards voted
@@ -122,8 +122,7 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
             if let Some(last) = trial.last_mut() {
                 last.cut = Some(cut);
             }
-            let settled = outcome(trial.clone(), acts);
-            let (authority, cuts) = final_authority(&trial, acts);
+            let (settled, authority, cuts) = outcome(trial, acts);
             let stewards: BTreeSet<AuthorId> = settled
                 .members
                 .iter()
@@ -295,16 +294,9 @@ fn authority(roots: &[Root], acts: &[Act], cuts: &BTreeMap<AuthorId, u64>) -> Au
     }
 }
 
-/// Authority and cut-offs once every decidable revocation is decided, undecided ones counting
-/// as cut-offs (the conservative reading of a conflict).
-fn final_authority(roots: &[Root], acts: &[Act]) -> (Authority, BTreeMap<AuthorId, u64>) {
-    let decided = decide(roots, acts);
-    let cuts = cuts(roots, acts, &decided, |s| s != Status::Void);
-    (authority(roots, acts, &cuts), cuts)
-}
-
-/// The membership these roots and acts give.
-fn outcome(roots: Vec<Root>, acts: &[Act]) -> Settled {
+/// The membership these roots and acts give, with the authority and cut-offs it was settled
+/// with (undecided revocations counting as cut-offs: the conservative reading of a conflict).
+fn outcome(roots: Vec<Root>, acts: &[Act]) -> (Settled, Authority, BTreeMap<AuthorId, u64>) {
     let decided = decide(&roots, acts);
     let cuts = cuts(&roots, acts, &decided, |s| s != Status::Void);
     let authority = authority(&roots, acts, &cuts);
@@ -388,13 +380,14 @@ fn outcome(roots: Vec<Root>, acts: &[Act]) -> Settled {
         .iter()
         .filter_map(|(key, standing)| standing.link.map(|link| (*key, link)))
         .collect();
-    Settled {
+    let settled = Settled {
         roots,
         members,
         revoked,
         disputed,
         links,
-    }
+    };
+    (settled, authority, cuts)
 }
 
 impl Act {
