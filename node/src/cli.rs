@@ -14,27 +14,88 @@ use sangam_protocol::{AuthorId, Body, Kind, MessageId};
 use crate::client::{Client, FeedQuery};
 use crate::clock::now_ms;
 use crate::daemon::{self, DaemonConfig};
-use crate::datadir::{DataDir, Settings};
+use crate::datadir::{DataDir, PassphraseSource, Settings};
 use crate::setup;
+use crate::vault::Passphrase;
 
 use args::*;
 use print::*;
 
 pub use args::Cli;
 
+/// Where this command gets the folder's passphrase: `--passphrase-file` (or its variable),
+/// else a systemd credential, else the terminal.
+fn passphrase_source(file: Option<std::path::PathBuf>) -> PassphraseSource {
+    if let Some(file) = file {
+        return PassphraseSource::File(file);
+    }
+    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
+        let credential = std::path::Path::new(&dir).join("sangam-passphrase");
+        if credential.exists() {
+            return PassphraseSource::File(credential);
+        }
+    }
+    PassphraseSource::Prompt
+}
+
+/// The passphrase `init` seals the new folder with: from the file if one was given, else asked
+/// twice on the terminal (empty for none); none for `--no-passphrase` or without a terminal.
+fn new_passphrase(source: &PassphraseSource, refused: bool) -> Result<Option<Passphrase>> {
+    use std::io::IsTerminal;
+    if refused {
+        return Ok(None);
+    }
+    match source {
+        PassphraseSource::Prompt if !std::io::stdin().is_terminal() => Ok(None),
+        PassphraseSource::Prompt => {
+            eprintln!(
+                "Choose a passphrase. Without it, nobody who takes this laptop can read what \
+                 Sangam keeps. Leave it empty for none."
+            );
+            let first = Passphrase::new(rpassword::prompt_password("Passphrase: ")?);
+            if first.is_empty() {
+                return Ok(None);
+            }
+            let second =
+                Passphrase::new(rpassword::prompt_password("The same passphrase again: ")?);
+            if first != second {
+                return Err(anyhow!(
+                    "the two passphrases differ; run `sangam init` again"
+                ));
+            }
+            Ok(Some(first))
+        }
+        other => Ok(Some(other.read()?).filter(|p| !p.is_empty())),
+    }
+}
+
 /// Runs one command.
 pub async fn run(cli: Cli) -> Result<()> {
     let root = DataDir::resolve(cli.data_dir)?;
-    let dir = DataDir::open(&root)?;
+    let source = passphrase_source(cli.passphrase_file);
+    let dir = DataDir::open(&root)?.with_passphrase(source.clone());
     match cli.command {
-        Command::Init { name, region } => {
-            let keypair = dir.initialise(&Settings {
+        Command::Init {
+            name,
+            region,
+            no_passphrase,
+        } => {
+            let passphrase = new_passphrase(&source, no_passphrase)?;
+            let settings = Settings {
                 name,
                 region,
                 fresh_key: true,
                 mdns: false,
                 port: None,
-            })?;
+            };
+            let keypair = dir.initialise(&settings, passphrase.as_deref().map(|p| p.as_str()))?;
+            if passphrase.is_none() {
+                eprintln!(
+                    "This folder has no passphrase: anyone who holds this laptop can read the \
+                     network's messages, its members' names and addresses, and this collective's \
+                     key. To protect them, set it up again in a terminal with a passphrase."
+                );
+            }
             println!("{}", keypair.author());
         }
         Command::Id => println!("{}", dir.load_identity()?.author()),

@@ -15,7 +15,6 @@ pub use crate::event_loop::{HELLO_TIMEOUT, MAX_PEERS, WANTED_PEERS};
 use crate::gate::MemberGate;
 use crate::ledger::Ledger;
 use crate::network::{SwarmSettings, build_swarm};
-use crate::store::Store;
 
 /// How a daemon runs.
 #[derive(Clone, Debug)]
@@ -103,7 +102,7 @@ impl RunningNode {
 pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNode> {
     let keypair = data_dir.load_identity()?;
     let settings = data_dir.settings()?;
-    let store = Store::open(&data_dir.store_path())?;
+    let store = data_dir.open_store()?;
     let ledger = Ledger::open(store)?;
     let network = ledger.network().ok_or(NodeError::NoNetwork)?;
     let gate = MemberGate::default();

@@ -3,18 +3,24 @@
 //! The folder is private (mode 0700) and the key file is written 0600 through a temporary file
 //! and a rename, so a power cut never leaves half a key. A key that fails to load is an error:
 //! a new one is never silently made over it, since that would change the node's identity.
+//! With a passphrase, the key file is sealed ([`keyfile`]) and so are the settings' name and
+//! region and every stored value that holds words or addresses ([`crate::vault`]).
 
 use std::fs::{self, OpenOptions};
+use std::io::IsTerminal;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use sangam_protocol::Keypair;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::error::{NodeError, Result};
+use crate::vault::{self, Passphrase, Vault};
 
-const KEY_HEADER: &str = "sangam-key-v1";
+mod keyfile;
 
 /// The node's settings, saved by `sangam init`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,20 +63,87 @@ impl Settings {
 /// A port from the dynamic range, picked at random (none of the well-known ports a scanner
 /// tries first).
 fn random_port() -> Result<u16> {
-    let mut bytes = [0u8; 2];
-    getrandom::fill(&mut bytes).map_err(|e| NodeError::Io {
-        what: "the system's random number source failed".into(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
     // 20,000–59,999: above the registered services most scanners try, below the range
     // operating systems hand out for outgoing connections.
-    Ok(20_000 + u16::from_be_bytes(bytes) % 40_000)
+    Ok(20_000 + u16::from_be_bytes(vault::random::<2>()?) % 40_000)
+}
+
+/// Where a command gets the folder's passphrase, if the folder has one.
+#[derive(Clone, Debug, Default)]
+pub enum PassphraseSource {
+    /// Ask on the terminal (no echo); without a terminal, the folder stays locked.
+    #[default]
+    Prompt,
+    /// The first line of this file (`--passphrase-file`, `SANGAM_PASSPHRASE_FILE`, a systemd
+    /// credential).
+    File(PathBuf),
+    /// Given by the program (the terminal app's own prompt, tests).
+    Given(Passphrase),
+}
+
+impl PassphraseSource {
+    /// Reads the passphrase.
+    pub fn read(&self) -> Result<Passphrase> {
+        match self {
+            PassphraseSource::Given(p) => Ok(p.clone()),
+            PassphraseSource::File(path) => {
+                let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| NodeError::Io {
+                    what: format!("reading the passphrase file {}", path.display()),
+                    source: e,
+                })?);
+                Ok(Zeroizing::new(
+                    text.lines().next().unwrap_or_default().to_string(),
+                ))
+            }
+            // Only when a person is at the keyboard: a script without a passphrase file gets
+            // a plain error instead of hanging on a prompt nobody sees.
+            PassphraseSource::Prompt if !std::io::stdin().is_terminal() => Err(NodeError::Locked),
+            PassphraseSource::Prompt => {
+                rpassword::prompt_password("Passphrase for this Sangam folder: ")
+                    .map(Zeroizing::new)
+                    .map_err(|_| NodeError::Locked)
+            }
+        }
+    }
+}
+
+/// The unlocked key file, kept for the life of the process so the passphrase is asked once.
+struct Unlocked {
+    secret: Zeroizing<[u8; 32]>,
+    vault: Option<Vault>,
 }
 
 /// A node's data folder.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataDir {
     root: PathBuf,
+    passphrase: PassphraseSource,
+    unlocked: Arc<Mutex<Option<Arc<Unlocked>>>>,
+}
+
+impl std::fmt::Debug for DataDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataDir").field("root", &self.root).finish()
+    }
+}
+
+/// What the settings file holds: the settings, with the name and region sealed when the folder
+/// has a passphrase (so the file names no collective).
+#[derive(Default, Serialize, Deserialize)]
+struct SettingsFile {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    fresh_key: bool,
+    #[serde(default)]
+    mdns: bool,
+    #[serde(default)]
+    port: Option<u16>,
+    /// Hex of the sealed `[name, region]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed: Option<String>,
 }
 
 impl DataDir {
@@ -113,7 +186,15 @@ impl DataDir {
         fs::set_permissions(root, fs::Permissions::from_mode(0o700)).map_err(data_dir_error)?;
         Ok(DataDir {
             root: root.to_path_buf(),
+            passphrase: PassphraseSource::default(),
+            unlocked: Arc::default(),
         })
+    }
+
+    /// The same folder, unlocked with a passphrase from `source` when it has one.
+    pub fn with_passphrase(mut self, source: PassphraseSource) -> DataDir {
+        self.passphrase = source;
+        self
     }
 
     /// The folder itself.
@@ -155,10 +236,16 @@ impl DataDir {
         self.key_path().exists()
     }
 
-    /// Makes a new identity and saves it with the settings. A key file already here without
+    /// Whether the key file is sealed with a passphrase (without asking for it).
+    pub fn has_passphrase(&self) -> bool {
+        fs::read_to_string(self.key_path()).is_ok_and(|text| keyfile::is_sealed(&text))
+    }
+
+    /// Makes a new identity and saves it with the settings; with a passphrase, the key file is
+    /// sealed with it and a new data key that seals the store. A key file already here without
     /// settings is a key restored from a backup: it is kept (never replaced) and marked as one
     /// that may have posted before. Fails if this folder is fully set up already.
-    pub fn initialise(&self, settings: &Settings) -> Result<Keypair> {
+    pub fn initialise(&self, settings: &Settings, passphrase: Option<&str>) -> Result<Keypair> {
         if self.is_initialised() {
             let existing = self.load_identity()?;
             if self.settings_path().exists() {
@@ -171,14 +258,18 @@ impl DataDir {
             })?;
             return Ok(existing);
         }
-        let mut secret = zeroize::Zeroizing::new([0u8; 32]);
-        getrandom::fill(&mut secret[..]).map_err(|e| NodeError::Io {
-            what: "the system's random number source failed".into(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        let secret = Zeroizing::new(vault::random::<32>()?);
         let keypair = Keypair::from_secret_bytes(&secret);
-        let text = zeroize::Zeroizing::new(format!("{KEY_HEADER}\n{}\n", hex(&secret[..])));
+        let (text, vault) = match passphrase.filter(|p| !p.is_empty()) {
+            Some(passphrase) => {
+                let data_key = Zeroizing::new(vault::random::<32>()?);
+                let text = keyfile::sealed(&secret, &data_key, passphrase, vault::KDF_COST)?;
+                (Zeroizing::new(text), Some(Vault::new(&data_key)))
+            }
+            None => (keyfile::plain(&secret), None),
+        };
         write_private(&self.key_path(), text.as_bytes())?;
+        self.remember(Unlocked { secret, vault });
         self.save_settings(&Settings {
             fresh_key: true,
             port: Some(settings.port.map_or_else(random_port, Ok)?),
@@ -187,11 +278,22 @@ impl DataDir {
         Ok(keypair)
     }
 
-    /// Loads the identity. Missing: not initialised. Unreadable: an error, never a new key.
-    pub fn load_identity(&self) -> Result<Keypair> {
+    fn remember(&self, unlocked: Unlocked) -> Arc<Unlocked> {
+        let unlocked = Arc::new(unlocked);
+        if let Ok(mut slot) = self.unlocked.lock() {
+            *slot = Some(unlocked.clone());
+        }
+        unlocked
+    }
+
+    /// Opens the key file once (asking for the passphrase if it is sealed).
+    fn unlock(&self) -> Result<Arc<Unlocked>> {
+        if let Some(done) = self.unlocked.lock().ok().and_then(|slot| slot.clone()) {
+            return Ok(done);
+        }
         let path = self.key_path();
         let text = match fs::read_to_string(&path) {
-            Ok(text) => zeroize::Zeroizing::new(text),
+            Ok(text) => Zeroizing::new(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(NodeError::NotInitialised);
             }
@@ -202,25 +304,27 @@ impl DataDir {
                 });
             }
         };
-        let bad = |why: &str| NodeError::BadKeyFile {
-            path: path.clone(),
-            why: why.into(),
-        };
-        let mut lines = text.lines();
-        if lines.next() != Some(KEY_HEADER) {
-            return Err(bad("it does not start with the Sangam key header"));
-        }
-        let digits = lines.next().ok_or_else(|| bad("the key line is missing"))?;
-        let mut secret = zeroize::Zeroizing::new([0u8; 32]);
-        if digits.len() != 64 {
-            return Err(bad("the key line is not 64 hexadecimal digits"));
-        }
-        for (i, pair) in digits.as_bytes().chunks(2).enumerate() {
-            let pair = std::str::from_utf8(pair).map_err(|_| bad("the key is not hexadecimal"))?;
-            secret[i] =
-                u8::from_str_radix(pair, 16).map_err(|_| bad("the key is not hexadecimal"))?;
-        }
-        Ok(Keypair::from_secret_bytes(&secret))
+        let keys = keyfile::open(&path, &text, || self.passphrase.read())?;
+        Ok(self.remember(Unlocked {
+            secret: keys.secret,
+            vault: keys.vault,
+        }))
+    }
+
+    /// Loads the identity. Missing: not initialised. Unreadable: an error, never a new key.
+    pub fn load_identity(&self) -> Result<Keypair> {
+        Ok(Keypair::from_secret_bytes(&self.unlock()?.secret))
+    }
+
+    /// The data key, for a folder made with a passphrase; `None` for a plain folder.
+    pub fn vault(&self) -> Result<Option<Vault>> {
+        Ok(self.unlock()?.vault.clone())
+    }
+
+    /// Opens the folder's store, sealed with its data key when it has one.
+    #[cfg(feature = "daemon")]
+    pub fn open_store(&self) -> Result<crate::store::Store> {
+        crate::store::Store::open_sealed(&self.store_path(), self.vault()?)
     }
 
     /// The saved settings.
@@ -233,20 +337,60 @@ impl DataDir {
                 source: e,
             },
         })?;
-        serde_json::from_str(&text).map_err(|_| NodeError::Corrupt("settings.json is not valid"))
+        let file: SettingsFile = serde_json::from_str(&text)
+            .map_err(|_| NodeError::Corrupt("settings.json is not valid"))?;
+        let (name, region) = match &file.sealed {
+            Some(sealed) => {
+                let vault = self.vault()?.ok_or(NodeError::Corrupt(
+                    "settings.json is sealed but the key file is not",
+                ))?;
+                let plain = hex::decode(sealed)
+                    .ok()
+                    .and_then(|bytes| vault.open(SETTINGS_CONTEXT, &bytes).ok())
+                    .ok_or(NodeError::Corrupt(
+                        "settings.json's sealed part does not open",
+                    ))?;
+                serde_json::from_slice::<(String, String)>(&plain)
+                    .map_err(|_| NodeError::Corrupt("settings.json's sealed part is not valid"))?
+            }
+            None => (file.name, file.region),
+        };
+        Ok(Settings {
+            name,
+            region,
+            fresh_key: file.fresh_key,
+            mdns: file.mdns,
+            port: file.port,
+        })
     }
 
-    /// Saves the settings.
+    /// Saves the settings (name and region sealed when the folder has a passphrase).
     pub fn save_settings(&self, settings: &Settings) -> Result<()> {
-        let text = serde_json::to_vec_pretty(settings)
+        let mut file = SettingsFile {
+            fresh_key: settings.fresh_key,
+            mdns: settings.mdns,
+            port: settings.port,
+            ..SettingsFile::default()
+        };
+        match self.vault()? {
+            Some(vault) => {
+                let plain = serde_json::to_vec(&(&settings.name, &settings.region))
+                    .map_err(|_| NodeError::Corrupt("settings could not be encoded"))?;
+                file.sealed = Some(hex::encode(vault.seal(SETTINGS_CONTEXT, &plain)?));
+            }
+            None => {
+                file.name = settings.name.clone();
+                file.region = settings.region.clone();
+            }
+        }
+        let text = serde_json::to_vec_pretty(&file)
             .map_err(|_| NodeError::Corrupt("settings could not be encoded"))?;
         write_private(&self.settings_path(), &text)
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// What the sealed part of settings.json is bound to.
+const SETTINGS_CONTEXT: &[u8] = b"settings.json";
 
 /// Writes `bytes` to `path` with mode 0600, durably: temp file, fsync, rename.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -285,10 +429,13 @@ mod tests {
         let mut ports = std::collections::BTreeSet::new();
         for i in 0..8 {
             let dir = DataDir::open(&temp.path().join(format!("node{i}"))).unwrap();
-            dir.initialise(&Settings {
-                port: None,
-                ..settings()
-            })
+            dir.initialise(
+                &Settings {
+                    port: None,
+                    ..settings()
+                },
+                None,
+            )
             .unwrap();
             let port = dir.settings().unwrap().port.unwrap();
             assert!((20_000..60_000).contains(&port), "{port}");
@@ -306,7 +453,7 @@ mod tests {
     fn identity_survives_reopening_and_is_private() {
         let temp = tempfile::tempdir().unwrap();
         let dir = DataDir::open(&temp.path().join("node")).unwrap();
-        let keypair = dir.initialise(&settings()).unwrap();
+        let keypair = dir.initialise(&settings(), None).unwrap();
         let again = DataDir::open(dir.root()).unwrap().load_identity().unwrap();
         assert_eq!(keypair.author(), again.author());
         let mode = fs::metadata(dir.key_path()).unwrap().permissions().mode() & 0o777;
@@ -320,9 +467,9 @@ mod tests {
     fn a_second_init_refuses_and_keeps_the_key() {
         let temp = tempfile::tempdir().unwrap();
         let dir = DataDir::open(temp.path()).unwrap();
-        let keypair = dir.initialise(&settings()).unwrap();
+        let keypair = dir.initialise(&settings(), None).unwrap();
         assert!(matches!(
-            dir.initialise(&settings()),
+            dir.initialise(&settings(), None),
             Err(NodeError::AlreadyInitialised(_))
         ));
         assert_eq!(dir.load_identity().unwrap().author(), keypair.author());
@@ -332,14 +479,16 @@ mod tests {
     fn a_damaged_key_is_an_error_not_a_new_identity() {
         let temp = tempfile::tempdir().unwrap();
         let dir = DataDir::open(temp.path()).unwrap();
-        dir.initialise(&settings()).unwrap();
+        dir.initialise(&settings(), None).unwrap();
         fs::write(dir.key_path(), "sangam-key-v1\nnot hex\n").unwrap();
+        // A later command (this process has the key it made in memory).
+        let dir = DataDir::open(temp.path()).unwrap();
         assert!(matches!(
             dir.load_identity(),
             Err(NodeError::BadKeyFile { .. })
         ));
         assert!(matches!(
-            dir.initialise(&settings()),
+            dir.initialise(&settings(), None),
             Err(NodeError::BadKeyFile { .. })
         ));
     }
@@ -348,10 +497,10 @@ mod tests {
     fn a_restored_key_is_kept_and_marked_as_possibly_used() {
         let temp = tempfile::tempdir().unwrap();
         let original = DataDir::open(&temp.path().join("old")).unwrap();
-        let keypair = original.initialise(&settings()).unwrap();
+        let keypair = original.initialise(&settings(), None).unwrap();
         let restored = DataDir::open(&temp.path().join("new")).unwrap();
         fs::copy(original.key_path(), restored.key_path()).unwrap();
-        let again = restored.initialise(&settings()).unwrap();
+        let again = restored.initialise(&settings(), None).unwrap();
         assert_eq!(again.author(), keypair.author());
         assert!(!restored.settings().unwrap().fresh_key);
         assert!(original.settings().unwrap().fresh_key);
@@ -378,5 +527,41 @@ mod tests {
             DataDir::open(&link),
             Err(NodeError::UnsafeDataDir { .. })
         ));
+    }
+
+    #[test]
+    fn a_folder_with_a_passphrase_names_nobody_and_asks_once() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(temp.path()).unwrap();
+        let keypair = dir.initialise(&settings(), Some("river of many")).unwrap();
+        assert!(dir.has_passphrase());
+        for file in ["identity.key", "settings.json"] {
+            let text = fs::read_to_string(temp.path().join(file)).unwrap();
+            assert!(
+                !text.contains("Utthan") && !text.contains("West Bengal"),
+                "{file}: {text}"
+            );
+            let secret = hex::encode(&keypair.secret_bytes()[..]);
+            assert!(!text.contains(&secret), "{file} holds the key");
+        }
+        let locked = DataDir::open(temp.path())
+            .unwrap()
+            .with_passphrase(PassphraseSource::File(temp.path().join("missing")));
+        assert!(locked.load_identity().is_err());
+        let wrong = DataDir::open(temp.path())
+            .unwrap()
+            .with_passphrase(PassphraseSource::Given(Zeroizing::new("river".into())));
+        assert!(matches!(
+            wrong.load_identity(),
+            Err(NodeError::WrongPassphrase)
+        ));
+        let passphrase_file = temp.path().join("pass");
+        fs::write(&passphrase_file, "river of many\n").unwrap();
+        let right = DataDir::open(temp.path())
+            .unwrap()
+            .with_passphrase(PassphraseSource::File(passphrase_file));
+        assert_eq!(right.load_identity().unwrap().author(), keypair.author());
+        assert_eq!(right.settings().unwrap(), settings());
+        assert!(right.vault().unwrap().is_some());
     }
 }

@@ -32,6 +32,15 @@ pub enum NodeError {
         /// Why.
         why: String,
     },
+    /// The folder is locked with a passphrase and none was given.
+    #[error(
+        "this data folder is locked with a passphrase: run the command in a terminal to type it, \
+         or pass --passphrase-file FILE (or set SANGAM_PASSPHRASE_FILE)"
+    )]
+    Locked,
+    /// The passphrase given does not open the key file.
+    #[error("that passphrase does not open this data folder; check it and try again")]
+    WrongPassphrase,
     /// `init` has not been run for this data folder.
     #[error("this node is not set up yet: run `sangam init --name NAME` first")]
     NotInitialised,
@@ -110,6 +119,8 @@ impl NodeError {
         match self {
             NodeError::DataDir { .. } | NodeError::UnsafeDataDir { .. } => "data_folder",
             NodeError::BadKeyFile { .. } => "bad_key_file",
+            NodeError::Locked => "locked",
+            NodeError::WrongPassphrase => "wrong_passphrase",
             NodeError::NotInitialised => "not_initialised",
             NodeError::AlreadyInitialised(_) => "already_initialised",
             NodeError::NoNetwork => "no_network",

@@ -10,7 +10,6 @@ use sangam_protocol::{Body, Keypair, Message};
 use crate::clock::now_ms;
 use crate::datadir::{DataDir, Settings};
 use crate::error::{NodeError, Result};
-use crate::ledger::store::Store;
 use crate::ledger::{Ledger, PeerRecord};
 
 /// Default number of feed items.
@@ -106,7 +105,7 @@ impl Offline {
         Ok(Offline {
             keypair: dir.load_identity()?,
             settings: dir.settings()?,
-            ledger: Ledger::open(Store::open(&dir.store_path())?)?,
+            ledger: Ledger::open(dir.open_store()?)?,
         })
     }
 

@@ -9,7 +9,6 @@ use sangam_protocol::{NetworkId, Role};
 use crate::datadir::DataDir;
 use crate::error::Result;
 use crate::ledger::Ledger;
-use crate::ledger::store::Store;
 
 /// The network a node joined.
 #[derive(Clone, Debug)]
@@ -26,7 +25,7 @@ pub struct Joined {
 pub fn found(dir: &DataDir, name: &str, now: u64) -> Result<NetworkId> {
     let keypair = dir.load_identity()?;
     let settings = dir.settings()?;
-    let mut ledger = Ledger::open(Store::open(&dir.store_path())?)?;
+    let mut ledger = Ledger::open(dir.open_store()?)?;
     let genesis = ledger.found(&keypair, name, &settings.name, now)?;
     Ok(genesis.header().network)
 }
@@ -36,7 +35,7 @@ pub fn join(dir: &DataDir, invite: &str, now: u64) -> Result<Joined> {
     let keypair = dir.load_identity()?;
     let settings = dir.settings()?;
     let invite = Invite::decode(invite)?;
-    let mut ledger = Ledger::open(Store::open(&dir.store_path())?)?;
+    let mut ledger = Ledger::open(dir.open_store()?)?;
     let proven = ledger.join(&invite.proof, &keypair.author(), !settings.fresh_key, now)?;
     ledger.save_bootstrap_addresses(&invite.addresses)?;
     let name = ledger

@@ -17,7 +17,6 @@ use sangam_node::clock::now_ms;
 use sangam_node::daemon::{self, DaemonConfig, RunningNode};
 use sangam_node::datadir::{DataDir, Settings};
 use sangam_node::ledger::Ledger;
-use sangam_node::store::Store;
 use sangam_protocol::api::{Item, Request, Response, Status};
 use sangam_protocol::kinds::{Admit, Announcement};
 use sangam_protocol::{AuthorId, Body, Kind, MessageId, Role};
@@ -147,16 +146,24 @@ pub struct TestNode {
 impl TestNode {
     /// A new, initialised node (not in any network yet).
     pub fn new(name: &str) -> TestNode {
+        TestNode::sealed(name, None)
+    }
+
+    /// A new, initialised node whose folder is sealed with `passphrase` (plain without one).
+    pub fn sealed(name: &str, passphrase: Option<&str>) -> TestNode {
         let temp = tempfile::tempdir().unwrap();
         let dir = DataDir::open(&temp.path().join("node")).unwrap();
         let keypair = dir
-            .initialise(&Settings {
-                name: name.into(),
-                region: "Test".into(),
-                fresh_key: true,
-                mdns: false,
-                port: None,
-            })
+            .initialise(
+                &Settings {
+                    name: name.into(),
+                    region: "Test".into(),
+                    fresh_key: true,
+                    mdns: false,
+                    port: None,
+                },
+                passphrase,
+            )
             .unwrap();
         TestNode {
             name: name.into(),
@@ -170,7 +177,7 @@ impl TestNode {
 
     /// Opens the ledger directly (only while the node is not running).
     pub fn ledger(&self) -> Ledger {
-        Ledger::open(Store::open(&self.dir.store_path()).unwrap()).unwrap()
+        Ledger::open(self.dir.open_store().unwrap()).unwrap()
     }
 
     /// Founds a network with this node as founder.

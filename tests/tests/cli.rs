@@ -332,3 +332,54 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
         "the socket is removed on a clean stop"
     );
 }
+
+#[test]
+fn a_folder_with_a_passphrase_opens_only_with_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("sealed");
+    let passphrase = temp.path().join("passphrase");
+    std::fs::write(&passphrase, "seven sisters of the river\n").unwrap();
+    let sangam = |args: &[&str], file: Option<&Path>| {
+        let mut command = Command::new(sangam_bin());
+        command.arg("--data-dir").arg(&dir).args(args);
+        command.env_remove("SANGAM_PASSPHRASE_FILE");
+        if let Some(file) = file {
+            command.env("SANGAM_PASSPHRASE_FILE", file);
+        }
+        command.output().expect("sangam runs")
+    };
+    let init = ["init", "--name", "Utthan", "--region", "West Bengal"];
+    let id = succeeded(&init, sangam(&init, Some(&passphrase)));
+    assert!(id.starts_with("12D3KooW"), "{id}");
+    let settings = std::fs::read_to_string(dir.join("settings.json")).unwrap();
+    assert!(!settings.contains("Utthan"), "{settings}");
+
+    // Without it: one plain sentence saying what to do.
+    let locked = sangam(&["network", "create", "--name", "Test"], None);
+    assert!(!locked.status.success());
+    let said = String::from_utf8_lossy(&locked.stderr);
+    assert!(
+        said.contains("locked with a passphrase") && said.contains("--passphrase-file"),
+        "{said}"
+    );
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+    // A wrong one.
+    let wrong = temp.path().join("wrong");
+    std::fs::write(&wrong, "seven sisters").unwrap();
+    let refused = sangam(&["id"], Some(&wrong));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("does not open"));
+    // The right one, from the variable.
+    assert_eq!(succeeded(&["id"], sangam(&["id"], Some(&passphrase))), id);
+    let create = ["network", "create", "--name", "Test"];
+    succeeded(&create, sangam(&create, Some(&passphrase)));
+
+    // A folder made without one says what that means.
+    let plain = Command::new(sangam_bin())
+        .arg("--data-dir")
+        .arg(temp.path().join("plain"))
+        .args(["init", "--name", "Utthan", "--no-passphrase"])
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("anyone who holds this laptop"));
+}

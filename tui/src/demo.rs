@@ -101,13 +101,16 @@ pub async fn start(pace: Duration) -> Result<Demo> {
     let mut dirs = Vec::new();
     for (i, collective) in COLLECTIVES.iter().enumerate() {
         let dir = DataDir::open(&temp.path().join(format!("node{i}")))?;
-        dir.initialise(&Settings {
-            name: collective.name.into(),
-            region: collective.state.into(),
-            fresh_key: true,
-            mdns: false,
-            port: None,
-        })?;
+        dir.initialise(
+            &Settings {
+                name: collective.name.into(),
+                region: collective.state.into(),
+                fresh_key: true,
+                mdns: false,
+                port: None,
+            },
+            None,
+        )?;
         dirs.push(dir);
     }
     // Found the network and admit everyone, exactly as `sangam network create`, `admit` and

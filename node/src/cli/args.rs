@@ -17,6 +17,16 @@ pub struct Cli {
     /// The node's data folder (default: SANGAM_DATA_DIR, else the platform's data folder).
     #[arg(long, env = "SANGAM_DATA_DIR", global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// A file whose first line is the data folder's passphrase, for scripts and hub services
+    /// (default: SANGAM_PASSPHRASE_FILE, else a systemd credential named `sangam-passphrase`,
+    /// else asked on the terminal).
+    #[arg(
+        long,
+        env = "SANGAM_PASSPHRASE_FILE",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub passphrase_file: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -33,6 +43,9 @@ pub enum Command {
         /// Its state or region.
         #[arg(long, default_value = "")]
         region: String,
+        /// Keep this folder without a passphrase: anyone holding the laptop can read it.
+        #[arg(long, conflicts_with = "passphrase_file")]
+        no_passphrase: bool,
     },
     /// Print this node's id.
     Id,

@@ -12,6 +12,12 @@
 //! - `counts`: kind → number of messages of that kind held
 //! - `peers`: peer id bytes → JSON peer record
 //! - `meta`: name → value (network id, genesis id, config)
+//!
+//! In a folder made with a passphrase, the values of `messages`, `forks`, `peers` and `meta` —
+//! everything that holds words, names or addresses — are sealed with the folder's data key
+//! ([`Vault`]), bound to their tree and key. The other trees hold ids, sequence numbers, times
+//! and kinds only. A `sealed` entry in sled's default tree marks a sealed store, so it is never
+//! opened (and written) without its key.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,8 +27,12 @@ use sangam_protocol::{AuthorId, Kind, Message, MessageId};
 use sled::Tree;
 
 use crate::error::{NodeError, Result};
+use crate::vault::Vault;
 
 mod forks;
+
+/// The entry in sled's default tree that marks a store whose values are sealed.
+const SEALED_MARK: &[u8] = b"sealed";
 
 /// sled's page cache: tens of MB, not its 1 GB default, for 2–4 GB laptops.
 pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
@@ -44,6 +54,7 @@ pub struct Store {
     counts: Tree,
     peers: Tree,
     meta: Tree,
+    vault: Option<Vault>,
 }
 
 /// What inserting a message did.
@@ -90,9 +101,48 @@ fn u64_from(bytes: &[u8]) -> Result<u64> {
         .map_err(|_| NodeError::Corrupt("a counter is not 8 bytes"))
 }
 
+/// What a sealed value is bound to: its tree and its key.
+fn context(tree: &str, key: &[u8]) -> Vec<u8> {
+    let mut context = tree.as_bytes().to_vec();
+    context.push(0);
+    context.extend_from_slice(key);
+    context
+}
+
 impl Store {
-    /// Opens (or creates) the store in `path`.
+    /// Writes `value` under `key` in `tree` (named `name`), sealed if the store is.
+    fn put(&self, tree: &Tree, name: &str, key: &[u8], value: &[u8]) -> Result<()> {
+        match &self.vault {
+            Some(vault) => tree.insert(key, vault.seal(&context(name, key), value)?)?,
+            None => tree.insert(key, value)?,
+        };
+        Ok(())
+    }
+
+    /// Reads what [`Store::put`] wrote.
+    fn take(&self, tree: &Tree, name: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match tree.get(key)? {
+            Some(value) => self.opened(name, key, &value).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A value read from `tree`, opened if the store is sealed.
+    fn opened(&self, name: &str, key: &[u8], value: &[u8]) -> Result<Vec<u8>> {
+        match &self.vault {
+            Some(vault) => vault.open(&context(name, key), value),
+            None => Ok(value.to_vec()),
+        }
+    }
+
+    /// Opens (or creates) a plain store in `path`.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_sealed(path, None)
+    }
+
+    /// Opens (or creates) the store in `path`, its values sealed with `vault` if given. A store
+    /// made sealed does not open without its key.
+    pub fn open_sealed(path: &Path, vault: Option<Vault>) -> Result<Store> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(CACHE_BYTES)
@@ -112,7 +162,20 @@ impl Store {
                 }
                 other => NodeError::Store(other),
             })?;
+        match (db.contains_key(SEALED_MARK)?, &vault) {
+            (true, None) => return Err(NodeError::Locked),
+            (false, Some(_)) if db.open_tree("messages")?.is_empty() => {
+                db.insert(SEALED_MARK, &b"xchacha20poly1305"[..])?;
+            }
+            (false, Some(_)) => {
+                return Err(NodeError::Corrupt(
+                    "the store was written without a passphrase but the key file has one",
+                ));
+            }
+            _ => {}
+        }
         Ok(Store {
+            vault,
             messages: db.open_tree("messages")?,
             feeds: db.open_tree("feeds")?,
             by_time: db.open_tree("by_time")?,
@@ -134,7 +197,7 @@ impl Store {
 
     /// Whether a message with this id is stored, and if so whether with its body.
     pub fn held(&self, id: &MessageId) -> Result<Option<bool>> {
-        match self.messages.get(id.as_bytes())? {
+        match self.get(id)? {
             Some(wire) => Ok(Some(
                 sangam_protocol::envelope::Envelope::parse(&wire)
                     .map_err(|_| NodeError::Corrupt("a stored message"))?
@@ -161,8 +224,7 @@ impl Store {
             value.extend_from_slice(header.author.as_bytes());
             self.replies.insert(key, value)?;
         }
-        self.messages.insert(&id.as_bytes()[..], message.wire())?;
-        Ok(())
+        self.put(&self.messages, "messages", id.as_bytes(), message.wire())
     }
 
     /// Replaces every message of `author` held with its body by the same message without it
@@ -171,12 +233,17 @@ impl Store {
         let mut dropped = 0;
         for entry in self.feeds.scan_prefix(author.as_bytes()) {
             let (_, id) = entry?;
-            let Some(wire) = self.messages.get(&id)? else {
+            let Some(wire) = self.take(&self.messages, "messages", &id)? else {
                 continue;
             };
-            let message = Message::from_trusted_bytes(wire.to_vec())?;
+            let message = Message::from_trusted_bytes(wire)?;
             if message.body_bytes().is_some() {
-                self.messages.insert(&id, message.without_body().wire())?;
+                self.put(
+                    &self.messages,
+                    "messages",
+                    &id,
+                    message.without_body().wire(),
+                )?;
                 dropped += 1;
             }
         }
@@ -185,7 +252,7 @@ impl Store {
 
     /// The wire bytes of a stored message.
     pub fn get(&self, id: &MessageId) -> Result<Option<Vec<u8>>> {
-        Ok(self.messages.get(id.as_bytes())?.map(|v| v.to_vec()))
+        self.take(&self.messages, "messages", id.as_bytes())
     }
 
     /// The id stored at (author, seq). An index entry whose message is missing (a crash between
@@ -272,7 +339,7 @@ impl Store {
                 .insert(&time_key(header.timestamp, &id)[..], &kind[..])?;
             self.by_kind
                 .insert(&kind_key(header.kind, header.timestamp, &id)[..], &[][..])?;
-            self.messages.insert(&id.as_bytes()[..], message.wire())?;
+            self.put(&self.messages, "messages", id.as_bytes(), message.wire())?;
             *added.entry(kind).or_default() += 1;
             fresh.push(&header.author);
             outcome.push(Inserted::New);
@@ -415,13 +482,12 @@ impl Store {
 
     /// A metadata value.
     pub(super) fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.meta.get(name)?.map(|v| v.to_vec()))
+        self.take(&self.meta, "meta", name.as_bytes())
     }
 
     /// Sets a metadata value.
     pub(super) fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
-        self.meta.insert(name, value)?;
-        Ok(())
+        self.put(&self.meta, "meta", name.as_bytes(), value)
     }
 
     /// Removes a metadata value.
@@ -432,8 +498,7 @@ impl Store {
 
     /// Saves a peer record.
     pub(super) fn set_peer(&self, peer: &[u8], record: &[u8]) -> Result<()> {
-        self.peers.insert(peer, record)?;
-        Ok(())
+        self.put(&self.peers, "peers", peer, record)
     }
 
     /// Deletes a peer record.
@@ -446,7 +511,10 @@ impl Store {
     pub(super) fn peers(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.peers
             .iter()
-            .map(|e| Ok(e.map(|(k, v)| (k.to_vec(), v.to_vec()))?))
+            .map(|entry| {
+                let (key, value) = entry?;
+                Ok((key.to_vec(), self.opened("peers", &key, &value)?))
+            })
             .collect()
     }
 

@@ -15,4 +15,5 @@ mod partition;
 mod recovery;
 mod restart;
 mod revocation;
+mod seized;
 mod transports;

@@ -36,13 +36,16 @@ fn reinstall(node: &TestNode) -> (TestNode, Keypair) {
     let dir = DataDir::open(&temp.path().join("restored")).unwrap();
     std::fs::copy(node.dir.key_path(), dir.key_path()).unwrap();
     let keypair = dir
-        .initialise(&Settings {
-            name: node.name.clone(),
-            region: "Test".into(),
-            fresh_key: true,
-            mdns: false,
-            port: None,
-        })
+        .initialise(
+            &Settings {
+                name: node.name.clone(),
+                region: "Test".into(),
+                fresh_key: true,
+                mdns: false,
+                port: None,
+            },
+            None,
+        )
         .unwrap();
     let restored = TestNode {
         dir,

@@ -14,8 +14,7 @@ impl Store {
         let header = message.header();
         let mut key = feed_key(&header.author, header.seq).to_vec();
         key.extend_from_slice(message.id().as_bytes());
-        self.forks.insert(key, message.wire())?;
-        Ok(())
+        self.put(&self.forks, "forks", &key, message.wire())
     }
 
     /// Authors whose feed forked, each with the lowest seq at which it did (the same on every
@@ -50,7 +49,8 @@ impl Store {
         let prefix = feed_key(author, seq);
         let mut evidence = Vec::new();
         for entry in self.forks.scan_prefix(prefix) {
-            evidence.push(entry?.1.to_vec());
+            let (key, value) = entry?;
+            evidence.push(self.opened("forks", &key, &value)?);
         }
         Ok(evidence)
     }
