@@ -5,6 +5,11 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use sangam_protocol::Body;
+use sangam_protocol::kinds::KeyCompromised;
 
 use sangam_protocol::api::{Event, MAX_REQUEST_LINE, Request, Response};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -46,13 +51,26 @@ pub async fn bind(path: &Path) -> Result<UnixListener> {
     Ok(listener)
 }
 
+/// How long a wiping node stays up after its compromise notice went out, so gossip carries it.
+pub const WIPE_GRACE: Duration = Duration::from_millis(1500);
+
+/// What the API may do to the whole node: stop it for a wipe.
+#[derive(Clone)]
+pub struct Stopper {
+    /// Turns true to stop the node.
+    pub shutdown: Arc<watch::Sender<bool>>,
+    /// Set before stopping when the data folder is to be destroyed once stopped.
+    pub wipe: Arc<AtomicBool>,
+}
+
 /// Serves API connections until `shutdown` turns true.
 pub async fn serve(
     listener: UnixListener,
     commands: mpsc::Sender<Command>,
     events: broadcast::Sender<Event>,
-    mut shutdown: watch::Receiver<bool>,
+    stopper: Stopper,
 ) {
+    let mut shutdown = stopper.shutdown.subscribe();
     let limit = Arc::new(Semaphore::new(MAX_API_CONNECTIONS));
     loop {
         tokio::select! {
@@ -63,9 +81,9 @@ pub async fn serve(
                     continue;
                 };
                 let (commands, events) = (commands.clone(), events.clone());
-                let shutdown = shutdown.clone();
+                let (shutdown, stopper) = (shutdown.clone(), stopper.clone());
                 tokio::spawn(async move {
-                    connection(stream, commands, events, shutdown).await;
+                    connection(stream, commands, events, shutdown, stopper).await;
                     drop(permit);
                 });
             }
@@ -104,6 +122,7 @@ async fn connection(
     commands: mpsc::Sender<Command>,
     events: broadcast::Sender<Event>,
     mut shutdown: watch::Receiver<bool>,
+    stopper: Stopper,
 ) {
     let (reader, mut writer) = stream.into_split();
     let mut reader = BufReader::new(reader);
@@ -141,6 +160,11 @@ async fn connection(
             subscription(&mut writer, events.subscribe(), shutdown).await;
             return;
         }
+        if request == Request::Wipe {
+            let told = wipe(&commands, &stopper).await;
+            let _ = write_line(&mut writer, &Response::Wiping { told }).await;
+            return;
+        }
         let (reply, answer) = oneshot::channel();
         if commands.send(Command { request, reply }).await.is_err() {
             return;
@@ -153,6 +177,34 @@ async fn connection(
             return;
         }
     }
+}
+
+/// Publishes this node's compromise notice, gives gossip a moment to carry it, then stops the
+/// node with its folder marked for destruction. Returns how many members were connected.
+/// Without a network (or if the post fails) the folder is still destroyed: safety first.
+async fn wipe(commands: &mpsc::Sender<Command>, stopper: &Stopper) -> usize {
+    let ask = |request: Request| async {
+        let (reply, answer) = oneshot::channel();
+        commands.send(Command { request, reply }).await.ok()?;
+        answer.await.ok()
+    };
+    let notice = Body::KeyCompromised(KeyCompromised {
+        reason: "this laptop's Sangam data was wiped".into(),
+    });
+    let posted = matches!(
+        ask(Request::Post { body: notice }).await,
+        Some(Response::Posted { .. })
+    );
+    let told = match ask(Request::Status).await {
+        Some(Response::Status(status)) if posted => status.connected.len(),
+        _ => 0,
+    };
+    if posted {
+        tokio::time::sleep(WIPE_GRACE).await;
+    }
+    stopper.wipe.store(true, Ordering::SeqCst);
+    let _ = stopper.shutdown.send(true);
+    told
 }
 
 async fn subscription(

@@ -8,7 +8,7 @@ mod print;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use sangam_protocol::kinds::Close;
+use sangam_protocol::kinds::{Close, Withdraw};
 use sangam_protocol::{AuthorId, Body, Kind, MessageId};
 
 use crate::client::{Client, FeedQuery};
@@ -22,6 +22,66 @@ use args::*;
 use print::*;
 
 pub use args::Cli;
+
+/// `sangam wipe`: after a typed confirmation, the running node tells the network and destroys
+/// the folder as it stops; a stopped node's folder is destroyed here, with no one told.
+async fn wipe(dir: &DataDir, confirmed: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    if !dir.is_initialised() {
+        return Err(anyhow!(
+            "there is nothing to wipe in {}",
+            dir.root().display()
+        ));
+    }
+    if !confirmed {
+        if !std::io::stdin().is_terminal() {
+            return Err(anyhow!(
+                "wiping cannot be undone: add --yes to wipe without a question"
+            ));
+        }
+        eprintln!(
+            "This destroys this collective's key and everything Sangam keeps on this laptop. It \
+             cannot be undone. The network will be told this key is no longer safe. Type wipe to go on:"
+        );
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if answer.trim() != "wipe" {
+            return Err(anyhow!("nothing was wiped"));
+        }
+    }
+    let started = std::time::Instant::now();
+    match Client::connect(&dir.socket_path()).await {
+        Ok(mut client) => {
+            let told = match client.request(&sangam_protocol::api::Request::Wipe).await? {
+                sangam_protocol::api::Response::Wiping { told } => told,
+                _ => 0,
+            };
+            // The node destroys the folder once it has stopped.
+            while dir.root().exists() && started.elapsed() < Duration::from_secs(30) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            if dir.root().exists() {
+                dir.destroy()?;
+            }
+            println!(
+                "Wiped in {:.1} s. {told} connected collectives were told this key is no longer \
+                 safe; they tell the rest.",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Err(_) => {
+            let id = dir.load_identity().ok().map(|k| k.author().to_string());
+            dir.destroy()?;
+            println!(
+                "Wiped in {:.1} s. The node was not running, so no one was told: ask a steward \
+                 to revoke this collective's key{}.",
+                started.elapsed().as_secs_f64(),
+                id.map(|id| format!(" ({id})")).unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
+}
 
 /// Where this command gets the folder's passphrase: `--passphrase-file` (or its variable),
 /// else a systemd credential, else the terminal.
@@ -152,6 +212,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             let body = Body::Close(Close { item, note });
             println!("{}", client(&dir).await?.post(body).await?);
         }
+        Command::Withdraw { id } => {
+            let item: MessageId = parse_id(&id)?;
+            let body = Body::Withdraw(Withdraw { item });
+            client(&dir).await?.post(body).await?;
+            println!("Withdrawn: every node drops its words as it hears of this.");
+        }
+        Command::Wipe { yes } => wipe(&dir, yes).await?,
         Command::Feed {
             kind,
             author,

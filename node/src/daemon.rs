@@ -1,6 +1,8 @@
 //! Starting and stopping a node: opens the data folder and store, builds the swarm, binds the
 //! control socket, and runs the event loop until told to stop.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use libp2p::Multiaddr;
@@ -58,7 +60,7 @@ pub fn default_listen() -> Vec<Multiaddr> {
 
 /// A node running in this process.
 pub struct RunningNode {
-    shutdown: watch::Sender<bool>,
+    shutdown: Arc<watch::Sender<bool>>,
     listen: watch::Receiver<Vec<Multiaddr>>,
     task: JoinHandle<Result<()>>,
     /// The node's data folder.
@@ -121,6 +123,10 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
     }
     let listener = api::bind(&data_dir.socket_path()).await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
+    let stopper = api::Stopper {
+        shutdown: Arc::new(shutdown),
+        wipe: Arc::new(AtomicBool::new(false)),
+    };
     let (commands_tx, commands) = mpsc::channel(COMMAND_CAPACITY);
     let (events, _) = broadcast::channel(EVENT_CAPACITY);
     let (listen_tx, listen) = watch::channel(Vec::new());
@@ -128,7 +134,7 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         listener,
         commands_tx,
         events.clone(),
-        shutdown_rx.clone(),
+        stopper.clone(),
     ));
 
     let mut bootstrap = config.bootstrap.clone();
@@ -149,13 +155,18 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         wanted_peers: config.wanted_peers,
     })?;
     let socket = data_dir.socket_path();
+    let (wipe, folder) = (stopper.wipe.clone(), data_dir.clone());
     let task = tokio::spawn(async move {
         let result = event_loop.run(bootstrap, shutdown_rx).await;
         let _ = std::fs::remove_file(socket);
+        // The event loop, and with it the store, is gone: nothing writes to the folder now.
+        if wipe.load(Ordering::SeqCst) {
+            folder.destroy()?;
+        }
         result
     });
     Ok(RunningNode {
-        shutdown,
+        shutdown: stopper.shutdown,
         listen,
         task,
         data_dir,

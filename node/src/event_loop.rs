@@ -309,6 +309,7 @@ impl EventLoop {
             .collect();
         actions.extend(self.peers.tick(now, &busy));
         self.apply(actions);
+        self.drop_expired_bodies();
     }
 
     // ---- the one place where decisions meet the world ----

@@ -12,8 +12,11 @@ use sangam_protocol::{
 use crate::error::{NodeError, Result};
 
 mod ingest;
+mod lapse;
 mod serving;
 pub mod store;
+#[cfg(test)]
+mod testing;
 mod views;
 
 pub use serving::REVOKED_BODIES_GRACE_MS;

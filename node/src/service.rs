@@ -252,7 +252,7 @@ impl Service<'_> {
                 self.publish(Body::ReplaceFounder(vote), now)?
             }
             // A running node's socket streams events before a request gets here.
-            Request::Subscribe => return Err(NodeError::NotRunning),
+            Request::Subscribe | Request::Wipe => return Err(NodeError::NotRunning),
         })
     }
 

@@ -88,6 +88,9 @@ pub enum Request {
     },
     /// Stream events on this connection from now on.
     Subscribe,
+    /// This laptop is no longer safe: tell the network this node's key is compromised (a signed
+    /// `key_compromised` notice), stop, and destroy the data folder.
+    Wipe,
 }
 
 /// The node's answer.
@@ -133,6 +136,11 @@ pub enum Response {
     },
     /// Events follow on this connection.
     Subscribed,
+    /// The node told the network and is stopping; its data folder is destroyed once it stopped.
+    Wiping {
+        /// How many members were connected when the notice went out (they pass it on).
+        told: usize,
+    },
     /// Something happened (after `subscribe`).
     Event {
         /// What.
@@ -262,6 +270,12 @@ pub struct Item {
     /// For a request: how many offers answer it.
     #[serde(default)]
     pub offers: u64,
+    /// Whether its author withdrew it (its body is then gone everywhere).
+    #[serde(default)]
+    pub withdrawn: bool,
+    /// When its body lapses (ms), if ever (from the signed header).
+    #[serde(default)]
+    pub expires_at: Option<u64>,
 }
 
 fn lenient_body<'de, D: serde::Deserializer<'de>>(

@@ -16,7 +16,7 @@ use crate::kinds::{Body, Kind};
 use crate::limits::MAX_MESSAGE_BYTES;
 
 /// The header format version this code writes and reads.
-pub const FORMAT_VERSION: u8 = 2;
+pub const FORMAT_VERSION: u8 = 3;
 /// Prefix of every signed byte string, so a Sangam signature can never be replayed as a libp2p
 /// (Noise, gossipsub) signature by the same key, or the other way round.
 pub const SIGNING_CONTEXT: &[u8] = b"sangam-envelope-v1\0";
@@ -38,6 +38,9 @@ pub struct Header {
     pub prev: Option<MessageId>,
     /// When it was written, in ms since the Unix epoch (the author's clock).
     pub timestamp: u64,
+    /// When its body lapses (ms), if ever: every node drops the body then, and a copy without
+    /// it is accepted from then on. Equal to the body's own `expires_at`.
+    pub expires_at: Option<u64>,
     /// What kind of body it carries.
     pub kind: Kind,
     /// Length of the body in bytes.
@@ -288,6 +291,7 @@ impl Draft {
             seq: self.seq,
             prev: self.prev,
             timestamp: self.timestamp,
+            expires_at: self.body.expires_at(),
             kind: self.body.kind(),
             body_len,
             body_hash: ContentHash::of(&body),

@@ -111,6 +111,9 @@ pub enum Error {
         /// The message's kind.
         kind: Kind,
     },
+    /// The header's `expires_at` is not the body's.
+    #[error("the message's expiry in its header differs from the one in its body")]
+    ExpiryMismatch,
     /// The timestamp is earlier than the author's previous message's (or later than its next).
     #[error("timestamp goes back along the author's chain of messages")]
     TimestampWentBack,
@@ -171,6 +174,7 @@ impl Error {
             Error::Fork { .. } => "fork",
             Error::BodyRequired { .. } => "body_required",
             Error::TimestampWentBack => "timestamp_went_back",
+            Error::ExpiryMismatch => "expiry_mismatch",
             Error::Forked { .. } => "forked",
             Error::RateLimited => "rate_limited",
             Error::BadReference(_) => "bad_reference",

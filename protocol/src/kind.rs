@@ -29,18 +29,40 @@ pub enum Kind {
     Revoke,
     /// Stewards vote to replace the founder's key (kind 9).
     ReplaceFounder,
+    /// The author withdraws one of its own items: every node drops its body (kind 10).
+    Withdraw,
+    /// The author says its own key is compromised: nothing it signs later counts (kind 11).
+    KeyCompromised,
     /// A kind number from a newer version of the protocol.
     Unsupported(u16),
 }
 
 impl Kind {
-    /// Whether this kind changes who is a member (admit, revoke, replace the founder).
+    /// Whether this kind changes who is a member (admit, revoke, replace the founder, a key's
+    /// own compromise notice).
     pub fn is_membership_act(self) -> bool {
-        matches!(self, Kind::Admit | Kind::Revoke | Kind::ReplaceFounder)
+        matches!(
+            self,
+            Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::KeyCompromised
+        )
+    }
+
+    /// Whether its author can withdraw a message of this kind (its body is then dropped
+    /// everywhere): what collectives post for each other, not what membership rests on.
+    pub fn is_withdrawable(self) -> bool {
+        matches!(
+            self,
+            Kind::Profile
+                | Kind::Announcement
+                | Kind::MentoringRequest
+                | Kind::Offer
+                | Kind::Resource
+                | Kind::Close
+        )
     }
 
     /// Every kind this version understands, in wire-number order.
-    pub const KNOWN: [Kind; 10] = [
+    pub const KNOWN: [Kind; 12] = [
         Kind::Genesis,
         Kind::Profile,
         Kind::Announcement,
@@ -51,6 +73,8 @@ impl Kind {
         Kind::Admit,
         Kind::Revoke,
         Kind::ReplaceFounder,
+        Kind::Withdraw,
+        Kind::KeyCompromised,
     ];
 
     /// The kind's number on the wire.
@@ -66,6 +90,8 @@ impl Kind {
             Kind::Admit => 7,
             Kind::Revoke => 8,
             Kind::ReplaceFounder => 9,
+            Kind::Withdraw => 10,
+            Kind::KeyCompromised => 11,
             Kind::Unsupported(n) => n,
         }
     }
@@ -91,6 +117,8 @@ impl Kind {
             Kind::Admit => "admit",
             Kind::Revoke => "revoke",
             Kind::ReplaceFounder => "replace_founder",
+            Kind::Withdraw => "withdraw",
+            Kind::KeyCompromised => "key_compromised",
             Kind::Unsupported(_) => "unsupported",
         }
     }
@@ -168,7 +196,9 @@ impl Role {
     pub fn may_publish(self, kind: Kind) -> bool {
         match kind {
             Kind::Genesis => false,
-            Kind::Profile => true,
+            // Every member may describe itself, take back its own words and report its own
+            // key stolen.
+            Kind::Profile | Kind::Withdraw | Kind::KeyCompromised => true,
             Kind::Admit | Kind::Revoke | Kind::ReplaceFounder => self == Role::Steward,
             _ => self != Role::Observer,
         }

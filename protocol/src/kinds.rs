@@ -169,6 +169,22 @@ pub struct ReplaceFounder {
     pub reason: String,
 }
 
+/// The author withdraws one of its own items: every node drops the item's body (its header and
+/// place in the feed stay). Unlike [`Close`], which keeps the words of a settled request.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Withdraw {
+    /// The item withdrawn.
+    pub item: MessageId,
+}
+
+/// The author's own notice that its key is compromised (a wiped or seized laptop): every node
+/// treats it as a revocation of the key at this message. Nothing the key signs later counts.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct KeyCompromised {
+    /// Why (may be empty).
+    pub reason: String,
+}
+
 /// A message body, typed by kind.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -193,6 +209,10 @@ pub enum Body {
     Revoke(Revoke),
     /// See [`ReplaceFounder`].
     ReplaceFounder(ReplaceFounder),
+    /// See [`Withdraw`].
+    Withdraw(Withdraw),
+    /// See [`KeyCompromised`].
+    KeyCompromised(KeyCompromised),
     /// A kind from a newer protocol version, kept as raw bytes.
     Unsupported {
         /// Its kind number.
@@ -229,6 +249,8 @@ impl Body {
             Body::Admit(_) => Kind::Admit,
             Body::Revoke(_) => Kind::Revoke,
             Body::ReplaceFounder(_) => Kind::ReplaceFounder,
+            Body::Withdraw(_) => Kind::Withdraw,
+            Body::KeyCompromised(_) => Kind::KeyCompromised,
             Body::Unsupported { number, .. } => Kind::Unsupported(*number),
         }
     }
@@ -246,6 +268,8 @@ impl Body {
             Body::Admit(b) => encode(b),
             Body::Revoke(b) => encode(b),
             Body::ReplaceFounder(b) => encode(b),
+            Body::Withdraw(b) => encode(b),
+            Body::KeyCompromised(b) => encode(b),
             Body::Unsupported { bytes, .. } => bytes.clone(),
         }
     }
@@ -264,6 +288,8 @@ impl Body {
             Kind::Admit => Body::Admit(decode_exact(bytes, kind)?),
             Kind::Revoke => Body::Revoke(decode_exact(bytes, kind)?),
             Kind::ReplaceFounder => Body::ReplaceFounder(decode_exact(bytes, kind)?),
+            Kind::Withdraw => Body::Withdraw(decode_exact(bytes, kind)?),
+            Kind::KeyCompromised => Body::KeyCompromised(decode_exact(bytes, kind)?),
             Kind::Unsupported(number) => Body::Unsupported {
                 number,
                 bytes: bytes.to_vec(),
@@ -320,7 +346,19 @@ impl Body {
                 text("reason", &b.reason, MAX_NOTE, true)?;
                 trusted_pair(b.trusted_seq, &b.trusted)
             }
+            Body::Withdraw(_) => Ok(()),
+            Body::KeyCompromised(b) => text("reason", &b.reason, MAX_NOTE, false),
             Body::Unsupported { .. } => Ok(()),
+        }
+    }
+
+    /// When the body lapses (ms), if ever: the header carries the same value, so that a copy
+    /// whose body was dropped still proves it lapsed.
+    pub fn expires_at(&self) -> Option<u64> {
+        match self {
+            Body::Announcement(b) => b.expires_at,
+            Body::MentoringRequest(b) => b.expires_at,
+            _ => None,
         }
     }
 }

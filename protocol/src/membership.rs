@@ -16,7 +16,7 @@ use crate::envelope::{Envelope, Header, Message};
 use crate::error::Error;
 use crate::identity::AuthorId;
 use crate::ids::{MessageId, NetworkId};
-use crate::kinds::{Admit, Body, Genesis, Kind, ReplaceFounder, Revoke, Role};
+use crate::kinds::{Admit, Body, Genesis, KeyCompromised, Kind, ReplaceFounder, Revoke, Role};
 use crate::limits::MAX_PROOF_ADMITS;
 use crate::validate::{validate_body, validate_envelope};
 
@@ -33,6 +33,8 @@ pub enum Action {
     Revoke(Revoke),
     /// Votes to replace the founder's key.
     ReplaceFounder(ReplaceFounder),
+    /// The author's own key is compromised: a revocation of itself at this act.
+    KeyCompromised(KeyCompromised),
 }
 
 /// One membership act, taken from a verified message.
@@ -57,6 +59,7 @@ impl Act {
             Some(Body::Admit(admit)) => Action::Admit(admit),
             Some(Body::Revoke(revoke)) => Action::Revoke(revoke),
             Some(Body::ReplaceFounder(vote)) => Action::ReplaceFounder(vote),
+            Some(Body::KeyCompromised(notice)) => Action::KeyCompromised(notice),
             _ => return Ok(None),
         };
         let header = message.header();
@@ -446,6 +449,15 @@ pub fn validate_permission(membership: &Membership, header: &Header) -> Result<P
         };
     }
     let role = membership.role_of(&header.author);
+    // Any key that was ever admitted may report itself compromised (whatever the order its
+    // admission and its notice arrive in, so storage does not depend on order).
+    if header.kind == Kind::KeyCompromised {
+        return if membership.was_ever_admitted(&header.author) {
+            Ok(Permission::Act)
+        } else {
+            Err(Error::NotAMember)
+        };
+    }
     if header.kind.is_membership_act() {
         if membership.may_store_acts_of(&header.author) {
             return Ok(Permission::Act);
@@ -475,13 +487,31 @@ pub fn validate_permission(membership: &Membership, header: &Header) -> Result<P
 }
 
 /// Rule: a member's message (and every membership act) carries its body; only a revoked key's
-/// messages are kept without bodies. A body-less copy of a member's message is either a stripped
-/// copy that would shadow the real one (and censor it: the version vector would count it as
-/// held) or half of a fork proof, which is recognised before this rule applies.
-pub fn require_body(header: &Header, has_body: bool, grant: Permission) -> Result<(), Error> {
-    if !has_body && grant != Permission::Former {
+/// messages, and messages whose body `lapsed` (withdrawn by their author, or past the header's
+/// `expires_at`: see [`body_lapsed`]), are kept without bodies. A body-less copy of any other
+/// member's message is either a stripped copy that would shadow the real one (and censor it: the
+/// version vector would count it as held) or half of a fork proof, which is recognised before
+/// this rule applies.
+pub fn require_body(
+    header: &Header,
+    has_body: bool,
+    grant: Permission,
+    lapsed: bool,
+) -> Result<(), Error> {
+    let may_lack_body = match grant {
+        Permission::Former => true,
+        Permission::Member(_) => lapsed,
+        Permission::Act => false,
+    };
+    if !has_body && !may_lack_body {
         Err(Error::BodyRequired { kind: header.kind })
     } else {
         Ok(())
     }
+}
+
+/// Whether a message's body has lapsed by its own header at `now`: its `expires_at` has passed.
+/// (The other way a body lapses, a withdrawal by its author, needs the withdrawal.)
+pub fn body_lapsed(header: &Header, now: u64) -> bool {
+    header.expires_at.is_some_and(|at| at <= now)
 }

@@ -79,9 +79,16 @@ fn validate_seq_shape(header: &Header) -> Result<(), Error> {
 ///
 /// Rules: the body decodes as the header's kind using every byte (unknown kinds are kept raw);
 /// every field is within its bound, required fields are not empty, text has no control
-/// characters; a genesis body derives exactly the header's network id.
+/// characters; a genesis body derives exactly the header's network id; the header's
+/// `expires_at` is the body's.
 pub fn validate_body(message: &Message) -> Result<Option<Body>, Error> {
     let body = message.body()?;
+    if let Some(body) = &body
+        && !matches!(body, Body::Unsupported { .. })
+        && body.expires_at() != message.header().expires_at
+    {
+        return Err(Error::ExpiryMismatch);
+    }
     if let (Some(Body::Genesis(_)), Some(bytes)) = (&body, message.body_bytes()) {
         let header = message.header();
         if network_id_for(&header.author, bytes) != header.network {
@@ -170,15 +177,22 @@ pub fn validate_reference(author: &AuthorId, body: &Body, target: &Header) -> Re
                 "only announcements, requests, offers and resources close",
             ))
         }
+        Body::Withdraw(_) if target.author != *author => Err(Error::BadReference(
+            "only the author of an item may withdraw it",
+        )),
+        Body::Withdraw(_) if !target.kind.is_withdrawable() => Err(Error::BadReference(
+            "membership messages and withdrawals cannot be withdrawn",
+        )),
         _ => Ok(()),
     }
 }
 
-/// The item a body refers to, if any (an offer's request, a close's item).
+/// The item a body refers to, if any (an offer's request, a close's or withdrawal's item).
 pub fn reference_of(body: &Body) -> Option<MessageId> {
     match body {
         Body::Offer(offer) => Some(offer.request),
         Body::Close(close) => Some(close.item),
+        Body::Withdraw(withdraw) => Some(withdraw.item),
         _ => None,
     }
 }

@@ -166,7 +166,7 @@ fn an_unknown_header_version_is_named_as_such() {
         .windows(header.len())
         .position(|w| w == header)
         .unwrap();
-    for older_or_newer in [1, 3] {
+    for older_or_newer in [1, 2, 4] {
         wire[at] = older_or_newer; // the header's first byte is its version
         assert_eq!(
             validate_envelope(&wire, &feed.network, NOW),
@@ -321,28 +321,79 @@ fn members_messages_are_refused_without_their_body_except_from_former_members() 
     let admit = founder.admit(&key(2), Role::Member, NOW);
     let stripped = admit.without_body();
     assert_eq!(
-        require_body(stripped.header(), false, Permission::Act),
+        require_body(stripped.header(), false, Permission::Act, false),
         Err(Error::BodyRequired { kind: Kind::Admit })
     );
-    assert_eq!(require_body(admit.header(), true, Permission::Act), Ok(()));
     assert_eq!(
-        require_body(genesis.header(), false, Permission::Member(Role::Steward)),
+        require_body(admit.header(), true, Permission::Act, false),
+        Ok(())
+    );
+    assert_eq!(
+        require_body(
+            genesis.header(),
+            false,
+            Permission::Member(Role::Steward),
+            false
+        ),
         Err(Error::BodyRequired {
             kind: Kind::Genesis
         })
     );
     let post = founder.post(announcement("hello"));
     assert_eq!(
-        require_body(post.header(), false, Permission::Member(Role::Steward)),
+        require_body(
+            post.header(),
+            false,
+            Permission::Member(Role::Steward),
+            false
+        ),
         Err(Error::BodyRequired {
             kind: Kind::Announcement
         }),
         "a stripped announcement would censor the real one (vectors would count it as held)"
     );
     assert_eq!(
-        require_body(stripped.header(), false, Permission::Former),
+        require_body(stripped.header(), false, Permission::Former, false),
         Ok(())
     );
+    // A withdrawn or expired item may come without its words; a membership act never.
+    assert_eq!(
+        require_body(
+            post.header(),
+            false,
+            Permission::Member(Role::Steward),
+            true
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        require_body(stripped.header(), false, Permission::Act, true),
+        Err(Error::BodyRequired { kind: Kind::Admit })
+    );
+}
+
+#[test]
+fn the_header_carries_the_bodys_expiry_and_proves_it_without_the_body() {
+    let (_, mut founder) = network();
+    let lasting = founder.post(announcement("for a week"));
+    assert_eq!(lasting.header().expires_at, None);
+    let body = Body::Announcement(sangam_protocol::kinds::Announcement {
+        title: "Saturday only".into(),
+        body: String::new(),
+        tags: vec![],
+        expires_at: Some(NOW + 1000),
+    });
+    let brief = founder.post(body);
+    assert_eq!(brief.header().expires_at, Some(NOW + 1000));
+    let stripped = brief.without_body();
+    assert!(!sangam_protocol::membership::body_lapsed(
+        stripped.header(),
+        NOW + 999
+    ));
+    assert!(sangam_protocol::membership::body_lapsed(
+        stripped.header(),
+        NOW + 1000
+    ));
 }
 
 #[test]

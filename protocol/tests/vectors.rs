@@ -169,6 +169,20 @@ fn build() -> Value {
             bytes: vec![1, 2, 3],
         },
     );
+    let withdraw = member.post(
+        net,
+        T0 + 8500,
+        Body::Withdraw(Withdraw {
+            item: announcement.id(),
+        }),
+    );
+    let key_compromised = member.post(
+        net,
+        T0 + 8600,
+        Body::KeyCompromised(KeyCompromised {
+            reason: "The laptop was wiped after a raid".into(),
+        }),
+    );
     let revoke = founder.post(
         net,
         T0 + 9000,
@@ -229,6 +243,8 @@ fn build() -> Value {
             entry("resource", &resource),
             entry("close", &close),
             entry("unsupported", &unsupported),
+            entry("withdraw", &withdraw),
+            entry("key_compromised", &key_compromised),
             entry("revoke", &revoke),
             entry("replace_founder", &replace_founder),
             entry("announcement_without_body", &dropped),
@@ -286,6 +302,7 @@ fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
         seq,
         prev,
         timestamp: T0,
+        expires_at: None,
         kind,
         body_len: 0,
         body_hash: ContentHash::of(&[]),
@@ -396,6 +413,13 @@ fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
         "a title starting with RIGHT-TO-LEFT OVERRIDE (U+202E)",
         hand_signed(key, header(1, None, Kind::Announcement), &reversed),
     ));
+    let mut mismatched = header(1, None, Kind::Announcement);
+    mismatched.expires_at = Some(T0 + 1);
+    cases.push((
+        "expiry_mismatch",
+        "a header that expires over a body that does not",
+        hand_signed(key, mismatched, &body),
+    ));
     let impostor = Body::Genesis(Genesis {
         network_name: "Sangam vectors".into(),
         founder_name: "Impostor".into(),
@@ -466,7 +490,7 @@ fn committed() -> (Value, NetworkId) {
 fn the_committed_bytes_validate_and_decode_as_listed() {
     let (committed, network) = committed();
     let messages = committed["messages"].as_array().expect("array");
-    assert_eq!(messages.len(), 12);
+    assert_eq!(messages.len(), 14);
     for vector in messages {
         let wire = hex::decode(vector["wire_hex"].as_str().expect("hex")).expect("hex");
         let message = validate_envelope(&wire, &network, CHECK_NOW).expect("valid vector");
@@ -506,8 +530,13 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
         let error = match reason {
             "body_required" => {
                 let header = messages[0].header();
-                require_body(header, messages[0].body_bytes().is_some(), Permission::Act)
-                    .expect_err("refused")
+                require_body(
+                    header,
+                    messages[0].body_bytes().is_some(),
+                    Permission::Act,
+                    false,
+                )
+                .expect_err("refused")
             }
             "timestamp_went_back" => validate_chain(
                 &messages[1],
@@ -556,7 +585,7 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
 fn each_standalone_refusal_gets_its_reason() {
     let (committed, network) = committed();
     let cases = committed["refused_alone"].as_array().expect("array");
-    assert_eq!(cases.len(), 19);
+    assert_eq!(cases.len(), 20);
     for case in cases {
         let wire = hex::decode(case["wire_hex"].as_str().expect("hex")).expect("hex");
         let reason = match validate_envelope(&wire, &network, CHECK_NOW) {

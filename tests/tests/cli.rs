@@ -382,4 +382,16 @@ fn a_folder_with_a_passphrase_opens_only_with_it() {
         .unwrap();
     assert!(plain.status.success());
     assert!(String::from_utf8_lossy(&plain.stderr).contains("anyone who holds this laptop"));
+
+    // Wiping needs no passphrase (someone at the door has no time) but does need to be meant.
+    let unasked = sangam(&["wipe"], None);
+    assert!(!unasked.status.success());
+    assert!(String::from_utf8_lossy(&unasked.stderr).contains("--yes"));
+    assert!(dir.join("identity.key").exists());
+    let wiped = sangam(&["wipe", "--yes"], None);
+    let said = succeeded(&["wipe", "--yes"], wiped);
+    assert!(said.contains("no one was told"), "{said}");
+    assert!(!dir.exists(), "the folder is gone");
+    let after = sangam(&["id"], Some(&passphrase));
+    assert!(String::from_utf8_lossy(&after.stderr).contains("not set up"));
 }

@@ -48,6 +48,7 @@ fn header(author: AuthorId, network: NetworkId, seq: u64, kind: Kind) -> Header 
         seq,
         prev: None,
         timestamp: NOW,
+        expires_at: None,
         kind,
         body_len: 0,
         body_hash: ContentHash::of(&[]),
@@ -153,8 +154,9 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
     extra.push(0);
     refused(&mut r, extra, "malformed");
     let body = announcement("from another version", vec![]).encode();
-    // Version 1 (before membership settled causally) and a future version 3 alike.
-    for version in [1, 3] {
+    // Version 1 (before membership settled causally), 2 (before words could be taken back) and
+    // a future version 4 alike.
+    for version in [1, 2, 4] {
         let mut other = header(member.author(), network, 1, Kind::Announcement);
         other.version = version;
         refused(
@@ -250,8 +252,17 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
     let reversed = announcement("\u{202E}Utthan", vec![]).encode();
     refused(
         &mut r,
-        hand_signed(&member, garbage, &reversed),
+        hand_signed(&member, garbage.clone(), &reversed),
         "invisible_characters",
+    );
+    // A header that says the words lapse when the body says they do not: a stripped copy
+    // could then pass as expired.
+    let mut expiring = garbage;
+    expiring.expires_at = Some(NOW - 1);
+    refused(
+        &mut r,
+        hand_signed(&member, expiring, &body),
+        "expiry_mismatch",
     );
     let genesis = Body::Genesis(Genesis {
         network_name: "Rules".into(),
@@ -373,6 +384,12 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
     });
     let offer_wire = signed(&founder, network, founder_next, founder_prev, offer);
     refused(&mut r, offer_wire.clone(), "bad_reference");
+    // A withdrawal of another collective's post (the member's announcement, by the founder).
+    let withdraw = Body::Withdraw(sangam_protocol::kinds::Withdraw {
+        item: announcement_id,
+    });
+    let withdraw_wire = signed(&founder, network, founder_next, founder_prev, withdraw);
+    refused(&mut r, withdraw_wire, "bad_reference");
 
     // 6. Body presence: an offer (a kind others act on) without its body.
     let stripped = sangam_protocol::Message::from_trusted_bytes(offer_wire)

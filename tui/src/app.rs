@@ -503,7 +503,14 @@ pub fn title_of(item: &Item) -> String {
             format!("Voted for {} to replace the founder: {}", b.name, b.reason)
         }
         Some(Body::Genesis(b)) => format!("Founded the network \"{}\"", b.network_name),
+        Some(Body::Withdraw(_)) => "Withdrew one of its posts".into(),
+        Some(Body::KeyCompromised(_)) => {
+            "Said its key was stolen: nothing it signs now counts".into()
+        }
         Some(Body::Unsupported { .. }) => "(needs a newer version of Sangam to show)".into(),
+        // Without a body: withdrawn, expired (the header says when), or a removed member's.
+        None if item.withdrawn => "(withdrawn)".into(),
+        None if item.expires_at.is_some() => "(expired)".into(),
         None => "(content removed)".into(),
     }
 }
@@ -520,6 +527,8 @@ pub fn kind_label(kind: Kind) -> &'static str {
         Kind::Admit => "Welcome",
         Kind::Revoke => "Removal",
         Kind::ReplaceFounder => "New founder vote",
+        Kind::Withdraw => "Withdrawal",
+        Kind::KeyCompromised => "Stolen key",
         Kind::Genesis => "Founding",
         Kind::Unsupported(_) => "Other",
     }

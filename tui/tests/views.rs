@@ -35,6 +35,8 @@ fn item(n: u8, by: u8, minutes_ago: u64, body: Body) -> Item {
         body: Some(body),
         closed: false,
         offers: 0,
+        withdrawn: false,
+        expires_at: None,
     }
 }
 

@@ -130,13 +130,25 @@ pub enum Command {
         #[command(subcommand)]
         what: PostCommand,
     },
-    /// Close or withdraw one of your own items.
+    /// Close one of your own items (settled: its words stay for others to read).
     Close {
         /// The item's id.
         id: String,
         /// Why (optional).
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// Withdraw one of your own items: every node drops its words (it said too much).
+    Withdraw {
+        /// The item's id.
+        id: String,
+    },
+    /// This laptop is no longer safe: tell the network its key is stolen (if the node is
+    /// running), then destroy everything Sangam keeps here.
+    Wipe {
+        /// Do not ask; for scripts.
+        #[arg(long)]
+        yes: bool,
     },
     /// List messages, newest first.
     Feed {

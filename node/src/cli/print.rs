@@ -51,7 +51,14 @@ pub(super) fn title_of(item: &Item) -> String {
             b.reason
         ),
         Some(Body::Genesis(b)) => format!("founded \"{}\"", b.network_name),
+        Some(Body::Withdraw(b)) => format!("withdrew {}", b.item.short()),
+        Some(Body::KeyCompromised(b)) if b.reason.is_empty() => {
+            "reported its own key stolen: nothing it signs from now on counts".into()
+        }
+        Some(Body::KeyCompromised(b)) => format!("reported its own key stolen: {}", b.reason),
         Some(Body::Unsupported { number, .. }) => format!("(kind {number}, needs a newer Sangam)"),
+        None if item.withdrawn => "(withdrawn by its author)".into(),
+        None if item.expires_at.is_some_and(|at| at <= now_ms()) => "(expired)".into(),
         None => "(content removed)".into(),
     }
 }
@@ -86,6 +93,15 @@ pub(super) fn print_item(item: &Item) -> Result<()> {
     println!("written: {}", ago(item.timestamp));
     if item.closed {
         println!("closed by its author");
+    }
+    if item.withdrawn {
+        println!("withdrawn by its author: its words are gone from every node");
+    }
+    if let Some(at) = item.expires_at {
+        let when = humantime::format_rfc3339_seconds(
+            std::time::UNIX_EPOCH + std::time::Duration::from_millis(at),
+        );
+        println!("expires: {when} (its words are then dropped everywhere)");
     }
     if item.kind == Kind::MentoringRequest {
         println!("offers:  {}", item.offers);

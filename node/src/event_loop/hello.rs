@@ -42,6 +42,17 @@ impl EventLoop {
         }
     }
 
+    /// Drops the words of messages whose expiry passed (every second; one seek when none is
+    /// due), so no node serves them afterwards.
+    pub(super) fn drop_expired_bodies(&mut self) {
+        let now = self.now();
+        match self.ledger.drop_expired_bodies(now) {
+            Ok(0) => {}
+            Ok(dropped) => tracing::info!(dropped, "dropped the text of expired posts"),
+            Err(error) => tracing::warn!("could not drop expired posts' text: {error}"),
+        }
+    }
+
     pub(super) fn send_hello(&mut self, peer: PeerId) {
         let me = self.keypair.author();
         let proof = match self.ledger.membership() {

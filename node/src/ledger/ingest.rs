@@ -14,6 +14,7 @@ use sangam_protocol::validate::{
 };
 use sangam_protocol::{AuthorId, Error as Rule, Message, MessageId, NetworkId};
 
+use super::lapse::{Withdrawals, withdrawal};
 use super::store::Inserted;
 use super::{Joined, Ledger};
 use crate::error::{NodeError, Result};
@@ -60,6 +61,10 @@ struct Pending {
     acts: usize,
     /// Messages held without their body whose full copy is in this batch.
     restoring: HashSet<MessageId>,
+    /// The withdrawals in this batch.
+    withdrawals: Withdrawals,
+    /// The time the batch is checked at.
+    now: u64,
 }
 
 /// The machine's cores, read once (asking the system reads cgroup files every time).
@@ -131,7 +136,10 @@ impl Ledger {
     ) -> Result<Vec<Verdict>> {
         let network = self.joined()?.genesis.header().network;
         let mut stages: Vec<Stage<'_>> = Vec::with_capacity(wires.len());
-        let mut pending = Pending::default();
+        let mut pending = Pending {
+            now,
+            ..Pending::default()
+        };
         for wire in wires {
             stages.push(match Envelope::parse(wire) {
                 Err(rule) => Stage::Decided(Verdict::Refused(rule)),
@@ -153,6 +161,11 @@ impl Ledger {
             });
         }
         verify_all(&mut stages, wires, &network, now);
+        for stage in &stages {
+            if let Stage::Valid(message) = stage {
+                pending.withdrawals.extend(withdrawal(message));
+            }
+        }
         let is_membership = |stage: &Stage<'_>| matches!(stage, Stage::Valid(m) if m.header().kind.is_membership_act());
         for first in [true, false] {
             for stage in stages.iter_mut() {
@@ -237,7 +250,10 @@ impl Ledger {
     /// Stores posts this node just signed: every rule but the signature (it made the signature
     /// itself), one write.
     pub(super) fn intake_own(&mut self, message: Message) -> Result<Verdict> {
-        let mut pending = Pending::default();
+        let mut pending = Pending {
+            now: message.header().timestamp,
+            ..Pending::default()
+        };
         let verdict = match self
             .check(message, &mut pending)
             .and_then(|verdict| self.release_parked(&mut pending).map(|()| verdict))
@@ -319,9 +335,13 @@ impl Ledger {
         let header = message.header().clone();
         let has_body = message.body_bytes().is_some();
         let permission = validate_permission(&joined.membership, &header)?;
+        let lapsed = matches!(permission, Permission::Member(_))
+            && self.lapsed(&id, &header, pending.now, &pending.withdrawals)?;
         let (message, body) = match permission {
-            // A former member's messages keep its feed whole, never its words.
+            // A former member's messages keep its feed whole, never its words; nor does a
+            // withdrawn or expired item.
             Permission::Former => (message.without_body(), None),
+            Permission::Member(_) if lapsed => (message.without_body(), None),
             Permission::Member(_) | Permission::Act => (message, body),
         };
         // A full copy of a message held without its body takes its place (the batch's parse
@@ -358,7 +378,7 @@ impl Ledger {
             }
             other => other?,
         }
-        require_body(&header, has_body, permission)?;
+        require_body(&header, has_body, permission, lapsed)?;
         let reply_to = body.as_ref().and_then(reference_of);
         if let (Some(body), Some(target)) = (&body, reply_to) {
             let target_header = match pending.by_id.get(&target) {
@@ -427,7 +447,13 @@ impl Ledger {
         if pending.accepted.is_empty() {
             return Ok(verdicts);
         }
-        match self.store.insert_many(&pending.accepted) {
+        match self
+            .store
+            .insert_many(&pending.accepted)
+            .and_then(|inserted| {
+                self.apply_withdrawals(&pending.accepted)?;
+                Ok(inserted)
+            }) {
             Ok(inserted) => {
                 // A message stored by someone else between check and write is a duplicate.
                 let raced: HashSet<MessageId> = pending
@@ -472,15 +498,7 @@ mod tests {
     use sangam_protocol::{Body, Draft, Keypair, Role};
 
     use super::*;
-    use crate::ledger::store::Store;
-
-    const NOW: u64 = 1_780_000_000_000;
-
-    fn founded(dir: &std::path::Path, founder: &Keypair) -> Ledger {
-        let mut ledger = Ledger::open(Store::open(dir).unwrap()).unwrap();
-        ledger.found(founder, "Sangam", "Forum", NOW).unwrap();
-        ledger
-    }
+    use crate::ledger::testing::{NOW, founded};
 
     fn post(
         network: NetworkId,

@@ -2,7 +2,7 @@
 //! revoked keys), the proofs of the forks it knows — and what it stops keeping of revoked keys.
 
 use sangam_protocol::sync::VersionVector;
-use sangam_protocol::{AuthorId, Message};
+use sangam_protocol::{AuthorId, Kind, Message};
 
 use super::Ledger;
 use crate::error::Result;
@@ -43,7 +43,12 @@ impl Ledger {
             return Some(wire);
         }
         let message = Message::from_trusted_bytes(wire).ok()?;
-        if message.header().kind.is_membership_act() && membership.may_store_acts_of(author) {
+        let kind = message.header().kind;
+        // Every node needs every act whole to agree on membership, a key's own compromise
+        // notice (from any member) included.
+        if kind == Kind::KeyCompromised
+            || (kind.is_membership_act() && membership.may_store_acts_of(author))
+        {
             Some(message.into_wire())
         } else if membership.trusted_until(author).is_some() {
             Some(message.without_body().into_wire())

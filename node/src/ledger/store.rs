@@ -10,6 +10,7 @@
 //! - `forks`: author ‖ seq ‖ message id → wire bytes of the conflicting message (evidence)
 //! - `replies`: item id ‖ reply id → reply kind (2 bytes) ‖ reply author (offers, closes)
 //! - `counts`: kind → number of messages of that kind held
+//! - `expiries`: expires_at ‖ message id → () for messages held with a body that will lapse
 //! - `peers`: peer id bytes → JSON peer record
 //! - `meta`: name → value (network id, genesis id, config)
 //!
@@ -29,6 +30,7 @@ use sled::Tree;
 use crate::error::{NodeError, Result};
 use crate::vault::Vault;
 
+mod bodies;
 mod forks;
 
 /// The entry in sled's default tree that marks a store whose values are sealed.
@@ -52,6 +54,7 @@ pub struct Store {
     forks: Tree,
     replies: Tree,
     counts: Tree,
+    expiries: Tree,
     peers: Tree,
     meta: Tree,
     vault: Option<Vault>,
@@ -184,6 +187,7 @@ impl Store {
             forks: db.open_tree("forks")?,
             replies: db.open_tree("replies")?,
             counts: db.open_tree("counts")?,
+            expiries: db.open_tree("expiries")?,
             peers: db.open_tree("peers")?,
             meta: db.open_tree("meta")?,
             db,
@@ -206,48 +210,6 @@ impl Store {
             )),
             None => Ok(None),
         }
-    }
-
-    /// Puts the full copy of a message stored without its body in its place (same id, header
-    /// and indexes; an offer or close gains its reply index).
-    pub(super) fn restore_body(
-        &self,
-        message: &Message,
-        reply_to: Option<MessageId>,
-    ) -> Result<()> {
-        let header = message.header();
-        let id = message.id();
-        if let Some(target) = reply_to {
-            let mut key = target.as_bytes().to_vec();
-            key.extend_from_slice(id.as_bytes());
-            let mut value = header.kind.number().to_be_bytes().to_vec();
-            value.extend_from_slice(header.author.as_bytes());
-            self.replies.insert(key, value)?;
-        }
-        self.put(&self.messages, "messages", id.as_bytes(), message.wire())
-    }
-
-    /// Replaces every message of `author` held with its body by the same message without it
-    /// (header, signature, id and indexes stay). Returns how many bodies were dropped.
-    pub(super) fn drop_bodies_of(&self, author: &AuthorId) -> Result<usize> {
-        let mut dropped = 0;
-        for entry in self.feeds.scan_prefix(author.as_bytes()) {
-            let (_, id) = entry?;
-            let Some(wire) = self.take(&self.messages, "messages", &id)? else {
-                continue;
-            };
-            let message = Message::from_trusted_bytes(wire)?;
-            if message.body_bytes().is_some() {
-                self.put(
-                    &self.messages,
-                    "messages",
-                    &id,
-                    message.without_body().wire(),
-                )?;
-                dropped += 1;
-            }
-        }
-        Ok(dropped)
     }
 
     /// The wire bytes of a stored message.
@@ -339,6 +301,9 @@ impl Store {
                 .insert(&time_key(header.timestamp, &id)[..], &kind[..])?;
             self.by_kind
                 .insert(&kind_key(header.kind, header.timestamp, &id)[..], &[][..])?;
+            if let (Some(at), Some(_)) = (header.expires_at, message.body_bytes()) {
+                self.expiries.insert(&time_key(at, &id)[..], &[][..])?;
+            }
             self.put(&self.messages, "messages", id.as_bytes(), message.wire())?;
             *added.entry(kind).or_default() += 1;
             fresh.push(&header.author);

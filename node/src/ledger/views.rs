@@ -58,7 +58,7 @@ impl Ledger {
                 })
         });
         let body = message.body().unwrap_or(None);
-        let (closed, offers) = self.replies_to(message)?;
+        let (closed, offers, withdrawn) = self.replies_to(message)?;
         Ok(Item {
             id: message.id(),
             author: header.author,
@@ -69,26 +69,28 @@ impl Ledger {
             body,
             closed,
             offers,
+            withdrawn,
+            expires_at: header.expires_at,
         })
     }
 
-    /// Whether an item was closed by its author, and how many offers answer it.
-    fn replies_to(&self, message: &Message) -> Result<(bool, u64)> {
-        if !matches!(
-            message.header().kind,
-            Kind::MentoringRequest | Kind::Announcement | Kind::Resource | Kind::Offer
-        ) {
-            return Ok((false, 0));
+    /// Whether an item was closed by its author, how many offers answer it, and whether its
+    /// author withdrew it.
+    fn replies_to(&self, message: &Message) -> Result<(bool, u64, bool)> {
+        if !message.header().kind.is_withdrawable() {
+            return Ok((false, 0, false));
         }
-        let (mut closed, mut offers) = (false, 0);
+        let (mut closed, mut offers, mut withdrawn) = (false, 0, false);
+        let own = message.header().author;
         for (_, kind, author) in self.store.replies(&message.id())? {
             match kind {
-                Kind::Close if author == message.header().author => closed = true,
+                Kind::Close if author == own => closed = true,
+                Kind::Withdraw if author == own => withdrawn = true,
                 Kind::Offer if message.header().kind == Kind::MentoringRequest => offers += 1,
                 _ => {}
             }
         }
-        Ok((closed, offers))
+        Ok((closed, offers, withdrawn))
     }
 
     /// Every member, current and revoked, with profile details where known.

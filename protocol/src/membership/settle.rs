@@ -235,6 +235,13 @@ fn cuts(
             *cut = (*cut).min(revoke.trusted_seq);
         }
     }
+    // A key's own compromise notice needs no authority: the key is cut off at the notice.
+    for act in acts {
+        if let Action::KeyCompromised(_) = &act.action {
+            let cut = cuts.entry(act.author).or_insert(u64::MAX);
+            *cut = (*cut).min(act.seq);
+        }
+    }
     cuts
 }
 
@@ -331,8 +338,26 @@ fn outcome(roots: Vec<Root>, acts: &[Act]) -> (Settled, Authority, BTreeMap<Auth
             revoked.insert(root.key, replaced.clone());
         }
     }
+    for act in acts {
+        if let Action::KeyCompromised(notice) = &act.action {
+            let record = Revocation {
+                by: act.author,
+                reason: notice.reason.clone(),
+                at: act.timestamp,
+                id: act.id,
+                trusted_seq: act.seq,
+            };
+            // The strictest cut-off names the record, whichever act made it.
+            match revoked.get(&act.author) {
+                Some(held) if (held.trusted_seq, held.id) <= (act.seq, act.id) => {}
+                _ => {
+                    revoked.insert(act.author, record);
+                }
+            }
+        }
+    }
     let mut members = BTreeMap::new();
-    if let Some(founder) = roots.last() {
+    if let Some(founder) = roots.last().filter(|root| !revoked.contains_key(&root.key)) {
         members.insert(
             founder.key,
             MemberInfo {

@@ -17,3 +17,4 @@ mod restart;
 mod revocation;
 mod seized;
 mod transports;
+mod withdrawal;
