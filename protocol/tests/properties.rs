@@ -139,7 +139,9 @@ fn body() -> impl Strategy<Value = Body> {
                     reason,
                 })
             }),
-        (10..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
+        id().prop_map(|item| Body::Withdraw(Withdraw { item })),
+        text().prop_map(|reason| Body::KeyCompromised(KeyCompromised { reason })),
+        (12..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
             .prop_map(|(number, bytes)| Body::Unsupported { number, bytes }),
     ]
 }
@@ -239,5 +241,49 @@ proptest! {
         chars.insert(at.min(chars.len()), sneaky);
         let reason = announcement(chars.into_iter().collect()).check_fields().map_err(|e| e.reason());
         prop_assert_eq!(reason, Err("invisible_characters"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever a stranger sends as a hello, a frame past the bound is refused by its size alone,
+    /// and anything within it either decodes within the proof's shape limits or is refused —
+    /// never a panic, never a proof with more or larger entries than a real one.
+    #[test]
+    fn hello_frames_are_bounded_whatever_they_hold(
+        entries in 0usize..12,
+        entry in 0usize..7_000,
+        padding in 0usize..64,
+        noise in prop::collection::vec(any::<u8>(), 0..256),
+    ) {
+        use sangam_protocol::membership::AdmissionProof;
+        use sangam_protocol::transport::{Hello, MAX_HELLO_BYTES, MAX_PROOF_ENTRY_BYTES};
+        use sangam_protocol::limits::MAX_PROOF_ADMITS;
+        let hello = Hello {
+            network: NetworkId([1; 32]),
+            proof: Some(AdmissionProof {
+                genesis: vec![7; padding],
+                admits: vec![vec![0; entry]; entries],
+            }),
+        };
+        let mut bytes = hello.encode();
+        match Hello::decode(&bytes) {
+            Ok(read) => {
+                prop_assert!(bytes.len() <= MAX_HELLO_BYTES);
+                let proof = read.proof.unwrap();
+                prop_assert!(proof.admits.len() <= MAX_PROOF_ADMITS);
+                prop_assert!(proof.admits.iter().all(|a| a.len() <= MAX_PROOF_ENTRY_BYTES));
+            }
+            Err(_) => prop_assert!(
+                bytes.len() > MAX_HELLO_BYTES
+                    || entries > MAX_PROOF_ADMITS
+                    || (entries > 0 && entry > MAX_PROOF_ENTRY_BYTES)
+            ),
+        }
+        bytes.extend_from_slice(&noise);
+        let _ = Hello::decode(&bytes);
+        let oversized = vec![0u8; MAX_HELLO_BYTES + 1 + noise.len()];
+        prop_assert!(Hello::decode(&oversized).is_err());
     }
 }

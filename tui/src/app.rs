@@ -282,6 +282,11 @@ impl App {
                     self.say("Sending…", false);
                     vec![Action::Send(Purpose::Publish, Request::Post { body })]
                 }
+                FormOutcome::Wipe => {
+                    self.form = None;
+                    self.say("Telling the network, then wiping this laptop…", false);
+                    vec![Action::Send(Purpose::Publish, Request::Wipe)]
+                }
             };
         }
         if let Some(search) = &mut self.search {
@@ -361,6 +366,28 @@ impl App {
                     None => self.say("There is no request selected to offer help on.", true),
                 }
             }
+            KeyAction::Withdraw => {
+                let me = self.me();
+                let view = match self.tab {
+                    Tab::Requests => self.requests_view(),
+                    Tab::Resources => self.resources_view(),
+                    _ => self.feed_view(),
+                };
+                let target = view
+                    .get(row)
+                    .map(|i| (i.id, i.author, i.body.is_some(), title_of(i)));
+                match target {
+                    Some((id, author, true, title)) if Some(author) == me => {
+                        self.open(Form::withdraw(id, title));
+                    }
+                    Some((_, author, _, _)) if Some(author) != me => {
+                        self.say("Only the collective that posted it can withdraw it.", true)
+                    }
+                    Some(_) => self.say("Its words are already gone.", true),
+                    None => self.say("There is no post selected.", true),
+                }
+            }
+            KeyAction::Wipe => self.open(Form::new(FormKind::Wipe)),
             KeyAction::CloseItem => {
                 let me = self.me();
                 let target = self
@@ -390,7 +417,11 @@ impl App {
     fn open(&mut self, form: Form) {
         let observer =
             self.status.as_ref().and_then(|s| s.role) == Some(sangam_protocol::Role::Observer);
-        if observer && form.kind != FormKind::Profile {
+        let allowed = matches!(
+            form.kind,
+            FormKind::Profile | FormKind::Withdraw | FormKind::Wipe
+        );
+        if observer && !allowed {
             self.say("This node observes the network and cannot post.", true);
             return;
         }
@@ -418,6 +449,13 @@ impl App {
             Incoming::Answer(_, Response::Members { members }) => self.members = members,
             Incoming::Answer(_, Response::Status(status)) => self.status = Some(status),
             Incoming::Answer(_, Response::Peers { peers }) => self.peers = peers,
+            Incoming::Answer(_, Response::Wiping { told }) => self.say(
+                format!(
+                    "{told} connected collectives were told this laptop's key is not safe. \
+                     Sangam's data here is being destroyed; you can close this window."
+                ),
+                false,
+            ),
             Incoming::Answer(Purpose::Publish, Response::Posted { .. }) => {
                 self.say(
                     "Sent. It reaches other collectives as soon as they are online.",

@@ -1,7 +1,9 @@
 //! Compose forms: fields, inline validation with the protocol's own rules, and the body they make.
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
-use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
+use sangam_protocol::kinds::{
+    Announcement, MentoringRequest, Offer, Profile, Resource, Urgency, Withdraw,
+};
 use sangam_protocol::{Body, Error as Rule, MessageId};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -19,6 +21,10 @@ pub enum FormKind {
     Resource,
     /// The collective's profile.
     Profile,
+    /// Withdrawing one of this collective's posts (typed confirmation).
+    Withdraw,
+    /// Wiping this laptop (typed confirmation).
+    Wipe,
 }
 
 impl FormKind {
@@ -30,6 +36,8 @@ impl FormKind {
             FormKind::Offer => "Offer help",
             FormKind::Resource => "Share a resource",
             FormKind::Profile => "Your collective's profile",
+            FormKind::Withdraw => "Withdraw a post",
+            FormKind::Wipe => "Wipe this laptop",
         }
     }
 }
@@ -72,6 +80,8 @@ pub enum FormOutcome {
     Cancelled,
     /// Send this body.
     Submit(Body),
+    /// Wipe this laptop (confirmed).
+    Wipe,
 }
 
 /// An open form.
@@ -163,6 +173,18 @@ impl Form {
                 field("Languages", "languages", false, "comma separated"),
                 field("About", "about", false, "a few words about the collective"),
             ],
+            FormKind::Withdraw => vec![field(
+                "Type withdraw",
+                "confirmation",
+                true,
+                "its words are removed from every laptop, for good; the post stays listed as withdrawn",
+            )],
+            FormKind::Wipe => vec![field(
+                "Type wipe",
+                "confirmation",
+                true,
+                "other collectives are told this laptop's key is not safe; then everything Sangam keeps here is destroyed. It cannot be undone",
+            )],
         };
         Form {
             kind,
@@ -170,6 +192,36 @@ impl Form {
             focus: 0,
             target: None,
             problem: None,
+        }
+    }
+
+    /// The confirmation before withdrawing `item` (titled `title`).
+    pub fn withdraw(item: MessageId, title: String) -> Form {
+        Form {
+            target: Some((item, title)),
+            ..Form::new(FormKind::Withdraw)
+        }
+    }
+
+    /// Whether this form only asks for a typed word before something that cannot be undone.
+    pub fn asks_for_a_word(&self) -> bool {
+        matches!(self.kind, FormKind::Withdraw | FormKind::Wipe)
+    }
+
+    /// Whether Enter would go ahead now.
+    pub fn ready(&self) -> bool {
+        match self.kind {
+            FormKind::Wipe => self.confirmed("wipe").is_ok(),
+            _ => self.body().is_ok(),
+        }
+    }
+
+    /// Whether the typed confirmation is the word the form asks for.
+    fn confirmed(&self, word: &str) -> Result<(), String> {
+        if self.value(0).to_lowercase() == word {
+            Ok(())
+        } else {
+            Err(format!("Type the word {word} to go on, or press Esc."))
         }
     }
 
@@ -248,6 +300,16 @@ impl Form {
                 languages: split_list(&v(4)),
                 about: v(5),
             }),
+            FormKind::Withdraw => {
+                self.confirmed("withdraw")?;
+                let Some((item, _)) = &self.target else {
+                    return Err("Choose one of your posts first.".into());
+                };
+                Body::Withdraw(Withdraw { item: *item })
+            }
+            // Wiping sends no message of its own (see `submit`): only its confirmation is
+            // checked here, an empty problem once it is typed.
+            FormKind::Wipe => return Err(self.confirmed("wipe").err().unwrap_or_default()),
         };
         body.check_fields().map_err(|rule| self.explain(&rule))?;
         Ok(body)
@@ -291,7 +353,7 @@ impl Form {
                     .collect();
                 let about_reached = reached.iter().any(|label| problem.starts_with(label));
                 let empty_ahead = problem.ends_with("is needed.") && !about_reached;
-                (!empty_ahead).then_some(problem)
+                (!empty_ahead && !problem.is_empty()).then_some(problem)
             }
         };
     }
@@ -318,6 +380,15 @@ impl Form {
     }
 
     fn submit(&mut self) -> FormOutcome {
+        if self.kind == FormKind::Wipe {
+            return match self.confirmed("wipe") {
+                Ok(()) => FormOutcome::Wipe,
+                Err(problem) => {
+                    self.problem = Some(problem);
+                    FormOutcome::Editing
+                }
+            };
+        }
         match self.body() {
             Ok(body) => FormOutcome::Submit(body),
             Err(problem) => {

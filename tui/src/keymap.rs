@@ -53,6 +53,10 @@ pub enum KeyAction {
     Share,
     /// Edit your collective's profile.
     Profile,
+    /// Withdraw your selected post (its words are removed everywhere).
+    Withdraw,
+    /// This laptop is no longer safe: wipe it.
+    Wipe,
 }
 
 /// One key binding.
@@ -231,6 +235,22 @@ pub const BINDINGS: &[Binding] = &[
         G,
         A::Profile,
         "edit your collective's profile",
+        None,
+    ),
+    key(
+        KeyCode::Char('w'),
+        "w",
+        G,
+        A::Withdraw,
+        "withdraw your post (words removed)",
+        None,
+    ),
+    key(
+        KeyCode::Char('W'),
+        "W",
+        G,
+        A::Wipe,
+        "wipe this laptop (not safe any more)",
         None,
     ),
 ];

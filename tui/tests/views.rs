@@ -327,3 +327,102 @@ fn escape_closes_a_form_and_only_authors_close_requests() {
     press(&mut app, KeyCode::Char('c'));
     assert_eq!(app.notice.as_ref().map(|n| n.problem), Some(true));
 }
+
+/// Types `text` into whatever has the keyboard; returns the actions the last key asked for.
+fn type_in(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn withdrawing_asks_for_the_word_and_only_for_ones_own_post() {
+    use sangam_protocol::api::Request;
+    use sangam_tui::app::Action;
+    use sangam_tui::form::FormKind;
+    let mut app = app();
+    let others = app
+        .feed_view()
+        .iter()
+        .position(|i| i.author != author(2))
+        .expect("someone else's post in the feed");
+    for _ in 0..others {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Char('w'));
+    assert!(app.form.is_none());
+    assert_eq!(app.notice.as_ref().map(|n| n.problem), Some(true));
+    press(&mut app, KeyCode::Home);
+    let own = app
+        .feed_view()
+        .iter()
+        .position(|i| i.author == author(2) && i.body.is_some())
+        .expect("an own post in the feed");
+    let id = app.feed_view()[own].id;
+    for _ in 0..own {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.form.as_ref().map(|f| f.kind), Some(FormKind::Withdraw));
+    insta::assert_snapshot!(screen(&app));
+    type_in(&mut app, "withdra");
+    let early = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(early.is_empty(), "not yet confirmed");
+    press(&mut app, KeyCode::Char('w'));
+    let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    match actions.as_slice() {
+        [
+            Action::Send(
+                _,
+                Request::Post {
+                    body: Body::Withdraw(w),
+                },
+            ),
+        ] => assert_eq!(w.item, id),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn wiping_asks_for_the_word_then_asks_the_node() {
+    use sangam_protocol::api::Request;
+    use sangam_tui::app::Action;
+    let mut app = app();
+    press(&mut app, KeyCode::Char('W'));
+    insta::assert_snapshot!(screen(&app));
+    type_in(&mut app, "wpe");
+    assert!(
+        app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+            .is_empty()
+    );
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_in(&mut app, "WIPE");
+    let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(
+        matches!(actions.as_slice(), [Action::Send(_, Request::Wipe)]),
+        "{actions:?}"
+    );
+}
+
+#[test]
+fn a_withdrawn_or_expired_post_says_so() {
+    let mut withdrawn = item(
+        30,
+        3,
+        5,
+        Body::Announcement(Announcement {
+            title: "gone".into(),
+            body: String::new(),
+            tags: vec![],
+            expires_at: None,
+        }),
+    );
+    withdrawn.body = None;
+    withdrawn.withdrawn = true;
+    assert_eq!(sangam_tui::app::title_of(&withdrawn), "(withdrawn)");
+    withdrawn.withdrawn = false;
+    withdrawn.expires_at = Some(NOW - 1);
+    assert_eq!(sangam_tui::app::title_of(&withdrawn), "(expired)");
+}

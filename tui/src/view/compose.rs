@@ -18,7 +18,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
     let mut lines = Vec::new();
     if let Some((_, title)) = &form.target {
         lines.push(Line::styled(
-            fit(&format!("Answering: {title}"), inner.width as usize),
+            fit(
+                &match form.kind {
+                    crate::form::FormKind::Withdraw => format!("Withdrawing: {title}"),
+                    _ => format!("Answering: {title}"),
+                },
+                inner.width as usize,
+            ),
             dim(),
         ));
     }
@@ -63,6 +69,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
     }
     match &form.problem {
         Some(problem) => lines.push(Line::styled(problem.clone(), Style::new().fg(Color::Red))),
+        None if form.asks_for_a_word() && !form.ready() => lines.push(Line::styled(
+            "Type the word, then Enter. Esc leaves everything as it is.",
+            dim(),
+        )),
         None => lines.push(Line::styled(
             "Ready to send: Enter on the last field, or Ctrl-S.",
             Style::new().fg(Color::Green),
