@@ -34,6 +34,12 @@ pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
 /// Largest encoded sync request or response accepted, in bytes.
 pub const MAX_SYNC_FRAME_BYTES: usize = 4 * 1024 * 1024;
 
+/// Sync requests a node answers from one peer in a burst (a catch-up of 16,000 messages).
+pub const SYNC_REQUEST_BURST: u32 = 32;
+/// Sync requests a node answers from one peer per minute after a burst: at most about 1 MiB a
+/// second of answers to a member that keeps asking.
+pub const SYNC_REQUESTS_PER_MINUTE: u32 = 60;
+
 /// Live messages an author may send in a burst before the rate limit applies.
 pub const RATE_BURST: u32 = 60;
 /// Live messages an author may send per minute after a burst.

@@ -47,11 +47,18 @@ impl EventLoop {
         use request_response::{Event as E, Message as M};
         match event {
             E::Message {
+                peer,
                 message: M::Request {
                     request, channel, ..
                 },
                 ..
             } => {
+                if !self.sync.may_answer(&peer, self.now()) {
+                    // Unanswered: the asker's request times out; it may ask again later.
+                    drop(channel);
+                    self.apply(vec![super::Action::Count("sync_rate_limited")]);
+                    return;
+                }
                 let vector = self.ledger.vector().unwrap_or_default();
                 let vector = self.unflushed.offerable(&self.keypair.author(), vector);
                 let ledger = &self.ledger;

@@ -8,8 +8,10 @@ use libp2p::PeerId;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use sangam_protocol::Error as Rule;
+use sangam_protocol::limits::{SYNC_REQUEST_BURST, SYNC_REQUESTS_PER_MINUTE};
+use sangam_protocol::rate::RateLimiter;
 use sangam_protocol::sync::{Outcome, Step, SyncRequest, SyncResponse, SyncSession, VersionVector};
+use sangam_protocol::{AuthorId, Error as Rule};
 
 /// What to do next in a sync with one peer.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,6 +42,9 @@ pub(super) struct SyncDriver {
     sessions: HashMap<PeerId, SyncSession>,
     again: HashSet<PeerId>,
     rng: StdRng,
+    /// How many of a peer's sync requests this node answers (a member that keeps asking would
+    /// otherwise have it read and send up to a megabyte per request, without end).
+    answers: RateLimiter,
 }
 
 impl SyncDriver {
@@ -49,7 +54,13 @@ impl SyncDriver {
             sessions: HashMap::new(),
             again: HashSet::new(),
             rng,
+            answers: RateLimiter::new(SYNC_REQUEST_BURST, SYNC_REQUESTS_PER_MINUTE),
         }
+    }
+
+    /// Whether to answer one more sync request from `peer` at `now_ms` (takes its allowance).
+    pub(super) fn may_answer(&mut self, peer: &PeerId, now_ms: u64) -> bool {
+        AuthorId::from_peer_id(peer).is_some_and(|author| self.answers.allow(&author, now_ms))
     }
 
     /// A driver seeded from the operating system.
@@ -159,6 +170,28 @@ mod tests {
 
     fn driver() -> SyncDriver {
         SyncDriver::new(StdRng::seed_from_u64(7))
+    }
+
+    #[test]
+    fn a_peer_that_keeps_asking_is_answered_at_a_bounded_rate() {
+        let mut driver = SyncDriver::new(StdRng::seed_from_u64(1));
+        let greedy = libp2p::identity::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id();
+        let other = libp2p::identity::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id();
+        let answered = (0..1000).filter(|_| driver.may_answer(&greedy, 0)).count();
+        assert_eq!(
+            answered, SYNC_REQUEST_BURST as usize,
+            "a burst, then nothing at once"
+        );
+        assert!(driver.may_answer(&other, 0), "another peer is not affected");
+        let per_second = SYNC_REQUESTS_PER_MINUTE as usize / 60;
+        let second_later = (0..1000)
+            .filter(|_| driver.may_answer(&greedy, 1_000))
+            .count();
+        assert_eq!(second_later, per_second, "then one a second");
     }
 
     #[test]
