@@ -373,6 +373,43 @@ fn a_folder_with_a_passphrase_opens_only_with_it() {
     let create = ["network", "create", "--name", "Test"];
     succeeded(&create, sangam(&create, Some(&passphrase)));
 
+    // At a terminal, `post` without --body opens $EDITOR on a private file that is wiped and
+    // removed afterwards (`script` gives the command a terminal).
+    let editor = temp.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\necho \"$1\" > \"$(dirname \"$0\")/edited-path\"\nprintf 'Bring ID cards' > \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let post = format!(
+        "{} --data-dir {} post announcement --title Meeting",
+        sangam_bin().display(),
+        dir.display()
+    );
+    let typed = Command::new("script")
+        .args(["-qec", &post, "/dev/null"])
+        .env("EDITOR", &editor)
+        .env("SANGAM_PASSPHRASE_FILE", &passphrase)
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    assert!(
+        typed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&typed.stdout)
+    );
+    let shown = succeeded(
+        &["feed", "--json"],
+        sangam(&["feed", "--json"], Some(&passphrase)),
+    );
+    assert!(shown.contains("Bring ID cards"), "{shown}");
+    let edited = std::fs::read_to_string(temp.path().join("edited-path")).unwrap();
+    assert!(
+        !Path::new(edited.trim()).exists(),
+        "the editor's file was removed: {edited}"
+    );
+
     // A folder made without one says what that means.
     let plain = Command::new(sangam_bin())
         .arg("--data-dir")
