@@ -4,6 +4,7 @@
 
 pub mod args;
 mod print;
+mod text;
 
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use crate::daemon::{self, DaemonConfig};
 use crate::datadir::{DataDir, PassphraseSource, Settings};
 use crate::setup;
 use crate::vault::Passphrase;
+use text::text_or_stdin;
 
 use args::*;
 use print::*;

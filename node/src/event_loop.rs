@@ -310,6 +310,8 @@ impl EventLoop {
         actions.extend(self.peers.tick(now, &busy));
         self.apply(actions);
         self.drop_expired_bodies();
+        let me = *self.swarm.local_peer_id();
+        self.swarm.behaviour_mut().bound_lan_discovery(me);
     }
 
     // ---- the one place where decisions meet the world ----

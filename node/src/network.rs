@@ -138,6 +138,31 @@ pub struct GossipTally {
     pub distinct: u64,
 }
 
+/// Most peers LAN discovery remembers. libp2p's mDNS keeps every answer it hears until its TTL
+/// runs out, with no bound of its own, so a neighbour on the same Wi-Fi could make it grow by
+/// answering as thousands of peers; past this many it starts afresh (members already found stay
+/// in the address book, which has its own bound).
+pub const MAX_LAN_DISCOVERED: usize = 64;
+
+impl Behaviour {
+    /// Starts LAN discovery afresh if it remembers more than [`MAX_LAN_DISCOVERED`] peers.
+    /// Returns whether it did.
+    pub fn bound_lan_discovery(&mut self, me: libp2p::PeerId) -> bool {
+        let Some(mdns) = self.mdns.as_ref() else {
+            return false;
+        };
+        if mdns.discovered_nodes().len() <= MAX_LAN_DISCOVERED {
+            return false;
+        }
+        // Its connection handlers are dummies, so swapping it in a running swarm loses nothing.
+        match mdns::tokio::Behaviour::new(mdns::Config::default(), me) {
+            Ok(fresh) => self.mdns = Toggle::from(Some(fresh)),
+            Err(error) => tracing::warn!("could not restart LAN discovery: {error}"),
+        }
+        true
+    }
+}
+
 impl GossipMeter {
     /// Reads the counters.
     pub fn tally(&self) -> GossipTally {

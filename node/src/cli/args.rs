@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
 use sangam_protocol::{Body, Role};
 
+use super::text::long_text;
 use crate::clock::now_ms;
 
 /// Sangam: a peer-to-peer mesh for survivor collectives.
@@ -365,80 +366,6 @@ pub(super) fn expiry(text: &Option<String>) -> Result<Option<u64>> {
     Ok(Some(now_ms().saturating_add(duration.as_millis() as u64)))
 }
 
-/// `given`, or what the user types (or pipes) on standard input: long text and secrets stay out
-/// of shell history and `/proc`.
-pub(super) fn text_or_stdin(given: Option<String>, what: &str) -> Result<String> {
-    use std::io::{IsTerminal, Read};
-    if let Some(text) = given.filter(|t| t != "-") {
-        return Ok(text);
-    }
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        if let Some(editor) = std::env::var("VISUAL")
-            .or_else(|_| std::env::var("EDITOR"))
-            .ok()
-            .filter(|e| !e.trim().is_empty())
-        {
-            return text_from_editor(&editor, what);
-        }
-        eprintln!("Type the {what}, then press Ctrl-D on a new line:");
-    }
-    let mut text = String::new();
-    stdin
-        .lock()
-        .read_to_string(&mut text)
-        .map_err(|_| anyhow!("could not read the {what} from standard input"))?;
-    Ok(text.trim_end_matches(['\n', '\r']).to_string())
-}
-
-/// The text written in `editor` (`$VISUAL` or `$EDITOR`), in a private file in memory where the
-/// system has one (`/dev/shm`), wiped and removed afterwards: a post's words are not left on
-/// the disk of a laptop that may be taken.
-fn text_from_editor(editor: &str, what: &str) -> Result<String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let folder = Some(std::path::PathBuf::from("/dev/shm"))
-        .filter(|p| p.is_dir())
-        .unwrap_or_else(std::env::temp_dir);
-    let name = format!(
-        "sangam-{}.txt",
-        hex::encode(crate::vault::random::<8>().map_err(|e| anyhow!("{e}"))?)
-    );
-    let path = folder.join(name);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| anyhow!("could not make a private file for the editor: {e}"))?;
-    let mut words = editor.split_whitespace();
-    let program = words.next().unwrap_or("vi");
-    let status = std::process::Command::new(program)
-        .args(words)
-        .arg(&path)
-        .status();
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    // Wipe the words before the file goes, whatever the editor did.
-    if let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(&path) {
-        let _ = file.write_all(&vec![0u8; text.len()]);
-        let _ = file.sync_all();
-    }
-    let _ = std::fs::remove_file(&path);
-    match status {
-        Ok(done) if done.success() => {}
-        _ => {
-            return Err(anyhow!(
-                "the editor `{program}` did not finish; nothing was posted"
-            ));
-        }
-    }
-    let text = text.trim_end_matches(['\n', '\r']).to_string();
-    if text.trim().is_empty() {
-        eprintln!("The {what} is empty.");
-    }
-    Ok(text)
-}
-
 pub(super) fn body_of(what: PostCommand) -> Result<Body> {
     Ok(match what {
         PostCommand::Announcement {
@@ -448,7 +375,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             expires,
         } => Body::Announcement(Announcement {
             title,
-            body: text_or_stdin(body, "announcement's text")?,
+            body: long_text(body, "announcement's text")?,
             tags: tag,
             expires_at: expiry(&expires)?,
         }),
@@ -469,7 +396,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             Body::MentoringRequest(MentoringRequest {
                 topic,
                 title,
-                description: text_or_stdin(body, "request's description")?,
+                description: long_text(body, "request's description")?,
                 region,
                 language,
                 urgency,
@@ -478,7 +405,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
         }
         PostCommand::Offer { to, body } => Body::Offer(Offer {
             request: parse_id(&to)?,
-            body: text_or_stdin(body, "offer")?,
+            body: long_text(body, "offer")?,
         }),
         PostCommand::Resource {
             title,
@@ -487,7 +414,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             tag,
         } => Body::Resource(Resource {
             title,
-            description: text_or_stdin(body, "resource's description")?,
+            description: long_text(body, "resource's description")?,
             tags: tag,
             link,
             file_hash: None,
