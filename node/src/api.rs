@@ -191,14 +191,17 @@ async fn wipe(commands: &mpsc::Sender<Command>, stopper: &Stopper) -> usize {
     let notice = Body::KeyCompromised(KeyCompromised {
         reason: "this laptop's Sangam data was wiped".into(),
     });
+    // Counted before the notice goes out: the members drop a connection to a compromised key
+    // as soon as they hear of it.
+    let connected = match ask(Request::Status).await {
+        Some(Response::Status(status)) => status.connected.len(),
+        _ => 0,
+    };
     let posted = matches!(
         ask(Request::Post { body: notice }).await,
         Some(Response::Posted { .. })
     );
-    let told = match ask(Request::Status).await {
-        Some(Response::Status(status)) if posted => status.connected.len(),
-        _ => 0,
-    };
+    let told = if posted { connected } else { 0 };
     if posted {
         tokio::time::sleep(WIPE_GRACE).await;
     }
