@@ -161,8 +161,11 @@ impl DataDir {
             })
     }
 
-    /// Opens the folder, creating it (private) if it does not exist.
+    /// Opens the folder, creating it (private) if it does not exist. From here on every file
+    /// this process creates is private to its user (mode 0600, folders 0700): the store's own
+    /// files, made by sled, included.
     pub fn open(root: &Path) -> Result<DataDir> {
+        rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
         let data_dir_error = |source| NodeError::DataDir {
             path: root.to_path_buf(),
             source,

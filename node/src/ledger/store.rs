@@ -104,6 +104,32 @@ fn u64_from(bytes: &[u8]) -> Result<u64> {
         .map_err(|_| NodeError::Corrupt("a counter is not 8 bytes"))
 }
 
+/// How long opening waits for a store another handle is just letting go of.
+const LOCK_PATIENCE_MS: u64 = 3_000;
+
+/// Opens the sled database in `path`.
+fn open_db(path: &Path) -> Result<sled::Db> {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(CACHE_BYTES)
+        .mode(sled::Mode::LowSpace)
+        // Own posts are flushed before they are acknowledged; what arrives from peers can be
+        // fetched again after a crash, so the background flush can be rare (each one wakes
+        // sled's I/O threads and costs an fsync).
+        .flush_every_ms(Some(BACKGROUND_FLUSH_MS))
+        .open()
+        .map_err(|e| match e {
+            // sled reports a held lock as a plain I/O error whose text names the lock.
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("could not acquire lock") =>
+            {
+                NodeError::FolderInUse
+            }
+            other => NodeError::Store(other),
+        })
+}
+
 /// What a sealed value is bound to: its tree and its key.
 fn context(tree: &str, key: &[u8]) -> Vec<u8> {
     let mut context = tree.as_bytes().to_vec();
@@ -146,25 +172,18 @@ impl Store {
     /// Opens (or creates) the store in `path`, its values sealed with `vault` if given. A store
     /// made sealed does not open without its key.
     pub fn open_sealed(path: &Path, vault: Option<Vault>) -> Result<Store> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(CACHE_BYTES)
-            .mode(sled::Mode::LowSpace)
-            // Own posts are flushed before they are acknowledged; what arrives from peers can be
-            // fetched again after a crash, so the background flush can be rare (each one wakes
-            // sled's I/O threads and costs an fsync).
-            .flush_every_ms(Some(BACKGROUND_FLUSH_MS))
-            .open()
-            .map_err(|e| match e {
-                // sled reports a held lock as a plain I/O error whose text names the lock.
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("could not acquire lock") =>
-                {
-                    NodeError::FolderInUse
+        // A store closed a moment ago (a node that just stopped, a command that just ended)
+        // keeps its lock until sled's flush thread notices: wait for it briefly.
+        let mut waited = 0;
+        let db = loop {
+            match open_db(path) {
+                Err(NodeError::FolderInUse) if waited < LOCK_PATIENCE_MS => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    waited += 50;
                 }
-                other => NodeError::Store(other),
-            })?;
+                other => break other?,
+            }
+        };
         match (db.contains_key(SEALED_MARK)?, &vault) {
             (true, None) => return Err(NodeError::Locked),
             (false, Some(_)) if db.open_tree("messages")?.is_empty() => {

@@ -88,6 +88,19 @@ async fn a_folder_with_a_passphrase_gives_a_thief_nothing() {
     member.stop().await;
 
     let sealed = founder.dir.root();
+    // Every file and folder is private to the user, sled's own files included.
+    for root in [sealed, member.dir.root()] {
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(path) = stack.pop() {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(&path).unwrap();
+            let mode = meta.permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{} is mode {mode:o}", path.display());
+            if meta.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            }
+        }
+    }
     for (what, needle) in secrets(&founder) {
         assert_eq!(
             holders(sealed, &needle),
