@@ -66,6 +66,14 @@ impl EventLoop {
                 let response = respond(&request, &vector, proofs, |author, seq| {
                     ledger.servable(author, seq)
                 });
+                // Different digests: the asker pulls only what it lacks, so pull back in case it
+                // holds what this node lacks.
+                let differ = matches!(request, SyncRequest::Digest(_))
+                    && !matches!(response, SyncResponse::InSync);
+                let now = self.now();
+                if differ && self.sync.should_sync_back(peer, now) {
+                    self.start_sync(peer);
+                }
                 let _ = self
                     .swarm
                     .behaviour_mut()
@@ -149,6 +157,15 @@ impl EventLoop {
         self.apply(actions);
         if again {
             self.start_sync(peer);
+        }
+        // What arrived by sync is news to the other members too: offer it to each (a digest
+        // each; those that lack it pull it back), so it spreads in seconds, not sync rounds.
+        if received > 0 {
+            for other in self.peers.open_members() {
+                if other != peer {
+                    self.start_sync(other);
+                }
+            }
         }
     }
 }

@@ -45,7 +45,14 @@ pub(super) struct SyncDriver {
     /// How many of a peer's sync requests this node answers (a member that keeps asking would
     /// otherwise have it read and send up to a megabyte per request, without end).
     answers: RateLimiter,
+    /// When this node last synced back with each peer whose digest differed (ms).
+    synced_back: HashMap<PeerId, u64>,
 }
+
+/// How soon a node syncs back again with the same peer: two nodes whose digests keep differing
+/// (a fork one of them has not heard of yet) cost one round trip each per this long, not a
+/// ping-pong.
+pub(super) const SYNC_BACK_EVERY_MS: u64 = 10_000;
 
 impl SyncDriver {
     /// A driver whose random picks come from `rng`.
@@ -55,7 +62,27 @@ impl SyncDriver {
             again: HashSet::new(),
             rng,
             answers: RateLimiter::new(SYNC_REQUEST_BURST, SYNC_REQUESTS_PER_MINUTE),
+            synced_back: HashMap::new(),
         }
+    }
+
+    /// Whether to start a sync of this node's own with `peer`, whose request just showed that
+    /// the two hold different things: it may hold something this node lacks (the asker only
+    /// pulls what *it* lacks). At most once per [`SYNC_BACK_EVERY_MS`] per peer.
+    pub(super) fn should_sync_back(&mut self, peer: PeerId, now_ms: u64) -> bool {
+        if self
+            .synced_back
+            .get(&peer)
+            .is_some_and(|at| now_ms.saturating_sub(*at) < SYNC_BACK_EVERY_MS)
+        {
+            return false;
+        }
+        if self.synced_back.len() >= 1024 {
+            self.synced_back
+                .retain(|_, at| now_ms.saturating_sub(*at) < SYNC_BACK_EVERY_MS);
+        }
+        self.synced_back.insert(peer, now_ms);
+        true
     }
 
     /// Whether to answer one more sync request from `peer` at `now_ms` (takes its allowance).
@@ -170,6 +197,22 @@ mod tests {
 
     fn driver() -> SyncDriver {
         SyncDriver::new(StdRng::seed_from_u64(7))
+    }
+
+    #[test]
+    fn syncing_back_happens_once_per_interval_per_peer() {
+        let mut driver = SyncDriver::new(StdRng::seed_from_u64(1));
+        let peer = libp2p::identity::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id();
+        let other = libp2p::identity::Keypair::generate_ed25519()
+            .public()
+            .to_peer_id();
+        assert!(driver.should_sync_back(peer, 1_000));
+        // Two nodes whose digests keep differing do not ping-pong.
+        assert!(!driver.should_sync_back(peer, 1_000 + SYNC_BACK_EVERY_MS - 1));
+        assert!(driver.should_sync_back(other, 1_500));
+        assert!(driver.should_sync_back(peer, 1_000 + SYNC_BACK_EVERY_MS));
     }
 
     #[test]

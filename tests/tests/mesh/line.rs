@@ -199,3 +199,45 @@ async fn a_kind_from_a_newer_version_is_relayed_across_three_nodes() {
         node.stop().await;
     }
 }
+
+/// What one node learns by sync it passes on within seconds, not at the next sync round: a node
+/// that was away comes back holding a post made while it was offline; its neighbour pulls the
+/// post by sync, and the next node along — connected all along, never syncing on a timer —
+/// gets it from that neighbour straight away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_arrives_by_sync_is_passed_along_within_seconds() {
+    let _limit = time_limit(TEST_TIME_LIMIT);
+    let mut nodes = network(2);
+    start_line(&mut nodes).await;
+    nodes[0].stop().await;
+    // Written while the node is stopped: straight into its folder.
+    let offline = sangam_node::client::Client::open(&nodes[0].dir)
+        .await
+        .unwrap()
+        .post(sangam_tests::announcement("Written while away"))
+        .await
+        .unwrap();
+    let back = Instant::now();
+    let bootstrap = vec![nodes[1].addr()];
+    nodes[0]
+        .start_with(DaemonConfig {
+            sync_interval: NO_PERIODIC_SYNC,
+            wanted_peers: 0,
+            ..test_config(bootstrap)
+        })
+        .await;
+    eventually("the neighbour to pull the post by sync", || {
+        nodes[1].holds(offline)
+    })
+    .await;
+    let neighbour = back.elapsed();
+    eventually("the next node along to get it from the neighbour", || {
+        nodes[2].holds(offline)
+    })
+    .await;
+    println!(
+        "back online → neighbour holds it: {neighbour:?}; → next node holds it: {:?}",
+        back.elapsed()
+    );
+    assert_still_a_line(&nodes).await;
+}
