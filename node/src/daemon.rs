@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use libp2p::Multiaddr;
+use libp2p::multiaddr::Protocol;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -115,11 +116,17 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         &SwarmSettings { mdns: config.mdns },
     )?;
     for address in &config.listen {
-        swarm.listen_on(address.clone()).map_err(|e| {
-            NodeError::Network(format!(
-                "cannot listen on {address}: {e}; choose another --listen"
-            ))
-        })?;
+        let ipv6 = matches!(address.iter().next(), Some(Protocol::Ip6(_)));
+        match swarm.listen_on(address.clone()) {
+            Ok(_) => {}
+            // A laptop without IPv6 still runs on IPv4.
+            Err(e) if ipv6 => tracing::info!("not listening on IPv6 ({address}): {e}"),
+            Err(e) => {
+                return Err(NodeError::Network(format!(
+                    "cannot listen on {address}: {e}; choose another --listen"
+                )));
+            }
+        }
     }
     let listener = api::bind(&data_dir.socket_path()).await?;
     let (shutdown, shutdown_rx) = watch::channel(false);

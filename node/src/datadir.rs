@@ -49,13 +49,16 @@ pub struct Settings {
 pub const OLD_DEFAULT_PORT: u16 = 7117;
 
 impl Settings {
-    /// Where `sangam run` listens unless told otherwise: TCP and QUIC on every interface, on
-    /// this folder's port.
+    /// Where `sangam run` listens unless told otherwise: TCP and QUIC on every interface, IPv4
+    /// and IPv6 (much mobile data is IPv6 first, where a firewall rather than a NAT stands
+    /// between two laptops), on this folder's port.
     pub fn listen_addresses(&self) -> Vec<String> {
         let port = self.port.unwrap_or(OLD_DEFAULT_PORT);
         vec![
             format!("/ip4/0.0.0.0/tcp/{port}"),
             format!("/ip4/0.0.0.0/udp/{port}/quic-v1"),
+            format!("/ip6/::/tcp/{port}"),
+            format!("/ip6/::/udp/{port}/quic-v1"),
         ]
     }
 }
@@ -516,7 +519,12 @@ mod tests {
         let listen = settings().listen_addresses();
         assert_eq!(
             listen,
-            ["/ip4/0.0.0.0/tcp/23456", "/ip4/0.0.0.0/udp/23456/quic-v1"]
+            [
+                "/ip4/0.0.0.0/tcp/23456",
+                "/ip4/0.0.0.0/udp/23456/quic-v1",
+                "/ip6/::/tcp/23456",
+                "/ip6/::/udp/23456/quic-v1"
+            ]
         );
     }
 

@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
-use libp2p::core::ConnectedPoint;
 use libp2p::gossipsub::{self, IdentTopic};
-use libp2p::multiaddr::Protocol;
 use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{Multiaddr, PeerId, Swarm, identify, kad, mdns, ping};
@@ -28,11 +26,13 @@ use crate::ledger::Ledger;
 use crate::network::{Behaviour, BehaviourEvent, GossipMeter};
 
 mod action;
+mod address;
 mod admission;
 mod control;
 mod flusher;
 mod gossip;
 mod hello;
+mod links;
 mod own_posts;
 mod peers;
 mod sync;
@@ -203,35 +203,13 @@ impl EventLoop {
 
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
         match event {
-            SwarmEvent::NewListenAddr { address, .. } => {
-                let full = address.with(Protocol::P2p(*self.swarm.local_peer_id()));
-                self.listen_tx.send_modify(|addrs| addrs.push(full));
-                let _ = self.ledger.save_listen_addresses(&self.invite_addresses());
-            }
+            SwarmEvent::NewListenAddr { address, .. } => self.on_listening(address),
             SwarmEvent::ConnectionEstablished {
                 peer_id,
                 endpoint,
                 num_established,
                 ..
-            } => {
-                let dialled = match endpoint {
-                    ConnectedPoint::Dialer { address, .. } => Some(address),
-                    ConnectedPoint::Listener { .. } => None,
-                };
-                let first = num_established.get() == 1;
-                let was_dialled = dialled.is_some();
-                let wall = self.now();
-                let actions =
-                    self.peers
-                        .on_connected(peer_id, dialled, first, Instant::now(), wall);
-                self.apply(actions);
-                if first && self.peers.is_hidden(&peer_id) {
-                    let actions = self
-                        .admission
-                        .on_stranger(peer_id, was_dialled, Instant::now());
-                    self.apply(actions);
-                }
-            }
+            } => self.on_connection(peer_id, endpoint, num_established.get() == 1),
             SwarmEvent::ConnectionClosed {
                 peer_id,
                 num_established: 0,
@@ -262,13 +240,7 @@ impl EventLoop {
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })
                 if self.peers.is_member(&peer_id) =>
             {
-                let kad = self.swarm.behaviour_mut().kad.inner();
-                for address in &info.listen_addrs {
-                    kad.add_address(&peer_id, address.clone());
-                }
-                let mut actions = self.peers.on_addresses(peer_id, info.listen_addrs.iter());
-                actions.extend(self.peers.look_for_members(Instant::now()));
-                self.apply(actions);
+                self.on_identified(peer_id, info.listen_addrs);
             }
             // Members learn each other's addresses through Kademlia, so the mesh fills in beyond
             // the bootstrap peers and survives the loss of any one of them.

@@ -80,13 +80,22 @@ impl Live for Running<'_> {
 }
 
 impl EventLoop {
-    /// The addresses this node listens on, each ending in `/p2p/<id>`.
+    /// The addresses this node listens on that another laptop could reach, each ending in
+    /// `/p2p/<id>`: never loopback or link-local ones — unless loopback is all there is (a mesh
+    /// on one machine: the demo, tests).
     pub(super) fn invite_addresses(&self) -> Vec<String> {
-        self.listen_tx
-            .borrow()
+        use super::address::{Reach, reach};
+        let all = self.listen_tx.borrow();
+        let reachable: Vec<String> = all
             .iter()
+            .filter(|a| !matches!(reach(a), Reach::Loopback | Reach::Nowhere))
             .map(|a| a.to_string())
-            .collect()
+            .collect();
+        if reachable.is_empty() {
+            all.iter().map(|a| a.to_string()).collect()
+        } else {
+            reachable
+        }
     }
 
     pub(super) fn on_command(&mut self, command: Command) {

@@ -51,6 +51,9 @@ const MAX_ADDRESSES: usize = 8;
 struct Link {
     /// The address we dialled it at, if we dialled.
     dialled: Option<Multiaddr>,
+    /// The address its first connection runs over (ours if we dialled, where it came from if
+    /// it did): tells which of the addresses it claims can reach it.
+    seen_at: Option<Multiaddr>,
     /// Whether its connection was opened before it was known as a member (so gated protocols
     /// are closed on it until it reconnects).
     hidden: bool,
@@ -92,6 +95,8 @@ pub(super) struct Peers {
     last_lookup: Option<Instant>,
     /// Picks which spares to close: at random, so that no peer is always the one dropped.
     rng: StdRng,
+    /// This node's own listen addresses.
+    own: Vec<Multiaddr>,
 }
 
 impl Peers {
@@ -104,6 +109,7 @@ impl Peers {
             book,
             bootstrap: HashMap::new(),
             redial: HashMap::new(),
+            own: Vec::new(),
             later: HashMap::new(),
             strikes: HashMap::new(),
             banned: HashMap::new(),
@@ -358,17 +364,32 @@ impl Peers {
             .collect()
     }
 
-    /// A member says (identify) or is said (Kademlia) to listen at these addresses.
+    /// This node's own listen addresses (never dialled).
+    pub(super) fn set_own(&mut self, own: Vec<Multiaddr>) {
+        self.own = own;
+    }
+
+    /// The address a connection with `peer` runs over (the first one counts).
+    pub(super) fn note_remote(&mut self, peer: PeerId, remote: Multiaddr) {
+        let link = self.links.entry(peer).or_default();
+        link.seen_at.get_or_insert(remote);
+    }
+
+    /// Whether `address`, which `peer` claims, would reach it from here (see [`super::address`]).
+    pub(super) fn worth_dialling(&self, peer: &PeerId, address: &Multiaddr) -> bool {
+        let seen_at = self.links.get(peer).and_then(|l| l.seen_at.as_ref());
+        super::address::worth_dialling(address, seen_at, &self.own)
+    }
+
+    /// A member says (identify) or is said (Kademlia) to listen at these addresses. Only those
+    /// worth dialling from here are kept.
     pub(super) fn on_addresses<'a>(
         &mut self,
         peer: PeerId,
         addresses: impl Iterator<Item = &'a Multiaddr>,
     ) -> Vec<Action> {
         let fresh: Vec<String> = addresses
-            .filter(|a| {
-                !a.iter()
-                    .any(|p| matches!(p, Protocol::Ip4(ip) if ip.is_unspecified()))
-            })
+            .filter(|a| self.worth_dialling(&peer, a))
             .map(|a| a.to_string())
             .collect();
         let known = self.book.get(&peer).map(|e| &e.addresses);

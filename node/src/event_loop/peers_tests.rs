@@ -271,7 +271,11 @@ fn the_address_book_keeps_real_addresses_only_and_saves_only_changes() {
     let mut peers = machine(&[member]);
     let unspecified: Multiaddr = "/ip4/0.0.0.0/tcp/7117".parse().unwrap();
     let real = address(7117);
-    let saved = peers.on_addresses(member, [&unspecified, &real].into_iter());
+    // Reached on the same private network (10.0.0.0/24): its private address is worth keeping,
+    // a loopback address it claims is not (that would be this laptop).
+    peers.note_remote(member, "/ip4/10.0.0.9/tcp/40000".parse().unwrap());
+    let loopback: Multiaddr = "/ip4/127.0.0.1/tcp/7117".parse().unwrap();
+    let saved = peers.on_addresses(member, [&unspecified, &real, &loopback].into_iter());
     assert_eq!(saved.len(), 1);
     assert!(peers.on_addresses(member, [&real].into_iter()).is_empty());
     let (_, entry, _) = peers.known().into_iter().next().unwrap();

@@ -32,6 +32,7 @@ use crate::vault::Vault;
 
 mod bodies;
 mod forks;
+mod settings;
 
 /// The entry in sled's default tree that marks a store whose values are sealed.
 const SEALED_MARK: &[u8] = b"sealed";
@@ -462,44 +463,6 @@ impl Store {
     /// Whether the store holds no messages.
     pub fn is_empty(&self) -> bool {
         self.messages.is_empty()
-    }
-
-    /// A metadata value.
-    pub(super) fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
-        self.take(&self.meta, "meta", name.as_bytes())
-    }
-
-    /// Sets a metadata value.
-    pub(super) fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
-        self.put(&self.meta, "meta", name.as_bytes(), value)
-    }
-
-    /// Removes a metadata value.
-    pub(super) fn remove_meta(&self, name: &str) -> Result<()> {
-        self.meta.remove(name)?;
-        Ok(())
-    }
-
-    /// Saves a peer record.
-    pub(super) fn set_peer(&self, peer: &[u8], record: &[u8]) -> Result<()> {
-        self.put(&self.peers, "peers", peer, record)
-    }
-
-    /// Deletes a peer record.
-    pub(super) fn remove_peer(&self, peer: &[u8]) -> Result<()> {
-        self.peers.remove(peer)?;
-        Ok(())
-    }
-
-    /// All peer records.
-    pub(super) fn peers(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.peers
-            .iter()
-            .map(|entry| {
-                let (key, value) = entry?;
-                Ok((key.to_vec(), self.opened("peers", &key, &value)?))
-            })
-            .collect()
     }
 
     /// Makes everything written so far durable (fsync). A post is acknowledged only after this.
