@@ -4,6 +4,7 @@
 
 pub mod args;
 mod print;
+mod service;
 mod text;
 
 use std::time::Duration;
@@ -134,6 +135,7 @@ fn new_passphrase(source: &PassphraseSource, refused: bool) -> Result<Option<Pas
 /// Runs one command.
 pub async fn run(cli: Cli) -> Result<()> {
     let root = DataDir::resolve(cli.data_dir)?;
+    let passphrase_file = cli.passphrase_file.clone();
     let source = passphrase_source(cli.passphrase_file);
     let dir = DataDir::open(&root)?.with_passphrase(source.clone());
     match cli.command {
@@ -149,6 +151,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 fresh_key: true,
                 mdns: false,
                 port: None,
+                ..Settings::default()
             };
             let keypair = dir.initialise(&settings, passphrase.as_deref().map(|p| p.as_str()))?;
             if passphrase.is_none() {
@@ -221,6 +224,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("Withdrawn: every node drops its words as it hears of this.");
         }
         Command::Wipe { yes } => wipe(&dir, yes).await?,
+        Command::Service { action } => {
+            let place =
+                |p: &ServicePlace| service::Place::new(p.system, p.unit_dir.clone(), !p.no_start);
+            match action {
+                ServiceAction::Install(p) => {
+                    service::install(&dir, &place(&p)?, passphrase_file.as_deref())?
+                }
+                ServiceAction::Status(p) => service::status(&place(&p)?)?,
+                ServiceAction::Uninstall(p) => service::uninstall(&place(&p)?)?,
+            }
+        }
         Command::Feed {
             kind,
             author,
@@ -306,6 +320,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                     })
                     .collect()
             };
+            // The settings file's peers too: a hub run as a service needs no flags.
+            let mut bootstrap = bootstrap;
+            bootstrap.extend(dir.settings().map(|s| s.bootstrap).unwrap_or_default());
             let mut config = DaemonConfig {
                 bootstrap: parse(bootstrap)?,
                 mdns: announce,

@@ -43,6 +43,14 @@ pub struct Settings {
     /// in folders made before: 7117.
     #[serde(default)]
     pub port: Option<u16>,
+    /// Where `sangam run` listens (multiaddresses), instead of every interface on `port`: for a
+    /// hub run as a service, so it needs no command-line flags. Empty: the default.
+    #[serde(default)]
+    pub listen: Vec<String>,
+    /// Peers `sangam run` connects to at start besides those it knows (multiaddresses ending in
+    /// `/p2p/<id>`), like `--bootstrap`.
+    #[serde(default)]
+    pub bootstrap: Vec<String>,
 }
 
 /// The port folders made before `init` picked one listen on.
@@ -53,6 +61,9 @@ impl Settings {
     /// and IPv6 (much mobile data is IPv6 first, where a firewall rather than a NAT stands
     /// between two laptops), on this folder's port.
     pub fn listen_addresses(&self) -> Vec<String> {
+        if !self.listen.is_empty() {
+            return self.listen.clone();
+        }
         let port = self.port.unwrap_or(OLD_DEFAULT_PORT);
         vec![
             format!("/ip4/0.0.0.0/tcp/{port}"),
@@ -144,6 +155,10 @@ struct SettingsFile {
     mdns: bool,
     #[serde(default)]
     port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    listen: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    bootstrap: Vec<String>,
     /// Hex of the sealed `[name, region]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sealed: Option<String>,
@@ -367,6 +382,8 @@ impl DataDir {
             fresh_key: file.fresh_key,
             mdns: file.mdns,
             port: file.port,
+            listen: file.listen,
+            bootstrap: file.bootstrap,
         })
     }
 
@@ -376,6 +393,8 @@ impl DataDir {
             fresh_key: settings.fresh_key,
             mdns: settings.mdns,
             port: settings.port,
+            listen: settings.listen.clone(),
+            bootstrap: settings.bootstrap.clone(),
             ..SettingsFile::default()
         };
         match self.vault()? {
@@ -494,6 +513,7 @@ mod tests {
             fresh_key: true,
             mdns: false,
             port: Some(23_456),
+            ..Settings::default()
         }
     }
 
@@ -606,6 +626,30 @@ mod tests {
             DataDir::open(&link),
             Err(NodeError::UnsafeDataDir { .. })
         ));
+    }
+
+    #[test]
+    fn a_hub_sets_where_it_listens_and_whom_it_dials_in_the_settings_file() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(temp.path()).unwrap();
+        dir.initialise(&settings(), None).unwrap();
+        let text = fs::read_to_string(temp.path().join("settings.json")).unwrap();
+        assert!(
+            !text.contains("listen"),
+            "defaults are not written out: {text}"
+        );
+        let hub = Settings {
+            listen: vec!["/ip4/0.0.0.0/tcp/4001".into()],
+            bootstrap: vec!["/dns4/hub.example.org/tcp/4001/p2p/12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W3".into()],
+            ..settings()
+        };
+        dir.save_settings(&hub).unwrap();
+        let again = DataDir::open(temp.path()).unwrap().settings().unwrap();
+        assert_eq!(again, hub);
+        assert_eq!(
+            again.listen_addresses(),
+            vec!["/ip4/0.0.0.0/tcp/4001".to_string()]
+        );
     }
 
     #[test]

@@ -161,6 +161,7 @@ impl TestNode {
                     fresh_key: true,
                     mdns: false,
                     port: None,
+                    ..Settings::default()
                 },
                 passphrase,
             )

@@ -420,6 +420,37 @@ fn a_folder_with_a_passphrase_opens_only_with_it() {
     assert!(plain.status.success());
     assert!(String::from_utf8_lossy(&plain.stderr).contains("anyone who holds this laptop"));
 
+    // A hub as a service: the unit runs this folder, restarts it, and gets the passphrase as a
+    // systemd credential (never on a command line).
+    let units = temp.path().join("units");
+    let units_arg = units.to_str().unwrap();
+    let install = ["service", "install", "--unit-dir", units_arg, "--no-start"];
+    let refused = sangam(&install, None);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--passphrase-file"));
+    succeeded(&install, sangam(&install, Some(&passphrase)));
+    let unit = std::fs::read_to_string(units.join("sangam.service")).unwrap();
+    assert!(
+        unit.contains(&format!(
+            "--data-dir {} run",
+            dir.canonicalize().unwrap().display()
+        )),
+        "{unit}"
+    );
+    assert!(unit.contains("Restart=on-failure"), "{unit}");
+    assert!(unit.contains("LoadCredential=sangam-passphrase:"), "{unit}");
+    let status = ["service", "status", "--unit-dir", units_arg, "--no-start"];
+    assert!(succeeded(&status, sangam(&status, None)).contains("Installed"));
+    let uninstall = [
+        "service",
+        "uninstall",
+        "--unit-dir",
+        units_arg,
+        "--no-start",
+    ];
+    succeeded(&uninstall, sangam(&uninstall, None));
+    assert!(!units.join("sangam.service").exists());
+
     // Wiping needs no passphrase (someone at the door has no time) but does need to be meant.
     let unasked = sangam(&["wipe"], None);
     assert!(!unasked.status.success());

@@ -108,6 +108,7 @@ pub async fn start(pace: Duration) -> Result<Demo> {
                 fresh_key: true,
                 mdns: false,
                 port: None,
+                ..Settings::default()
             },
             None,
         )?;

@@ -120,6 +120,12 @@ pub enum Command {
         #[arg(long, default_value_t = 30, hide = true)]
         sync_interval: u64,
     },
+    /// Run this node as a service that starts at boot and restarts when it stops (systemd).
+    Service {
+        /// What to do with the service.
+        #[command(subcommand)]
+        action: ServiceAction,
+    },
     /// Connect the running node to a peer now.
     Connect {
         /// The peer's address, ending in /p2p/<id>.
@@ -192,6 +198,32 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Where a service is installed: for this account (default) or for the whole computer.
+#[derive(clap::Args, Debug)]
+pub struct ServicePlace {
+    /// A service for the whole computer (needs root), not just this account.
+    #[arg(long)]
+    pub system: bool,
+    /// Write the unit file here instead of systemd's folder (for testing and packaging).
+    #[arg(long, hide = true, value_name = "DIR")]
+    pub unit_dir: Option<PathBuf>,
+    /// Only write (or remove) the unit file; do not ask systemd to start or stop it.
+    #[arg(long)]
+    pub no_start: bool,
+}
+
+/// Service commands.
+#[derive(Subcommand, Debug)]
+pub enum ServiceAction {
+    /// Write the service, enable it and start it. A folder with a passphrase needs
+    /// --passphrase-file FILE (handed to the service as a systemd credential).
+    Install(ServicePlace),
+    /// Whether the service is installed and running.
+    Status(ServicePlace),
+    /// Stop the service and remove it.
+    Uninstall(ServicePlace),
 }
 
 /// Network commands.

@@ -43,6 +43,7 @@ fn reinstall(node: &TestNode) -> (TestNode, Keypair) {
                 fresh_key: true,
                 mdns: false,
                 port: None,
+                ..Settings::default()
             },
             None,
         )
