@@ -303,6 +303,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             mdns,
             no_mdns,
             sync_interval,
+            lonely_after,
         } => {
             let announce = (mdns || dir.settings().is_ok_and(|s| s.mdns)) && !no_mdns;
             if announce {
@@ -335,16 +336,41 @@ pub async fn run(cli: Cli) -> Result<()> {
             } else {
                 parse(listen)?
             };
-            run_daemon(dir, config).await?;
+            run_daemon(dir, config, Duration::from_secs(lonely_after)).await?;
         }
     }
     Ok(())
 }
 
-async fn run_daemon(dir: DataDir, config: DaemonConfig) -> Result<()> {
+/// Runs the node until it is stopped; after `lonely_after` without any member connected, says
+/// plainly that none could be reached.
+async fn run_daemon(dir: DataDir, config: DaemonConfig, lonely_after: Duration) -> Result<()> {
+    let socket = dir.socket_path();
     let mut node = daemon::start(dir, config).await?;
     let mut listen = node.listen_watch();
     let mut printed = 0;
+    // A collective that joined with an old invite, or whose hub is off, learns why nothing
+    // arrives instead of waiting in silence (the node keeps trying either way).
+    tokio::spawn(async move {
+        tokio::time::sleep(lonely_after).await;
+        let Ok(mut client) = Client::connect(&socket).await else {
+            return;
+        };
+        let (Ok(status), Ok(members)) = (client.status().await, client.members().await) else {
+            return;
+        };
+        let others = members
+            .iter()
+            .filter(|m| !m.revoked && Some(m.id) != status.id)
+            .count();
+        if others > 0 && status.connected.is_empty() {
+            eprintln!(
+                "No other collective could be reached yet at the addresses this node knows; it \
+                 keeps trying. If the invite is old or the hub has moved, ask a steward for a \
+                 fresh invite, or `sangam connect ADDRESS` to a member you know is online."
+            );
+        }
+    });
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot watch for the stop signal")?;
     loop {

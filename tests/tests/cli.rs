@@ -463,3 +463,48 @@ fn a_folder_with_a_passphrase_opens_only_with_it() {
     let after = sangam(&["id"], Some(&passphrase));
     assert!(String::from_utf8_lossy(&after.stderr).contains("not set up"));
 }
+
+#[test]
+fn a_node_that_reaches_no_member_says_so_plainly() {
+    let root = tempfile::tempdir().unwrap();
+    let founder = Node::new(root.path(), "Forum");
+    founder.ok(&["network", "create", "--name", "Test"]);
+    let founder_id = founder.ok(&["id"]);
+    let member = Node::new(root.path(), "Utthan");
+    let id = member.ok(&["id"]);
+    let invite = founder.ok(&["admit", &id, "--name", "Utthan"]);
+    member.ok_with_input(&["join"], &invite);
+    // The founder is not running: the only address the member knows leads nowhere.
+    let nowhere = format!("/ip4/127.0.0.1/tcp/9/p2p/{founder_id}");
+    let mut child = Command::new(sangam_bin())
+        .arg("--data-dir")
+        .arg(&member.dir)
+        .args(["run", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
+        .args(["--lonely-after", "1", "--bootstrap", &nowhere])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (said, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if said.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut lines = Vec::new();
+    let found = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match heard.recv_timeout(left) {
+            Ok(line) if line.contains("No other collective could be reached") => break true,
+            Ok(line) => lines.push(line),
+            Err(_) => break false,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(found, "the node said: {lines:?}");
+}

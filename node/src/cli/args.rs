@@ -119,6 +119,9 @@ pub enum Command {
         /// Seconds between syncs with a random peer.
         #[arg(long, default_value_t = 30, hide = true)]
         sync_interval: u64,
+        /// Seconds without any member before saying so.
+        #[arg(long, default_value_t = 45, hide = true)]
+        lonely_after: u64,
     },
     /// Run this node as a service that starts at boot and restarts when it stops (systemd).
     Service {
