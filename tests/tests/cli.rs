@@ -486,7 +486,7 @@ fn a_node_that_reaches_no_member_says_so_plainly() {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
-    let (said, heard) = std::sync::mpsc::channel();
+    let (said, heard) = std::sync::mpsc::sync_channel(64);
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if said.send(line).is_err() {
