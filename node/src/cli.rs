@@ -302,6 +302,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             bootstrap,
             mdns,
             no_mdns,
+            relay,
             sync_interval,
             lonely_after,
         } => {
@@ -327,6 +328,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let mut config = DaemonConfig {
                 bootstrap: parse(bootstrap)?,
                 mdns: announce,
+                relay: relay || dir.settings().is_ok_and(|s| s.relay),
                 sync_interval: Duration::from_secs(sync_interval.max(1)),
                 ..DaemonConfig::default()
             };

@@ -36,6 +36,8 @@ pub struct DaemonConfig {
     /// 0 keeps exactly the bootstrap links up and dials nobody else (tests use it to force a
     /// topology).
     pub wanted_peers: usize,
+    /// Whether to relay for other members (a hub with a public address or a forwarded port).
+    pub relay: bool,
 }
 
 impl Default for DaemonConfig {
@@ -47,6 +49,7 @@ impl Default for DaemonConfig {
             sync_interval: Duration::from_secs(30),
             clock_skew_ms: 0,
             wanted_peers: WANTED_PEERS,
+            relay: false,
         }
     }
 }
@@ -113,7 +116,10 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         &keypair,
         &network,
         &gate,
-        &SwarmSettings { mdns: config.mdns },
+        &SwarmSettings {
+            mdns: config.mdns,
+            relay: config.relay,
+        },
     )?;
     for address in &config.listen {
         let ipv6 = matches!(address.iter().next(), Some(Protocol::Ip6(_)));

@@ -52,6 +52,9 @@ pub struct Settings {
     /// `/p2p/<id>`), like `--bootstrap`.
     #[serde(default)]
     pub bootstrap: Vec<String>,
+    /// Whether `sangam run` relays for members that cannot be dialled directly (`--relay`).
+    #[serde(default)]
+    pub relay: bool,
 }
 
 /// The port folders made before `init` picked one listen on.
@@ -160,6 +163,8 @@ struct SettingsFile {
     listen: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     bootstrap: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    relay: bool,
     /// Hex of the sealed `[name, region]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sealed: Option<String>,
@@ -385,6 +390,7 @@ impl DataDir {
             port: file.port,
             listen: file.listen,
             bootstrap: file.bootstrap,
+            relay: file.relay,
         })
     }
 
@@ -396,6 +402,7 @@ impl DataDir {
             port: settings.port,
             listen: settings.listen.clone(),
             bootstrap: settings.bootstrap.clone(),
+            relay: settings.relay,
             ..SettingsFile::default()
         };
         match self.vault()? {

@@ -240,7 +240,7 @@ impl EventLoop {
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })
                 if self.peers.is_member(&peer_id) =>
             {
-                self.on_identified(peer_id, info.listen_addrs);
+                self.on_identified(peer_id, info);
             }
             // Members learn each other's addresses through Kademlia, so the mesh fills in beyond
             // the bootstrap peers and survives the loss of any one of them.

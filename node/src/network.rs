@@ -10,7 +10,9 @@ use libp2p::gossipsub::{self, MessageAuthenticity, ValidationMode};
 use libp2p::kad::{self, store::MemoryStore};
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
-use libp2p::{StreamProtocol, Swarm, connection_limits, identify, mdns, noise, ping, tcp, yamux};
+use libp2p::{
+    StreamProtocol, Swarm, connection_limits, dcutr, identify, mdns, noise, ping, relay, tcp, yamux,
+};
 use prometheus_client::registry::Registry;
 use sangam_protocol::envelope::{Envelope, message_id_for};
 use sangam_protocol::limits::MAX_MESSAGE_BYTES;
@@ -57,6 +59,26 @@ pub struct Behaviour {
     pub ping: ping::Behaviour,
     /// LAN discovery (off with `--no-mdns`).
     pub mdns: Toggle<mdns::tokio::Behaviour>,
+    /// Reaching and being reached through a member relay (reservations, relayed dials).
+    pub relay_client: relay::client::Behaviour,
+    /// Relaying for members (`--relay`): gated, so a stranger can neither reserve nor connect.
+    pub relay: Toggle<Gated<relay::Behaviour>>,
+    /// Turning a relayed connection into a direct one (hole punching).
+    pub dcutr: dcutr::Behaviour,
+}
+
+/// Limits of a member relay, for a weak laptop on a data bundle: sync and gossip must fit in a
+/// circuit (libp2p's defaults, 2 minutes and 128 KiB, do not), but no member may take it all.
+pub fn relay_config() -> relay::Config {
+    relay::Config {
+        max_reservations: 64,
+        max_reservations_per_peer: 2,
+        max_circuits: 32,
+        max_circuits_per_peer: 4,
+        max_circuit_duration: Duration::from_secs(30 * 60),
+        max_circuit_bytes: 64 * 1024 * 1024,
+        ..relay::Config::default()
+    }
 }
 
 /// A derived protocol id as libp2p takes it.
@@ -74,6 +96,8 @@ pub const NEUTRAL_AGENT_VERSION: &str = "libp2p";
 pub struct SwarmSettings {
     /// Whether to discover peers on the LAN.
     pub mdns: bool,
+    /// Whether to relay for other members.
+    pub relay: bool,
 }
 
 /// The gossipsub message id of a Sangam message: its own message id followed by `01` when the
@@ -256,7 +280,9 @@ pub fn build_swarm(
         )
         .map_err(|e| network_error(&e))?
         .with_quic()
-        .with_behaviour(|key| {
+        .with_relay_client(noise::Config::new, yamux::Config::default)
+        .map_err(|e| network_error(&e))?
+        .with_behaviour(|key, relay_client| {
             let peer_id = key.public().to_peer_id();
             let request_config = request_response::Config::default()
                 .with_request_timeout(REQUEST_TIMEOUT)
@@ -312,6 +338,11 @@ pub fn build_swarm(
                 ),
                 ping: ping::Behaviour::default(),
                 mdns: Toggle::from(mdns),
+                relay_client,
+                relay: Toggle::from(settings.relay.then(|| {
+                    Gated::new(relay::Behaviour::new(peer_id, relay_config()), gate.clone())
+                })),
+                dcutr: dcutr::Behaviour::new(peer_id),
             })
         })
         .map_err(|e| network_error(&e))?

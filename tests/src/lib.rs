@@ -404,7 +404,10 @@ pub fn raw_swarm(
         keypair,
         network,
         &gate,
-        &sangam_node::network::SwarmSettings { mdns: false },
+        &sangam_node::network::SwarmSettings {
+            mdns: false,
+            relay: false,
+        },
     )
     .unwrap()
     .0

@@ -116,6 +116,10 @@ pub enum Command {
         /// Do not announce on the local network even if the settings say so.
         #[arg(long)]
         no_mdns: bool,
+        /// Relay for members that cannot be dialled directly (behind a NAT): for a hub with a
+        /// public address or a forwarded port. Strangers get nothing from it.
+        #[arg(long)]
+        relay: bool,
         /// Seconds between syncs with a random peer.
         #[arg(long, default_value_t = 30, hide = true)]
         sync_interval: u64,

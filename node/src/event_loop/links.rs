@@ -6,13 +6,20 @@ use std::time::Instant;
 
 use libp2p::core::ConnectedPoint;
 use libp2p::multiaddr::Protocol;
-use libp2p::{Multiaddr, PeerId};
+use libp2p::{Multiaddr, PeerId, identify, relay};
 
 use super::EventLoop;
 
 impl EventLoop {
     /// This node listens on a new address.
     pub(super) fn on_listening(&mut self, address: Multiaddr) {
+        // A node started with `--relay` says it can be dialled where it listens (a public
+        // address or a forwarded port): libp2p's relay offers its service only on addresses
+        // confirmed that way.
+        let circuit = address.iter().any(|p| matches!(p, Protocol::P2pCircuit));
+        if self.swarm.behaviour().relay.is_enabled() && !circuit {
+            self.swarm.add_external_address(address.clone());
+        }
         let full = address.with(Protocol::P2p(*self.swarm.local_peer_id()));
         self.listen_tx.send_modify(|addrs| addrs.push(full));
         self.peers.set_own(self.listen_tx.borrow().clone());
@@ -41,10 +48,22 @@ impl EventLoop {
         }
     }
 
-    /// A member said (identify) where it listens: the addresses worth dialling go to the address
-    /// book and to Kademlia (which passes them on to other members).
-    pub(super) fn on_identified(&mut self, peer: PeerId, listen: Vec<Multiaddr>) {
-        let kept: Vec<Multiaddr> = listen
+    /// A member said (identify) where it listens and what it speaks: the addresses worth
+    /// dialling go to the address book and to Kademlia (which passes them on to other members);
+    /// a member that relays is asked for a reservation if this node cannot be dialled directly.
+    pub(super) fn on_identified(&mut self, peer: PeerId, info: identify::Info) {
+        if info.protocols.contains(&relay::HOP_PROTOCOL_NAME)
+            && let Some(circuit) = self.peers.reservation_on(peer)
+        {
+            match self.swarm.listen_on(circuit) {
+                Ok(_) => tracing::info!(%peer, "asking a member relay for a reservation"),
+                Err(error) => {
+                    tracing::warn!(%peer, "cannot listen through a member relay: {error}")
+                }
+            }
+        }
+        let kept: Vec<Multiaddr> = info
+            .listen_addrs
             .into_iter()
             .filter(|address| self.peers.worth_dialling(&peer, address))
             .collect();

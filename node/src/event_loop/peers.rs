@@ -97,7 +97,12 @@ pub(super) struct Peers {
     rng: StdRng,
     /// This node's own listen addresses.
     own: Vec<Multiaddr>,
+    /// Member relays this node holds (or asked for) a reservation on.
+    relays: HashSet<PeerId>,
 }
+
+/// Most member relays a node keeps a reservation on.
+pub(super) const MAX_RELAYS: usize = 2;
 
 impl Peers {
     /// A machine that knows the address book saved on disk.
@@ -110,6 +115,7 @@ impl Peers {
             bootstrap: HashMap::new(),
             redial: HashMap::new(),
             own: Vec::new(),
+            relays: HashSet::new(),
             later: HashMap::new(),
             strikes: HashMap::new(),
             banned: HashMap::new(),
@@ -262,6 +268,8 @@ impl Peers {
     /// The last connection with `peer` closed.
     pub(super) fn on_closed(&mut self, peer: PeerId, now: Instant) -> Vec<Action> {
         let link = self.links.remove(&peer).unwrap_or_default();
+        // A reservation lives on its connection.
+        self.relays.remove(&peer);
         let mut actions = vec![Action::Tell(Event::PeerDisconnected {
             peer: peer.to_string(),
         })];
@@ -362,6 +370,25 @@ impl Peers {
             .filter(|(peer, _)| self.gate.allows(peer) && !self.is_connected(peer) && self.short())
             .map(|(peer, address)| Action::DialOnLan { peer, address })
             .collect()
+    }
+
+    /// Where to ask member relay `peer` for a reservation, if this node should: it has no
+    /// address others could dial directly (behind a NAT or a firewall, or no listener at all),
+    /// holds fewer than [`MAX_RELAYS`], and has none on `peer` yet. The address is the one this
+    /// node reaches `peer` at now, made a circuit.
+    pub(super) fn reservation_on(&mut self, peer: PeerId) -> Option<Multiaddr> {
+        use super::address::{Reach, reach};
+        let reachable = self.own.iter().any(|a| reach(a) == Reach::Public);
+        if reachable || self.relays.len() >= MAX_RELAYS || self.relays.contains(&peer) {
+            return None;
+        }
+        use libp2p::multiaddr::Protocol;
+        let mut via = self.links.get(&peer)?.dialled.clone()?;
+        if !matches!(via.iter().last(), Some(Protocol::P2p(_))) {
+            via.push(Protocol::P2p(peer));
+        }
+        self.relays.insert(peer);
+        Some(via.with(Protocol::P2pCircuit))
     }
 
     /// This node's own listen addresses (never dialled).

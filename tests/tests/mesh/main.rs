@@ -13,6 +13,7 @@ mod membership;
 mod outsiders;
 mod partition;
 mod recovery;
+mod relay;
 mod restart;
 mod revocation;
 mod seized;
