@@ -310,6 +310,10 @@ impl Service<'_> {
             gossip_copies: 0,
             gossip_distinct: 0,
             gossip_mesh: 0,
+            public_address: false,
+            relays: Vec::new(),
+            connected_directly: 0,
+            connected_via_relay: 0,
         })
     }
 }

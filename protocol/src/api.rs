@@ -201,6 +201,18 @@ pub struct Status {
     /// Peers this node exchanges gossip with directly (its gossip mesh).
     #[serde(default)]
     pub gossip_mesh: u64,
+    /// Whether the node listens on a public address others can dial directly.
+    #[serde(default)]
+    pub public_address: bool,
+    /// Member relays this node can be reached through (PeerIds), when it holds reservations.
+    #[serde(default)]
+    pub relays: Vec<String>,
+    /// Connected peers reached over a direct connection.
+    #[serde(default)]
+    pub connected_directly: u64,
+    /// Connected peers reached only through a relay.
+    #[serde(default)]
+    pub connected_via_relay: u64,
 }
 
 /// A peer as the node sees it.

@@ -139,7 +139,22 @@ pub(super) fn print_status(status: &sangam_protocol::api::Status) {
     for address in &status.listen {
         println!("listening: {address}");
     }
-    println!("peers:     {} connected", status.connected.len());
+    if status.running {
+        let reach = if status.public_address {
+            "directly, at a public address".to_string()
+        } else if !status.relays.is_empty() {
+            format!("through {} member relay(s)", status.relays.len())
+        } else {
+            "not from outside yet (no public address, no relay): it can still connect out".into()
+        };
+        println!("reachable: {reach}");
+    }
+    println!(
+        "peers:     {} connected ({} directly, {} through a relay)",
+        status.connected.len(),
+        status.connected_directly,
+        status.connected_via_relay
+    );
     for peer in &status.connected {
         let name = peer.name.as_deref().unwrap_or("(unknown)");
         let sync = peer

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use libp2p::gossipsub::IdentTopic;
+use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, Swarm};
 use sangam_protocol::api::{PeerView, Status};
 
@@ -43,6 +44,12 @@ impl Live for Running<'_> {
         let tally = self.meter.tally();
         status.gossip_copies = tally.copies;
         status.gossip_distinct = tally.distinct;
+        (status.connected_directly, status.connected_via_relay) = self.peers.connection_kinds();
+        let own = self.swarm.listeners().cloned().collect::<Vec<_>>();
+        status.public_address = own
+            .iter()
+            .any(|a| super::address::reach(a) == super::address::Reach::Public && !is_circuit(a));
+        status.relays = own.iter().filter_map(relay_of).collect();
     }
 
     fn peers(&self) -> Vec<PeerView> {
@@ -77,6 +84,24 @@ impl Live for Running<'_> {
     fn addresses(&self) -> Vec<String> {
         self.listen.clone()
     }
+}
+
+/// Whether `address` is a relayed one.
+fn is_circuit(address: &Multiaddr) -> bool {
+    address.iter().any(|p| matches!(p, Protocol::P2pCircuit))
+}
+
+/// The relay a relayed listen address goes through (the PeerId before `/p2p-circuit`).
+fn relay_of(address: &Multiaddr) -> Option<String> {
+    let mut relay = None;
+    for part in address.iter() {
+        match part {
+            Protocol::P2p(peer) => relay = Some(peer.to_string()),
+            Protocol::P2pCircuit => return relay,
+            _ => {}
+        }
+    }
+    None
 }
 
 impl EventLoop {

@@ -20,7 +20,11 @@ impl EventLoop {
         if self.swarm.behaviour().relay.is_enabled() && !circuit {
             self.swarm.add_external_address(address.clone());
         }
-        let full = address.with(Protocol::P2p(*self.swarm.local_peer_id()));
+        // Relayed listen addresses already end in this node's id.
+        let full = match address.iter().last() {
+            Some(Protocol::P2p(_)) => address,
+            _ => address.with(Protocol::P2p(*self.swarm.local_peer_id())),
+        };
         self.listen_tx.send_modify(|addrs| addrs.push(full));
         self.peers.set_own(self.listen_tx.borrow().clone());
         let _ = self.ledger.save_listen_addresses(&self.invite_addresses());

@@ -391,6 +391,18 @@ impl Peers {
         Some(via.with(Protocol::P2pCircuit))
     }
 
+    /// Connected peers (direct, through a relay), by the address of their first connection.
+    pub(super) fn connection_kinds(&self) -> (u64, u64) {
+        let relayed = |l: &&Link| {
+            l.seen_at.as_ref().is_some_and(|a| {
+                a.iter()
+                    .any(|p| matches!(p, libp2p::multiaddr::Protocol::P2pCircuit))
+            })
+        };
+        let via_relay = self.links.values().filter(relayed).count() as u64;
+        (self.links.len() as u64 - via_relay, via_relay)
+    }
+
     /// This node's own listen addresses (never dialled).
     pub(super) fn set_own(&mut self, own: Vec<Multiaddr>) {
         self.own = own;

@@ -44,6 +44,17 @@ async fn a_member_nobody_can_dial_is_reached_through_a_member_relay() {
         },
     )
     .await;
+    // Status says how it can be reached, and how its peers are connected.
+    let status = nodes[2].status().await;
+    assert!(!status.public_address);
+    assert_eq!(status.relays, vec![nodes[0].id.peer_id().to_string()]);
+    let other = nodes[1].status().await;
+    assert_eq!(
+        other.connected_directly + other.connected_via_relay,
+        other.connected.len() as u64
+    );
+    // (On one host the two also find a direct path — Kademlia dials what the relay tells it,
+    // or hole punching succeeds — so how many are relayed is not asserted here.)
     let from_hidden = nodes[2].announce("From behind the relay").await;
     let to_hidden = nodes[1].announce("To the member behind the relay").await;
     eventually("the post from behind the relay to arrive", || {
