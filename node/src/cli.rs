@@ -73,7 +73,11 @@ async fn wipe(dir: &DataDir, confirmed: bool) -> Result<()> {
             );
         }
         Err(_) => {
-            let id = dir.load_identity().ok().map(|k| k.author().to_string());
+            // Only a plain folder's id is read: wiping never waits for a passphrase.
+            let id = (!dir.has_passphrase())
+                .then(|| dir.load_identity().ok())
+                .flatten()
+                .map(|k| k.author().to_string());
             dir.destroy()?;
             println!(
                 "Wiped in {:.1} s. The node was not running, so no one was told: ask a steward \

@@ -101,7 +101,7 @@ impl Vault {
     }
 }
 
-/// `count` random bytes from the operating system.
+/// `N` random bytes from the operating system.
 pub fn random<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| NodeError::Io {

@@ -32,19 +32,7 @@ impl Store {
         let mut dropped = 0;
         for entry in self.feeds.scan_prefix(author.as_bytes()) {
             let (_, id) = entry?;
-            let Some(wire) = self.take(&self.messages, "messages", &id)? else {
-                continue;
-            };
-            let message = Message::from_trusted_bytes(wire)?;
-            if message.body_bytes().is_some() {
-                self.put(
-                    &self.messages,
-                    "messages",
-                    &id,
-                    message.without_body().wire(),
-                )?;
-                dropped += 1;
-            }
+            dropped += usize::from(self.strip(&id_from(&id)?, Some(author))?);
         }
         Ok(dropped)
     }
