@@ -38,6 +38,9 @@ pub struct DaemonConfig {
     pub wanted_peers: usize,
     /// Whether to relay for other members (a hub with a public address or a forwarded port).
     pub relay: bool,
+    /// Whether to learn (AutoNAT) if others can dial this node, and relay for members once they
+    /// can. Off in in-process tests on one machine, where every address is loopback.
+    pub autonat: bool,
 }
 
 impl Default for DaemonConfig {
@@ -50,6 +53,7 @@ impl Default for DaemonConfig {
             clock_skew_ms: 0,
             wanted_peers: WANTED_PEERS,
             relay: false,
+            autonat: true,
         }
     }
 }
@@ -119,6 +123,7 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         &SwarmSettings {
             mdns: config.mdns,
             relay: config.relay,
+            autonat: config.autonat,
         },
     )?;
     for address in &config.listen {
@@ -166,6 +171,7 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
         sync_interval: config.sync_interval,
         clock_skew_ms: config.clock_skew_ms,
         wanted_peers: config.wanted_peers,
+        relay_by_hand: config.relay,
     })?;
     let socket = data_dir.socket_path();
     let (wipe, folder) = (stopper.wipe.clone(), data_dir.clone());

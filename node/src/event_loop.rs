@@ -34,7 +34,9 @@ mod gossip;
 mod hello;
 mod links;
 mod own_posts;
+mod paths;
 mod peers;
+mod relays;
 mod sync;
 mod sync_driver;
 
@@ -46,6 +48,7 @@ use gossip::is_provably_invalid;
 use own_posts::{OwnPost, Unflushed};
 use peers::{BookEntry, Peers};
 pub use peers::{MAX_PEERS, WANTED_PEERS};
+use relays::Relays;
 use sync_driver::SyncDriver;
 
 /// How often housekeeping runs (hello deadlines, scheduled redials, reopened connections).
@@ -77,6 +80,8 @@ pub struct Parts {
     pub clock_skew_ms: i64,
     /// Member connections to keep up by dialling.
     pub wanted_peers: usize,
+    /// Whether the node relays because it was told to (`--relay`), whatever AutoNAT finds.
+    pub relay_by_hand: bool,
 }
 
 /// The event loop's state.
@@ -101,6 +106,7 @@ pub struct EventLoop {
     meter: GossipMeter,
     flusher: Flusher<OwnPost>,
     unflushed: Unflushed,
+    relays: Relays,
 }
 
 impl EventLoop {
@@ -119,6 +125,7 @@ impl EventLoop {
             sync_interval,
             clock_skew_ms,
             wanted_peers,
+            relay_by_hand,
         } = parts;
         let flusher = Flusher::start(ledger.store().clone())
             .map_err(NodeError::io("start the thread that saves posts to disk"))?;
@@ -151,6 +158,7 @@ impl EventLoop {
             meter,
             flusher,
             unflushed: Unflushed::default(),
+            relays: Relays::new(relay_by_hand),
         })
     }
 
@@ -206,20 +214,18 @@ impl EventLoop {
             SwarmEvent::NewListenAddr { address, .. } => self.on_listening(address),
             SwarmEvent::ConnectionEstablished {
                 peer_id,
+                connection_id,
                 endpoint,
                 num_established,
                 ..
-            } => self.on_connection(peer_id, endpoint, num_established.get() == 1),
+            } => self.on_connection(peer_id, connection_id, endpoint, num_established.get() == 1),
             SwarmEvent::ConnectionClosed {
                 peer_id,
-                num_established: 0,
+                connection_id,
+                num_established,
                 ..
-            } => {
-                self.admission.forget(&peer_id);
-                self.sync.forget(&peer_id);
-                let actions = self.peers.on_closed(peer_id, Instant::now());
-                self.apply(actions);
-            }
+            } => self.on_connection_closed(peer_id, connection_id, num_established == 0),
+            SwarmEvent::ExternalAddrConfirmed { address } => self.on_confirmed(address),
             SwarmEvent::Behaviour(event) => self.on_behaviour_event(event),
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
                 tracing::debug!(?peer_id, "dial failed: {error}");
@@ -261,6 +267,9 @@ impl EventLoop {
                 tracing::info!(%peer, "closing a connection that stopped answering: {error}");
                 self.swarm.close_connection(connection);
             }
+            BehaviourEvent::Relay(event) => self.on_relay_event(event),
+            BehaviourEvent::Dcutr(event) => self.on_hole_punch(event),
+            BehaviourEvent::Autonat(event) => self.on_reachability_test(event),
             BehaviourEvent::Mdns(mdns::Event::Discovered(found)) => {
                 let actions = self.peers.on_discovered(found);
                 self.apply(actions);
@@ -293,6 +302,7 @@ impl EventLoop {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::Dial { peer, addresses } => {
+                    tracing::debug!(%peer, ?addresses, "dialling");
                     let opts = DialOpts::peer_id(peer)
                         .condition(PeerCondition::DisconnectedAndNotDialing)
                         .addresses(addresses)

@@ -282,11 +282,16 @@ where
 
 impl<B> Gated<B> {
     /// The visible connection an event for `peer` addressed to `handler` goes to, if any.
+    /// An event for one named connection goes there whatever peer it names: libp2p's relay
+    /// tells the destination's connection about a circuit under the *source's* peer id.
     fn visible_target(&self, peer: &PeerId, handler: NotifyHandler) -> Option<ConnectionId> {
-        let visible = self.visible.get(peer)?;
         match handler {
-            NotifyHandler::One(connection) => visible.contains(&connection).then_some(connection),
-            NotifyHandler::Any => visible.first().copied(),
+            NotifyHandler::One(connection) => self
+                .visible
+                .values()
+                .any(|seen| seen.contains(&connection))
+                .then_some(connection),
+            NotifyHandler::Any => self.visible.get(peer)?.first().copied(),
         }
     }
 }
@@ -336,5 +341,15 @@ mod tests {
         // A peer with only hidden connections gets nothing at all.
         let stranger = PeerId::random();
         assert_eq!(gated.visible_target(&stranger, NotifyHandler::Any), None);
+        // An event naming another peer but one visible connection still reaches it (the relay
+        // asks a circuit's destination under the source's id), a hidden one never.
+        assert_eq!(
+            gated.visible_target(&stranger, NotifyHandler::One(visible)),
+            Some(visible)
+        );
+        assert_eq!(
+            gated.visible_target(&stranger, NotifyHandler::One(hidden)),
+            None
+        );
     }
 }

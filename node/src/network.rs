@@ -4,6 +4,7 @@
 //! and mDNS do not (hello is how a member proves itself; ping reveals nothing of the
 //! network's content).
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use libp2p::gossipsub::{self, MessageAuthenticity, ValidationMode};
@@ -11,7 +12,8 @@ use libp2p::kad::{self, store::MemoryStore};
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::{NetworkBehaviour, behaviour::toggle::Toggle};
 use libp2p::{
-    StreamProtocol, Swarm, connection_limits, dcutr, identify, mdns, noise, ping, relay, tcp, yamux,
+    Multiaddr, PeerId, StreamProtocol, Swarm, autonat, connection_limits, dcutr, identify, mdns,
+    noise, ping, relay, tcp, yamux,
 };
 use prometheus_client::registry::Registry;
 use sangam_protocol::envelope::{Envelope, message_id_for};
@@ -30,8 +32,9 @@ use crate::gate::{Gated, MemberGate};
 pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most simultaneous connections, in and out, for a weak laptop.
 pub const MAX_CONNECTIONS: u32 = 128;
-/// Most connections to one peer.
-pub const MAX_CONNECTIONS_PER_PEER: u32 = 2;
+/// Most connections to one peer: one, a relayed one while hole punching replaces it, and an
+/// AutoNAT dial-back.
+pub const MAX_CONNECTIONS_PER_PEER: u32 = 3;
 /// How long a sync or hello request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -65,20 +68,38 @@ pub struct Behaviour {
     pub relay: Toggle<Gated<relay::Behaviour>>,
     /// Turning a relayed connection into a direct one (hole punching).
     pub dcutr: dcutr::Behaviour,
+    /// Learning whether others can dial this node (AutoNAT v2): members dial back the
+    /// addresses other members see it at. Gated: a stranger learns none of those addresses.
+    pub autonat: Toggle<Gated<autonat::v2::client::Behaviour>>,
+    /// Dialling back members that ask whether they can be reached.
+    pub autonat_server: Toggle<Gated<autonat::v2::server::Behaviour>>,
 }
 
 /// Limits of a member relay, for a weak laptop on a data bundle: sync and gossip must fit in a
 /// circuit (libp2p's defaults, 2 minutes and 128 KiB, do not), but no member may take it all.
-pub fn relay_config() -> relay::Config {
+/// Every request is checked against `gate` as well: the gate already hides the relay from
+/// strangers, and this refuses (and lets the node count) a request from a peer whose membership
+/// ended while its connection stayed open.
+pub fn relay_config(gate: &MemberGate) -> relay::Config {
+    let member =
+        |gate: MemberGate| move |peer: PeerId, _: &Multiaddr, _| -> bool { gate.allows(&peer) };
+    let per_minute = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
     relay::Config {
         max_reservations: 64,
         max_reservations_per_peer: 2,
-        max_circuits: 32,
-        max_circuits_per_peer: 4,
+        reservation_duration: Duration::from_secs(60 * 60),
+        // Only members, and a burst of reservations (a restart) is fine. No limit per IP
+        // address: many members on mobile data share one carrier-NAT address.
+        reservation_rate_limiters: vec![Box::new(member(gate.clone()))],
+        // A member may talk to every other member behind a NAT through the relay until hole
+        // punching replaces those circuits; a circuit counts for both of its ends.
+        max_circuits: 64,
+        max_circuits_per_peer: 16,
         max_circuit_duration: Duration::from_secs(30 * 60),
         max_circuit_bytes: 64 * 1024 * 1024,
-        ..relay::Config::default()
+        circuit_src_rate_limiters: vec![Box::new(member(gate.clone()))],
     }
+    .circuit_src_per_peer(per_minute(60), Duration::from_secs(1))
 }
 
 /// A derived protocol id as libp2p takes it.
@@ -96,8 +117,11 @@ pub const NEUTRAL_AGENT_VERSION: &str = "libp2p";
 pub struct SwarmSettings {
     /// Whether to discover peers on the LAN.
     pub mdns: bool,
-    /// Whether to relay for other members.
+    /// Whether to relay for other members whatever AutoNAT finds (`--relay`).
     pub relay: bool,
+    /// Whether to find out (AutoNAT) if this node can be dialled from outside, and relay for
+    /// members once it can. Off only in tests on one machine, where it can learn nothing.
+    pub autonat: bool,
 }
 
 /// The gossipsub message id of a Sangam message: its own message id followed by `01` when the
@@ -332,17 +356,39 @@ pub fn build_swarm(
                 identify: Gated::new(
                     identify::Behaviour::new(
                         identify::Config::new(NEUTRAL_PROTOCOL_VERSION.into(), key.public())
-                            .with_agent_version(NEUTRAL_AGENT_VERSION.into()),
+                            .with_agent_version(NEUTRAL_AGENT_VERSION.into())
+                            // Identify would otherwise add every address a peer claims (its
+                            // loopback and home-network ones too) to each dial of that peer;
+                            // the event loop keeps only those worth dialling.
+                            .with_cache_size(0)
+                            // A relayed address appears after the first exchange (once a
+                            // reservation is granted); members must hear of it then.
+                            .with_push_listen_addr_updates(true),
                     ),
                     gate.clone(),
                 ),
                 ping: ping::Behaviour::default(),
                 mdns: Toggle::from(mdns),
                 relay_client,
-                relay: Toggle::from(settings.relay.then(|| {
-                    Gated::new(relay::Behaviour::new(peer_id, relay_config()), gate.clone())
+                // libp2p's relay offers itself only on confirmed external addresses: given by
+                // hand with `--relay`, or found reachable by AutoNAT.
+                relay: Toggle::from((settings.relay || settings.autonat).then(|| {
+                    Gated::new(
+                        relay::Behaviour::new(peer_id, relay_config(gate)),
+                        gate.clone(),
+                    )
                 })),
                 dcutr: dcutr::Behaviour::new(peer_id),
+                autonat: Toggle::from(
+                    settings
+                        .autonat
+                        .then(|| Gated::new(Default::default(), gate.clone())),
+                ),
+                autonat_server: Toggle::from(
+                    settings
+                        .autonat
+                        .then(|| Gated::new(Default::default(), gate.clone())),
+                ),
             })
         })
         .map_err(|e| network_error(&e))?

@@ -63,6 +63,7 @@ impl NotRunning {
                     peer: peer.to_string(),
                     name: None,
                     connected: false,
+                    relayed: false,
                     addresses: record.addresses,
                     last_seen: record.last_seen,
                     last_sync: record.last_sync,
@@ -314,6 +315,8 @@ impl Service<'_> {
             relays: Vec::new(),
             connected_directly: 0,
             connected_via_relay: 0,
+            relaying: false,
+            relay_serving: 0,
         })
     }
 }

@@ -213,6 +213,12 @@ pub struct Status {
     /// Connected peers reached only through a relay.
     #[serde(default)]
     pub connected_via_relay: u64,
+    /// Whether this node relays for other members.
+    #[serde(default)]
+    pub relaying: bool,
+    /// Members holding a reservation on this node's relay (reachable through it).
+    #[serde(default)]
+    pub relay_serving: u64,
 }
 
 /// A peer as the node sees it.
@@ -224,6 +230,9 @@ pub struct PeerView {
     pub name: Option<String>,
     /// Whether it is connected now.
     pub connected: bool,
+    /// Whether it is connected only through a member relay (no direct connection yet).
+    #[serde(default)]
+    pub relayed: bool,
     /// Addresses it was reached at.
     pub addresses: Vec<String>,
     /// When it was last seen (ms).

@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod netns;
+
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -383,6 +385,8 @@ pub fn test_config(bootstrap: Vec<Multiaddr>) -> DaemonConfig {
         listen: vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()],
         bootstrap,
         mdns: false,
+        // On one machine every address is loopback: AutoNAT can learn nothing there.
+        autonat: false,
         ..DaemonConfig::default()
     }
 }
@@ -407,6 +411,7 @@ pub fn raw_swarm(
         &sangam_node::network::SwarmSettings {
             mdns: false,
             relay: false,
+            autonat: false,
         },
     )
     .unwrap()

@@ -6,27 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use sangam_tests::netns::{Daemon, ip, must};
 use sangam_tests::{TestNode, eventually, network, sangam_bin, skip, time_limit};
-
-/// Runs `ip` with `args`; true if it worked.
-fn ip(args: &[&str]) -> bool {
-    Command::new("ip")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Runs `ip` with `args` during set-up. Once the first namespace could be made, every later
-/// step must work: a failure there is a bug in the test or the machine, never a skip.
-fn must(args: &[&str]) -> Option<()> {
-    assert!(ip(args), "`ip {}` failed", args.join(" "));
-    Some(())
-}
 
 /// The namespaces of one test run, removed on drop.
 struct Hosts {
@@ -47,25 +30,25 @@ impl Hosts {
         };
         let sw = switch.as_str();
         for bridge in ["bra", "brb"] {
-            must(&["-n", sw, "link", "add", bridge, "type", "bridge"])?;
-            must(&["-n", sw, "link", "set", bridge, "up"])?;
+            must(&["-n", sw, "link", "add", bridge, "type", "bridge"]);
+            must(&["-n", sw, "link", "set", bridge, "up"]);
         }
         must(&[
             "-n", sw, "link", "add", "tra", "type", "veth", "peer", "name", "trb",
-        ])?;
-        must(&["-n", sw, "link", "set", "tra", "master", "bra"])?;
-        must(&["-n", sw, "link", "set", "trb", "master", "brb"])?;
-        must(&["-n", sw, "link", "set", "tra", "up"])?;
-        must(&["-n", sw, "link", "set", "trb", "up"])?;
+        ]);
+        must(&["-n", sw, "link", "set", "tra", "master", "bra"]);
+        must(&["-n", sw, "link", "set", "trb", "master", "brb"]);
+        must(&["-n", sw, "link", "set", "tra", "up"]);
+        must(&["-n", sw, "link", "set", "trb", "up"]);
         for i in 0..count {
             let host = format!("sgh{i}x{tag}");
-            must(&["netns", "add", &host])?;
+            must(&["netns", "add", &host]);
             hosts.hosts.push(host.clone());
             let (port, nic) = (format!("p{i}"), format!("h{i}"));
             must(&[
                 "-n", sw, "link", "add", &port, "type", "veth", "peer", "name", &nic, "netns",
                 &host,
-            ])?;
+            ]);
             must(&[
                 "-n",
                 sw,
@@ -74,8 +57,8 @@ impl Hosts {
                 &port,
                 "master",
                 if i < count / 2 { "bra" } else { "brb" },
-            ])?;
-            must(&["-n", sw, "link", "set", &port, "up"])?;
+            ]);
+            must(&["-n", sw, "link", "set", &port, "up"]);
             must(&[
                 "-n",
                 &host,
@@ -84,9 +67,9 @@ impl Hosts {
                 &format!("10.77.0.{}/24", i + 1),
                 "dev",
                 &nic,
-            ])?;
-            must(&["-n", &host, "link", "set", &nic, "up"])?;
-            must(&["-n", &host, "link", "set", "lo", "up"])?;
+            ]);
+            must(&["-n", &host, "link", "set", &nic, "up"]);
+            must(&["-n", &host, "link", "set", "lo", "up"]);
         }
         Some(hosts)
     }
@@ -109,33 +92,6 @@ impl Drop for Hosts {
     }
 }
 
-/// A `sangam run` daemon inside a namespace, with its log kept in a file so that a failed test
-/// shows what each daemon saw.
-struct Daemon {
-    child: Child,
-    log: std::path::PathBuf,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-            let tail: Vec<&str> = text
-                .lines()
-                .rev()
-                .take(60)
-                .map(|l| l.get(..400).unwrap_or(l))
-                .collect();
-            eprintln!("--- last lines of {} ---", self.log.display());
-            for line in tail.iter().rev() {
-                eprintln!("{line}");
-            }
-        }
-    }
-}
-
 fn run_in(host: &str, node: &TestNode, address: &str, bootstrap: Option<&str>) -> Daemon {
     run_with(host, node, address, bootstrap, &["--no-mdns"])
 }
@@ -148,24 +104,17 @@ fn run_with(
     bootstrap: Option<&str>,
     extra: &[&str],
 ) -> Daemon {
-    let mut command = Command::new("ip");
-    command
-        .args(["netns", "exec", host])
-        .arg(sangam_bin())
-        .arg("--data-dir")
-        .arg(node.dir.root());
-    command.args(["run", "--listen", address, "--sync-interval", "2"]);
-    command.args(extra);
+    let mut args = vec!["--listen", address, "--sync-interval", "2"];
+    args.extend(extra);
     if let Some(bootstrap) = bootstrap {
-        command.args(["--bootstrap", bootstrap]);
+        args.extend(["--bootstrap", bootstrap]);
     }
-    let log = node.dir.root().join("daemon.log");
-    let file = std::fs::File::create(&log).unwrap();
-    command.env("SANGAM_LOG", "warn,libp2p_mdns=debug,sangam_node=debug");
-    Daemon {
-        child: command.stdout(Stdio::null()).stderr(file).spawn().unwrap(),
-        log,
-    }
+    Daemon::start(
+        host,
+        node.dir.root(),
+        &args,
+        "warn,libp2p_mdns=debug,sangam_node=debug",
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -299,14 +248,14 @@ impl Lan {
         }
         let lan = Lan { hosts };
         let [a, b] = [lan.hosts[0].as_str(), lan.hosts[1].as_str()];
-        must(&["netns", "add", b])?;
+        must(&["netns", "add", b]);
         must(&[
             "link", "add", "sgma", "netns", a, "type", "veth", "peer", "name", "sgmb", "netns", b,
-        ])?;
+        ]);
         for (host, nic, address) in [(a, "sgma", "10.78.0.1/24"), (b, "sgmb", "10.78.0.2/24")] {
-            must(&["-n", host, "addr", "add", address, "dev", nic])?;
-            must(&["-n", host, "link", "set", nic, "up"])?;
-            must(&["-n", host, "link", "set", "lo", "up"])?;
+            must(&["-n", host, "addr", "add", address, "dev", nic]);
+            must(&["-n", host, "link", "set", nic, "up"]);
+            must(&["-n", host, "link", "set", "lo", "up"]);
         }
         Some(lan)
     }

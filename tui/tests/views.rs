@@ -59,6 +59,7 @@ fn peer(n: u8, name: &str, synced_minutes_ago: u64) -> PeerView {
         peer: author(n).to_string(),
         name: Some(name.into()),
         connected: true,
+        relayed: false,
         addresses: vec![],
         last_seen: Some(NOW),
         last_sync: Some(NOW - synced_minutes_ago * MINUTE),

@@ -143,11 +143,29 @@ pub(super) fn print_status(status: &sangam_protocol::api::Status) {
         let reach = if status.public_address {
             "directly, at a public address".to_string()
         } else if !status.relays.is_empty() {
-            format!("through {} member relay(s)", status.relays.len())
+            let names: Vec<String> = status
+                .relays
+                .iter()
+                .map(|relay| {
+                    status
+                        .connected
+                        .iter()
+                        .find(|p| &p.peer == relay)
+                        .and_then(|p| p.name.clone())
+                        .unwrap_or_else(|| short(relay))
+                })
+                .collect();
+            format!("through member relay {}", names.join(", "))
         } else {
             "not from outside yet (no public address, no relay): it can still connect out".into()
         };
         println!("reachable: {reach}");
+        if status.relaying {
+            println!(
+                "relaying:  yes, for {} member(s) reachable through this laptop",
+                status.relay_serving
+            );
+        }
     }
     println!(
         "peers:     {} connected ({} directly, {} through a relay)",
@@ -161,7 +179,12 @@ pub(super) fn print_status(status: &sangam_protocol::api::Status) {
             .last_sync
             .map(|t| format!("last sync {}", ago(t)))
             .unwrap_or_default();
-        println!("  {name:<24} {} {sync}", peer.peer);
+        let path = if peer.relayed {
+            " (through a relay)"
+        } else {
+            ""
+        };
+        println!("  {name:<24} {}{path} {sync}", peer.peer);
     }
     let total: u64 = status.messages.values().sum();
     println!("messages:  {total}");
@@ -185,4 +208,17 @@ pub(super) fn print_status(status: &sangam_protocol::api::Status) {
     for (author, count) in &status.forks {
         println!("warning: {author} published {count} conflicting message(s) (a fork)");
     }
+}
+
+/// A libp2p peer id shortened for the screen (its last eight characters).
+fn short(peer: &str) -> String {
+    let tail: String = peer
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("…{tail}")
 }

@@ -22,11 +22,8 @@ pub(super) enum Reach {
     Public,
 }
 
-/// Where `address` leads.
+/// Where `address` leads (for a relayed address: where its relay is).
 pub(super) fn reach(address: &Multiaddr) -> Reach {
-    if address.iter().any(|p| matches!(p, Protocol::P2pCircuit)) {
-        return Reach::Public;
-    }
     match address.iter().next() {
         Some(Protocol::Ip4(ip)) => reach_v4(ip),
         Some(Protocol::Ip6(ip)) => reach_v6(ip),
@@ -92,14 +89,67 @@ pub(super) fn worth_dialling(
         return false;
     }
     let seen = seen_at.map(reach);
+    let relayed = claimed.iter().any(|p| matches!(p, Protocol::P2pCircuit));
     match reach(claimed) {
         Reach::Public => true,
         Reach::Nowhere => false,
-        // Only a peer on this very host (reached over loopback) can be reached at loopback.
+        // Only a peer on this very host (reached over loopback) can be reached at loopback,
+        // through a relay or not.
         Reach::Loopback => seen == Some(Reach::Loopback),
-        // Only a peer reached on that same private network.
-        Reach::Private(net) => seen == Some(Reach::Private(net)),
+        // Only a peer reached on that same private network; through a relay on a private
+        // network (a hub on the LAN), any member: the relay's own connection decides.
+        Reach::Private(net) => relayed || seen == Some(Reach::Private(net)),
     }
+}
+
+/// `addresses` with at most one relayed address per relay, the one with the best-placed relay
+/// address: a relay listening on four addresses gives each member four relayed ones, but a
+/// dial through a relay uses whatever connection to it is open, and each extra one costs a
+/// circuit request.
+pub(super) fn one_circuit_per_relay(addresses: Vec<Multiaddr>) -> Vec<Multiaddr> {
+    let rank = |a: &Multiaddr| match reach(a) {
+        Reach::Public => 0,
+        Reach::Private(_) => 1,
+        _ => 2,
+    };
+    let mut relayed: Vec<(Multiaddr, Multiaddr)> = Vec::new();
+    let mut kept = Vec::new();
+    for address in addresses {
+        let Some(relay) = relay_part(&address) else {
+            kept.push(address);
+            continue;
+        };
+        match relayed.iter_mut().find(|(r, _)| same_relay(r, &relay)) {
+            Some((_, best)) if rank(&address) < rank(best) => *best = address,
+            Some(_) => {}
+            None => relayed.push((relay, address)),
+        }
+    }
+    kept.extend(relayed.into_iter().map(|(_, address)| address));
+    kept
+}
+
+/// The part of a relayed address before `/p2p-circuit` (the relay's address and id).
+fn relay_part(address: &Multiaddr) -> Option<Multiaddr> {
+    let mut relay = Multiaddr::empty();
+    for part in address.iter() {
+        if matches!(part, Protocol::P2pCircuit) {
+            return Some(relay);
+        }
+        relay.push(part);
+    }
+    None
+}
+
+/// Whether two relay addresses name the same relay (by its id).
+fn same_relay(a: &Multiaddr, b: &Multiaddr) -> bool {
+    let id = |m: &Multiaddr| {
+        m.iter().find_map(|p| match p {
+            Protocol::P2p(peer) => Some(peer),
+            _ => None,
+        })
+    };
+    id(a).is_some() && id(a) == id(b)
 }
 
 /// Whether two addresses name the same IP and port (the `/p2p/…` part aside).
@@ -213,5 +263,44 @@ mod tests {
         ] {
             assert!(worth_dialling(&a(public), None, &[]), "{public}");
         }
+    }
+
+    #[test]
+    fn a_relayed_address_leads_where_its_relay_is() {
+        let relay = "/p2p/12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W3/p2p-circuit";
+        let via_loopback = a(&format!("/ip4/127.0.0.1/tcp/1{relay}"));
+        assert_eq!(reach(&via_loopback), Reach::Loopback);
+        assert!(!worth_dialling(
+            &via_loopback,
+            Some(&a("/ip4/49.36.10.4/tcp/9")),
+            &[]
+        ));
+        assert!(!worth_dialling(
+            &a(&format!("/ip6/fe80::1/tcp/1{relay}")),
+            None,
+            &[]
+        ));
+    }
+
+    #[test]
+    fn one_relayed_address_per_relay_is_enough() {
+        let relay = "/p2p/12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W3/p2p-circuit";
+        let other = "/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X/p2p-circuit";
+        let direct = a("/ip4/49.36.10.4/tcp/9");
+        let kept = one_circuit_per_relay(vec![
+            a(&format!("/ip4/192.168.1.2/tcp/1{relay}")),
+            direct.clone(),
+            a(&format!("/ip4/49.36.10.5/tcp/1{relay}")),
+            a(&format!("/ip6/2409:4060::1/udp/1/quic-v1{relay}")),
+            a(&format!("/ip4/49.36.10.6/tcp/1{other}")),
+        ]);
+        assert_eq!(
+            kept,
+            vec![
+                direct,
+                a(&format!("/ip4/49.36.10.5/tcp/1{relay}")),
+                a(&format!("/ip4/49.36.10.6/tcp/1{other}")),
+            ]
+        );
     }
 }

@@ -57,10 +57,17 @@ impl Admission {
         }
     }
 
-    /// The peer's last connection closed.
-    pub(super) fn forget(&mut self, peer: &PeerId) {
-        self.deadlines.remove(peer);
-        self.refused.remove(peer);
+    /// The peer's last connection closed. One that left without proving membership (`member`
+    /// false) and was not refused already counts as an outsider's connection: a stranger that
+    /// tries a protocol, is met with silence and leaves is still seen.
+    pub(super) fn forget(&mut self, peer: &PeerId, member: bool) -> Vec<Action> {
+        let waiting = self.deadlines.remove(peer).is_some();
+        let refused = self.refused.remove(peer);
+        if waiting && !refused && !member {
+            vec![Action::Count("outsider_connection")]
+        } else {
+            Vec::new()
+        }
     }
 
     /// A `Refused` answer to `peer` is on its way: count it, and drop the peer after
@@ -169,6 +176,27 @@ mod tests {
             ]
         );
         assert!(admission.deadlines.is_empty());
+    }
+
+    #[test]
+    fn a_stranger_that_leaves_before_its_time_is_up_is_counted_too() {
+        let (stranger, member, refused) = (PeerId::random(), PeerId::random(), PeerId::random());
+        let mut admission = Admission::default();
+        let now = Instant::now();
+        for peer in [stranger, member, refused] {
+            admission.on_stranger(peer, false, now);
+        }
+        admission.on_refused(refused, now);
+        assert_eq!(
+            admission.forget(&stranger, false),
+            vec![Action::Count("outsider_connection")]
+        );
+        assert!(admission.forget(&member, true).is_empty(), "proved itself");
+        assert!(admission.forget(&refused, false).is_empty(), "counted once");
+        assert!(
+            admission.forget(&stranger, false).is_empty(),
+            "already gone"
+        );
     }
 
     #[test]

@@ -12,10 +12,14 @@ use sangam_protocol::api::{PeerView, Status};
 use super::EventLoop;
 use super::own_posts::OwnPost;
 use super::peers::Peers;
+use super::relays::Relays;
 use crate::api::Command;
 use crate::error::{NodeError, Result};
 use crate::network::{Behaviour, GossipMeter};
 use crate::service::{Live, Service};
+
+/// Most addresses an invite carries (it is pasted by hand; a few good ones are enough).
+pub(super) const MAX_INVITE_ADDRESSES: usize = 6;
 
 /// The running node's live parts, borrowed for one request.
 struct Running<'a> {
@@ -25,6 +29,8 @@ struct Running<'a> {
     meter: &'a GossipMeter,
     topic: &'a IdentTopic,
     listen: Vec<String>,
+    relays: &'a Relays,
+    reachable: bool,
 }
 
 impl Live for Running<'_> {
@@ -44,11 +50,13 @@ impl Live for Running<'_> {
         let tally = self.meter.tally();
         status.gossip_copies = tally.copies;
         status.gossip_distinct = tally.distinct;
-        (status.connected_directly, status.connected_via_relay) = self.peers.connection_kinds();
+        (status.connected_directly, status.connected_via_relay) = self.peers.paths.kinds();
+        // libp2p's relay offers itself only on confirmed external addresses.
+        status.relaying = self.swarm.behaviour().relay.is_enabled()
+            && self.swarm.external_addresses().next().is_some();
+        status.relay_serving = self.relays.served();
+        status.public_address = self.reachable;
         let own = self.swarm.listeners().cloned().collect::<Vec<_>>();
-        status.public_address = own
-            .iter()
-            .any(|a| super::address::reach(a) == super::address::Reach::Public && !is_circuit(a));
         status.relays = own.iter().filter_map(relay_of).collect();
     }
 
@@ -60,6 +68,7 @@ impl Live for Running<'_> {
                 peer: peer.to_string(),
                 name: None,
                 connected,
+                relayed: self.peers.paths.only_relayed(&peer),
                 addresses: entry.addresses,
                 last_seen: entry.last_seen,
                 last_sync: entry.last_sync,
@@ -86,11 +95,6 @@ impl Live for Running<'_> {
     }
 }
 
-/// Whether `address` is a relayed one.
-fn is_circuit(address: &Multiaddr) -> bool {
-    address.iter().any(|p| matches!(p, Protocol::P2pCircuit))
-}
-
 /// The relay a relayed listen address goes through (the PeerId before `/p2p-circuit`).
 fn relay_of(address: &Multiaddr) -> Option<String> {
     let mut relay = None;
@@ -105,29 +109,55 @@ fn relay_of(address: &Multiaddr) -> Option<String> {
 }
 
 impl EventLoop {
-    /// The addresses this node listens on that another laptop could reach, each ending in
-    /// `/p2p/<id>`: never loopback or link-local ones — unless loopback is all there is (a mesh
-    /// on one machine: the demo, tests).
+    /// The addresses another laptop could reach this node at, best first, each ending in
+    /// `/p2p/<id>`: addresses members confirmed they can dial, other public ones, relayed ones,
+    /// then private ones (a joiner on the same network) — never loopback or link-local ones,
+    /// unless loopback is all there is (a mesh on one machine: the demo, tests) — and no more
+    /// than [`MAX_INVITE_ADDRESSES`].
     pub(super) fn invite_addresses(&self) -> Vec<String> {
         use super::address::{Reach, reach};
+        let me = Protocol::P2p(*self.swarm.local_peer_id());
+        let confirmed = self.swarm.external_addresses().filter_map(|a| {
+            let full = match a.iter().last() {
+                Some(Protocol::P2p(_)) => a.clone(),
+                _ => a.clone().with(me.clone()),
+            };
+            (reach(a) == Reach::Public).then_some(full)
+        });
         let all = self.listen_tx.borrow();
-        let reachable: Vec<String> = all
+        let rank = |a: &Multiaddr| match reach(a) {
+            Reach::Public if super::paths::is_relayed(a) => 1,
+            Reach::Public => 0,
+            _ => 2,
+        };
+        let mut listening: Vec<Multiaddr> = all
             .iter()
             .filter(|a| !matches!(reach(a), Reach::Loopback | Reach::Nowhere))
-            .map(|a| a.to_string())
+            .cloned()
             .collect();
-        if reachable.is_empty() {
+        listening.sort_by_key(rank);
+        let mut chosen: Vec<String> = Vec::new();
+        for address in confirmed.chain(listening) {
+            let text = address.to_string();
+            if !chosen.contains(&text) && chosen.len() < MAX_INVITE_ADDRESSES {
+                chosen.push(text);
+            }
+        }
+        if chosen.is_empty() {
             all.iter().map(|a| a.to_string()).collect()
         } else {
-            reachable
+            chosen
         }
     }
 
     pub(super) fn on_command(&mut self, command: Command) {
         let Command { request, reply } = command;
         let now = self.now();
+        let reachable = self.reachable();
         let mut live = Running {
             listen: self.invite_addresses(),
+            relays: &self.relays,
+            reachable,
             swarm: &mut self.swarm,
             peers: &self.peers,
             rejected: &self.rejected,

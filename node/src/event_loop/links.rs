@@ -6,18 +6,19 @@ use std::time::Instant;
 
 use libp2p::core::ConnectedPoint;
 use libp2p::multiaddr::Protocol;
-use libp2p::{Multiaddr, PeerId, identify, relay};
+use libp2p::swarm::ConnectionId;
+use libp2p::{Multiaddr, PeerId, autonat, dcutr, identify, relay};
 
 use super::EventLoop;
 
 impl EventLoop {
     /// This node listens on a new address.
     pub(super) fn on_listening(&mut self, address: Multiaddr) {
+        tracing::debug!(%address, "listening");
         // A node started with `--relay` says it can be dialled where it listens (a public
         // address or a forwarded port): libp2p's relay offers its service only on addresses
         // confirmed that way.
-        let circuit = address.iter().any(|p| matches!(p, Protocol::P2pCircuit));
-        if self.swarm.behaviour().relay.is_enabled() && !circuit {
+        if self.relays.by_hand() && !super::paths::is_relayed(&address) {
             self.swarm.add_external_address(address.clone());
         }
         // Relayed listen addresses already end in this node's id.
@@ -31,9 +32,23 @@ impl EventLoop {
     }
 
     /// A connection opened (`first`: the only one with this peer).
-    pub(super) fn on_connection(&mut self, peer: PeerId, endpoint: ConnectedPoint, first: bool) {
-        self.peers
-            .note_remote(peer, endpoint.get_remote_address().clone());
+    pub(super) fn on_connection(
+        &mut self,
+        peer: PeerId,
+        connection: ConnectionId,
+        endpoint: ConnectedPoint,
+        first: bool,
+    ) {
+        let remote = endpoint.get_remote_address();
+        let relayed = super::paths::is_relayed(remote);
+        if relayed {
+            tracing::debug!(%peer, "connected through a relay");
+        }
+        for retired in self.peers.paths.opened(peer, connection, relayed) {
+            tracing::info!(%peer, "a direct connection is open; closing the relayed one");
+            self.swarm.close_connection(retired);
+        }
+        self.peers.note_remote(peer, remote.clone());
         let dialled = match endpoint {
             ConnectedPoint::Dialer { address, .. } => Some(address),
             ConnectedPoint::Listener { .. } => None,
@@ -52,25 +67,49 @@ impl EventLoop {
         }
     }
 
+    /// A connection closed (`last`: none is left with this peer).
+    pub(super) fn on_connection_closed(
+        &mut self,
+        peer: PeerId,
+        connection: ConnectionId,
+        last: bool,
+    ) {
+        self.peers.paths.closed(peer, connection);
+        if last {
+            self.relays.lost(&peer);
+            let member = self.peers.is_member(&peer);
+            let counted = self.admission.forget(&peer, member);
+            self.apply(counted);
+            self.sync.forget(&peer);
+            let actions = self.peers.on_closed(peer, Instant::now());
+            self.apply(actions);
+        }
+    }
+
     /// A member said (identify) where it listens and what it speaks: the addresses worth
     /// dialling go to the address book and to Kademlia (which passes them on to other members);
     /// a member that relays is asked for a reservation if this node cannot be dialled directly.
     pub(super) fn on_identified(&mut self, peer: PeerId, info: identify::Info) {
         if info.protocols.contains(&relay::HOP_PROTOCOL_NAME)
-            && let Some(circuit) = self.peers.reservation_on(peer)
+            && self.relays.wanted_on(&peer, self.reachable())
+            && let Some(via) = self.peers.dialled_at(peer)
         {
-            match self.swarm.listen_on(circuit) {
-                Ok(_) => tracing::info!(%peer, "asking a member relay for a reservation"),
+            match self.swarm.listen_on(via.with(Protocol::P2pCircuit)) {
+                Ok(listener) => {
+                    self.relays.asked(peer, listener);
+                    tracing::info!(%peer, "asking a member relay for a reservation");
+                }
                 Err(error) => {
                     tracing::warn!(%peer, "cannot listen through a member relay: {error}")
                 }
             }
         }
-        let kept: Vec<Multiaddr> = info
-            .listen_addrs
-            .into_iter()
-            .filter(|address| self.peers.worth_dialling(&peer, address))
-            .collect();
+        let kept = super::address::one_circuit_per_relay(
+            info.listen_addrs
+                .into_iter()
+                .filter(|address| self.peers.worth_dialling(&peer, address))
+                .collect(),
+        );
         let kad = self.swarm.behaviour_mut().kad.inner();
         for address in &kept {
             kad.add_address(&peer, address.clone());
@@ -78,5 +117,95 @@ impl EventLoop {
         let mut actions = self.peers.on_addresses(peer, kept.iter());
         actions.extend(self.peers.look_for_members(Instant::now()));
         self.apply(actions);
+    }
+}
+
+impl EventLoop {
+    /// What this node's relay did: reservations held by members are counted for `status`; a
+    /// refused request is counted among the refusals.
+    pub(super) fn on_relay_event(&mut self, event: relay::Event) {
+        match event {
+            relay::Event::ReservationReqAccepted { src_peer_id, .. } => {
+                tracing::debug!(peer = %src_peer_id, "a member holds a reservation on this relay");
+                self.relays.serving(src_peer_id);
+            }
+            relay::Event::ReservationClosed { src_peer_id }
+            | relay::Event::ReservationTimedOut { src_peer_id } => {
+                self.relays.stopped_serving(&src_peer_id);
+            }
+            relay::Event::ReservationReqDenied {
+                src_peer_id,
+                status,
+            } => {
+                tracing::info!(peer = %src_peer_id, ?status, "refused a reservation on this relay");
+                self.apply(vec![super::Action::Count("relay_refused")]);
+            }
+            relay::Event::CircuitReqDenied {
+                src_peer_id,
+                dst_peer_id,
+                status,
+            } => {
+                tracing::info!(peer = %src_peer_id, to = %dst_peer_id, ?status, "refused a circuit through this relay");
+                self.apply(vec![super::Action::Count("relay_refused")]);
+            }
+            _ => {}
+        }
+    }
+
+    /// The outcome of a hole punch (a relayed connection turned direct, or not).
+    pub(super) fn on_hole_punch(&mut self, event: dcutr::Event) {
+        match event.result {
+            Ok(connection) => {
+                tracing::info!(peer = %event.remote_peer_id, ?connection, "hole punch worked: connected directly")
+            }
+            Err(error) => {
+                tracing::info!(peer = %event.remote_peer_id, "hole punch failed, staying relayed: {error}")
+            }
+        }
+    }
+}
+
+impl EventLoop {
+    /// Whether others can dial this node directly: it was told so (`--relay`), or AutoNAT
+    /// confirmed a public address (members dialled it back there).
+    pub(super) fn reachable(&self) -> bool {
+        use super::address::{Reach, reach};
+        self.relays.by_hand()
+            || self
+                .swarm
+                .external_addresses()
+                .any(|a| reach(a) == Reach::Public && !super::paths::is_relayed(a))
+    }
+
+    /// AutoNAT confirmed that members can dial this node at `address`. A public address makes
+    /// the reservations on member relays unnecessary (and lets this node relay for others); a
+    /// loopback or private one says nothing about the world outside, so it is not kept.
+    pub(super) fn on_confirmed(&mut self, address: Multiaddr) {
+        use super::address::{Reach, reach};
+        if super::paths::is_relayed(&address) {
+            // The relay client confirms its relayed addresses itself. They are announced as
+            // listen addresses anyway, and kept as external ones they would make this node's
+            // relay offer itself: a relay behind a relay.
+            self.swarm.remove_external_address(&address);
+        } else if reach(&address) == Reach::Public {
+            tracing::info!(%address, "members can dial this node directly");
+            for listener in self.relays.release_all() {
+                self.swarm.remove_listener(listener);
+            }
+        } else if !self.relays.by_hand() {
+            self.swarm.remove_external_address(&address);
+        }
+    }
+
+    /// A member tested whether it can dial this node at an address.
+    pub(super) fn on_reachability_test(&mut self, event: autonat::v2::client::Event) {
+        match event.result {
+            Ok(()) => {
+                tracing::debug!(address = %event.tested_addr, "a member could dial this node")
+            }
+            Err(error) => {
+                tracing::debug!(address = %event.tested_addr, "a member could not dial this node: {error}")
+            }
+        }
     }
 }

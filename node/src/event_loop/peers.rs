@@ -81,7 +81,9 @@ pub(super) struct Peers {
     wanted: usize,
     links: HashMap<PeerId, Link>,
     book: HashMap<PeerId, BookEntry>,
-    bootstrap: HashMap<PeerId, Multiaddr>,
+    /// Bootstrap peers with every address given for each (an invite lists IPv4 and IPv6, TCP
+    /// and QUIC; only some of them work from where this laptop is).
+    bootstrap: HashMap<PeerId, Vec<Multiaddr>>,
     /// Redial as soon as the connection closes (it is being reopened on purpose).
     redial: HashMap<PeerId, Multiaddr>,
     /// Redial at the given time.
@@ -97,12 +99,9 @@ pub(super) struct Peers {
     rng: StdRng,
     /// This node's own listen addresses.
     own: Vec<Multiaddr>,
-    /// Member relays this node holds (or asked for) a reservation on.
-    relays: HashSet<PeerId>,
+    /// Open connections, direct or relayed.
+    pub(super) paths: super::paths::Paths,
 }
-
-/// Most member relays a node keeps a reservation on.
-pub(super) const MAX_RELAYS: usize = 2;
 
 impl Peers {
     /// A machine that knows the address book saved on disk.
@@ -115,7 +114,7 @@ impl Peers {
             bootstrap: HashMap::new(),
             redial: HashMap::new(),
             own: Vec::new(),
-            relays: HashSet::new(),
+            paths: super::paths::Paths::default(),
             later: HashMap::new(),
             strikes: HashMap::new(),
             banned: HashMap::new(),
@@ -158,16 +157,19 @@ impl Peers {
         }
         for address in bootstrap {
             if let Some(Protocol::P2p(peer)) = address.iter().last() {
-                self.bootstrap.insert(peer, address.clone());
+                let known = self.bootstrap.entry(peer).or_default();
+                if !known.contains(address) {
+                    known.push(address.clone());
+                }
             }
         }
         self.gate.set_looking(self.short());
         let mut actions: Vec<Action> = self
             .bootstrap
             .iter()
-            .map(|(peer, address)| Action::Dial {
+            .map(|(peer, addresses)| Action::Dial {
                 peer: *peer,
-                addresses: vec![address.clone()],
+                addresses: addresses.clone(),
             })
             .collect();
         actions.extend(self.reconnect_known_members());
@@ -268,8 +270,6 @@ impl Peers {
     /// The last connection with `peer` closed.
     pub(super) fn on_closed(&mut self, peer: PeerId, now: Instant) -> Vec<Action> {
         let link = self.links.remove(&peer).unwrap_or_default();
-        // A reservation lives on its connection.
-        self.relays.remove(&peer);
         let mut actions = vec![Action::Tell(Event::PeerDisconnected {
             peer: peer.to_string(),
         })];
@@ -372,35 +372,14 @@ impl Peers {
             .collect()
     }
 
-    /// Where to ask member relay `peer` for a reservation, if this node should: it has no
-    /// address others could dial directly (behind a NAT or a firewall, or no listener at all),
-    /// holds fewer than [`MAX_RELAYS`], and has none on `peer` yet. The address is the one this
-    /// node reaches `peer` at now, made a circuit.
-    pub(super) fn reservation_on(&mut self, peer: PeerId) -> Option<Multiaddr> {
-        use super::address::{Reach, reach};
-        let reachable = self.own.iter().any(|a| reach(a) == Reach::Public);
-        if reachable || self.relays.len() >= MAX_RELAYS || self.relays.contains(&peer) {
-            return None;
-        }
+    /// The address this node dialled `peer` at, ending in its id (for a circuit through it).
+    pub(super) fn dialled_at(&self, peer: PeerId) -> Option<Multiaddr> {
         use libp2p::multiaddr::Protocol;
         let mut via = self.links.get(&peer)?.dialled.clone()?;
         if !matches!(via.iter().last(), Some(Protocol::P2p(_))) {
             via.push(Protocol::P2p(peer));
         }
-        self.relays.insert(peer);
-        Some(via.with(Protocol::P2pCircuit))
-    }
-
-    /// Connected peers (direct, through a relay), by the address of their first connection.
-    pub(super) fn connection_kinds(&self) -> (u64, u64) {
-        let relayed = |l: &&Link| {
-            l.seen_at.as_ref().is_some_and(|a| {
-                a.iter()
-                    .any(|p| matches!(p, libp2p::multiaddr::Protocol::P2pCircuit))
-            })
-        };
-        let via_relay = self.links.values().filter(relayed).count() as u64;
-        (self.links.len() as u64 - via_relay, via_relay)
+        Some(via)
     }
 
     /// This node's own listen addresses (never dialled).
@@ -489,14 +468,14 @@ impl Peers {
             actions.extend(self.look_for_members(now));
             actions.extend(self.close_spares(busy));
             let short = self.short();
-            for (peer, address) in &self.bootstrap {
+            for (peer, addresses) in &self.bootstrap {
                 if (short || self.keeps_only_bootstrap(peer))
                     && !self.is_connected(peer)
                     && !self.refused_us.contains_key(peer)
                 {
                     actions.push(Action::Dial {
                         peer: *peer,
-                        addresses: vec![address.clone()],
+                        addresses: addresses.clone(),
                     });
                 }
             }

@@ -68,10 +68,16 @@ impl EventLoop {
                 });
                 // Different digests: the asker pulls only what it lacks, so pull back in case it
                 // holds what this node lacks.
-                let differ = matches!(request, SyncRequest::Digest(_))
-                    && !matches!(response, SyncResponse::InSync);
                 let now = self.now();
-                if differ && self.sync.should_sync_back(peer, now) {
+                let differ = match request {
+                    SyncRequest::Digest(digest) if !matches!(response, SyncResponse::InSync) => {
+                        Some(digest)
+                    }
+                    _ => None,
+                };
+                if let Some(digest) = differ
+                    && self.sync.should_sync_back(peer, digest, now)
+                {
                     self.start_sync(peer);
                 }
                 let _ = self

@@ -45,8 +45,9 @@ pub(super) struct SyncDriver {
     /// How many of a peer's sync requests this node answers (a member that keeps asking would
     /// otherwise have it read and send up to a megabyte per request, without end).
     answers: RateLimiter,
-    /// When this node last synced back with each peer whose digest differed (ms).
-    synced_back: HashMap<PeerId, u64>,
+    /// When this node last synced back with each peer whose digest differed (ms), and that
+    /// digest.
+    synced_back: HashMap<PeerId, ([u8; 32], u64)>,
 }
 
 /// How soon a node syncs back again with the same peer: two nodes whose digests keep differing
@@ -66,22 +67,23 @@ impl SyncDriver {
         }
     }
 
-    /// Whether to start a sync of this node's own with `peer`, whose request just showed that
-    /// the two hold different things: it may hold something this node lacks (the asker only
-    /// pulls what *it* lacks). At most once per [`SYNC_BACK_EVERY_MS`] per peer.
-    pub(super) fn should_sync_back(&mut self, peer: PeerId, now_ms: u64) -> bool {
-        if self
-            .synced_back
-            .get(&peer)
-            .is_some_and(|at| now_ms.saturating_sub(*at) < SYNC_BACK_EVERY_MS)
-        {
+    /// Whether to start a sync of this node's own with `peer`, whose request (with `digest`)
+    /// just showed that the two hold different things: it may hold something this node lacks
+    /// (the asker only pulls what *it* lacks). At once when its digest is new (it holds
+    /// something it did not hold the last time: a message that just reached it); for the same
+    /// digest, at most once per [`SYNC_BACK_EVERY_MS`] (two nodes whose digests keep differing,
+    /// over a fork one of them has not heard of, do not ping-pong).
+    pub(super) fn should_sync_back(&mut self, peer: PeerId, digest: [u8; 32], now_ms: u64) -> bool {
+        if self.synced_back.get(&peer).is_some_and(|(last, at)| {
+            *last == digest && now_ms.saturating_sub(*at) < SYNC_BACK_EVERY_MS
+        }) {
             return false;
         }
         if self.synced_back.len() >= 1024 {
             self.synced_back
-                .retain(|_, at| now_ms.saturating_sub(*at) < SYNC_BACK_EVERY_MS);
+                .retain(|_, (_, at)| now_ms.saturating_sub(*at) < SYNC_BACK_EVERY_MS);
         }
-        self.synced_back.insert(peer, now_ms);
+        self.synced_back.insert(peer, (digest, now_ms));
         true
     }
 
@@ -208,11 +210,14 @@ mod tests {
         let other = libp2p::identity::Keypair::generate_ed25519()
             .public()
             .to_peer_id();
-        assert!(driver.should_sync_back(peer, 1_000));
+        let (digest, newer) = ([1; 32], [2; 32]);
+        assert!(driver.should_sync_back(peer, digest, 1_000));
         // Two nodes whose digests keep differing do not ping-pong.
-        assert!(!driver.should_sync_back(peer, 1_000 + SYNC_BACK_EVERY_MS - 1));
-        assert!(driver.should_sync_back(other, 1_500));
-        assert!(driver.should_sync_back(peer, 1_000 + SYNC_BACK_EVERY_MS));
+        assert!(!driver.should_sync_back(peer, digest, 1_000 + SYNC_BACK_EVERY_MS - 1));
+        assert!(driver.should_sync_back(other, digest, 1_500));
+        assert!(driver.should_sync_back(peer, digest, 1_000 + SYNC_BACK_EVERY_MS));
+        // A peer that now holds something new is pulled from at once.
+        assert!(driver.should_sync_back(peer, newer, 1_000 + SYNC_BACK_EVERY_MS + 1));
     }
 
     #[test]
