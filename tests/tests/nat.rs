@@ -269,12 +269,13 @@ async fn connected(node: &TestNode, other: &TestNode) -> bool {
     node.status().await.connected.iter().any(|p| p.peer == peer)
 }
 
-/// Every line of a daemon's log where it dialled.
+/// Every line of a daemon's log where it dialled (its own dials name their addresses; every
+/// failed dial, whoever made it, names the addresses it tried).
 fn dials(log: &Path) -> Vec<String> {
     std::fs::read_to_string(log)
         .unwrap_or_default()
         .lines()
-        .filter(|l| l.contains("dialling"))
+        .filter(|l| l.contains("dialling") || l.contains("dial failed"))
         .map(String::from)
         .collect()
 }
@@ -414,9 +415,9 @@ async fn members_behind_nats_and_firewalls_reach_each_other_and_go_direct_where_
     .await;
     // Behind the symmetric NAT, no hole punch can work: that member stays relayed, and still
     // received everything above.
-    if connected(m3, m1).await {
+    for other in [m1, m2] {
         assert!(
-            !direct(m3, m1).await,
+            !direct(m3, other).await,
             "a direct path through a symmetric NAT?"
         );
     }

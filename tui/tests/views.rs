@@ -174,8 +174,14 @@ fn app() -> App {
         member(5, "National Forum", Role::Observer, "Delhi", "New Delhi"),
     ];
     app.peers = vec![peer(1, "Utthan", 1), peer(4, "Maitri Sangathan", 12)];
+    // Maitri is reached only through a relay; this laptop is reachable through Utthan's.
+    if let Some(maitri) = app.peers.get_mut(1) {
+        maitri.relayed = true;
+    }
+    let relays = app.peers.iter().take(1).map(|p| p.peer.clone()).collect();
     app.status = Some(Status {
         id: Some(author(2)),
+        relays,
         name: "Bihar Survivors' Forum".into(),
         network_name: Some("Sangam".into()),
         role: Some(Role::Member),

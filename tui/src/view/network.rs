@@ -8,6 +8,7 @@ use ratatui::style::{Color, Style};
 use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline, Wrap};
+use sangam_protocol::api::Status;
 use sangam_protocol::{Body, Kind};
 
 use super::feed::kind_color;
@@ -95,6 +96,16 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
         .as_ref()
         .map(|s| s.connected.clone())
         .unwrap_or_default();
+    if let Some(status) = app.status.as_ref().filter(|s| s.running) {
+        lines.push(Line::styled(reachability(status), Style::new().bold()));
+        if status.relaying {
+            lines.push(Line::raw(format!(
+                "This laptop passes on connections for {} other collective(s).",
+                status.relay_serving
+            )));
+        }
+        lines.push(Line::default());
+    }
     if connected.is_empty() {
         lines.push(Line::styled("No peers connected right now.", dim()));
     }
@@ -104,11 +115,20 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
             .last_sync
             .map(|t| format!("synced {}", age(app.now, t)))
             .unwrap_or_else(|| "not synced yet".into());
+        // A peer reached only through a relay: working, but through someone else's laptop.
+        let (dot, colour) = if peer.relayed {
+            ("◌ ", Color::Yellow)
+        } else {
+            ("● ", Color::Green)
+        };
         lines.push(Line::from(vec![
-            Span::styled("● ", Style::new().fg(Color::Green)),
+            Span::styled(dot, Style::new().fg(colour)),
             Span::raw(fit(&name, width.saturating_sub(20).max(8))),
             Span::styled(format!(" {sync}"), dim()),
         ]));
+    }
+    if connected.iter().any(|p| p.relayed) {
+        lines.push(Line::styled("◌ reached through another member's laptop", dim()));
     }
     lines.push(Line::default());
     lines.push(Line::styled(
@@ -153,6 +173,30 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
             .block(Block::bordered().title(format!(" Connected peers · {} ", connected.len()))),
         area,
     );
+}
+
+/// How others can reach this laptop, in one sentence.
+fn reachability(status: &Status) -> String {
+    if status.public_address {
+        return "Others can reach this laptop directly.".into();
+    }
+    let names: Vec<String> = status
+        .relays
+        .iter()
+        .map(|relay| {
+            status
+                .connected
+                .iter()
+                .find(|p| &p.peer == relay)
+                .and_then(|p| p.name.clone())
+                .unwrap_or_else(|| "a member".into())
+        })
+        .collect();
+    if names.is_empty() {
+        "Others cannot reach this laptop yet; it reaches out to them.".into()
+    } else {
+        format!("Others reach this laptop through {}.", names.join(" and "))
+    }
 }
 
 fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
