@@ -302,6 +302,7 @@ impl EventLoop {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::Dial { peer, addresses } => {
+                    let addresses = self.peers.dialable(addresses);
                     tracing::debug!(%peer, ?addresses, "dialling");
                     let opts = DialOpts::peer_id(peer)
                         .condition(PeerCondition::DisconnectedAndNotDialing)

@@ -104,13 +104,13 @@ impl Daemon {
 impl Drop for Daemon {
     fn drop(&mut self) {
         self.kill();
+        // For a closer look: SANGAM_KEEP_LOGS=<folder> keeps every daemon's whole log.
+        if let Some(keep) = std::env::var_os("SANGAM_KEEP_LOGS") {
+            let name = self.log.to_string_lossy().replace('/', "_");
+            let _ = std::fs::create_dir_all(&keep);
+            let _ = std::fs::copy(&self.log, Path::new(&keep).join(name));
+        }
         if std::thread::panicking() {
-            // For a closer look: SANGAM_KEEP_LOGS=<folder> keeps every daemon's whole log.
-            if let Some(keep) = std::env::var_os("SANGAM_KEEP_LOGS") {
-                let name = self.log.to_string_lossy().replace('/', "_");
-                let _ = std::fs::create_dir_all(&keep);
-                let _ = std::fs::copy(&self.log, Path::new(&keep).join(name));
-            }
             let text = std::fs::read_to_string(&self.log).unwrap_or_default();
             let tail: Vec<&str> = text
                 .lines()

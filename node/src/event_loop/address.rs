@@ -129,6 +129,18 @@ pub(super) fn one_circuit_per_relay(addresses: Vec<Multiaddr>) -> Vec<Multiaddr>
     kept
 }
 
+/// Whether `address` is relayed through this node itself (whose addresses, ending in its id,
+/// are `own`): a dial of it would go out to this node's own relay and back. Such an address is
+/// still kept and passed on (it is how other members reach that peer), never dialled here.
+pub(super) fn through_self(address: &Multiaddr, own: &[Multiaddr]) -> bool {
+    // Only this node's direct addresses name its own id first (a relayed one names its relay).
+    relay_part(address).is_some_and(|relay| {
+        own.iter()
+            .filter(|mine| relay_part(mine).is_none())
+            .any(|mine| same_relay(mine, &relay))
+    })
+}
+
 /// The part of a relayed address before `/p2p-circuit` (the relay's address and id).
 fn relay_part(address: &Multiaddr) -> Option<Multiaddr> {
     let mut relay = Multiaddr::empty();
@@ -280,6 +292,25 @@ mod tests {
             None,
             &[]
         ));
+    }
+
+    #[test]
+    fn never_through_ones_own_relay() {
+        let me = "/p2p/12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W3";
+        let own = [a(&format!("/ip4/49.36.10.4/tcp/9{me}"))];
+        let through_me = a(&format!(
+            "/ip6/2409:4060::1/tcp/9{me}/p2p-circuit/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X"
+        ));
+        assert!(through_self(&through_me, &own));
+        assert!(!through_self(&own[0], &own), "not relayed at all");
+        // This node's own relayed address names another relay: members behind that one are
+        // still dialled through it.
+        let relay = "/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X";
+        let own_relayed = a(&format!("/ip4/49.36.10.5/tcp/1{relay}/p2p-circuit{me}"));
+        let other = a(&format!(
+            "/ip4/49.36.10.5/tcp/1{relay}/p2p-circuit/p2p/12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W4"
+        ));
+        assert!(!through_self(&other, &[own[0].clone(), own_relayed]));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Instant;
 use libp2p::core::ConnectedPoint;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::ConnectionId;
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{Multiaddr, PeerId, autonat, dcutr, identify, relay};
 
 use super::EventLoop;
@@ -40,7 +41,9 @@ impl EventLoop {
         first: bool,
     ) {
         let remote = endpoint.get_remote_address();
-        let relayed = super::paths::is_relayed(remote);
+        // The listening end of a relayed connection sees no circuit in the remote address
+        // (only the dialler's id); its own address says it.
+        let relayed = endpoint.is_relayed();
         if relayed {
             tracing::debug!(%peer, "connected through a relay");
         }
@@ -48,7 +51,12 @@ impl EventLoop {
             tracing::info!(%peer, "a direct connection is open; closing the relayed one");
             self.swarm.close_connection(retired);
         }
-        self.peers.note_remote(peer, remote.clone());
+        // Where this peer is reached: through a relay, that is where the relay is.
+        let seen_at = match &endpoint {
+            ConnectedPoint::Listener { local_addr, .. } if relayed => local_addr,
+            _ => remote,
+        };
+        self.peers.note_remote(peer, seen_at.clone());
         let dialled = match endpoint {
             ConnectedPoint::Dialer { address, .. } => Some(address),
             ConnectedPoint::Listener { .. } => None,
@@ -90,7 +98,8 @@ impl EventLoop {
     /// dialling go to the address book and to Kademlia (which passes them on to other members);
     /// a member that relays is asked for a reservation if this node cannot be dialled directly.
     pub(super) fn on_identified(&mut self, peer: PeerId, info: identify::Info) {
-        if info.protocols.contains(&relay::HOP_PROTOCOL_NAME)
+        let relay = info.protocols.contains(&relay::HOP_PROTOCOL_NAME);
+        if relay
             && self.relays.wanted_on(&peer, self.reachable())
             && let Some(via) = self.peers.dialled_at(peer)
         {
@@ -110,6 +119,9 @@ impl EventLoop {
                 .filter(|address| self.peers.worth_dialling(&peer, address))
                 .collect(),
         );
+        if relay && !self.reachable() {
+            self.second_transport(peer, &kept);
+        }
         let kad = self.swarm.behaviour_mut().kad.inner();
         for address in &kept {
             kad.add_address(&peer, address.clone());
@@ -121,6 +133,31 @@ impl EventLoop {
 }
 
 impl EventLoop {
+    /// Hole punching needs the address this node's NAT shows for the transport the other side
+    /// punches with, and members only see the one this node reached them over. A second
+    /// connection to a relay it dialled, over the other transport (TCP or QUIC), gets that one
+    /// observed too. Once per relay connection.
+    fn second_transport(&mut self, peer: PeerId, addresses: &[Multiaddr]) {
+        let Some(via) = self.peers.dialled_at(peer) else {
+            return;
+        };
+        let quic = |a: &Multiaddr| a.iter().any(|p| matches!(p, Protocol::QuicV1));
+        let family = |a: &Multiaddr| matches!(a.iter().next(), Some(Protocol::Ip6(_)));
+        let other: Vec<Multiaddr> = addresses
+            .iter()
+            .filter(|a| !super::paths::is_relayed(a) && family(a) == family(&via))
+            .filter(|a| quic(a) != quic(&via))
+            .cloned()
+            .collect();
+        if !other.is_empty() && self.relays.second_path(peer) {
+            let opts = DialOpts::peer_id(peer)
+                .condition(PeerCondition::Always)
+                .addresses(other)
+                .build();
+            let _ = self.swarm.dial(opts);
+        }
+    }
+
     /// What this node's relay did: reservations held by members are counted for `status`; a
     /// refused request is counted among the refusals.
     pub(super) fn on_relay_event(&mut self, event: relay::Event) {

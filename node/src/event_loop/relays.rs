@@ -18,6 +18,8 @@ pub(super) struct Relays {
     held: HashMap<PeerId, ListenerId>,
     /// Members holding a reservation on this node's relay.
     served: HashSet<PeerId>,
+    /// Relays this node opened a second connection to, over its other transport.
+    second: HashSet<PeerId>,
 }
 
 impl Relays {
@@ -49,6 +51,13 @@ impl Relays {
     /// The connection with `peer` closed: a reservation lives on its connection.
     pub(super) fn lost(&mut self, peer: &PeerId) {
         self.held.remove(peer);
+        self.second.remove(peer);
+    }
+
+    /// Whether to open a second connection to relay `peer` over the other transport: once
+    /// while connected.
+    pub(super) fn second_path(&mut self, peer: PeerId) -> bool {
+        self.second.insert(peer)
     }
 
     /// This node became directly reachable: the listeners of every reservation, to close.
@@ -93,5 +102,9 @@ mod tests {
         assert!(relays.wanted_on(&c, false));
         assert_eq!(relays.release_all().len(), 1);
         assert!(relays.wanted_on(&a, false));
+        assert!(relays.second_path(a), "a second transport once");
+        assert!(!relays.second_path(a));
+        relays.lost(&a);
+        assert!(relays.second_path(a), "again after a reconnection");
     }
 }

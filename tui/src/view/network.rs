@@ -128,7 +128,10 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
         ]));
     }
     if connected.iter().any(|p| p.relayed) {
-        lines.push(Line::styled("◌ reached through another member's laptop", dim()));
+        lines.push(Line::styled(
+            "◌ reached through another member's laptop",
+            dim(),
+        ));
     }
     lines.push(Line::default());
     lines.push(Line::styled(
