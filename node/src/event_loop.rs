@@ -302,7 +302,8 @@ impl EventLoop {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::Dial { peer, addresses } => {
-                    let addresses = self.peers.dialable(addresses);
+                    let me = *self.swarm.local_peer_id();
+                    let addresses = address::not_through(&me, addresses);
                     tracing::debug!(%peer, ?addresses, "dialling");
                     let opts = DialOpts::peer_id(peer)
                         .condition(PeerCondition::DisconnectedAndNotDialing)

@@ -6,8 +6,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use libp2p::Multiaddr;
 use libp2p::multiaddr::Protocol;
+use libp2p::{Multiaddr, PeerId};
 
 /// Where an address leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,16 +129,14 @@ pub(super) fn one_circuit_per_relay(addresses: Vec<Multiaddr>) -> Vec<Multiaddr>
     kept
 }
 
-/// Whether `address` is relayed through this node itself (whose addresses, ending in its id,
-/// are `own`): a dial of it would go out to this node's own relay and back. Such an address is
-/// still kept and passed on (it is how other members reach that peer), never dialled here.
-pub(super) fn through_self(address: &Multiaddr, own: &[Multiaddr]) -> bool {
-    // Only this node's direct addresses name its own id first (a relayed one names its relay).
-    relay_part(address).is_some_and(|relay| {
-        own.iter()
-            .filter(|mine| relay_part(mine).is_none())
-            .any(|mine| same_relay(mine, &relay))
-    })
+/// `addresses` without those relayed through `me`: a dial of one would go out to this node's
+/// own relay and back. Such addresses are still kept and passed on (they are how other members
+/// reach that peer); an address book or an invite from before may hold some.
+pub(super) fn not_through(me: &PeerId, addresses: Vec<Multiaddr>) -> Vec<Multiaddr> {
+    addresses
+        .into_iter()
+        .filter(|a| relay_part(a).and_then(|relay| first_id(&relay)) != Some(*me))
+        .collect()
 }
 
 /// The part of a relayed address before `/p2p-circuit` (the relay's address and id).
@@ -153,15 +151,17 @@ fn relay_part(address: &Multiaddr) -> Option<Multiaddr> {
     None
 }
 
+/// The first peer id an address names (a relay's, in a relayed address).
+fn first_id(address: &Multiaddr) -> Option<PeerId> {
+    address.iter().find_map(|p| match p {
+        Protocol::P2p(peer) => Some(peer),
+        _ => None,
+    })
+}
+
 /// Whether two relay addresses name the same relay (by its id).
 fn same_relay(a: &Multiaddr, b: &Multiaddr) -> bool {
-    let id = |m: &Multiaddr| {
-        m.iter().find_map(|p| match p {
-            Protocol::P2p(peer) => Some(peer),
-            _ => None,
-        })
-    };
-    id(a).is_some() && id(a) == id(b)
+    first_id(a).is_some() && first_id(a) == first_id(b)
 }
 
 /// Whether two addresses name the same IP and port (the `/p2p/…` part aside).
@@ -296,21 +296,21 @@ mod tests {
 
     #[test]
     fn never_through_ones_own_relay() {
-        let me = "/p2p/12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W3";
-        let own = [a(&format!("/ip4/49.36.10.4/tcp/9{me}"))];
+        let me: PeerId = "12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W3"
+            .parse()
+            .unwrap();
+        let other = "/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X";
         let through_me = a(&format!(
-            "/ip6/2409:4060::1/tcp/9{me}/p2p-circuit/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X"
+            "/ip6/2409:4060::1/tcp/9/p2p/{me}/p2p-circuit{other}"
         ));
-        assert!(through_self(&through_me, &own));
-        assert!(!through_self(&own[0], &own), "not relayed at all");
-        // This node's own relayed address names another relay: members behind that one are
-        // still dialled through it.
-        let relay = "/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X";
-        let own_relayed = a(&format!("/ip4/49.36.10.5/tcp/1{relay}/p2p-circuit{me}"));
-        let other = a(&format!(
-            "/ip4/49.36.10.5/tcp/1{relay}/p2p-circuit/p2p/12D3KooWLCUsXfwBnptoFKJv3o2MPqwDmn63TQ8q5LBqr9oUt7W4"
+        let through_other = a(&format!(
+            "/ip4/49.36.10.5/tcp/1{other}/p2p-circuit/p2p/{me}"
         ));
-        assert!(!through_self(&other, &[own[0].clone(), own_relayed]));
+        let direct = a(&format!("/ip4/49.36.10.4/tcp/9/p2p/{me}"));
+        assert_eq!(
+            not_through(&me, vec![through_me, through_other.clone(), direct.clone()]),
+            vec![through_other, direct]
+        );
     }
 
     #[test]

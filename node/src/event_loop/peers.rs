@@ -372,15 +372,6 @@ impl Peers {
             .collect()
     }
 
-    /// `addresses` without those relayed through this node itself (an address book or an
-    /// invite from before it relayed may hold some).
-    pub(super) fn dialable(&self, addresses: Vec<Multiaddr>) -> Vec<Multiaddr> {
-        addresses
-            .into_iter()
-            .filter(|a| !super::address::through_self(a, &self.own))
-            .collect()
-    }
-
     /// The address this node dialled `peer` at, ending in its id (for a circuit through it).
     pub(super) fn dialled_at(&self, peer: PeerId) -> Option<Multiaddr> {
         use libp2p::multiaddr::Protocol;
