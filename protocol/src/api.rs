@@ -221,6 +221,16 @@ pub struct Status {
     pub relay_serving: u64,
 }
 
+impl Status {
+    /// The member name of connected peer `peer` (a libp2p peer id), if known.
+    pub fn name_of_peer(&self, peer: &str) -> Option<&str> {
+        self.connected
+            .iter()
+            .find(|p| p.peer == peer)
+            .and_then(|p| p.name.as_deref())
+    }
+}
+
 /// A peer as the node sees it.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PeerView {

@@ -148,11 +148,8 @@ pub(super) fn print_status(status: &sangam_protocol::api::Status) {
                 .iter()
                 .map(|relay| {
                     status
-                        .connected
-                        .iter()
-                        .find(|p| &p.peer == relay)
-                        .and_then(|p| p.name.clone())
-                        .unwrap_or_else(|| short(relay))
+                        .name_of_peer(relay)
+                        .map_or_else(|| short(relay), String::from)
                 })
                 .collect();
             format!("through member relay {}", names.join(", "))

@@ -186,14 +186,7 @@ fn reachability(status: &Status) -> String {
     let names: Vec<String> = status
         .relays
         .iter()
-        .map(|relay| {
-            status
-                .connected
-                .iter()
-                .find(|p| &p.peer == relay)
-                .and_then(|p| p.name.clone())
-                .unwrap_or_else(|| "a member".into())
-        })
+        .map(|relay| status.name_of_peer(relay).unwrap_or("a member").to_string())
         .collect();
     if names.is_empty() {
         "Others cannot reach this laptop yet; it reaches out to them.".into()
