@@ -3,6 +3,8 @@
 //! not, with the same rules either way. The arguments are in [`args`], the printing in `print`.
 
 pub mod args;
+mod forum;
+mod post;
 mod print;
 mod service;
 mod text;
@@ -22,6 +24,7 @@ use crate::vault::Passphrase;
 use text::text_or_stdin;
 
 use args::*;
+use post::body_of;
 use print::*;
 
 pub use args::Cli;
@@ -243,31 +246,39 @@ pub async fn run(cli: Cli) -> Result<()> {
             kind,
             author,
             limit,
+            before,
+            after,
             json,
         } => {
-            let kind = match kind {
-                Some(name) => Some(Kind::from_name(&name).ok_or_else(|| {
-                    anyhow!(
-                        "`{name}` is not a kind; use announcement, mentoring_request, offer, \
-                         resource, profile, close, admit, revoke or genesis"
-                    )
-                })?),
-                None => None,
-            };
-            let author = author.map(|a| parse_id::<AuthorId>(&a)).transpose()?;
             let query = FeedQuery {
-                kind,
-                author,
-                limit: Some(limit),
+                kind: kind_of(kind)?,
+                author: author.map(|a| parse_id::<AuthorId>(&a)).transpose()?,
+                limit: None,
+                before,
+                after,
             };
-            let items = client(&dir).await?.feed(query).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&items)?);
-            } else {
-                items
-                    .iter()
-                    .for_each(|item| println!("{}", feed_line(item)));
-            }
+            forum::feed(&mut client(&dir).await?, query, limit, json).await?
+        }
+        Command::Export { file, kind } => {
+            forum::export(&mut client(&dir).await?, kind_of(kind)?, &file).await?
+        }
+        Command::Scorecard {
+            state,
+            district,
+            office_type,
+            since,
+            json,
+            csv,
+            report,
+        } => {
+            let filter = forum::filter(state, district, office_type, since)?;
+            let format = match (json, csv, report) {
+                (true, _, _) => forum::Format::Json,
+                (_, true, _) => forum::Format::Csv,
+                (_, _, true) => forum::Format::Report,
+                _ => forum::Format::Text,
+            };
+            forum::scorecard(&mut client(&dir).await?, filter, format).await?
         }
         Command::Show { id, json } => {
             let item = client(&dir).await?.show(parse_id(&id)?).await?;
@@ -399,6 +410,19 @@ async fn run_daemon(dir: DataDir, config: DaemonConfig, lonely_after: Duration) 
 }
 
 /// The node of `dir`: the running daemon, or the folder itself when none runs.
+/// A kind named on the command line.
+fn kind_of(name: Option<String>) -> Result<Option<Kind>> {
+    name.map(|name| {
+        Kind::from_name(&name).ok_or_else(|| {
+            anyhow!(
+                "`{name}` is not a kind; use announcement, mentoring_request, offer, resource, \
+                 audit, endorsement, profile, close, admit, revoke or genesis"
+            )
+        })
+    })
+    .transpose()
+}
+
 async fn client(dir: &DataDir) -> Result<Client> {
     Ok(Client::open(dir).await?)
 }

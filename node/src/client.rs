@@ -8,7 +8,10 @@
 
 use std::path::Path;
 
-use sangam_protocol::api::{Event, Item, MemberView, PeerView, Request, Response, Status};
+use sangam_protocol::api::{
+    Event, Item, MemberView, Overview, PeerView, Request, Response, Status,
+};
+use sangam_protocol::scorecard::{Scorecard, ScorecardFilter};
 use sangam_protocol::{AuthorId, Body, Kind, MessageId, Role};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
@@ -25,6 +28,19 @@ pub struct FeedQuery {
     pub author: Option<AuthorId>,
     /// At most this many (the node's default is 50, its maximum 1,000).
     pub limit: Option<usize>,
+    /// Only older than this cursor ([`Item::cursor`]): the next page back.
+    pub before: Option<String>,
+    /// Only newer than this cursor, oldest first.
+    pub after: Option<String>,
+}
+
+/// One page of a feed.
+#[derive(Clone, Debug, Default)]
+pub struct FeedPage {
+    /// The items.
+    pub items: Vec<Item>,
+    /// Whether more match beyond the last one.
+    pub more: bool,
 }
 
 /// How the client reaches the node.
@@ -144,20 +160,60 @@ impl Client {
         .await
     }
 
-    /// Newest-first messages matching `query`.
+    /// Newest-first messages matching `query` (one page; see [`Client::feed_page`]).
     pub async fn feed(&mut self, query: FeedQuery) -> Result<Vec<Item>> {
+        Ok(self.feed_page(query).await?.items)
+    }
+
+    /// One page of messages matching `query`, and whether more follow.
+    pub async fn feed_page(&mut self, query: FeedQuery) -> Result<FeedPage> {
         let FeedQuery {
             kind,
             author,
             limit,
+            before,
+            after,
         } = query;
         let request = Request::Feed {
             kind,
             author,
             limit,
+            before,
+            after,
         };
         self.ask(request, |r| match r {
-            Response::Feed { items } => Some(items),
+            Response::Feed { items, more } => Some(FeedPage { items, more }),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Newest-first messages whose words contain `text`, over everything held.
+    pub async fn search(&mut self, text: &str, limit: usize) -> Result<FeedPage> {
+        let request = Request::Search {
+            text: text.to_string(),
+            limit: Some(limit),
+        };
+        self.ask(request, |r| match r {
+            Response::Feed { items, more } => Some(FeedPage { items, more }),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The score card of the audits `filter` covers.
+    pub async fn scorecard(&mut self, filter: ScorecardFilter) -> Result<Scorecard> {
+        self.ask(Request::Scorecard { filter }, |r| match r {
+            Response::Scorecard { scorecard } => Some(scorecard),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The forum's figures over the whole history.
+    pub async fn overview(&mut self) -> Result<Overview> {
+        self.ask(Request::Overview, |r| match r {
+            Response::Overview { overview } => Some(overview),
             _ => None,
         })
         .await

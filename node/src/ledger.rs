@@ -11,6 +11,7 @@ use sangam_protocol::{
 
 use crate::error::{NodeError, Result};
 
+mod forum;
 mod ingest;
 mod lapse;
 mod serving;

@@ -10,6 +10,7 @@ pub mod client;
 pub mod clock;
 pub mod datadir;
 pub mod error;
+pub mod report;
 pub mod vault;
 
 #[cfg(feature = "daemon")]

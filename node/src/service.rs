@@ -10,10 +10,28 @@ use sangam_protocol::{Body, Keypair, Message};
 use crate::clock::now_ms;
 use crate::datadir::{DataDir, Settings};
 use crate::error::{NodeError, Result};
+use crate::ledger::store::From;
 use crate::ledger::{Ledger, PeerRecord};
 
 /// Default number of feed items.
 pub const DEFAULT_FEED_LIMIT: usize = 50;
+
+/// A page's size: the default when none is asked, never more than the protocol's limit.
+fn page_limit(limit: Option<usize>) -> usize {
+    limit
+        .unwrap_or(DEFAULT_FEED_LIMIT)
+        .min(sangam_protocol::api::MAX_FEED_LIMIT)
+}
+
+/// A feed cursor, or the error a client can act on.
+fn cursor_of(text: &str) -> Result<(u64, sangam_protocol::MessageId)> {
+    sangam_protocol::api::parse_cursor(text).ok_or(NodeError::Protocol(
+        sangam_protocol::Error::InvalidText {
+            what: "feed cursor",
+            detail: "it is written <timestamp>.<message id>, as a feed page gives it",
+        },
+    ))
+}
 
 /// What answering a request did.
 pub struct Outcome {
@@ -171,14 +189,33 @@ impl Service<'_> {
                 kind,
                 author,
                 limit,
+                before,
+                after,
             } => {
-                let limit = limit
-                    .unwrap_or(DEFAULT_FEED_LIMIT)
-                    .min(sangam_protocol::api::MAX_FEED_LIMIT);
-                Outcome::answer(Response::Feed {
-                    items: self.ledger.feed(kind, author, limit)?,
-                })
+                let from = match (before, after) {
+                    (Some(cursor), _) => {
+                        let (timestamp, id) = cursor_of(&cursor)?;
+                        From::Before(timestamp, id)
+                    }
+                    (None, Some(cursor)) => {
+                        let (timestamp, id) = cursor_of(&cursor)?;
+                        From::After(timestamp, id)
+                    }
+                    (None, None) => From::Newest,
+                };
+                let (items, more) = self.ledger.feed(kind, author, page_limit(limit), from)?;
+                Outcome::answer(Response::Feed { items, more })
             }
+            Request::Search { text, limit } => {
+                let (items, more) = self.ledger.search(&text, page_limit(limit))?;
+                Outcome::answer(Response::Feed { items, more })
+            }
+            Request::Scorecard { filter } => Outcome::answer(Response::Scorecard {
+                scorecard: self.ledger.scorecard(&filter)?,
+            }),
+            Request::Overview => Outcome::answer(Response::Overview {
+                overview: self.ledger.overview(now)?,
+            }),
             Request::Show { id } => match self.ledger.item(&id)? {
                 Some(item) => Outcome::answer(Response::Item { item }),
                 None => {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::identity::AuthorId;
 use crate::ids::{MessageId, NetworkId};
 use crate::kinds::{Body, Kind, Role};
+use crate::scorecard::{Scorecard, ScorecardFilter};
 
 /// Longest request line a node reads.
 pub const MAX_REQUEST_LINE: usize = 64 * 1024;
@@ -35,10 +36,33 @@ pub enum Request {
         /// Only this author.
         #[serde(default)]
         author: Option<AuthorId>,
-        /// At most this many (default 50).
+        /// At most this many (default 50, at most [`MAX_FEED_LIMIT`]).
+        #[serde(default)]
+        limit: Option<usize>,
+        /// Only items older than this cursor (an item's [`Item::cursor`]): the next page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<String>,
+        /// Only items newer than this cursor, oldest first (for reading forward, as an export
+        /// does). Ignored when `before` is given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+    },
+    /// Newest-first messages whose words contain `text` (any case), over everything held.
+    Search {
+        /// What to look for.
+        text: String,
+        /// At most this many (default 50, at most [`MAX_FEED_LIMIT`]).
         #[serde(default)]
         limit: Option<usize>,
     },
+    /// The score card of the audits `filter` covers.
+    Scorecard {
+        /// Which audits.
+        #[serde(default)]
+        filter: ScorecardFilter,
+    },
+    /// The forum's figures over the whole history.
+    Overview,
     /// One message.
     Show {
         /// Its id.
@@ -109,10 +133,24 @@ pub enum Response {
         /// The members.
         members: Vec<MemberView>,
     },
-    /// Messages, newest first.
+    /// Messages, newest first (oldest first for a `feed` with `after`).
     Feed {
         /// The messages.
         items: Vec<Item>,
+        /// Whether more match beyond the last one (ask again with its cursor). Older nodes
+        /// omit it.
+        #[serde(default)]
+        more: bool,
+    },
+    /// A score card.
+    Scorecard {
+        /// The card.
+        scorecard: Scorecard,
+    },
+    /// The forum's figures.
+    Overview {
+        /// The figures.
+        overview: Overview,
     },
     /// One message.
     Item {
@@ -307,8 +345,50 @@ pub struct Item {
     /// When its body lapses (ms), if ever (from the signed header).
     #[serde(default)]
     pub expires_at: Option<u64>,
+    /// For an audit: how many other collectives endorsed it.
+    #[serde(default)]
+    pub endorsements: u64,
 }
 
+impl Item {
+    /// Where it stands in the feed, for paging: `<timestamp>.<id>`.
+    pub fn cursor(&self) -> String {
+        format!("{}.{}", self.timestamp, self.id)
+    }
+}
+
+/// Reads a feed cursor (`<timestamp>.<id>`, as [`Item::cursor`] writes it).
+pub fn parse_cursor(text: &str) -> Option<(u64, MessageId)> {
+    let (timestamp, id) = text.split_once('.')?;
+    Some((timestamp.parse().ok()?, id.parse().ok()?))
+}
+
+/// Hours in one column of the overview's activity chart, at least.
+pub const MIN_BUCKET_HOURS: u64 = 1;
+/// Columns of the overview's activity chart.
+pub const ACTIVITY_BUCKETS: usize = 24;
+
+/// The forum's figures, over every message held (from the store's counters and indexes).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct Overview {
+    /// Messages held, by kind name.
+    pub messages: BTreeMap<String, u64>,
+    /// Messages by kind over time: [`ACTIVITY_BUCKETS`] columns, oldest first, the last one
+    /// ending with the current hour.
+    pub activity: BTreeMap<String, Vec<u64>>,
+    /// Hours in one column of `activity`.
+    pub bucket_hours: u64,
+    /// Mentoring requests held.
+    pub requests: u64,
+    /// Of them, closed by their authors.
+    pub closed_requests: u64,
+    /// Of them, answered by at least one offer.
+    pub answered_requests: u64,
+    /// The median minutes from a request to its first offer, over answered requests.
+    pub median_minutes_to_first_offer: Option<u64>,
+    /// Messages by the state in their author's profile, most first ("unknown": no profile).
+    pub by_state: Vec<(String, u64)>,
+}
 fn lenient_body<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Body>, D::Error> {
@@ -369,7 +449,9 @@ mod tests {
             Request::Feed {
                 kind: Some(Kind::Announcement),
                 author: None,
-                limit: Some(5)
+                limit: Some(5),
+                before: None,
+                after: None,
             }
         );
         let post = Request::Post {

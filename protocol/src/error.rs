@@ -82,6 +82,15 @@ pub enum Error {
         /// Which field.
         field: &'static str,
     },
+    /// A field's value is not one the protocol allows (a date that does not exist, a rating
+    /// above 5).
+    #[error("{field} is not valid: {detail}")]
+    InvalidField {
+        /// Which field.
+        field: &'static str,
+        /// What a valid value looks like.
+        detail: &'static str,
+    },
     /// The body bytes do not decode as the kind the header names.
     #[error("the body of this {kind} message could not be read")]
     MalformedBody {
@@ -168,6 +177,7 @@ impl Error {
             Error::FieldEmpty { .. } => "field_empty",
             Error::ControlCharacters { .. } => "control_characters",
             Error::InvisibleCharacters { .. } => "invisible_characters",
+            Error::InvalidField { .. } => "invalid_field",
             Error::MalformedBody { .. } => "malformed_body",
             Error::NotAMember => "not_a_member",
             Error::RoleNotAllowed { .. } => "role_not_allowed",

@@ -33,6 +33,10 @@ pub enum Kind {
     Withdraw,
     /// The author says its own key is compromised: nothing it signs later counts (kind 11).
     KeyCompromised,
+    /// A collective's audit of one interaction with a public office (kind 12).
+    Audit,
+    /// Another collective endorses an audit: it witnessed the same interaction (kind 13).
+    Endorsement,
     /// A kind number from a newer version of the protocol.
     Unsupported(u16),
 }
@@ -58,11 +62,13 @@ impl Kind {
                 | Kind::Offer
                 | Kind::Resource
                 | Kind::Close
+                | Kind::Audit
+                | Kind::Endorsement
         )
     }
 
     /// Every kind this version understands, in wire-number order.
-    pub const KNOWN: [Kind; 12] = [
+    pub const KNOWN: [Kind; 14] = [
         Kind::Genesis,
         Kind::Profile,
         Kind::Announcement,
@@ -75,6 +81,8 @@ impl Kind {
         Kind::ReplaceFounder,
         Kind::Withdraw,
         Kind::KeyCompromised,
+        Kind::Audit,
+        Kind::Endorsement,
     ];
 
     /// The kind's number on the wire.
@@ -92,6 +100,8 @@ impl Kind {
             Kind::ReplaceFounder => 9,
             Kind::Withdraw => 10,
             Kind::KeyCompromised => 11,
+            Kind::Audit => 12,
+            Kind::Endorsement => 13,
             Kind::Unsupported(n) => n,
         }
     }
@@ -119,6 +129,8 @@ impl Kind {
             Kind::ReplaceFounder => "replace_founder",
             Kind::Withdraw => "withdraw",
             Kind::KeyCompromised => "key_compromised",
+            Kind::Audit => "audit",
+            Kind::Endorsement => "endorsement",
             Kind::Unsupported(_) => "unsupported",
         }
     }

@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::audit::{Audit, Endorsement};
 use crate::error::Error;
+pub use crate::fields::is_invisible;
+use crate::fields::{line, list, text};
 use crate::identity::AuthorId;
 use crate::ids::{ContentHash, MessageId};
 pub use crate::kind::{Kind, Role};
@@ -213,6 +216,10 @@ pub enum Body {
     Withdraw(Withdraw),
     /// See [`KeyCompromised`].
     KeyCompromised(KeyCompromised),
+    /// See [`Audit`].
+    Audit(Audit),
+    /// See [`Endorsement`].
+    Endorsement(Endorsement),
     /// A kind from a newer protocol version, kept as raw bytes.
     Unsupported {
         /// Its kind number.
@@ -251,6 +258,8 @@ impl Body {
             Body::ReplaceFounder(_) => Kind::ReplaceFounder,
             Body::Withdraw(_) => Kind::Withdraw,
             Body::KeyCompromised(_) => Kind::KeyCompromised,
+            Body::Audit(_) => Kind::Audit,
+            Body::Endorsement(_) => Kind::Endorsement,
             Body::Unsupported { number, .. } => Kind::Unsupported(*number),
         }
     }
@@ -270,6 +279,8 @@ impl Body {
             Body::ReplaceFounder(b) => encode(b),
             Body::Withdraw(b) => encode(b),
             Body::KeyCompromised(b) => encode(b),
+            Body::Audit(b) => encode(b),
+            Body::Endorsement(b) => encode(b),
             Body::Unsupported { bytes, .. } => bytes.clone(),
         }
     }
@@ -290,6 +301,8 @@ impl Body {
             Kind::ReplaceFounder => Body::ReplaceFounder(decode_exact(bytes, kind)?),
             Kind::Withdraw => Body::Withdraw(decode_exact(bytes, kind)?),
             Kind::KeyCompromised => Body::KeyCompromised(decode_exact(bytes, kind)?),
+            Kind::Audit => Body::Audit(decode_exact(bytes, kind)?),
+            Kind::Endorsement => Body::Endorsement(decode_exact(bytes, kind)?),
             Kind::Unsupported(number) => Body::Unsupported {
                 number,
                 bytes: bytes.to_vec(),
@@ -348,6 +361,8 @@ impl Body {
             }
             Body::Withdraw(_) => Ok(()),
             Body::KeyCompromised(b) => text("reason", &b.reason, MAX_NOTE, false),
+            Body::Audit(b) => b.check_fields(),
+            Body::Endorsement(b) => b.check_fields(),
             Body::Unsupported { .. } => Ok(()),
         }
     }
@@ -372,71 +387,6 @@ fn trusted_pair(seq: u64, id: &Option<MessageId>) -> Result<(), Error> {
             field: "trusted message (seq and id go together)",
         })
     }
-}
-
-/// A one-line field: no control characters at all.
-fn line(field: &'static str, value: &str, max: usize, required: bool) -> Result<(), Error> {
-    bounded(field, value, max, required, |c| c.is_control())
-}
-
-/// A multi-line field: newlines and tabs allowed, other control characters not.
-fn text(field: &'static str, value: &str, max: usize, required: bool) -> Result<(), Error> {
-    bounded(field, value, max, required, |c| {
-        c.is_control() && c != '\n' && c != '\t'
-    })
-}
-
-fn bounded(
-    field: &'static str,
-    value: &str,
-    max: usize,
-    required: bool,
-    forbidden: impl Fn(char) -> bool,
-) -> Result<(), Error> {
-    let len = value.chars().count();
-    if len > max {
-        return Err(Error::FieldTooLong { field, len, max });
-    }
-    if required && value.trim().is_empty() {
-        return Err(Error::FieldEmpty { field });
-    }
-    if value.chars().any(forbidden) {
-        return Err(Error::ControlCharacters { field });
-    }
-    if value.chars().any(is_invisible) {
-        return Err(Error::InvisibleCharacters { field });
-    }
-    Ok(())
-}
-
-/// Characters that change how text around them is shown without being seen themselves: bidi
-/// controls (which can make one collective's name display as another's, or reorder a title) and
-/// zero-width or invisible characters (which make two names that look the same differ). ZWJ
-/// (U+200D) and ZWNJ (U+200C) are *not* in the class: Bengali and Hindi need them to choose how
-/// letters join.
-pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        // Bidi: ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI.
-        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        // Zero-width and invisible: ZWSP, word joiner, invisible operators, BOM / ZWNBSP,
-        // soft hyphen, Mongolian vowel separator, combining grapheme joiner, Hangul fillers.
-        | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}'
-        | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
-    )
-}
-
-fn list(field: &'static str, values: &[String]) -> Result<(), Error> {
-    if values.len() > MAX_TAGS {
-        return Err(Error::TooManyEntries {
-            field,
-            len: values.len(),
-            max: MAX_TAGS,
-        });
-    }
-    values
-        .iter()
-        .try_for_each(|value| line(field, value, MAX_TAG, true))
 }
 
 #[cfg(test)]

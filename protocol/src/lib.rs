@@ -8,8 +8,10 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod audit;
 pub mod envelope;
 pub mod error;
+mod fields;
 pub mod identity;
 pub mod ids;
 pub mod invite;
@@ -18,6 +20,7 @@ pub mod kinds;
 pub mod limits;
 pub mod membership;
 pub mod rate;
+pub mod scorecard;
 pub mod sync;
 pub mod transport;
 pub mod validate;

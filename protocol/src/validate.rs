@@ -157,7 +157,8 @@ pub fn validate_chain(message: &Message, around: &Neighbours<'_>) -> Result<(), 
 
 /// Checks what a message's body refers to, once the referenced item is known.
 ///
-/// Rules: an offer answers a mentoring request; a close names an announcement, request, offer
+/// Rules: an offer answers a mentoring request; an endorsement names an audit by another
+/// author; a close names an announcement, request, offer
 /// or resource written by the same author. `target` is the referenced item's header.
 pub fn validate_reference(author: &AuthorId, body: &Body, target: &Header) -> Result<(), Error> {
     match body {
@@ -177,6 +178,12 @@ pub fn validate_reference(author: &AuthorId, body: &Body, target: &Header) -> Re
                 "only announcements, requests, offers and resources close",
             ))
         }
+        Body::Endorsement(_) if target.kind != Kind::Audit => {
+            Err(Error::BadReference("an endorsement must name an audit"))
+        }
+        Body::Endorsement(_) if target.author == *author => Err(Error::BadReference(
+            "a collective cannot endorse its own audit",
+        )),
         Body::Withdraw(_) if target.author != *author => Err(Error::BadReference(
             "only the author of an item may withdraw it",
         )),
@@ -187,12 +194,14 @@ pub fn validate_reference(author: &AuthorId, body: &Body, target: &Header) -> Re
     }
 }
 
-/// The item a body refers to, if any (an offer's request, a close's or withdrawal's item).
+/// The item a body refers to, if any (an offer's request, a close's or withdrawal's item, an
+/// endorsement's audit).
 pub fn reference_of(body: &Body) -> Option<MessageId> {
     match body {
         Body::Offer(offer) => Some(offer.request),
         Body::Close(close) => Some(close.item),
         Body::Withdraw(withdraw) => Some(withdraw.item),
+        Body::Endorsement(endorsement) => Some(endorsement.audit),
         _ => None,
     }
 }

@@ -435,6 +435,47 @@ fn only_the_author_closes_an_item_and_offers_answer_requests() {
 }
 
 #[test]
+fn an_endorsement_names_another_collectives_audit() {
+    use sangam_protocol::audit::{Audit, Endorsement, OfficeType, Outcome, Ratings};
+    let (_, mut founder) = network();
+    let audit = founder.post(Body::Audit(Audit {
+        office_type: OfficeType::Ahtu,
+        office_name: "AHTU Nadia".into(),
+        district: "Nadia".into(),
+        state: "West Bengal".into(),
+        date: "2026-10-02".into(),
+        sought: "rescue".into(),
+        ratings: Ratings::default(),
+        outcome: Outcome::Granted,
+        note: String::new(),
+    }));
+    let notice = founder.post(announcement("news"));
+    let endorse = |id| {
+        Body::Endorsement(Endorsement {
+            audit: id,
+            note: String::new(),
+        })
+    };
+    assert_eq!(reference_of(&endorse(audit.id())), Some(audit.id()));
+    let other = key(2).author();
+    assert_eq!(
+        validate_reference(&other, &endorse(audit.id()), audit.header()),
+        Ok(())
+    );
+    // A collective vouching for itself would double its own audit's weight.
+    assert_eq!(
+        validate_reference(&founder.author(), &endorse(audit.id()), audit.header()),
+        Err(Error::BadReference(
+            "a collective cannot endorse its own audit"
+        ))
+    );
+    assert_eq!(
+        validate_reference(&other, &endorse(notice.id()), notice.header()),
+        Err(Error::BadReference("an endorsement must name an audit"))
+    );
+}
+
+#[test]
 fn every_rejection_has_a_stable_reason_code() {
     let codes = [
         Error::WrongNetwork.reason(),

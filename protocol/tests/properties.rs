@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
+use sangam_protocol::audit::{OfficeType, Outcome, Ratings};
 use sangam_protocol::kinds::*;
 use sangam_protocol::validate::{validate_body, validate_envelope};
 use sangam_protocol::{AuthorId, Body, ContentHash, Kind, MessageId, NetworkId};
@@ -141,7 +142,42 @@ fn body() -> impl Strategy<Value = Body> {
             }),
         id().prop_map(|item| Body::Withdraw(Withdraw { item })),
         text().prop_map(|reason| Body::KeyCompromised(KeyCompromised { reason })),
-        (12..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
+        (
+            (0usize..10, line(), line(), line()),
+            (2000u16..=2100, 1u8..=12, 1u8..=28),
+            (
+                line(),
+                [0u8..=5, 0u8..=5, 0u8..=5, 0u8..=5],
+                0usize..4,
+                text()
+            )
+        )
+            .prop_map(
+                |(
+                    (office, office_name, district, state),
+                    (y, m, d),
+                    (sought, r, outcome, note),
+                )| {
+                    Body::Audit(Audit {
+                        office_type: OfficeType::ALL[office],
+                        office_name,
+                        district,
+                        state,
+                        date: format!("{y:04}-{m:02}-{d:02}"),
+                        sought,
+                        ratings: Ratings {
+                            responsiveness: r[0],
+                            dignity: r[1],
+                            timeliness: r[2],
+                            outcome: r[3],
+                        },
+                        outcome: Outcome::ALL[outcome],
+                        note,
+                    })
+                }
+            ),
+        (id(), text()).prop_map(|(audit, note)| Body::Endorsement(Endorsement { audit, note })),
+        (14..u16::MAX, prop::collection::vec(any::<u8>(), 0..64))
             .prop_map(|(number, bytes)| Body::Unsupported { number, bytes }),
     ]
 }

@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 
+use sangam_protocol::audit::{OfficeType, Outcome, Ratings};
 use sangam_protocol::envelope::{FORMAT_VERSION, Header, found_network, signed_bytes};
 use sangam_protocol::kinds::*;
 use sangam_protocol::limits::{MAX_FUTURE_SKEW_MS, MAX_MESSAGE_BYTES, MAX_TAGS, MAX_TITLE};
@@ -211,6 +212,16 @@ fn build() -> Value {
             reason: "The founder's laptop was taken on 2026-01-20".into(),
         }),
     );
+    // Added with kinds 12 and 13, after every earlier vector so that those keep their bytes.
+    let audit = founder.post(net, T0 + 11_000, Body::Audit(audit_body("2026-01-20", 2)));
+    let endorsement = member.post(
+        net,
+        T0 + 12_000,
+        Body::Endorsement(Endorsement {
+            audit: audit.id(),
+            note: "আমরাও সেদিন থানায় ছিলাম".into(),
+        }),
+    );
     let dropped = announcement.without_body();
     // Refused inputs, each with the rule that refuses it.
     let admit_without_body = admit.without_body();
@@ -248,6 +259,8 @@ fn build() -> Value {
             entry("revoke", &revoke),
             entry("replace_founder", &replace_founder),
             entry("announcement_without_body", &dropped),
+            entry("audit", &audit),
+            entry("endorsement", &endorsement),
         ],
         "refused": [
             refused("body_required", "an admission without its body", &[&admit_without_body]),
@@ -420,6 +433,18 @@ fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
         "a header that expires over a body that does not",
         hand_signed(key, mismatched, &body),
     ));
+    let no_such_day = Body::Audit(audit_body("2026-02-30", 2)).encode();
+    cases.push((
+        "invalid_field",
+        "an audit dated 30 February",
+        hand_signed(key, header(1, None, Kind::Audit), &no_such_day),
+    ));
+    let six = Body::Audit(audit_body("2026-01-20", 6)).encode();
+    cases.push((
+        "invalid_field",
+        "an audit rating an office 6 out of 5",
+        hand_signed(key, header(1, None, Kind::Audit), &six),
+    ));
     let impostor = Body::Genesis(Genesis {
         network_name: "Sangam vectors".into(),
         founder_name: "Impostor".into(),
@@ -437,6 +462,25 @@ fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
             .map(|(reason, why, wire)| json!({"reason": reason, "why": why, "wire_hex": hex::encode(wire)}))
             .collect(),
     )
+}
+
+fn audit_body(date: &str, dignity: u8) -> Audit {
+    Audit {
+        office_type: OfficeType::PoliceStation,
+        office_name: "Canning Police Station".into(),
+        district: "South 24 Parganas".into(),
+        state: "West Bengal".into(),
+        date: date.into(),
+        sought: "FIR".into(),
+        ratings: Ratings {
+            responsiveness: 2,
+            dignity,
+            timeliness: 1,
+            outcome: 0,
+        },
+        outcome: Outcome::Pending,
+        note: "FIR registered only on the third visit.".into(),
+    }
 }
 
 fn announcement_body(title: &str) -> Body {
@@ -490,7 +534,7 @@ fn committed() -> (Value, NetworkId) {
 fn the_committed_bytes_validate_and_decode_as_listed() {
     let (committed, network) = committed();
     let messages = committed["messages"].as_array().expect("array");
-    assert_eq!(messages.len(), 14);
+    assert_eq!(messages.len(), 16);
     for vector in messages {
         let wire = hex::decode(vector["wire_hex"].as_str().expect("hex")).expect("hex");
         let message = validate_envelope(&wire, &network, CHECK_NOW).expect("valid vector");
@@ -585,7 +629,7 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
 fn each_standalone_refusal_gets_its_reason() {
     let (committed, network) = committed();
     let cases = committed["refused_alone"].as_array().expect("array");
-    assert_eq!(cases.len(), 20);
+    assert_eq!(cases.len(), 22);
     for case in cases {
         let wire = hex::decode(case["wire_hex"].as_str().expect("hex")).expect("hex");
         let reason = match validate_envelope(&wire, &network, CHECK_NOW) {

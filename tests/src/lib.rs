@@ -324,8 +324,8 @@ impl TestNode {
     pub async fn feed(&self, kind: Option<Kind>) -> Vec<Item> {
         let query = FeedQuery {
             kind,
-            author: None,
             limit: Some(1000),
+            ..FeedQuery::default()
         };
         self.client().await.feed(query).await.unwrap()
     }

@@ -2,7 +2,10 @@
 //! [`Action`]s and answers come back through [`App::on_incoming`], so the screen never waits.
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent};
-use sangam_protocol::api::{Event, Item, MemberView, PeerView, Request, Response, Status};
+use sangam_protocol::api::{
+    Event, Item, MemberView, Overview, PeerView, Request, Response, Status,
+};
+use sangam_protocol::scorecard::{Scorecard, ScorecardFilter};
 use sangam_protocol::{AuthorId, Body, Kind, MessageId};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -10,6 +13,8 @@ use tui_input::backend::crossterm::EventHandler;
 use crate::form::{Form, FormKind, FormOutcome};
 use crate::keymap::{KeyAction, lookup};
 pub use crate::tab::Tab;
+
+mod forum;
 
 /// How many items the app keeps in memory.
 pub const FEED_LIMIT: usize = 500;
@@ -38,6 +43,14 @@ pub enum Purpose {
     Peers,
     /// Publish something the person wrote.
     Publish,
+    /// Refresh the forum's figures.
+    Overview,
+    /// Refresh the score card shown.
+    Scorecard,
+    /// Refresh the places the score cards cover (the unfiltered card).
+    Places,
+    /// Search the whole store.
+    Search,
 }
 
 /// Something the app wants done.
@@ -45,6 +58,15 @@ pub enum Purpose {
 pub enum Action {
     /// Send a request to the node.
     Send(Purpose, Request),
+    /// Write a score card's files: `<stem>.csv` and `<stem>.md`.
+    Export {
+        /// The file name without its extension.
+        stem: String,
+        /// The CSV.
+        csv: String,
+        /// The Markdown report.
+        report: String,
+    },
     /// Leave.
     Quit,
 }
@@ -87,7 +109,7 @@ pub struct App {
     /// Known peers.
     pub peers: Vec<PeerView>,
     /// Selected row per tab.
-    pub selected: [usize; 5],
+    pub selected: [usize; 6],
     /// The search being typed, if any.
     pub search: Option<Input>,
     /// The search in force.
@@ -102,14 +124,26 @@ pub struct App {
     pub notice: Option<Notice>,
     /// Now, in ms (set by ticks, fixed in tests).
     pub now: u64,
+    /// The forum's figures over the whole history.
+    pub overview: Option<Overview>,
+    /// The score card shown.
+    pub scorecard: Option<Scorecard>,
+    /// Which audits it covers.
+    pub card_filter: ScorecardFilter,
+    /// Every (state, district) audited, for choosing a filter.
+    pub places: Vec<(String, String)>,
+    /// What a search over the whole store found (replaces the recent items while a search is
+    /// in force).
+    pub found: Option<Vec<Item>>,
 }
 
 /// Kinds the feed filter cycles through.
-const FILTER_KINDS: [Kind; 5] = [
+const FILTER_KINDS: [Kind; 6] = [
     Kind::Announcement,
     Kind::MentoringRequest,
     Kind::Offer,
     Kind::Resource,
+    Kind::Audit,
     Kind::Profile,
 ];
 
@@ -123,7 +157,7 @@ impl App {
             members: Vec::new(),
             status: None,
             peers: Vec::new(),
-            selected: [0; 5],
+            selected: [0; 6],
             search: None,
             query: String::new(),
             kind_filter: None,
@@ -131,23 +165,23 @@ impl App {
             form: None,
             notice: None,
             now,
+            overview: None,
+            scorecard: None,
+            card_filter: ScorecardFilter::default(),
+            places: Vec::new(),
+            found: None,
         }
     }
 
     /// The requests that refresh everything.
     pub fn refresh_all() -> Vec<Action> {
         vec![
-            Action::Send(
-                Purpose::Feed,
-                Request::Feed {
-                    kind: None,
-                    author: None,
-                    limit: Some(FEED_LIMIT),
-                },
-            ),
+            Action::Send(Purpose::Feed, recent_feed()),
             Action::Send(Purpose::Members, Request::Members),
             Action::Send(Purpose::Status, Request::Status),
             Action::Send(Purpose::Peers, Request::Peers),
+            Action::Send(Purpose::Overview, Request::Overview),
+            App::places_request(),
         ]
     }
 
@@ -178,9 +212,18 @@ impl App {
         text.contains(&query) || self.who(&item.author).to_lowercase().contains(&query)
     }
 
+    /// What the tabs list: what a search over the whole store found while one is in force,
+    /// else the recent items.
+    fn pool(&self) -> &[Item] {
+        match &self.found {
+            Some(found) if !self.query.is_empty() => found,
+            _ => &self.items,
+        }
+    }
+
     /// The feed as shown: filtered by kind and search.
     pub fn feed_view(&self) -> Vec<&Item> {
-        self.items
+        self.pool()
             .iter()
             .filter(|i| self.kind_filter.is_none_or(|k| i.kind == k))
             .filter(|i| !matches!(i.kind, Kind::Close))
@@ -191,7 +234,7 @@ impl App {
     /// Requests as shown: open ones first (newest first), then closed ones.
     pub fn requests_view(&self) -> Vec<&Item> {
         let mut requests: Vec<&Item> = self
-            .items
+            .pool()
             .iter()
             .filter(|i| i.kind == Kind::MentoringRequest && self.matches_query(i))
             .collect();
@@ -212,7 +255,7 @@ impl App {
 
     /// Resources as shown.
     pub fn resources_view(&self) -> Vec<&Item> {
-        self.items
+        self.pool()
             .iter()
             .filter(|i| i.kind == Kind::Resource && self.matches_query(i))
             .collect()
@@ -249,6 +292,7 @@ impl App {
             Tab::Resources => self.resources_view().len(),
             Tab::Collectives => self.collectives_view().len(),
             Tab::Network => 0,
+            Tab::Scorecards => self.offices_view().len(),
         }
     }
 
@@ -291,10 +335,24 @@ impl App {
         }
         if let Some(search) = &mut self.search {
             match key.code {
-                KeyCode::Enter => self.search = None,
+                KeyCode::Enter => {
+                    self.search = None;
+                    if !self.query.is_empty() {
+                        // What is typed filters what is on screen at once; Enter looks through
+                        // everything the node holds.
+                        return vec![Action::Send(
+                            Purpose::Search,
+                            Request::Search {
+                                text: self.query.clone(),
+                                limit: Some(FEED_LIMIT),
+                            },
+                        )];
+                    }
+                }
                 KeyCode::Esc => {
                     self.search = None;
                     self.query.clear();
+                    self.found = None;
                 }
                 _ => {
                     search.handle_event(&TermEvent::Key(key));
@@ -319,11 +377,18 @@ impl App {
         match action {
             KeyAction::Quit => return vec![Action::Quit],
             KeyAction::Help => self.help = true,
-            KeyAction::NextTab => self.tab = Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()],
-            KeyAction::PrevTab => {
-                self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+            KeyAction::NextTab => {
+                self.tab = Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()];
+                return self.entered();
             }
-            KeyAction::GoTo(tab) => self.tab = tab,
+            KeyAction::PrevTab => {
+                self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()];
+                return self.entered();
+            }
+            KeyAction::GoTo(tab) => {
+                self.tab = tab;
+                return self.entered();
+            }
             KeyAction::Up => self.select(row.saturating_sub(1)),
             KeyAction::Down => self.select(row + 1),
             KeyAction::Top => self.select(0),
@@ -331,9 +396,22 @@ impl App {
             KeyAction::Search => self.search = Some(Input::new(self.query.clone())),
             KeyAction::Clear => {
                 self.query.clear();
+                self.found = None;
                 self.kind_filter = None;
                 self.notice = None;
+                if self.tab == Tab::Scorecards && self.card_filter != ScorecardFilter::default() {
+                    self.card_filter = ScorecardFilter::default();
+                    return vec![self.scorecard_request()];
+                }
             }
+            KeyAction::Audit => {
+                let today = sangam_protocol::audit::Day::of_unix_ms(self.now).to_string();
+                self.open(Form::audit(&today));
+            }
+            KeyAction::Endorse => return self.endorse(row),
+            KeyAction::CycleState => return self.cycle_state(),
+            KeyAction::CycleDistrict => return self.cycle_district(),
+            KeyAction::Export => return self.export(),
             KeyAction::CycleKind => {
                 self.kind_filter = match self.kind_filter {
                     None => Some(FILTER_KINDS[0]),
@@ -445,7 +523,15 @@ impl App {
                     true,
                 );
             }
-            Incoming::Answer(_, Response::Feed { items }) => self.items = items,
+            Incoming::Answer(Purpose::Search, Response::Feed { items, .. }) => {
+                self.found = Some(items);
+                self.select(0);
+            }
+            Incoming::Answer(_, Response::Feed { items, .. }) => self.items = items,
+            Incoming::Answer(_, Response::Overview { overview }) => self.overview = Some(overview),
+            Incoming::Answer(purpose, Response::Scorecard { scorecard }) => {
+                self.on_scorecard(purpose, scorecard)
+            }
             Incoming::Answer(_, Response::Members { members }) => self.members = members,
             Incoming::Answer(_, Response::Status(status)) => self.status = Some(status),
             Incoming::Answer(_, Response::Peers { peers }) => self.peers = peers,
@@ -477,18 +563,15 @@ impl App {
                     Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::Profile => {
                         actions.push(Action::Send(Purpose::Members, Request::Members));
                     }
-                    // Closes and offers change other items' counts: refetch them all.
-                    Kind::Close | Kind::Offer => {
-                        actions.push(Action::Send(
-                            Purpose::Feed,
-                            Request::Feed {
-                                kind: None,
-                                author: None,
-                                limit: Some(FEED_LIMIT),
-                            },
-                        ));
+                    // Closes, offers and endorsements change other items' counts: refetch them.
+                    Kind::Close | Kind::Offer | Kind::Endorsement => {
+                        actions.push(Action::Send(Purpose::Feed, recent_feed()));
                     }
                     _ => {}
+                }
+                if matches!(item.kind, Kind::Audit | Kind::Endorsement | Kind::Withdraw) {
+                    actions.push(App::places_request());
+                    actions.push(self.scorecard_request());
                 }
                 if !self.items.iter().any(|i| i.id == item.id) {
                     let at = self
@@ -516,13 +599,28 @@ impl App {
     pub fn on_tick(&mut self, now: u64) -> Vec<Action> {
         self.now = now;
         if self.link == Link::Connected {
-            vec![
+            let mut actions = vec![
                 Action::Send(Purpose::Status, Request::Status),
                 Action::Send(Purpose::Peers, Request::Peers),
-            ]
+            ];
+            if self.tab == Tab::Network {
+                actions.push(Action::Send(Purpose::Overview, Request::Overview));
+            }
+            actions
         } else {
             vec![]
         }
+    }
+}
+
+/// The feed request for the recent items the app keeps.
+fn recent_feed() -> Request {
+    Request::Feed {
+        kind: None,
+        author: None,
+        limit: Some(FEED_LIMIT),
+        before: None,
+        after: None,
     }
 }
 
@@ -545,6 +643,14 @@ pub fn title_of(item: &Item) -> String {
         Some(Body::KeyCompromised(_)) => {
             "Said its key was stolen: nothing it signs now counts".into()
         }
+        Some(Body::Audit(b)) => format!(
+            "{} ({}): {}, {}",
+            b.office_name,
+            b.district,
+            b.sought,
+            b.outcome.name()
+        ),
+        Some(Body::Endorsement(_)) => "Endorsed an audit: saw it too".into(),
         Some(Body::Unsupported { .. }) => "(needs a newer version of Sangam to show)".into(),
         // Without a body: withdrawn, expired (the header says when), or a removed member's.
         None if item.withdrawn => "(withdrawn)".into(),
@@ -568,6 +674,8 @@ pub fn kind_label(kind: Kind) -> &'static str {
         Kind::Withdraw => "Withdrawal",
         Kind::KeyCompromised => "Stolen key",
         Kind::Genesis => "Founding",
+        Kind::Audit => "Audit",
+        Kind::Endorsement => "Endorsement",
         Kind::Unsupported(_) => "Other",
     }
 }

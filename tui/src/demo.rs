@@ -2,6 +2,8 @@
 //! folder, a founded network with every collective admitted, and a stream of sample posts in
 //! English, Hindi and Bengali. Everything is removed when the demo stops.
 
+mod audits;
+
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -156,6 +158,7 @@ pub async fn start(pace: Duration) -> Result<Demo> {
         });
         post(socket, profile).await;
     }
+    audits::post_samples(&sockets).await;
     let poster = tokio::spawn(keep_posting(sockets, pace));
     Ok(Demo {
         _temp: temp,

@@ -1,5 +1,7 @@
 //! Compose forms: fields, inline validation with the protocol's own rules, and the body they make.
 
+mod audit;
+
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use sangam_protocol::kinds::{
     Announcement, MentoringRequest, Offer, Profile, Resource, Urgency, Withdraw,
@@ -25,6 +27,8 @@ pub enum FormKind {
     Withdraw,
     /// Wiping this laptop (typed confirmation).
     Wipe,
+    /// An audit of a public office.
+    Audit,
 }
 
 impl FormKind {
@@ -38,6 +42,7 @@ impl FormKind {
             FormKind::Profile => "Your collective's profile",
             FormKind::Withdraw => "Withdraw a post",
             FormKind::Wipe => "Wipe this laptop",
+            FormKind::Audit => "Audit a public office",
         }
     }
 }
@@ -96,6 +101,8 @@ pub struct Form {
     pub target: Option<(MessageId, String)>,
     /// What is wrong, in plain words, if anything.
     pub problem: Option<String>,
+    /// The note an audit was sent with after its warning was shown (a second Enter sends it).
+    warned_for: Option<String>,
 }
 
 fn split_list(text: &str) -> Vec<String> {
@@ -185,6 +192,7 @@ impl Form {
                 true,
                 "other collectives are told this laptop's key is not safe; then everything Sangam keeps here is destroyed. It cannot be undone",
             )],
+            FormKind::Audit => audit::fields(),
         };
         Form {
             kind,
@@ -192,7 +200,22 @@ impl Form {
             focus: 0,
             target: None,
             problem: None,
+            warned_for: None,
         }
+    }
+
+    /// An audit form, dated `today` (`YYYY-MM-DD`) until the person changes it.
+    pub fn audit(today: &str) -> Form {
+        let mut form = Form::new(FormKind::Audit);
+        form.set(4, today);
+        form.problem = None;
+        form
+    }
+
+    /// Whether the form has too many fields for a hint line under each (the hint of the
+    /// focused one is then shown below them all).
+    pub fn compact(&self) -> bool {
+        self.fields.len() > 6
     }
 
     /// The confirmation before withdrawing `item` (titled `title`).
@@ -310,6 +333,7 @@ impl Form {
             // Wiping sends no message of its own (see `submit`): only its confirmation is
             // checked here, an empty problem once it is typed.
             FormKind::Wipe => return Err(self.confirmed("wipe").err().unwrap_or_default()),
+            FormKind::Audit => Body::Audit(audit::body(v)?),
         };
         body.check_fields().map_err(|rule| self.explain(&rule))?;
         Ok(body)
@@ -338,6 +362,9 @@ impl Form {
             Rule::ControlCharacters { field } => {
                 format!("{} has characters that cannot be sent.", label(field))
             }
+            Rule::InvalidField { field: "date", .. } => {
+                format!("{}: write the day like 2026-11-20.", label("date"))
+            }
             other => other.to_string(),
         }
     }
@@ -345,6 +372,7 @@ impl Form {
     fn revalidate(&mut self) {
         // Only speak up about fields the person has reached, not ones still ahead of them.
         self.problem = match self.body() {
+            Ok(_) if self.kind == FormKind::Audit => audit::warning(&self.value(audit::NOTE)),
             Ok(_) => None,
             Err(problem) => {
                 let reached: Vec<&str> = self.fields[..=self.focus.min(self.fields.len() - 1)]
@@ -390,6 +418,18 @@ impl Form {
             };
         }
         match self.body() {
+            Ok(body) if self.kind == FormKind::Audit => {
+                let note = self.value(audit::NOTE);
+                match audit::warning(&note) {
+                    // Asked once; a second Enter with the same note sends it.
+                    Some(warning) if self.warned_for.as_deref() != Some(note.as_str()) => {
+                        self.warned_for = Some(note);
+                        self.problem = Some(warning);
+                        FormOutcome::Editing
+                    }
+                    _ => FormOutcome::Submit(body),
+                }
+            }
             Ok(body) => FormOutcome::Submit(body),
             Err(problem) => {
                 self.problem = Some(problem);
@@ -444,6 +484,61 @@ mod tests {
             Some("Title is too long: 200 characters, at most 160.")
         );
         assert_eq!(press(&mut form, KeyCode::Esc), FormOutcome::Cancelled);
+    }
+
+    fn filled_audit(note: &str) -> Form {
+        let mut form = Form::audit("2026-11-20");
+        for (index, text) in [
+            (0, "police"),
+            (1, "Canning PS"),
+            (2, "South 24 Parganas"),
+            (3, "West Bengal"),
+            (5, "FIR"),
+            (6, "2"),
+            (7, "1"),
+            (10, "refused"),
+            (11, note),
+        ] {
+            form.set(index, text);
+        }
+        form.focus = form.fields.len() - 1;
+        form
+    }
+
+    #[test]
+    fn an_audit_is_typed_in_plain_words() {
+        let mut form = filled_audit("Made to wait four hours.");
+        assert_eq!(form.problem, None);
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Submit(Body::Audit(audit)) => {
+                assert_eq!(
+                    audit.office_type,
+                    sangam_protocol::audit::OfficeType::PoliceStation
+                );
+                assert_eq!(audit.date, "2026-11-20");
+                assert_eq!(audit.ratings.dignity, 1);
+                assert_eq!(audit.ratings.timeliness, 0, "left empty: not applicable");
+            }
+            other => panic!("{other:?}"),
+        }
+        form.set(4, "2026-02-30");
+        assert_eq!(
+            form.problem.as_deref(),
+            Some("Date: write the day like 2026-11-20.")
+        );
+    }
+
+    #[test]
+    fn a_note_about_a_person_is_questioned_once_before_sending() {
+        let mut form = filled_audit("Call SI at 98300 12345");
+        let warning = form.problem.clone().unwrap();
+        assert!(warning.contains("a phone number"), "{warning}");
+        assert!(warning.contains("about offices, not people"), "{warning}");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert!(matches!(
+            press(&mut form, KeyCode::Enter),
+            FormOutcome::Submit(Body::Audit(_))
+        ));
     }
 
     #[test]

@@ -57,6 +57,16 @@ pub enum KeyAction {
     Withdraw,
     /// This laptop is no longer safe: wipe it.
     Wipe,
+    /// Record an audit of a public office.
+    Audit,
+    /// Endorse the selected audit.
+    Endorse,
+    /// Show one state's score card (cycles).
+    CycleState,
+    /// Show one district's score card (cycles).
+    CycleDistrict,
+    /// Export the score card shown.
+    Export,
 }
 
 /// One key binding.
@@ -113,7 +123,7 @@ pub const BINDINGS: &[Binding] = &[
     key(KeyCode::Tab, "Tab", G, A::NextTab, "next tab", None),
     key(
         KeyCode::BackTab,
-        "Shift-Tab",
+        "S-Tab",
         G,
         A::PrevTab,
         "previous tab",
@@ -159,6 +169,14 @@ pub const BINDINGS: &[Binding] = &[
         "Network tab",
         None,
     ),
+    key(
+        KeyCode::Char('6'),
+        "6",
+        G,
+        A::GoTo(Tab::Scorecards),
+        "Score cards tab",
+        None,
+    ),
     key(KeyCode::Up, "↑", G, A::Up, "move up", None),
     key(KeyCode::Char('k'), "k", G, A::Up, "move up", None),
     key(KeyCode::Down, "↓", G, A::Down, "move down", None),
@@ -178,7 +196,7 @@ pub const BINDINGS: &[Binding] = &[
         "Esc",
         G,
         A::Clear,
-        "clear search and filters; close any window",
+        "clear search and filters",
         None,
     ),
     key(
@@ -186,7 +204,7 @@ pub const BINDINGS: &[Binding] = &[
         "f",
         On(Tab::Feed),
         A::CycleKind,
-        "show one kind only (repeat to change)",
+        "show one kind only",
         Some("filter"),
     ),
     key(
@@ -202,7 +220,7 @@ pub const BINDINGS: &[Binding] = &[
         "r",
         G,
         A::Request,
-        "ask other collectives for help",
+        "ask collectives for help",
         Some("ask"),
     ),
     key(
@@ -210,7 +228,7 @@ pub const BINDINGS: &[Binding] = &[
         "o",
         On(Tab::Requests),
         A::Offer,
-        "offer help on the selected request",
+        "offer help",
         Some("offer"),
     ),
     key(
@@ -218,7 +236,7 @@ pub const BINDINGS: &[Binding] = &[
         "c",
         On(Tab::Requests),
         A::CloseItem,
-        "close your selected request",
+        "close your request",
         Some("close"),
     ),
     key(
@@ -234,7 +252,7 @@ pub const BINDINGS: &[Binding] = &[
         "p",
         G,
         A::Profile,
-        "edit your collective's profile",
+        "edit your profile",
         None,
     ),
     key(
@@ -242,7 +260,7 @@ pub const BINDINGS: &[Binding] = &[
         "w",
         G,
         A::Withdraw,
-        "withdraw your post (words removed)",
+        "withdraw your post",
         None,
     ),
     key(
@@ -250,8 +268,48 @@ pub const BINDINGS: &[Binding] = &[
         "W",
         G,
         A::Wipe,
-        "wipe this laptop (not safe any more)",
+        "wipe this laptop",
         None,
+    ),
+    key(
+        KeyCode::Char('u'),
+        "u",
+        G,
+        A::Audit,
+        "audit a public office",
+        None,
+    ),
+    key(
+        KeyCode::Char('e'),
+        "e",
+        On(Tab::Feed),
+        A::Endorse,
+        "endorse an audit",
+        None,
+    ),
+    key(
+        KeyCode::Char('t'),
+        "t",
+        On(Tab::Scorecards),
+        A::CycleState,
+        "one state only",
+        Some("state"),
+    ),
+    key(
+        KeyCode::Char('d'),
+        "d",
+        On(Tab::Scorecards),
+        A::CycleDistrict,
+        "one district only",
+        Some("district"),
+    ),
+    key(
+        KeyCode::Char('x'),
+        "x",
+        On(Tab::Scorecards),
+        A::Export,
+        "export files",
+        Some("export"),
     ),
 ];
 
@@ -266,11 +324,19 @@ pub fn lookup(event: &KeyEvent, tab: Tab) -> Option<&'static Binding> {
     })
 }
 
-/// The bindings the hint bar shows on `tab`.
+/// The bindings the hint bar shows on `tab`: the tab's own first (the bar is cut at the
+/// screen's edge), then those that work everywhere.
 pub fn hints(tab: Tab) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| {
-        b.hint.is_some() && (b.scope == Scope::Global || b.scope == Scope::On(tab))
-    })
+    let shown = |b: &&Binding| b.hint.is_some();
+    let own = BINDINGS
+        .iter()
+        .filter(move |b| b.scope == Scope::On(tab))
+        .filter(shown);
+    let everywhere = BINDINGS
+        .iter()
+        .filter(|b| b.scope == Scope::Global)
+        .filter(shown);
+    own.chain(everywhere)
 }
 
 /// Keys inside a form; shown in the form and in help.

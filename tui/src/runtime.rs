@@ -46,6 +46,10 @@ where
         for action in actions {
             match action {
                 Action::Quit => return Ok(app),
+                Action::Export { stem, csv, report } => {
+                    let written = write_export(&stem, &csv, &report);
+                    app.on_exported(written);
+                }
                 Action::Send(purpose, request) => {
                     if link.outgoing.send((purpose, request)).await.is_err() {
                         anyhow::bail!("the link to the node stopped");
@@ -54,6 +58,20 @@ where
             }
         }
     }
+}
+
+/// Writes an exported score card into the folder the app was started from; returns the two
+/// files' paths, or what went wrong in plain words.
+fn write_export(stem: &str, csv: &str, report: &str) -> Result<[String; 2], String> {
+    let folder = std::env::current_dir().map_err(|e| format!("no folder to write to: {e}"))?;
+    let mut paths = [String::new(), String::new()];
+    for (slot, (extension, text)) in [("csv", csv), ("md", report)].into_iter().enumerate() {
+        let path = folder.join(format!("{stem}.{extension}"));
+        std::fs::write(&path, text)
+            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        paths[slot] = path.display().to_string();
+    }
+    Ok(paths)
 }
 
 /// Reads key presses from the terminal on a thread of its own (crossterm's read blocks).

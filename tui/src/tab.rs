@@ -13,16 +13,19 @@ pub enum Tab {
     Collectives,
     /// The whole network at a glance.
     Network,
+    /// Survivors' score cards of public offices.
+    Scorecards,
 }
 
 impl Tab {
     /// All tabs, in order.
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Feed,
         Tab::Requests,
         Tab::Resources,
         Tab::Collectives,
         Tab::Network,
+        Tab::Scorecards,
     ];
 
     /// The tab's name on screen.
@@ -33,6 +36,7 @@ impl Tab {
             Tab::Resources => "Resources",
             Tab::Collectives => "Collectives",
             Tab::Network => "Network",
+            Tab::Scorecards => "Score cards",
         }
     }
 

@@ -9,12 +9,14 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use sangam_protocol::api::{Item, MemberView, PeerView, Status};
+use sangam_protocol::api::{Item, MemberView, Overview, PeerView, Response, Status};
+use sangam_protocol::audit::{Audit, OfficeType, Outcome, Ratings};
 use sangam_protocol::kinds::{
     Admit, Announcement, MentoringRequest, Offer, Profile, Resource, Urgency,
 };
+use sangam_protocol::scorecard::{AuditEntry, EndorsementEntry, ScorecardFilter, compute};
 use sangam_protocol::{AuthorId, Body, Keypair, Kind, MessageId, Role};
-use sangam_tui::app::{App, Incoming, Link};
+use sangam_tui::app::{App, Incoming, Link, Purpose};
 use sangam_tui::view;
 
 const NOW: u64 = 1_780_000_000_000;
@@ -37,6 +39,7 @@ fn item(n: u8, by: u8, minutes_ago: u64, body: Body) -> Item {
         offers: 0,
         withdrawn: false,
         expires_at: None,
+        endorsements: 0,
     }
 }
 
@@ -191,7 +194,234 @@ fn app() -> App {
         forks: [(author(3).to_string(), 1)].into(),
         ..Default::default()
     });
+    // The forum's figures, as the node computes them over its whole store (checked against
+    // a store in tests/tests/forum.rs): more than the recent items above.
+    let activity = |kind: &str, counts: &[(usize, u64)]| {
+        let mut columns = vec![0; 24];
+        for (column, count) in counts {
+            columns[*column] = *count;
+        }
+        (kind.to_string(), columns)
+    };
+    app.overview = Some(Overview {
+        messages: [
+            ("announcement".to_string(), 41),
+            ("mentoring_request".to_string(), 18),
+            ("offer".to_string(), 25),
+            ("audit".to_string(), 12),
+        ]
+        .into(),
+        activity: [
+            activity("announcement", &[(3, 2), (10, 5), (22, 1), (23, 3)]),
+            activity("mentoring_request", &[(8, 1), (20, 2), (23, 1)]),
+            activity("offer", &[(12, 4), (21, 3), (23, 1)]),
+            activity("audit", &[(5, 2), (15, 6), (23, 4)]),
+        ]
+        .into(),
+        bucket_hours: 2,
+        requests: 18,
+        closed_requests: 6,
+        answered_requests: 11,
+        median_minutes_to_first_offer: Some(190),
+        by_state: vec![
+            ("West Bengal".into(), 52),
+            ("Bihar".into(), 31),
+            ("Maharashtra".into(), 12),
+            ("unknown".into(), 3),
+        ],
+    });
     app
+}
+
+fn audit(
+    n: u8,
+    by: u8,
+    office: (&str, OfficeType),
+    place: (&str, &str),
+    date: &str,
+    ratings: [u8; 4],
+    outcome: Outcome,
+) -> AuditEntry {
+    AuditEntry {
+        id: MessageId([n; 32]),
+        author: author(by),
+        audit: Audit {
+            office_type: office.1,
+            office_name: office.0.into(),
+            district: place.0.into(),
+            state: place.1.into(),
+            date: date.into(),
+            sought: "FIR".into(),
+            ratings: Ratings {
+                responsiveness: ratings[0],
+                dignity: ratings[1],
+                timeliness: ratings[2],
+                outcome: ratings[3],
+            },
+            outcome,
+            note: String::new(),
+        },
+    }
+}
+
+/// A few audits of offices in two districts, one endorsed.
+fn few_audits() -> Vec<AuditEntry> {
+    let s24 = ("South 24 Parganas", "West Bengal");
+    let ahtu = ("AHTU South 24 Parganas", OfficeType::Ahtu);
+    let canning = ("Canning Police Station", OfficeType::PoliceStation);
+    let patna = ("Patna", "Bihar");
+    vec![
+        audit(
+            40,
+            1,
+            ahtu,
+            s24,
+            "2026-03-10",
+            [2, 1, 1, 0],
+            Outcome::Pending,
+        ),
+        audit(
+            41,
+            3,
+            ahtu,
+            s24,
+            "2026-06-02",
+            [2, 2, 1, 1],
+            Outcome::Refused,
+        ),
+        audit(
+            42,
+            1,
+            ahtu,
+            s24,
+            "2026-09-15",
+            [3, 3, 2, 2],
+            Outcome::Partly,
+        ),
+        audit(
+            43,
+            3,
+            canning,
+            s24,
+            "2026-08-01",
+            [4, 3, 4, 4],
+            Outcome::Granted,
+        ),
+        audit(
+            44,
+            2,
+            ("DLSA Patna", OfficeType::Dlsa),
+            patna,
+            "2026-07-20",
+            [3, 4, 2, 3],
+            Outcome::Partly,
+        ),
+    ]
+}
+
+fn show_scorecard(app: &mut App, audits: &[AuditEntry], endorsements: &[EndorsementEntry]) {
+    let card = compute(audits, endorsements, &ScorecardFilter::default());
+    app.on_incoming(Incoming::Answer(
+        Purpose::Places,
+        Response::Scorecard { scorecard: card },
+    ));
+    press(app, KeyCode::Char('6'));
+}
+
+#[test]
+fn scorecards_empty() {
+    let mut app = app();
+    show_scorecard(&mut app, &[], &[]);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn scorecards_with_a_few_audits() {
+    let mut app = app();
+    let endorsed = EndorsementEntry {
+        id: MessageId([50; 32]),
+        author: author(4),
+        audit: MessageId([41; 32]),
+    };
+    show_scorecard(&mut app, &few_audits(), &[endorsed]);
+    insta::assert_snapshot!(screen(&app));
+    // The worst office comes first; filtering by state asks the node for that state's card.
+    assert_eq!(app.offices_view()[0].office_name, "AHTU South 24 Parganas");
+    let actions = app.on_key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE));
+    assert_eq!(app.card_filter.state.as_deref(), Some("Bihar"));
+    assert_eq!(actions.len(), 1, "{actions:?}");
+}
+
+#[test]
+fn scorecards_across_many_districts() {
+    let mut app = app();
+    let places = [
+        ("Kolkata", "West Bengal"),
+        ("Nadia", "West Bengal"),
+        ("Murshidabad", "West Bengal"),
+        ("Patna", "Bihar"),
+        ("Gaya", "Bihar"),
+        ("Pune", "Maharashtra"),
+        ("Mumbai", "Maharashtra"),
+        ("Ranchi", "Jharkhand"),
+    ];
+    let kinds = [
+        OfficeType::Ahtu,
+        OfficeType::ShelterHome,
+        OfficeType::ChildWelfareCommittee,
+    ];
+    let mut audits = Vec::new();
+    for (i, place) in places.iter().enumerate() {
+        for (k, kind) in kinds.iter().enumerate() {
+            let name = format!("{} {}", ["AHTU", "Shelter home", "CWC"][k], place.0);
+            for round in 0..3u8 {
+                let n = (i * 9 + k * 3) as u8 + round;
+                let rating = (n % 5) + 1;
+                audits.push(audit(
+                    n,
+                    (n % 4) + 1,
+                    (&name, *kind),
+                    *place,
+                    ["2026-02-01", "2026-05-01", "2026-08-01"][usize::from(round)],
+                    [rating, (rating % 5) + 1, rating, 0],
+                    Outcome::ALL[usize::from(n % 4)],
+                ));
+            }
+        }
+    }
+    show_scorecard(&mut app, &audits, &[]);
+    press(&mut app, KeyCode::Down);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn compose_audit_with_its_warning() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('u'));
+    for (text, fields_on) in [
+        ("police", 1),
+        ("Canning Police Station", 1),
+        ("South 24 Parganas", 1),
+        ("West Bengal", 2),
+        ("FIR", 1),
+        ("2", 1),
+        ("1", 1),
+        ("", 1),
+        ("", 1),
+        ("refused", 1),
+        ("Asked Mrs. Das to call 98300 12345", 0),
+    ] {
+        for c in text.chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        for _ in 0..fields_on {
+            press(&mut app, KeyCode::Tab);
+        }
+    }
+    // The first Enter shows the warning instead of sending.
+    let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(actions.is_empty(), "{actions:?}");
+    insta::assert_snapshot!(screen(&app));
 }
 
 fn press(app: &mut App, code: KeyCode) {
@@ -432,4 +662,48 @@ fn a_withdrawn_or_expired_post_says_so() {
     withdrawn.withdrawn = false;
     withdrawn.expires_at = Some(NOW - 1);
     assert_eq!(sangam_tui::app::title_of(&withdrawn), "(expired)");
+}
+
+#[test]
+fn enter_searches_everything_the_node_holds() {
+    use sangam_protocol::api::Request;
+    use sangam_tui::app::Action;
+    let mut app = app();
+    press(&mut app, KeyCode::Char('/'));
+    for c in "2019".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert!(app.feed_view().is_empty(), "nothing recent matches");
+    let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(
+        matches!(
+            actions.as_slice(),
+            [Action::Send(Purpose::Search, Request::Search { text, .. })] if text == "2019"
+        ),
+        "{actions:?}"
+    );
+    // An old post, far beyond the recent items the app keeps, comes back from the node.
+    let old = item(
+        90,
+        3,
+        500_000,
+        Body::Announcement(Announcement {
+            title: "High Court order of 2019".into(),
+            body: String::new(),
+            tags: vec![],
+            expires_at: None,
+        }),
+    );
+    app.on_incoming(Incoming::Answer(
+        Purpose::Search,
+        Response::Feed {
+            items: vec![old],
+            more: false,
+        },
+    ));
+    let shown: Vec<MessageId> = app.feed_view().iter().map(|i| i.id).collect();
+    assert_eq!(shown, [MessageId([90; 32])]);
+    // Esc goes back to the recent items.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.feed_view().len(), 7);
 }

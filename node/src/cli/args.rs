@@ -1,14 +1,13 @@
-//! The `sangam` command line's arguments (clap derive), and turning a post's arguments into a
-//! message body.
+//! The `sangam` command line's arguments (clap derive); what `sangam post` takes is in
+//! `cli/post.rs`.
 
 use std::path::PathBuf;
 
 use anyhow::{Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
-use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
-use sangam_protocol::{Body, Role};
+use sangam_protocol::Role;
 
-use super::text::long_text;
+pub use super::post::PostCommand;
 use crate::clock::now_ms;
 
 /// Sangam: a peer-to-peer mesh for survivor collectives.
@@ -164,20 +163,59 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// List messages, newest first.
+    /// List messages, newest first. Says when more are held than it printed.
     Feed {
-        /// Only this kind: announcement, mentoring_request, offer, resource, profile …
+        /// Only this kind: announcement, mentoring_request, offer, resource, audit, profile …
         #[arg(long)]
         kind: Option<String>,
         /// Only by this member id.
         #[arg(long)]
         author: Option<String>,
-        /// At most this many.
+        /// At most this many (any number; read from the node a page at a time).
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Only messages older than this cursor (printed after a page): the next page.
+        #[arg(long)]
+        before: Option<String>,
+        /// Only messages newer than this cursor, oldest first.
+        #[arg(long, conflicts_with = "before")]
+        after: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Write every message held (or of one kind) to a file as JSON Lines, oldest first.
+    Export {
+        /// The file to write (`-`: standard output).
+        file: PathBuf,
+        /// Only this kind.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// The survivors' score card of public offices, from the audits held.
+    Scorecard {
+        /// Only this state.
+        #[arg(long)]
+        state: Option<String>,
+        /// Only this district.
+        #[arg(long)]
+        district: Option<String>,
+        /// Only this kind of office: ahtu, police_station, shelter_home, child_welfare_committee,
+        /// dlsa, labour_department, health, scheme_office, court, other.
+        #[arg(long)]
+        office_type: Option<String>,
+        /// Only interactions on or after this day, e.g. 2026-04-01.
+        #[arg(long)]
+        since: Option<String>,
+        /// Print JSON (the same bytes on every node holding the same audits).
+        #[arg(long, conflicts_with_all = ["csv", "report"])]
+        json: bool,
+        /// Print CSV for spreadsheets, one row per office.
+        #[arg(long, conflicts_with = "report")]
+        csv: bool,
+        /// Print a Markdown report for media and officials, with every message id it rests on.
+        #[arg(long)]
+        report: bool,
     },
     /// Show one message.
     Show {
@@ -265,111 +303,6 @@ impl From<RoleArg> for Role {
     }
 }
 
-/// Urgency on the command line.
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum UrgencyArg {
-    /// Whenever someone can.
-    Low,
-    /// Within days.
-    Normal,
-    /// As soon as possible.
-    High,
-}
-
-/// Things to publish.
-#[derive(Subcommand, Debug)]
-pub enum PostCommand {
-    /// An announcement: a workshop, a legal win, a campaign.
-    Announcement {
-        /// Title.
-        #[arg(long)]
-        title: String,
-        /// Text. Left out: read from standard input (it then stays out of
-        /// shell history and the process list).
-        #[arg(long)]
-        body: Option<String>,
-        /// A tag (repeatable).
-        #[arg(long)]
-        tag: Vec<String>,
-        /// How long it stays relevant, e.g. 7d, 12h.
-        #[arg(long)]
-        expires: Option<String>,
-    },
-    /// A request for mentoring or help.
-    Request {
-        /// Topic, e.g. victim_compensation, legal_aid, livelihoods, leadership_training,
-        /// trauma_support.
-        #[arg(long)]
-        topic: String,
-        /// Title.
-        #[arg(long)]
-        title: String,
-        /// What is needed. Left out: read from standard input (it then stays out of
-        /// shell history and the process list).
-        #[arg(long)]
-        body: Option<String>,
-        /// Where help is needed.
-        #[arg(long, default_value = "")]
-        region: String,
-        /// Preferred language.
-        #[arg(long, default_value = "")]
-        language: String,
-        /// How urgent.
-        #[arg(long, value_enum, default_value_t = UrgencyArg::Normal)]
-        urgency: UrgencyArg,
-        /// How long the request stays open, e.g. 30d.
-        #[arg(long)]
-        expires: Option<String>,
-    },
-    /// An offer answering a request.
-    Offer {
-        /// The request's id.
-        #[arg(long)]
-        to: String,
-        /// What you offer. Left out: read from standard input (it then stays out of
-        /// shell history and the process list).
-        #[arg(long)]
-        body: Option<String>,
-    },
-    /// A shared resource.
-    Resource {
-        /// Title.
-        #[arg(long)]
-        title: String,
-        /// What it is. Left out: read from standard input (it then stays out of
-        /// shell history and the process list).
-        #[arg(long)]
-        body: Option<String>,
-        /// Where to find it.
-        #[arg(long)]
-        link: Option<String>,
-        /// A tag (repeatable).
-        #[arg(long)]
-        tag: Vec<String>,
-    },
-    /// This collective's profile.
-    Profile {
-        /// Name.
-        #[arg(long)]
-        name: String,
-        /// State.
-        #[arg(long, default_value = "")]
-        state: String,
-        /// District.
-        #[arg(long, default_value = "")]
-        district: String,
-        /// A focus area (repeatable).
-        #[arg(long)]
-        focus: Vec<String>,
-        /// A language (repeatable).
-        #[arg(long)]
-        language: Vec<String>,
-        /// About the collective.
-        #[arg(long, default_value = "")]
-        about: String,
-    },
-}
-
 pub(super) fn parse_id<T: std::str::FromStr<Err = sangam_protocol::Error>>(
     text: &str,
 ) -> Result<T> {
@@ -396,84 +329,6 @@ pub(super) fn moment(text: &Option<String>) -> Result<Option<u64>> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|_| anyhow!("`{text}` is before 1970; write a recent date like 2026-11-20"))?;
     Ok(Some(ms.as_millis() as u64))
-}
-
-pub(super) fn expiry(text: &Option<String>) -> Result<Option<u64>> {
-    let Some(text) = text else { return Ok(None) };
-    let duration = humantime::parse_duration(text)
-        .map_err(|_| anyhow!("`{text}` is not a duration; write it like 7d, 12h or 30m"))?;
-    Ok(Some(now_ms().saturating_add(duration.as_millis() as u64)))
-}
-
-pub(super) fn body_of(what: PostCommand) -> Result<Body> {
-    Ok(match what {
-        PostCommand::Announcement {
-            title,
-            body,
-            tag,
-            expires,
-        } => Body::Announcement(Announcement {
-            title,
-            body: long_text(body, "announcement's text")?,
-            tags: tag,
-            expires_at: expiry(&expires)?,
-        }),
-        PostCommand::Request {
-            topic,
-            title,
-            body,
-            region,
-            language,
-            urgency,
-            expires,
-        } => {
-            let urgency = match urgency {
-                UrgencyArg::Low => Urgency::Low,
-                UrgencyArg::Normal => Urgency::Normal,
-                UrgencyArg::High => Urgency::High,
-            };
-            Body::MentoringRequest(MentoringRequest {
-                topic,
-                title,
-                description: long_text(body, "request's description")?,
-                region,
-                language,
-                urgency,
-                expires_at: expiry(&expires)?,
-            })
-        }
-        PostCommand::Offer { to, body } => Body::Offer(Offer {
-            request: parse_id(&to)?,
-            body: long_text(body, "offer")?,
-        }),
-        PostCommand::Resource {
-            title,
-            body,
-            link,
-            tag,
-        } => Body::Resource(Resource {
-            title,
-            description: long_text(body, "resource's description")?,
-            tags: tag,
-            link,
-            file_hash: None,
-        }),
-        PostCommand::Profile {
-            name,
-            state,
-            district,
-            focus,
-            language,
-            about,
-        } => Body::Profile(Profile {
-            name,
-            state,
-            district,
-            focus_areas: focus,
-            languages: language,
-            about,
-        }),
-    })
 }
 
 #[cfg(test)]

@@ -56,6 +56,15 @@ pub(super) fn title_of(item: &Item) -> String {
             "reported its own key stolen: nothing it signs from now on counts".into()
         }
         Some(Body::KeyCompromised(b)) => format!("reported its own key stolen: {}", b.reason),
+        Some(Body::Audit(b)) => format!(
+            "audit of {} ({}, {}): {}, {}",
+            b.office_name,
+            b.district,
+            b.date,
+            b.sought,
+            b.outcome.name()
+        ),
+        Some(Body::Endorsement(b)) => format!("endorsed audit {}", b.audit.short()),
         Some(Body::Unsupported { number, .. }) => format!("(kind {number}, needs a newer Sangam)"),
         None if item.withdrawn => "(withdrawn by its author)".into(),
         None if item.expires_at.is_some_and(|at| at <= now_ms()) => "(expired)".into(),
@@ -105,6 +114,9 @@ pub(super) fn print_item(item: &Item) -> Result<()> {
     }
     if item.kind == Kind::MentoringRequest {
         println!("offers:  {}", item.offers);
+    }
+    if item.kind == Kind::Audit {
+        println!("endorsed by {} other collective(s)", item.endorsements);
     }
     println!("{}", serde_json::to_string_pretty(&item.body)?);
     Ok(())

@@ -11,6 +11,7 @@
 //! - `replies`: item id ‖ reply id → reply kind (2 bytes) ‖ reply author (offers, closes)
 //! - `counts`: kind → number of messages of that kind held
 //! - `expiries`: expires_at ‖ message id → () for messages held with a body that will lapse
+//! - `hourly`, `requests`, `first_offer`: the overview's indexes (see `store/activity.rs`)
 //! - `peers`: peer id bytes → JSON peer record
 //! - `meta`: name → value (network id, genesis id, config)
 //!
@@ -30,7 +31,12 @@ use sled::Tree;
 use crate::error::{NodeError, Result};
 use crate::vault::Vault;
 
+mod activity;
 mod bodies;
+mod paging;
+
+pub use activity::hour_of;
+pub use paging::From;
 mod forks;
 mod settings;
 
@@ -56,6 +62,9 @@ pub struct Store {
     replies: Tree,
     counts: Tree,
     expiries: Tree,
+    hourly: Tree,
+    requests: Tree,
+    first_offer: Tree,
     peers: Tree,
     meta: Tree,
     vault: Option<Vault>,
@@ -197,7 +206,7 @@ impl Store {
             }
             _ => {}
         }
-        Ok(Store {
+        let store = Store {
             vault,
             messages: db.open_tree("messages")?,
             feeds: db.open_tree("feeds")?,
@@ -208,10 +217,15 @@ impl Store {
             replies: db.open_tree("replies")?,
             counts: db.open_tree("counts")?,
             expiries: db.open_tree("expiries")?,
+            hourly: db.open_tree("hourly")?,
+            requests: db.open_tree("requests")?,
+            first_offer: db.open_tree("first_offer")?,
             peers: db.open_tree("peers")?,
             meta: db.open_tree("meta")?,
             db,
-        })
+        };
+        store.build_activity_indexes()?;
+        Ok(store)
     }
 
     /// Whether a message with this id is stored.
@@ -298,6 +312,7 @@ impl Store {
         let mut added: BTreeMap<[u8; 2], u64> = BTreeMap::new();
         let mut fresh: Vec<&AuthorId> = Vec::new();
         let mut written = std::collections::HashSet::new();
+        let mut hourly = activity::HourlyCounts::default();
         for (message, reply_to) in batch {
             let header = message.header();
             let id = message.id();
@@ -324,6 +339,7 @@ impl Store {
             if let (Some(at), Some(_)) = (header.expires_at, message.body_bytes()) {
                 self.expiries.insert(&time_key(at, &id)[..], &[][..])?;
             }
+            self.note_activity(message, *reply_to, &mut hourly)?;
             self.put(&self.messages, "messages", id.as_bytes(), message.wire())?;
             *added.entry(kind).or_default() += 1;
             fresh.push(&header.author);
@@ -339,6 +355,7 @@ impl Store {
             self.counts
                 .insert(&kind[..], &(held + more).to_be_bytes()[..])?;
         }
+        self.add_hourly(hourly)?;
         fresh.sort();
         fresh.dedup();
         for author in fresh {
@@ -381,32 +398,6 @@ impl Store {
             vector.set(AuthorId(author), u64_from(&value)?);
         }
         Ok(vector)
-    }
-
-    /// Newest-first message ids, optionally of one kind, at most `limit`.
-    pub fn recent(&self, kind: Option<Kind>, limit: usize) -> Result<Vec<MessageId>> {
-        let mut ids = Vec::new();
-        match kind {
-            Some(kind) => {
-                for entry in self.by_kind.scan_prefix(kind.number().to_be_bytes()).rev() {
-                    if ids.len() >= limit {
-                        break;
-                    }
-                    let (key, _) = entry?;
-                    ids.push(id_from(&key[10..])?);
-                }
-            }
-            None => {
-                for entry in self.by_time.iter().rev() {
-                    if ids.len() >= limit {
-                        break;
-                    }
-                    let (key, _) = entry?;
-                    ids.push(id_from(&key[8..])?);
-                }
-            }
-        }
-        Ok(ids)
     }
 
     /// Every stored message of `kind`, oldest first, as wire bytes.
@@ -588,26 +579,30 @@ mod tests {
     }
 
     #[test]
-    fn recent_lists_newest_first_and_filters_by_kind() {
+    fn pages_list_newest_first_and_filter_by_kind() {
         let temp = tempfile::tempdir().unwrap();
         let store = Store::open(temp.path()).unwrap();
         let all = messages(4);
         for message in &all {
             store.insert(message, None).unwrap();
         }
-        let ids = store.recent(None, 10).unwrap();
+        let recent = |kind: Option<Kind>, limit: usize| -> Vec<MessageId> {
+            store
+                .page(kind, From::Newest)
+                .take(limit)
+                .collect::<Result<_>>()
+                .unwrap()
+        };
+        let ids = recent(None, 10);
         assert_eq!(
             ids,
             vec![all[3].id(), all[2].id(), all[1].id(), all[0].id()]
         );
         assert_eq!(
-            store.recent(Some(Kind::Announcement), 2).unwrap(),
+            recent(Some(Kind::Announcement), 2),
             vec![all[3].id(), all[2].id()]
         );
-        assert_eq!(
-            store.recent(Some(Kind::Genesis), 10).unwrap(),
-            vec![all[0].id()]
-        );
+        assert_eq!(recent(Some(Kind::Genesis), 10), vec![all[0].id()]);
         let counts = store.count_by_kind().unwrap();
         assert_eq!(counts.get(&Kind::Announcement), Some(&3));
     }

@@ -7,6 +7,7 @@ use sangam_protocol::api::{Item, MemberView};
 use sangam_protocol::{AuthorId, Body, Kind, Message, MessageId};
 
 use super::Ledger;
+use super::store::From;
 use crate::error::Result;
 
 impl Ledger {
@@ -18,31 +19,54 @@ impl Ledger {
         }
     }
 
-    /// Newest-first items, filtered.
+    /// One page of items in time order from `from` (newest first, or oldest first after a
+    /// cursor), filtered, at most `limit`; and whether more match beyond it.
     pub fn feed(
         &self,
         kind: Option<Kind>,
         author: Option<AuthorId>,
         limit: usize,
-    ) -> Result<Vec<Item>> {
-        // Scan more than asked when filtering by author; the store indexes kind and time only.
-        let scan = if author.is_some() {
-            limit.saturating_mul(20).max(1000)
-        } else {
-            limit
-        };
+        from: From,
+    ) -> Result<(Vec<Item>, bool)> {
+        self.page_of(kind, from, limit, |item| {
+            author.is_none_or(|a| a == item.author)
+        })
+    }
+
+    /// Newest-first items whose words (or author's name) contain `text`, any case, over every
+    /// message held; and whether more match.
+    pub fn search(&self, text: &str, limit: usize) -> Result<(Vec<Item>, bool)> {
+        let wanted = text.to_lowercase();
+        self.page_of(None, From::Newest, limit, |item| {
+            let words = serde_json::to_string(&item.body).unwrap_or_default();
+            words.to_lowercase().contains(&wanted)
+                || item
+                    .author_name
+                    .as_ref()
+                    .is_some_and(|name| name.to_lowercase().contains(&wanted))
+        })
+    }
+
+    /// Up to `limit` items from `from` that `keep` keeps, and whether one more exists.
+    fn page_of(
+        &self,
+        kind: Option<Kind>,
+        from: From,
+        limit: usize,
+        keep: impl Fn(&Item) -> bool,
+    ) -> Result<(Vec<Item>, bool)> {
         let mut items = Vec::new();
-        for id in self.store.recent(kind, scan)? {
-            if items.len() >= limit {
-                break;
-            }
-            if let Some(item) = self.item(&id)?
-                && author.is_none_or(|a| a == item.author)
+        for id in self.store.page(kind, from) {
+            if let Some(item) = self.item(&id?)?
+                && keep(&item)
             {
+                if items.len() == limit {
+                    return Ok((items, true));
+                }
                 items.push(item);
             }
         }
-        Ok(items)
+        Ok((items, false))
     }
 
     /// A message as clients see it (its replies counted from the store).
@@ -58,7 +82,7 @@ impl Ledger {
                 })
         });
         let body = message.body().unwrap_or(None);
-        let (closed, offers, withdrawn) = self.replies_to(message)?;
+        let (closed, offers, withdrawn, endorsements) = self.replies_to(message)?;
         Ok(Item {
             id: message.id(),
             author: header.author,
@@ -71,26 +95,31 @@ impl Ledger {
             offers,
             withdrawn,
             expires_at: header.expires_at,
+            endorsements,
         })
     }
 
-    /// Whether an item was closed by its author, how many offers answer it, and whether its
-    /// author withdrew it.
-    fn replies_to(&self, message: &Message) -> Result<(bool, u64, bool)> {
+    /// Whether an item was closed by its author, how many offers answer it, whether its
+    /// author withdrew it, and how many other collectives endorsed it (an audit).
+    fn replies_to(&self, message: &Message) -> Result<(bool, u64, bool, u64)> {
         if !message.header().kind.is_withdrawable() {
-            return Ok((false, 0, false));
+            return Ok((false, 0, false, 0));
         }
         let (mut closed, mut offers, mut withdrawn) = (false, 0, false);
+        let mut endorsers = std::collections::BTreeSet::new();
         let own = message.header().author;
         for (_, kind, author) in self.store.replies(&message.id())? {
             match kind {
                 Kind::Close if author == own => closed = true,
                 Kind::Withdraw if author == own => withdrawn = true,
                 Kind::Offer if message.header().kind == Kind::MentoringRequest => offers += 1,
+                Kind::Endorsement if author != own && message.header().kind == Kind::Audit => {
+                    endorsers.insert(author);
+                }
                 _ => {}
             }
         }
-        Ok((closed, offers, withdrawn))
+        Ok((closed, offers, withdrawn, endorsers.len() as u64))
     }
 
     /// Every member, current and revoked, with profile details where known.

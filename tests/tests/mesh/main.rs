@@ -16,6 +16,7 @@ mod recovery;
 mod relay;
 mod restart;
 mod revocation;
+mod scorecard;
 mod seized;
 mod transports;
 mod withdrawal;

@@ -10,7 +10,12 @@ use super::{centered, dim, fit};
 use crate::form::Form;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
-    let popup = centered(area, 76, form.fields.len() as u16 * 2 + 7);
+    let rows_per_field = if form.compact() { 1 } else { 2 };
+    let popup = centered(
+        area,
+        76,
+        form.fields.len() as u16 * rows_per_field + 7 + u16::from(form.compact()),
+    );
     super::clear_for_window(frame, popup);
     let block = Block::bordered().title(format!(" {} ", form.kind.title()));
     let inner = block.inner(popup);
@@ -61,11 +66,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
             Span::raw(" "),
             Span::styled(visible, Style::new().underlined()),
         ]));
-        let hint = if focused { field.hint } else { "" };
-        lines.push(Line::styled(
-            format!("{:w$} {hint}", "", w = label_width),
-            dim(),
-        ));
+        if !form.compact() {
+            let hint = if focused { field.hint } else { "" };
+            lines.push(Line::styled(
+                format!("{:w$} {hint}", "", w = label_width),
+                dim(),
+            ));
+        }
+    }
+    if form.compact() {
+        let hint = form.fields.get(form.focus).map(|f| f.hint).unwrap_or("");
+        lines.push(Line::styled(fit(hint, inner.width as usize), dim()));
     }
     match &form.problem {
         Some(problem) => lines.push(Line::styled(problem.clone(), Style::new().fg(Color::Red))),

@@ -17,6 +17,7 @@ pub(crate) fn kind_color(kind: Kind) -> Color {
         Kind::MentoringRequest => Color::Yellow,
         Kind::Offer => Color::Green,
         Kind::Resource => Color::Magenta,
+        Kind::Audit | Kind::Endorsement => Color::LightRed,
         _ => Color::Gray,
     }
 }
@@ -76,6 +77,33 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
             Some(Body::Profile(b)) => {
                 format!("{}, {} {}\n{}", b.name, b.district, b.state, b.about)
+            }
+            Some(Body::Audit(b)) => {
+                let r = |v: u8| {
+                    if v == 0 {
+                        "–".to_string()
+                    } else {
+                        v.to_string()
+                    }
+                };
+                let ratings = &b.ratings;
+                format!(
+                    "{} ({}), {}, {} · {}\nSought {}: {} · responds {} · dignity {} · on time {} \
+                     · outcome {}\n{}\nEndorsed by {} other collective(s); e if you saw it too",
+                    b.office_name,
+                    b.office_type.label(),
+                    b.district,
+                    b.state,
+                    b.date,
+                    b.sought,
+                    b.outcome.name(),
+                    r(ratings.responsiveness),
+                    r(ratings.dignity),
+                    r(ratings.timeliness),
+                    r(ratings.outcome),
+                    b.note,
+                    item.endorsements
+                )
             }
             _ => title_of(item),
         };

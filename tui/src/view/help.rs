@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{centered, dim};
+use super::{centered, dim, fit};
 use crate::keymap::{BINDINGS, FORM_KEYS, KeyAction, Scope};
 
 /// One line per action: every key that does it, and what it does.
@@ -20,7 +20,8 @@ pub(crate) fn key_lines() -> Vec<(String, String)> {
     for binding in BINDINGS {
         if let KeyAction::GoTo(_) = binding.action {
             if binding.label == tabs[0] {
-                lines.push((tabs.join(" "), "go to a tab".into()));
+                let range = format!("{}–{}", tabs[0], tabs[tabs.len() - 1]);
+                lines.push((range, "go to a tab".into()));
             }
             continue;
         }
@@ -43,31 +44,34 @@ pub(crate) fn key_lines() -> Vec<(String, String)> {
 
 pub(super) fn render(frame: &mut Frame, area: Rect) {
     let keys = key_lines();
-    let height = keys.len() as u16 + 2;
+    // Two columns: the keys' first half on the left, the rest and a form's keys on the right.
+    let half = keys.len().div_ceil(2);
+    let right_rows = keys.len() - half + 1 + FORM_KEYS.len() + 1;
+    let height = half.max(right_rows) as u16 + 2;
     let popup = centered(area, 78, height);
     super::clear_for_window(frame, popup);
     let block = Block::bordered().title(" Keys · any key closes ");
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)]).areas(inner);
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
     let bold = Style::new().bold();
-    let lines: Vec<Line> = keys
-        .into_iter()
-        .map(|(keys, help)| {
-            Line::from(vec![
-                Span::styled(format!("{keys:>11} "), bold),
-                Span::raw(help),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), left);
-    let mut form = vec![Line::styled("In a form", dim())];
-    form.extend(FORM_KEYS.iter().map(|(key, what)| {
+    let width = left.width.saturating_sub(8) as usize;
+    let line = |keys: &str, help: &str| {
         Line::from(vec![
-            Span::styled(format!("{key:>8} "), bold),
-            Span::raw(*what),
+            Span::styled(format!("{keys:>6} "), bold),
+            Span::raw(fit(help, width)),
         ])
-    }));
-    frame.render_widget(Paragraph::new(form), right);
+    };
+    let mut columns: [Vec<Line>; 2] = [Vec::new(), Vec::new()];
+    for (index, (keys, help)) in keys.iter().enumerate() {
+        columns[usize::from(index >= half)].push(line(keys, help));
+    }
+    let [first, second] = columns;
+    let mut second = second;
+    second.push(Line::default());
+    second.push(Line::styled("In a form", dim()));
+    second.extend(FORM_KEYS.iter().map(|(key, what)| line(key, what)));
+    frame.render_widget(Paragraph::new(first), left);
+    frame.render_widget(Paragraph::new(second), right);
 }

@@ -8,6 +8,7 @@ mod help;
 mod network;
 mod requests;
 mod resources;
+mod scorecards;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -130,6 +131,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Tab::Resources => resources::render(frame, body, app),
         Tab::Collectives => collectives::render(frame, body, app),
         Tab::Network => network::render(frame, body, app),
+        Tab::Scorecards => scorecards::render(frame, body, app),
     }
     frame.render_widget(Paragraph::new(notice_line(app)), notice);
     frame.render_widget(

@@ -1,82 +1,17 @@
 //! The Network tab: the national forum's overview of the whole network.
 
-use std::collections::BTreeMap;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline, Wrap};
-use sangam_protocol::api::Status;
-use sangam_protocol::{Body, Kind};
+use sangam_protocol::Kind;
+use sangam_protocol::api::{ACTIVITY_BUCKETS, Status};
 
 use super::feed::kind_color;
 use super::{dim, fit};
 use crate::app::{App, age, kind_label, title_of};
-
-/// Columns of the activity charts.
-const BUCKETS: usize = 24;
-
-/// Per-kind message counts over time, newest bucket last, and the bucket length in minutes.
-pub(crate) fn activity(app: &App, kind: Kind) -> (Vec<u64>, u64) {
-    let oldest = app
-        .items
-        .iter()
-        .map(|i| i.timestamp)
-        .min()
-        .unwrap_or(app.now);
-    let span = app
-        .now
-        .saturating_sub(oldest)
-        .clamp(60_000 * BUCKETS as u64, 7 * 86_400_000);
-    let bucket = span / BUCKETS as u64;
-    let mut counts = vec![0u64; BUCKETS];
-    for item in app.items.iter().filter(|i| i.kind == kind) {
-        let back = app.now.saturating_sub(item.timestamp) / bucket.max(1);
-        if let Some(slot) = (BUCKETS as u64).checked_sub(back + 1) {
-            counts[slot as usize] += 1;
-        }
-    }
-    (counts, bucket / 60_000)
-}
-
-/// Median minutes from a request to its first offer, over requests that got one.
-pub(crate) fn median_minutes_to_first_offer(app: &App) -> Option<u64> {
-    let mut delays: Vec<u64> = app
-        .items
-        .iter()
-        .filter(|i| i.kind == Kind::MentoringRequest)
-        .filter_map(|request| {
-            let first = app
-                .items
-                .iter()
-                .filter(|i| matches!(&i.body, Some(Body::Offer(o)) if o.request == request.id))
-                .map(|offer| offer.timestamp)
-                .min()?;
-            Some(first.saturating_sub(request.timestamp) / 60_000)
-        })
-        .collect();
-    delays.sort_unstable();
-    delays.get(delays.len() / 2).copied()
-}
-
-fn by_state(app: &App) -> Vec<(String, u64)> {
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for item in &app.items {
-        let state = app
-            .members
-            .iter()
-            .find(|m| m.id == item.author)
-            .and_then(|m| m.state.clone())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "unknown".into());
-        *counts.entry(state).or_insert(0) += 1;
-    }
-    let mut sorted: Vec<(String, u64)> = counts.into_iter().collect();
-    sorted.sort_by_key(|(name, count)| (std::cmp::Reverse(*count), name.clone()));
-    sorted
-}
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [left, right] =
@@ -200,13 +135,14 @@ fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
         Kind::Announcement,
         Kind::MentoringRequest,
         Kind::Offer,
-        Kind::Resource,
+        Kind::Audit,
     ];
-    let (_, minutes) = activity(app, Kind::Announcement);
-    let span = if minutes * BUCKETS as u64 >= 120 {
-        format!("last {} h", minutes * BUCKETS as u64 / 60)
+    let hours = app.overview.as_ref().map_or(1, |o| o.bucket_hours);
+    let whole = hours * ACTIVITY_BUCKETS as u64;
+    let span = if whole >= 96 {
+        format!("last {} days", whole / 24)
     } else {
-        format!("last {} min", minutes * BUCKETS as u64)
+        format!("last {whole} h")
     };
     let block = Block::bordered().title(format!(" Activity, {span} "));
     let inner = block.inner(area);
@@ -215,8 +151,17 @@ fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
     for (kind, row) in kinds.iter().zip(rows.iter()) {
         let [label, chart] =
             Layout::horizontal([Constraint::Length(18), Constraint::Min(1)]).areas(*row);
-        let (counts, _) = activity(app, *kind);
-        let total: u64 = counts.iter().sum();
+        let counts = app
+            .overview
+            .as_ref()
+            .and_then(|o| o.activity.get(kind.name()).cloned())
+            .unwrap_or_default();
+        // The count beside the chart is every one held, not only the chart's window.
+        let total = app
+            .overview
+            .as_ref()
+            .and_then(|o| o.messages.get(kind.name()).copied())
+            .unwrap_or(0);
         frame.render_widget(
             Paragraph::new(format!("{total:>4} {}", kind_label(*kind)))
                 .style(Style::new().fg(kind_color(*kind))),
@@ -234,14 +179,17 @@ fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
 
 fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
     let width = area.width.saturating_sub(2) as usize;
-    let requests: Vec<_> = app
-        .items
-        .iter()
-        .filter(|i| i.kind == Kind::MentoringRequest)
-        .collect();
-    let open = requests.iter().filter(|r| !r.closed).count();
-    let answered = requests.iter().filter(|r| r.offers > 0).count();
-    let median = match median_minutes_to_first_offer(app) {
+    let Some(overview) = &app.overview else {
+        frame.render_widget(
+            Paragraph::new(Line::styled("Asking the node…", dim()))
+                .block(Block::bordered().title(" Overview ")),
+            area,
+        );
+        return;
+    };
+    let open = overview.requests - overview.closed_requests;
+    let median = match overview.median_minutes_to_first_offer {
+        Some(minutes) if minutes >= 2 * 24 * 60 => format!("{} days", minutes / (24 * 60)),
         Some(minutes) if minutes >= 120 => format!("{} h", minutes / 60),
         Some(minutes) => format!("{minutes} min"),
         None => "—".into(),
@@ -250,8 +198,8 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
         Line::from(vec![
             Span::styled("Requests: ", Style::new().bold()),
             Span::raw(format!(
-                "{open} open, {} closed, {answered} with offers",
-                requests.len() - open
+                "{open} open, {} closed, {} with offers",
+                overview.closed_requests, overview.answered_requests
             )),
         ]),
         Line::from(vec![
@@ -260,7 +208,7 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
         ]),
         Line::styled("Activity by state", Style::new().bold()),
     ];
-    let states = by_state(app);
+    let states = &overview.by_state;
     let most = states.first().map(|(_, c)| *c).unwrap_or(1).max(1);
     for (state, count) in states.iter().take(4) {
         let bar_width = (count * 12 / most) as usize;

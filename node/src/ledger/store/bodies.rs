@@ -23,6 +23,7 @@ impl Store {
             value.extend_from_slice(header.author.as_bytes());
             self.replies.insert(key, value)?;
         }
+        self.note_reply(header.kind, reply_to, header.timestamp)?;
         self.put(&self.messages, "messages", id.as_bytes(), message.wire())
     }
 

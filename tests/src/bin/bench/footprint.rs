@@ -157,6 +157,8 @@ async fn holding(count: usize) -> (u64, f64) {
             kind: None,
             author: None,
             limit: Some(100),
+            before: None,
+            after: None,
         })
         .await;
     tokio::time::sleep(Duration::from_secs(5)).await;

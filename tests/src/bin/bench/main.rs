@@ -17,6 +17,7 @@ use sangam_tests::announcement;
 use serde_json::{Value, json};
 
 mod footprint;
+mod forum;
 mod membership;
 mod propagation;
 mod stock;
@@ -295,7 +296,7 @@ async fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let started = Instant::now();
-    // `--only NAME` runs one part (ingest, catch-up, membership, propagation, footprint), e.g. under a profiler.
+    // `--only NAME` runs one part (ingest, catch-up, membership, propagation, footprint, forum), e.g. under a profiler.
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -322,6 +323,9 @@ async fn main() {
     }
     if wanted("footprint") {
         rows.extend(footprint::run(quick).await);
+    }
+    if wanted("forum") {
+        rows.extend(forum::run(quick));
     }
     println!("{:<60} {:<28} target", "figure", "measured");
     for r in &rows {

@@ -1,0 +1,162 @@
+//! The forum's commands: the feed a page at a time, the whole history exported, score cards.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use sangam_protocol::Kind;
+use sangam_protocol::api::MAX_FEED_LIMIT;
+use sangam_protocol::audit::Day;
+use sangam_protocol::scorecard::ScorecardFilter;
+
+use super::post::office_type_named;
+use super::print::feed_line;
+use crate::client::{Client, FeedQuery};
+use crate::report;
+
+/// Prints up to `limit` items from `query`, asking the node a page at a time, and says how to
+/// read on when more are held.
+pub(super) async fn feed(
+    client: &mut Client,
+    mut query: FeedQuery,
+    limit: usize,
+    json: bool,
+) -> Result<()> {
+    let forward = query.after.is_some();
+    let mut items = Vec::new();
+    let mut more = false;
+    while items.len() < limit {
+        query.limit = Some((limit - items.len()).min(MAX_FEED_LIMIT));
+        let page = client.feed_page(query.clone()).await?;
+        let last = page.items.last().map(|item| item.cursor());
+        items.extend(page.items);
+        more = page.more;
+        match last {
+            Some(cursor) if more => {
+                if forward {
+                    query.after = Some(cursor);
+                } else {
+                    query.before = Some(cursor);
+                }
+            }
+            _ => break,
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&items)?);
+    } else {
+        items
+            .iter()
+            .for_each(|item| println!("{}", feed_line(item)));
+    }
+    if more && let Some(last) = items.last() {
+        let (flag, direction) = if forward {
+            ("--after", "newer")
+        } else {
+            ("--before", "older")
+        };
+        eprintln!(
+            "More {direction} messages are held than these {}. Next page: sangam feed {flag} {} \
+             (or `sangam export FILE` for everything).",
+            items.len(),
+            last.cursor()
+        );
+    }
+    Ok(())
+}
+
+/// Writes every message held (of `kind`, if given) to `file` as JSON Lines, oldest first.
+pub(super) async fn export(client: &mut Client, kind: Option<Kind>, file: &Path) -> Result<()> {
+    let to_stdout = file == Path::new("-");
+    let mut out: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::stdout().lock())
+    } else {
+        let created = std::fs::File::create(file)
+            .with_context(|| format!("could not write {}", file.display()))?;
+        Box::new(std::io::BufWriter::new(created))
+    };
+    // From the oldest: "after" the beginning of time.
+    let mut query = FeedQuery {
+        kind,
+        limit: Some(MAX_FEED_LIMIT),
+        after: Some(format!("0.{}", sangam_protocol::MessageId([0; 32]))),
+        ..FeedQuery::default()
+    };
+    let mut written = 0u64;
+    loop {
+        let page = client.feed_page(query.clone()).await?;
+        for item in &page.items {
+            serde_json::to_writer(&mut out, item)?;
+            out.write_all(b"\n")?;
+            written += 1;
+        }
+        match page.items.last() {
+            Some(last) if page.more => query.after = Some(last.cursor()),
+            _ => break,
+        }
+    }
+    out.flush()?;
+    drop(out);
+    if !to_stdout {
+        println!("Wrote {written} message(s) to {}.", file.display());
+    }
+    Ok(())
+}
+
+/// A score card's filter from the command line's words.
+pub(super) fn filter(
+    state: Option<String>,
+    district: Option<String>,
+    office_type: Option<String>,
+    since: Option<String>,
+) -> Result<ScorecardFilter> {
+    let office_type = office_type
+        .map(|name| office_type_named(&name))
+        .transpose()?;
+    if let Some(day) = &since {
+        Day::parse(day).map_err(|_| anyhow!("`{day}` is not a day; write it like 2026-04-01"))?;
+    }
+    Ok(ScorecardFilter {
+        state,
+        district,
+        office_type,
+        since,
+    })
+}
+
+/// How a score card is printed.
+pub(super) enum Format {
+    /// For people at the terminal.
+    Text,
+    /// JSON, identical on every node holding the same audits.
+    Json,
+    /// CSV, one row per office.
+    Csv,
+    /// A Markdown report.
+    Report,
+}
+
+/// Prints the score card `filter` covers.
+pub(super) async fn scorecard(
+    client: &mut Client,
+    filter: ScorecardFilter,
+    format: Format,
+) -> Result<()> {
+    let card = client.scorecard(filter).await?;
+    match format {
+        Format::Text => print!("{}", report::text(&card)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&card)?),
+        Format::Csv => print!("{}", report::csv(&card)?),
+        Format::Report => {
+            let status = client.status().await?;
+            let network = status.network_name.unwrap_or_else(|| "Sangam".into());
+            let today = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .chars()
+                .take(10)
+                .collect::<String>();
+            print!("{}", report::markdown(&card, &network, &today));
+        }
+    }
+    Ok(())
+}
