@@ -174,6 +174,8 @@ impl Service<'_> {
             Request::Status => {
                 let mut status = self.status()?;
                 self.live.fill_status(&mut status);
+                // Connected peers by their member names (the app's Network tab lists them).
+                status.connected = self.named(std::mem::take(&mut status.connected));
                 Outcome::answer(Response::Status(status))
             }
             Request::Peers => Outcome::answer(Response::Peers {

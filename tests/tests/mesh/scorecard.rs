@@ -110,6 +110,15 @@ async fn every_node_computes_the_same_score_card_byte_for_byte() {
     })
     .await;
 
+    // Connected peers are listed by their names (the app's Network tab shows them).
+    let connected = nodes[1].status().await.connected;
+    assert!(
+        connected
+            .iter()
+            .any(|p| p.name.as_deref() == Some("Founder")),
+        "{connected:?}"
+    );
+
     let cards: Vec<Vec<u8>> = nodes.iter().map(|node| scorecard_json(node, &[])).collect();
     for (node, card) in nodes.iter().zip(&cards) {
         assert_eq!(card, &cards[0], "{} computed a different card", node.name);

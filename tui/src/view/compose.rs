@@ -84,6 +84,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
             "Type the word, then Enter. Esc leaves everything as it is.",
             dim(),
         )),
+        None if !form.ready() => lines.push(Line::styled(
+            "Fill in the fields marked *, then Enter on the last field.",
+            dim(),
+        )),
         None => lines.push(Line::styled(
             "Ready to send: Enter on the last field, or Ctrl-S.",
             Style::new().fg(Color::Green),

@@ -14,6 +14,15 @@ use sangam_protocol::scorecard::{OfficeCard, Summary};
 use super::{dim, empty_list, fit, selectable_list};
 use crate::app::App;
 
+/// "1 audit", "3 audits".
+fn counted(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// A median's colour: red for poor, yellow for middling, green for good.
 fn colour(value: Option<f64>) -> Color {
     match value {
@@ -84,8 +93,10 @@ fn summary_line(total: &Summary) -> Line<'static> {
             Style::new().fg(colour(total.score)).bold(),
         ),
         Span::raw(format!(
-            "· {} audits by {} collectives · {} endorsed",
-            total.audits, total.auditing_collectives, total.endorsed_audits
+            "· {} by {} · {} endorsed",
+            counted(total.audits, "audit"),
+            counted(total.auditing_collectives, "collective"),
+            total.endorsed_audits
         )),
     ])
 }
@@ -118,8 +129,10 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
         )),
         Line::raw(fit(
             &format!(
-                "{} audits by {} collectives, {} endorsed",
-                s.audits, s.auditing_collectives, s.endorsed_audits
+                "{} by {}, {} endorsed",
+                counted(s.audits, "audit"),
+                counted(s.auditing_collectives, "collective"),
+                s.endorsed_audits
             ),
             width,
         )),
