@@ -101,3 +101,39 @@ pub fn sync(data: &[u8]) {
         );
     }
 }
+
+/// USB bundles: any bytes read as a bundle or a plain error, never a panic; a real bundle reads
+/// back as written, and the same bundle cut anywhere or changed anywhere (by the input) is
+/// refused.
+pub fn bundle(data: &[u8]) {
+    use sangam_protocol::Keypair;
+    use sangam_protocol::bundle::{read_bundle, write_bundle};
+    let network = NetworkId([3; 32]);
+    let _ = read_bundle(data, &network);
+    let key = Keypair::from_secret_bytes(&[5; 32]);
+    let messages: Vec<Vec<u8>> = data.chunks(7).take(20).map(<[u8]>::to_vec).collect();
+    let whole = write_bundle(&key, network, 1, VersionVector::new(), &messages);
+    assert_eq!(
+        read_bundle(&whole, &network).map(|b| b.messages),
+        Ok(messages)
+    );
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let cut = usize::from(first) * 7 % whole.len();
+    assert!(
+        read_bundle(&whole[..cut], &network).is_err(),
+        "cut at {cut}"
+    );
+    let mut damaged = whole.clone();
+    for (i, byte) in rest.iter().enumerate() {
+        let at = (usize::from(first) * 31 + i * 131) % damaged.len();
+        damaged[at] ^= byte;
+    }
+    if damaged != whole {
+        assert!(
+            read_bundle(&damaged, &network).is_err(),
+            "a changed bundle was read"
+        );
+    }
+}

@@ -259,6 +259,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             forum::feed(&mut client(&dir).await?, query, limit, json).await?
         }
+        Command::Bundle { action } => forum::bundle(&mut client(&dir).await?, action).await?,
         Command::Export { file, kind } => {
             forum::export(&mut client(&dir).await?, kind_of(kind)?, &file).await?
         }

@@ -11,6 +11,7 @@ use sangam_protocol::{
 
 use crate::error::{NodeError, Result};
 
+mod bundles;
 mod forum;
 mod ingest;
 mod lapse;
@@ -22,6 +23,7 @@ mod views;
 
 pub use serving::REVOKED_BODIES_GRACE_MS;
 
+pub use bundles::Imported;
 pub use ingest::Verdict;
 use store::Store;
 

@@ -63,6 +63,22 @@ pub enum Request {
     },
     /// The forum's figures over the whole history.
     Overview,
+    /// Write a bundle file (for a USB stick) of the messages another node probably lacks.
+    ExportBundle {
+        /// Where to write it (an absolute path on this computer).
+        path: String,
+        /// Everything written since this time (ms).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u64>,
+        /// What these members lacked when their last bundle was read here.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        for_members: Vec<AuthorId>,
+    },
+    /// Read a bundle file: store what is new, each message checked as sync checks it.
+    ImportBundle {
+        /// Where it is (an absolute path on this computer).
+        path: String,
+    },
     /// One message.
     Show {
         /// Its id.
@@ -151,6 +167,32 @@ pub enum Response {
     Overview {
         /// The figures.
         overview: Overview,
+    },
+    /// A bundle was written.
+    BundleWritten {
+        /// Where.
+        path: String,
+        /// How many messages it holds.
+        messages: u64,
+        /// Its size.
+        bytes: u64,
+    },
+    /// A bundle was read.
+    BundleImported {
+        /// The node that wrote it.
+        writer: AuthorId,
+        /// Its member name, if known.
+        writer_name: Option<String>,
+        /// When it was written (ms).
+        written_at: u64,
+        /// Messages in it.
+        messages: u64,
+        /// Of them, new here and now stored.
+        stored: u64,
+        /// Of them, already held.
+        already_held: u64,
+        /// Of them, refused, by reason code.
+        refused: BTreeMap<String, u64>,
     },
     /// One message.
     Item {

@@ -149,6 +149,9 @@ pub enum Error {
     /// A sync message breaks the sync protocol's rules or limits.
     #[error("sync message is invalid: {0}")]
     InvalidSync(&'static str),
+    /// A bundle file is not one this node can read: cut short, damaged, foreign.
+    #[error("the bundle cannot be read: {0}")]
+    InvalidBundle(&'static str),
     /// Text that should name a member, message or network could not be parsed.
     #[error("{what} is not valid: {detail}")]
     InvalidText {
@@ -191,6 +194,7 @@ impl Error {
             Error::InvalidGenesis(_) => "invalid_genesis",
             Error::InvalidProof(_) => "invalid_proof",
             Error::InvalidSync(_) => "invalid_sync",
+            Error::InvalidBundle(_) => "invalid_bundle",
             Error::InvalidText { .. } => "invalid_text",
         }
     }

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod bundle;
 pub mod envelope;
 pub mod error;
 mod fields;

@@ -29,8 +29,9 @@ fn replay(target: &str, check: Check) -> usize {
 
 #[test]
 fn every_corpus_file_passes_its_fuzz_check() {
-    let targets: [(&str, Check); 5] = [
+    let targets: [(&str, Check); 6] = [
         ("api", checks::api),
+        ("bundle", checks::bundle),
         ("bodies", checks::bodies),
         ("envelope", checks::envelope),
         ("invite", checks::invite),

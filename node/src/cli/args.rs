@@ -192,6 +192,12 @@ pub enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
+    /// Carry messages on a USB stick to a node that cannot connect (no internet), and back.
+    Bundle {
+        /// Export or import.
+        #[command(subcommand)]
+        action: BundleAction,
+    },
     /// The survivors' score card of public offices, from the audits held.
     Scorecard {
         /// Only this state.
@@ -269,6 +275,30 @@ pub enum ServiceAction {
     Status(ServicePlace),
     /// Stop the service and remove it.
     Uninstall(ServicePlace),
+}
+
+/// Bundle commands.
+#[derive(Subcommand, Debug)]
+pub enum BundleAction {
+    /// Write the messages another node probably lacks into FILE. Without --since or --for:
+    /// everything held.
+    Export {
+        /// The file to write, e.g. on a USB stick.
+        file: PathBuf,
+        /// Everything written since this day (2026-11-01) or this long ago (30d).
+        #[arg(long, conflicts_with = "for_collective")]
+        since: Option<String>,
+        /// What this collective (name or id) lacked when its last bundle was read here
+        /// (repeatable: what the one holding least lacks).
+        #[arg(long = "for", value_name = "COLLECTIVE")]
+        for_collective: Vec<String>,
+    },
+    /// Read a bundle from FILE: every message is checked as if it came from the network, and
+    /// only what is new is stored. Reading the same bundle twice changes nothing.
+    Import {
+        /// The bundle file.
+        file: PathBuf,
+    },
 }
 
 /// Network commands.

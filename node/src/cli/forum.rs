@@ -1,4 +1,5 @@
-//! The forum's commands: the feed a page at a time, the whole history exported, score cards.
+//! The forum's commands: the feed a page at a time, the whole history exported, score cards,
+//! bundles for the road.
 
 use std::io::Write;
 use std::path::Path;
@@ -6,11 +7,13 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use sangam_protocol::Kind;
 use sangam_protocol::api::MAX_FEED_LIMIT;
+use sangam_protocol::api::{Request, Response};
 use sangam_protocol::audit::Day;
 use sangam_protocol::scorecard::ScorecardFilter;
 
+use super::args::{BundleAction, moment};
 use super::post::office_type_named;
-use super::print::feed_line;
+use super::print::{ago, feed_line};
 use crate::client::{Client, FeedQuery};
 use crate::report;
 
@@ -156,6 +159,92 @@ pub(super) async fn scorecard(
                 .take(10)
                 .collect::<String>();
             print!("{}", report::markdown(&card, &network, &today));
+        }
+    }
+    Ok(())
+}
+
+/// `sangam bundle export|import`.
+pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<()> {
+    match action {
+        BundleAction::Export {
+            file,
+            since,
+            for_collective,
+        } => {
+            let mut for_members = Vec::new();
+            if !for_collective.is_empty() {
+                let members = client.members().await?;
+                for wanted in &for_collective {
+                    let found = members.iter().find(|m| {
+                        m.id.to_string() == *wanted
+                            || m.name.to_lowercase() == wanted.to_lowercase()
+                    });
+                    match found {
+                        Some(member) => for_members.push(member.id),
+                        None => {
+                            return Err(anyhow!(
+                                "no member is called `{wanted}`; `sangam members` lists them"
+                            ));
+                        }
+                    }
+                }
+            }
+            let path = std::path::absolute(&file).with_context(|| {
+                format!("{} is not a place a file can be written", file.display())
+            })?;
+            eprintln!(
+                "This bundle is not sealed: whoever finds the stick can read every message in \
+                 it. Carry it yourself, and delete it once it has been read in."
+            );
+            let request = Request::ExportBundle {
+                path: path.display().to_string(),
+                since: moment(&since)?,
+                for_members,
+            };
+            match client.request(&request).await? {
+                Response::BundleWritten {
+                    path,
+                    messages,
+                    bytes,
+                } => println!(
+                    "Wrote {messages} message(s) ({} KB) to {path}.",
+                    bytes.div_ceil(1024)
+                ),
+                Response::Error { message, .. } => return Err(anyhow!("{message}")),
+                other => return Err(anyhow!("the node answered something unexpected: {other:?}")),
+            }
+        }
+        BundleAction::Import { file } => {
+            let path = std::path::absolute(&file)
+                .with_context(|| format!("{} cannot be found", file.display()))?;
+            let request = Request::ImportBundle {
+                path: path.display().to_string(),
+            };
+            match client.request(&request).await? {
+                Response::BundleImported {
+                    writer,
+                    writer_name,
+                    written_at,
+                    messages,
+                    stored,
+                    already_held,
+                    refused,
+                } => {
+                    let who = writer_name.unwrap_or_else(|| writer.short());
+                    println!(
+                        "Read {messages} message(s) from {who}'s bundle written {}: {stored} new, \
+                         {already_held} already here, {} refused.",
+                        ago(written_at),
+                        refused.values().sum::<u64>()
+                    );
+                    for (reason, count) in refused {
+                        println!("  refused {count}: {}", reason.replace('_', " "));
+                    }
+                }
+                Response::Error { message, .. } => return Err(anyhow!("{message}")),
+                other => return Err(anyhow!("the node answered something unexpected: {other:?}")),
+            }
         }
     }
     Ok(())

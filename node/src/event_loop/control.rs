@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use libp2p::gossipsub::IdentTopic;
 use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, Swarm};
-use sangam_protocol::api::{PeerView, Status};
+use sangam_protocol::api::{PeerView, Response, Status};
 
 use super::EventLoop;
 use super::own_posts::OwnPost;
@@ -171,6 +171,14 @@ impl EventLoop {
             live: &mut live,
         }
         .handle(request, now);
+        // A bundle read in may hold admissions and news: let the gate know, and offer what
+        // arrived to every member connected (each pulls what it lacks).
+        if matches!(outcome.response, Response::BundleImported { stored, .. } if stored > 0) {
+            self.refresh_gate();
+            for member in self.peers.open_members() {
+                self.start_sync(member);
+            }
+        }
         match outcome.published {
             Some(message) => self.await_flush(OwnPost {
                 message,

@@ -16,6 +16,7 @@ use sangam_protocol::{Body, Draft, Keypair, MessageId, Role};
 use sangam_tests::announcement;
 use serde_json::{Value, json};
 
+mod bundle;
 mod footprint;
 mod forum;
 mod membership;
@@ -296,7 +297,7 @@ async fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let started = Instant::now();
-    // `--only NAME` runs one part (ingest, catch-up, membership, propagation, footprint, forum), e.g. under a profiler.
+    // `--only NAME` runs one part (ingest, catch-up, membership, propagation, footprint, forum, bundle), e.g. under a profiler.
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -326,6 +327,9 @@ async fn main() {
     }
     if wanted("forum") {
         rows.extend(forum::run(quick));
+    }
+    if wanted("bundle") {
+        rows.extend(bundle::run(quick));
     }
     println!("{:<60} {:<28} target", "figure", "measured");
     for r in &rows {
