@@ -351,6 +351,19 @@ impl Day {
         Day { year, month, day }
     }
 
+    /// Midnight (UTC) at the start of the day, in ms since the Unix epoch.
+    pub fn unix_ms(self) -> u64 {
+        // Howard Hinnant's days-from-civil.
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year - era * 400;
+        let doy = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        u64::try_from(days).unwrap_or(0) * 86_400_000
+    }
+
     /// The quarter it falls in, e.g. `2026-Q3`.
     pub fn quarter(self) -> String {
         format!("{}-Q{}", self.year, (self.month - 1) / 3 + 1)
@@ -585,6 +598,9 @@ mod tests {
         assert_eq!(Day::of_unix_ms(1_795_132_800_000).to_string(), "2026-11-20");
         assert_eq!(Day::of_unix_ms(1_709_164_800_000).to_string(), "2024-02-29");
         assert_eq!(Day::of_unix_ms(1_709_251_199_999).to_string(), "2024-02-29");
+        for ms in [0, 1_709_164_800_000, 1_795_132_800_000, 4_102_444_800_000] {
+            assert_eq!(Day::of_unix_ms(ms).unix_ms(), ms);
+        }
     }
 
     #[test]

@@ -326,6 +326,11 @@ impl App {
                     self.say("Sending…", false);
                     vec![Action::Send(Purpose::Publish, Request::Post { body })]
                 }
+                FormOutcome::Ask(request) => {
+                    self.form = None;
+                    self.say("Working on the file…", false);
+                    vec![Action::Send(Purpose::Publish, request)]
+                }
                 FormOutcome::Wipe => {
                     self.form = None;
                     self.say("Telling the network, then wiping this laptop…", false);
@@ -412,6 +417,8 @@ impl App {
             KeyAction::CycleState => return self.cycle_state(),
             KeyAction::CycleDistrict => return self.cycle_district(),
             KeyAction::Export => return self.export(),
+            KeyAction::ExportBundle => self.form = Some(Form::new(FormKind::BundleExport)),
+            KeyAction::ImportBundle => self.form = Some(Form::new(FormKind::BundleImport)),
             KeyAction::CycleKind => {
                 self.kind_filter = match self.kind_filter {
                     None => Some(FILTER_KINDS[0]),
@@ -529,6 +536,17 @@ impl App {
             }
             Incoming::Answer(_, Response::Feed { items, .. }) => self.items = items,
             Incoming::Answer(_, Response::Overview { overview }) => self.overview = Some(overview),
+            Incoming::Answer(_, Response::BundleWritten { path, messages, .. }) => self.say(
+                format!(
+                    "Wrote {messages} message(s) to {path}. Anyone holding the file can read \
+                     them: carry it yourself."
+                ),
+                false,
+            ),
+            Incoming::Answer(_, answer @ Response::BundleImported { .. }) => {
+                self.on_bundle_read(answer);
+                return App::refresh_all();
+            }
             Incoming::Answer(purpose, Response::Scorecard { scorecard }) => {
                 self.on_scorecard(purpose, scorecard)
             }

@@ -1,6 +1,7 @@
 //! Compose forms: fields, inline validation with the protocol's own rules, and the body they make.
 
 mod audit;
+mod bundle;
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use sangam_protocol::kinds::{
@@ -29,6 +30,10 @@ pub enum FormKind {
     Wipe,
     /// An audit of a public office.
     Audit,
+    /// Writing a bundle file for a USB stick.
+    BundleExport,
+    /// Reading a bundle file.
+    BundleImport,
 }
 
 impl FormKind {
@@ -43,6 +48,8 @@ impl FormKind {
             FormKind::Withdraw => "Withdraw a post",
             FormKind::Wipe => "Wipe this laptop",
             FormKind::Audit => "Audit a public office",
+            FormKind::BundleExport => "Write messages to a file (USB stick)",
+            FormKind::BundleImport => "Read messages from a file (USB stick)",
         }
     }
 }
@@ -87,6 +94,8 @@ pub enum FormOutcome {
     Submit(Body),
     /// Wipe this laptop (confirmed).
     Wipe,
+    /// Ask the node this (a bundle form).
+    Ask(sangam_protocol::api::Request),
 }
 
 /// An open form.
@@ -193,6 +202,7 @@ impl Form {
                 "other collectives are told this laptop's key is not safe; then everything Sangam keeps here is destroyed. It cannot be undone",
             )],
             FormKind::Audit => audit::fields(),
+            FormKind::BundleExport | FormKind::BundleImport => bundle::fields(kind),
         };
         Form {
             kind,
@@ -235,8 +245,14 @@ impl Form {
     pub fn ready(&self) -> bool {
         match self.kind {
             FormKind::Wipe => self.confirmed("wipe").is_ok(),
+            FormKind::BundleExport | FormKind::BundleImport => self.ask().is_ok(),
             _ => self.body().is_ok(),
         }
+    }
+
+    /// What a bundle form asks the node, or what is wrong with it.
+    fn ask(&self) -> Result<sangam_protocol::api::Request, String> {
+        bundle::request(self.kind, |i| self.value(i))
     }
 
     /// Whether the typed confirmation is the word the form asks for.
@@ -334,6 +350,9 @@ impl Form {
             // checked here, an empty problem once it is typed.
             FormKind::Wipe => return Err(self.confirmed("wipe").err().unwrap_or_default()),
             FormKind::Audit => Body::Audit(audit::body(v)?),
+            FormKind::BundleExport | FormKind::BundleImport => {
+                return Err(self.ask().err().unwrap_or_default());
+            }
         };
         body.check_fields().map_err(|rule| self.explain(&rule))?;
         Ok(body)
@@ -408,6 +427,15 @@ impl Form {
     }
 
     fn submit(&mut self) -> FormOutcome {
+        if matches!(self.kind, FormKind::BundleExport | FormKind::BundleImport) {
+            return match self.ask() {
+                Ok(request) => FormOutcome::Ask(request),
+                Err(problem) => {
+                    self.problem = Some(problem);
+                    FormOutcome::Editing
+                }
+            };
+        }
         if self.kind == FormKind::Wipe {
             return match self.confirmed("wipe") {
                 Ok(()) => FormOutcome::Wipe,

@@ -67,6 +67,10 @@ pub enum KeyAction {
     CycleDistrict,
     /// Export the score card shown.
     Export,
+    /// Write messages to a bundle file.
+    ExportBundle,
+    /// Read messages from a bundle file.
+    ImportBundle,
 }
 
 /// One key binding.
@@ -302,6 +306,22 @@ pub const BINDINGS: &[Binding] = &[
         A::CycleDistrict,
         "one district only",
         Some("district"),
+    ),
+    key(
+        KeyCode::Char('b'),
+        "b",
+        On(Tab::Network),
+        A::ExportBundle,
+        "messages to a file",
+        Some("to file"),
+    ),
+    key(
+        KeyCode::Char('i'),
+        "i",
+        On(Tab::Network),
+        A::ImportBundle,
+        "messages from a file",
+        Some("from file"),
     ),
     key(
         KeyCode::Char('x'),

@@ -707,3 +707,37 @@ fn enter_searches_everything_the_node_holds() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.feed_view().len(), 7);
 }
+
+#[test]
+fn bundle_forms_ask_the_node_to_write_and_read_files() {
+    use sangam_protocol::api::Request;
+    use sangam_tui::app::Action;
+    let mut app = app();
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Char('b'));
+    for c in "/media/usb/for-patna.bundle".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Tab);
+    for c in "2026-11-01".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!(screen(&app));
+    let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(
+        matches!(
+            actions.as_slice(),
+            [Action::Send(_, Request::ExportBundle { path, since: Some(since), .. })]
+                if path == "/media/usb/for-patna.bundle" && *since == 1_793_491_200_000
+        ),
+        "{actions:?}"
+    );
+    press(&mut app, KeyCode::Char('i'));
+    assert!(app.form.is_some());
+    let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(actions.is_empty(), "no file named yet");
+    assert_eq!(
+        app.form.as_ref().and_then(|f| f.problem.clone()).as_deref(),
+        Some("File is needed.")
+    );
+}

@@ -157,6 +157,30 @@ impl App {
         }
     }
 
+    /// Says what reading a bundle did.
+    pub(crate) fn on_bundle_read(&mut self, answer: sangam_protocol::api::Response) {
+        if let sangam_protocol::api::Response::BundleImported {
+            writer,
+            writer_name,
+            messages,
+            stored,
+            already_held,
+            refused,
+            ..
+        } = answer
+        {
+            let who = writer_name.unwrap_or_else(|| writer.short());
+            let refused: u64 = refused.values().sum();
+            self.say(
+                format!(
+                    "Read {messages} message(s) from {who}'s file: {stored} new, {already_held} \
+                     already here, {refused} refused."
+                ),
+                refused > 0,
+            );
+        }
+    }
+
     /// Says where an export went, or why it did not.
     pub fn on_exported(&mut self, written: Result<[String; 2], String>) {
         match written {
