@@ -210,6 +210,26 @@ impl Client {
         .await
     }
 
+    /// Writes a bundle file (see [`Request::ExportBundle`]); how many messages it holds and its
+    /// size in bytes.
+    pub async fn export_bundle(&mut self, request: Request) -> Result<(u64, u64)> {
+        self.ask(request, |r| match r {
+            Response::BundleWritten {
+                messages, bytes, ..
+            } => Some((messages, bytes)),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Reads a bundle file at `path` (absolute); the node's `bundle_imported` answer.
+    pub async fn import_bundle(&mut self, path: String) -> Result<Response> {
+        self.ask(Request::ImportBundle { path }, |r| {
+            matches!(r, Response::BundleImported { .. }).then_some(r)
+        })
+        .await
+    }
+
     /// The forum's figures over the whole history.
     pub async fn overview(&mut self) -> Result<Overview> {
         self.ask(Request::Overview, |r| match r {

@@ -588,8 +588,7 @@ impl App {
                     _ => {}
                 }
                 if matches!(item.kind, Kind::Audit | Kind::Endorsement | Kind::Withdraw) {
-                    actions.push(App::places_request());
-                    actions.push(self.scorecard_request());
+                    actions.extend(self.card_refresh());
                 }
                 if !self.items.iter().any(|i| i.id == item.id) {
                     let at = self

@@ -202,48 +202,36 @@ pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<
                 since: moment(&since)?,
                 for_members,
             };
-            match client.request(&request).await? {
-                Response::BundleWritten {
-                    path,
-                    messages,
-                    bytes,
-                } => println!(
-                    "Wrote {messages} message(s) ({} KB) to {path}.",
-                    bytes.div_ceil(1024)
-                ),
-                Response::Error { message, .. } => return Err(anyhow!("{message}")),
-                other => return Err(anyhow!("the node answered something unexpected: {other:?}")),
-            }
+            let (messages, bytes) = client.export_bundle(request).await?;
+            println!(
+                "Wrote {messages} message(s) ({} KB) to {}.",
+                bytes.div_ceil(1024),
+                path.display()
+            );
         }
         BundleAction::Import { file } => {
             let path = std::path::absolute(&file)
                 .with_context(|| format!("{} cannot be found", file.display()))?;
-            let request = Request::ImportBundle {
-                path: path.display().to_string(),
-            };
-            match client.request(&request).await? {
-                Response::BundleImported {
-                    writer,
-                    writer_name,
-                    written_at,
-                    messages,
-                    stored,
-                    already_held,
-                    refused,
-                } => {
-                    let who = writer_name.unwrap_or_else(|| writer.short());
-                    println!(
-                        "Read {messages} message(s) from {who}'s bundle written {}: {stored} new, \
+            if let Response::BundleImported {
+                writer,
+                writer_name,
+                written_at,
+                messages,
+                stored,
+                already_held,
+                refused,
+            } = client.import_bundle(path.display().to_string()).await?
+            {
+                let who = writer_name.unwrap_or_else(|| writer.short());
+                println!(
+                    "Read {messages} message(s) from {who}'s bundle written {}: {stored} new, \
                          {already_held} already here, {} refused.",
-                        ago(written_at),
-                        refused.values().sum::<u64>()
-                    );
-                    for (reason, count) in refused {
-                        println!("  refused {count}: {}", reason.replace('_', " "));
-                    }
+                    ago(written_at),
+                    refused.values().sum::<u64>()
+                );
+                for (reason, count) in refused {
+                    println!("  refused {count}: {}", reason.replace('_', " "));
                 }
-                Response::Error { message, .. } => return Err(anyhow!("{message}")),
-                other => return Err(anyhow!("the node answered something unexpected: {other:?}")),
             }
         }
     }

@@ -45,11 +45,22 @@ impl App {
         )
     }
 
+    /// The requests that refresh the Score cards tab: the unfiltered card (the places to
+    /// choose from, and the card shown while nothing is chosen), and the chosen card only when
+    /// a filter is set — each card costs the node a read of every audit.
+    pub(crate) fn card_refresh(&self) -> Vec<Action> {
+        let mut actions = vec![App::places_request()];
+        if self.card_filter != ScorecardFilter::default() {
+            actions.push(self.scorecard_request());
+        }
+        actions
+    }
+
     /// What to fetch when a tab opens.
     pub(crate) fn entered(&self) -> Vec<Action> {
         match self.tab {
             Tab::Network => vec![Action::Send(Purpose::Overview, Request::Overview)],
-            Tab::Scorecards => vec![App::places_request(), self.scorecard_request()],
+            Tab::Scorecards => self.card_refresh(),
             _ => vec![],
         }
     }
