@@ -24,7 +24,7 @@ use crate::vault::Passphrase;
 use text::text_or_stdin;
 
 use args::*;
-use post::body_of;
+use post::{SealFor, body_of, seal_of};
 use print::*;
 
 pub use args::Cli;
@@ -217,7 +217,21 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("Connecting to {address}");
         }
         Command::Post { what } => {
-            println!("{}", client(&dir).await?.post(body_of(what)?).await?);
+            let seal = seal_of(&what)?;
+            let body = body_of(what)?;
+            let mut client = client(&dir).await?;
+            let id = match seal {
+                SealFor::Nobody => client.post(body).await?,
+                SealFor::Requester(request) => {
+                    let asker = client.show(request).await?.author;
+                    client.seal(body, vec![asker]).await?
+                }
+                SealFor::Named(names) => {
+                    let to = forum::members_named(&mut client, &names).await?;
+                    client.seal(body, to).await?
+                }
+            };
+            println!("{id}");
         }
         Command::Close { id, note } => {
             let item: MessageId = parse_id(&id)?;

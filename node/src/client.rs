@@ -210,13 +210,17 @@ impl Client {
         .await
     }
 
-    /// Writes a bundle file (see [`Request::ExportBundle`]); how many messages it holds and its
-    /// size in bytes.
-    pub async fn export_bundle(&mut self, request: Request) -> Result<(u64, u64)> {
+    /// Writes a bundle file (see [`Request::ExportBundle`] and
+    /// [`Request::ExportSealedBundle`]); how many messages it holds, its size in bytes and who
+    /// can read it when sealed.
+    pub async fn export_bundle(&mut self, request: Request) -> Result<(u64, u64, Vec<String>)> {
         self.ask(request, |r| match r {
             Response::BundleWritten {
-                messages, bytes, ..
-            } => Some((messages, bytes)),
+                messages,
+                bytes,
+                sealed_for,
+                ..
+            } => Some((messages, bytes, sealed_for)),
             _ => None,
         })
         .await
@@ -251,6 +255,11 @@ impl Client {
     /// Publishes `body` as this node; returns once it is on disk.
     pub async fn post(&mut self, body: Body) -> Result<MessageId> {
         self.ask(Request::Post { body }, posted).await
+    }
+
+    /// Publishes `body` sealed so only `to` (and this node) can read it; its id once durable.
+    pub async fn seal(&mut self, body: Body, to: Vec<AuthorId>) -> Result<MessageId> {
+        self.ask(Request::Seal { body, to }, posted).await
     }
 
     /// Admits a collective (this node must be a steward); returns the invite to send it.

@@ -113,7 +113,8 @@ pub async fn start(data_dir: DataDir, config: DaemonConfig) -> Result<RunningNod
     let keypair = data_dir.load_identity()?;
     let settings = data_dir.settings()?;
     let store = data_dir.open_store()?;
-    let ledger = Ledger::open(store)?;
+    let mut ledger = Ledger::open(store)?;
+    ledger.set_reader(&keypair);
     let network = ledger.network().ok_or(NodeError::NoNetwork)?;
     let gate = MemberGate::default();
     let (mut swarm, meter) = build_swarm(

@@ -107,6 +107,8 @@ pub struct EventLoop {
     flusher: Flusher<OwnPost>,
     unflushed: Unflushed,
     relays: Relays,
+    /// Whether this node's sealing key is known to be published (checked until it is).
+    sealing_key_published: bool,
 }
 
 impl EventLoop {
@@ -159,6 +161,7 @@ impl EventLoop {
             flusher,
             unflushed: Unflushed::default(),
             relays: Relays::new(relay_by_hand),
+            sealing_key_published: false,
         })
     }
 
@@ -291,6 +294,7 @@ impl EventLoop {
         actions.extend(self.peers.tick(now, &busy));
         self.apply(actions);
         self.drop_expired_bodies();
+        self.publish_sealing_key_if_due();
         let me = *self.swarm.local_peer_id();
         self.swarm.behaviour_mut().bound_lan_discovery(me);
     }

@@ -15,6 +15,7 @@ mod bundles;
 mod forum;
 mod ingest;
 mod lapse;
+mod sealing;
 mod serving;
 pub mod store;
 #[cfg(test)]
@@ -82,6 +83,8 @@ pub struct Ledger {
     parked: Vec<Message>,
     /// Forks found since the last [`Ledger::take_new_forks`] (author, seq).
     new_forks: Vec<(AuthorId, u64)>,
+    /// This node's key for opening what was sealed for it, once set.
+    reader: Option<sealing::Reader>,
 }
 
 impl Ledger {
@@ -92,6 +95,7 @@ impl Ledger {
             joined: None,
             parked: Vec::new(),
             new_forks: Vec::new(),
+            reader: None,
         };
         if let Some(id) = ledger.store.meta(GENESIS_KEY)? {
             let id = MessageId(

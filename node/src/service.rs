@@ -13,6 +13,8 @@ use crate::error::{NodeError, Result};
 use crate::ledger::store::From;
 use crate::ledger::{Ledger, PeerRecord};
 
+mod bundles;
+
 /// Default number of feed items.
 pub const DEFAULT_FEED_LIMIT: usize = 50;
 
@@ -121,15 +123,34 @@ pub struct Offline {
 impl Offline {
     /// Opens the folder's key, settings and store (fails if a daemon holds the store).
     pub fn open(dir: &DataDir) -> Result<Offline> {
+        let keypair = dir.load_identity()?;
+        let mut ledger = Ledger::open(dir.open_store()?)?;
+        ledger.set_reader(&keypair);
         Ok(Offline {
-            keypair: dir.load_identity()?,
+            keypair,
             settings: dir.settings()?,
-            ledger: Ledger::open(dir.open_store()?)?,
+            ledger,
         })
     }
 
     /// Answers one request; a post is on disk before the answer says so.
     pub fn handle(&mut self, request: Request) -> Response {
+        // A node used only from the command line (a district without internet) still publishes
+        // its key for sealed messages before it writes anything, so that what it posts or
+        // carries on a stick tells others how to write to it privately.
+        let writes = matches!(
+            request,
+            Request::Post { .. }
+                | Request::Seal { .. }
+                | Request::ExportBundle { .. }
+                | Request::ExportSealedBundle { .. }
+        );
+        if writes
+            && let Ok(Some(key)) = self.ledger.sealing_key_due(&self.keypair)
+            && let Err(error) = self.ledger.publish(&self.keypair, key, now_ms())
+        {
+            tracing::warn!("could not publish this node's sealing key: {error}");
+        }
         let mut live = NotRunning::from_ledger(&self.ledger);
         let outcome = Service {
             ledger: &mut self.ledger,
@@ -222,7 +243,12 @@ impl Service<'_> {
                 path,
                 since,
                 for_members,
-            } => Outcome::answer(self.export_bundle(&path, since, &for_members, now)?),
+            } => Outcome::answer(self.export_bundle(&path, since, &for_members, false, now)?),
+            Request::ExportSealedBundle {
+                path,
+                since,
+                for_members,
+            } => Outcome::answer(self.export_bundle(&path, since, &for_members, true, now)?),
             Request::ImportBundle { path } => Outcome::answer(self.import_bundle(&path, now)?),
             Request::Show { id } => match self.ledger.item(&id)? {
                 Some(item) => Outcome::answer(Response::Item { item }),
@@ -233,6 +259,10 @@ impl Service<'_> {
                 }
             },
             Request::Post { body } => self.publish(body, now)?,
+            Request::Seal { body, to } => {
+                let sealed = self.ledger.seal_for(self.keypair, &body, &to)?;
+                self.publish(sealed, now)?
+            }
             Request::Admit { member, name, role } => {
                 // An existing member (say, a reinstalled laptop) just gets a fresh invite.
                 if self.ledger.role_of(&member).is_some() {
@@ -315,91 +345,6 @@ impl Service<'_> {
                 .map(|info| info.name.clone());
         }
         peers
-    }
-
-    /// Writes a bundle of what `for_members` lacked when their last bundle was read here (or
-    /// everything written `since`, or everything) to `path`.
-    fn export_bundle(
-        &self,
-        path: &str,
-        since: Option<u64>,
-        for_members: &[sangam_protocol::AuthorId],
-        now: u64,
-    ) -> Result<Response> {
-        let network = self.ledger.network().ok_or(NodeError::NoNetwork)?;
-        let messages = if !for_members.is_empty() {
-            // What the one who holds least lacks: a vector of the smallest seq per author.
-            let mut least: Option<sangam_protocol::sync::VersionVector> = None;
-            for member in for_members {
-                let Some(theirs) = self.ledger.known_vector(member)? else {
-                    return Err(NodeError::NotFound(format!(
-                        "no bundle from {} was read here yet, so what it holds is not known; \
-                         use --since DATE for this trip",
-                        self.name_of(member)
-                    )));
-                };
-                least = Some(match least {
-                    None => theirs,
-                    Some(mut so_far) => {
-                        let authors: Vec<_> = so_far.iter().map(|(a, s)| (*a, *s)).collect();
-                        for (author, seq) in authors {
-                            so_far.set(author, seq.min(theirs.get(&author)));
-                        }
-                        so_far
-                    }
-                });
-            }
-            self.ledger.missing_from(&least.unwrap_or_default())?
-        } else {
-            match since {
-                Some(since) => self.ledger.written_since(since)?,
-                None => self.ledger.missing_from(&Default::default())?,
-            }
-        };
-        let bytes = sangam_protocol::bundle::write_bundle(
-            self.keypair,
-            network,
-            now,
-            self.ledger.vector()?,
-            &messages,
-        );
-        std::fs::write(path, &bytes).map_err(NodeError::io("writing the bundle"))?;
-        Ok(Response::BundleWritten {
-            path: path.to_string(),
-            messages: messages.len() as u64,
-            bytes: bytes.len() as u64,
-        })
-    }
-
-    /// Reads the bundle at `path` and stores what is new.
-    fn import_bundle(&mut self, path: &str, now: u64) -> Result<Response> {
-        let network = self.ledger.network().ok_or(NodeError::NoNetwork)?;
-        let bytes = std::fs::read(path).map_err(NodeError::io("reading the bundle"))?;
-        let bundle = sangam_protocol::bundle::read_bundle(&bytes, &network)?;
-        let imported = self.ledger.import(&bundle, now)?;
-        let writer = bundle.header.writer;
-        Ok(Response::BundleImported {
-            writer,
-            writer_name: self
-                .ledger
-                .membership()
-                .and_then(|m| m.member(&writer))
-                .map(|info| info.name.clone()),
-            written_at: bundle.header.written_at,
-            messages: bundle.messages.len() as u64,
-            stored: imported.stored,
-            already_held: imported.already_held,
-            refused: imported.refused,
-        })
-    }
-
-    /// A member's name, else its id shortened.
-    fn name_of(&self, member: &sangam_protocol::AuthorId) -> String {
-        self.ledger
-            .membership()
-            .and_then(|m| m.member(member))
-            .map(|info| info.name.clone())
-            .unwrap_or_else(|| member.short())
     }
 
     fn publish(&mut self, body: Body, now: u64) -> Result<Outcome> {

@@ -74,6 +74,18 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         for_members: Vec<AuthorId>,
     },
+    /// Write a bundle sealed to named collectives: only they (and this node) can read it.
+    /// A separate request, so that an older node answers "not understood" instead of writing
+    /// a plain bundle.
+    ExportSealedBundle {
+        /// Where to write it (an absolute path on this computer).
+        path: String,
+        /// Everything written since this time (ms); absent: what the readers lack.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u64>,
+        /// Who may read it (1–8 members); also whose last known vector decides what goes in.
+        for_members: Vec<AuthorId>,
+    },
     /// Read a bundle file: store what is new, each message checked as sync checks it.
     ImportBundle {
         /// Where it is (an absolute path on this computer).
@@ -88,6 +100,15 @@ pub enum Request {
     Post {
         /// What to publish.
         body: Body,
+    },
+    /// Publish an announcement, offer or resource sealed so only `to` (1–8 members) and this
+    /// node can read it. A separate request, so an older node refuses instead of posting it
+    /// in the clear.
+    Seal {
+        /// What to seal.
+        body: Body,
+        /// Who may read it.
+        to: Vec<AuthorId>,
     },
     /// Admit a node (this node must be a steward); answers with an invite.
     Admit {
@@ -176,6 +197,9 @@ pub enum Response {
         messages: u64,
         /// Its size.
         bytes: u64,
+        /// Who can read it, when it is sealed (names where known).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        sealed_for: Vec<String>,
     },
     /// A bundle was read.
     BundleImported {
@@ -193,6 +217,9 @@ pub enum Response {
         already_held: u64,
         /// Of them, refused, by reason code.
         refused: BTreeMap<String, u64>,
+        /// Whether it was sealed (and opened here).
+        #[serde(default)]
+        sealed: bool,
     },
     /// One message.
     Item {
@@ -390,6 +417,56 @@ pub struct Item {
     /// For an audit: how many other collectives endorsed it.
     #[serde(default)]
     pub endorsements: u64,
+    /// For a sealed item: who can read it, and its words when this node is one of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedView>,
+}
+
+/// A sealed item as this node sees it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct SealedView {
+    /// Who can read it (member names where known, else short ids): the recipients, then the
+    /// author.
+    pub readers: Vec<String>,
+    /// Whether this node is one of them.
+    pub for_me: bool,
+    /// Its words, opened with this node's key (only when `for_me`). A body this version cannot
+    /// read reads as absent.
+    #[serde(default, deserialize_with = "lenient_body")]
+    pub opened: Option<Body>,
+    /// Why it could not be opened although it is for this node (altered, damaged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl Item {
+    /// The words to show: the opened body of a sealed item, else the body.
+    pub fn shown_body(&self) -> Option<&Body> {
+        match &self.sealed {
+            Some(sealed) => sealed.opened.as_ref(),
+            None => self.body.as_ref(),
+        }
+    }
+
+    /// A sealed item as its reader sees it: the same item with its opened words as the body
+    /// (none when this node cannot open it).
+    pub fn opened(&self) -> Option<Item> {
+        let words = self.sealed.as_ref()?.opened.clone()?;
+        Some(Item {
+            body: Some(words),
+            sealed: None,
+            ..self.clone()
+        })
+    }
+
+    /// The request an offer answers, sealed or not.
+    pub fn answers(&self) -> Option<MessageId> {
+        match &self.body {
+            Some(Body::Offer(offer)) => Some(offer.request),
+            Some(Body::Sealed(sealed)) => sealed.reference,
+            _ => None,
+        }
+    }
 }
 
 impl Item {

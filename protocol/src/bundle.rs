@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod sealed;
+
 use crate::error::Error;
 use crate::identity::{AuthorId, Keypair};
 use crate::ids::NetworkId;

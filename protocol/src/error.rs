@@ -152,6 +152,12 @@ pub enum Error {
     /// A bundle file is not one this node can read: cut short, damaged, foreign.
     #[error("the bundle cannot be read: {0}")]
     InvalidBundle(&'static str),
+    /// A sealed message or bundle cannot be opened here (not a reader, or altered).
+    #[error("this cannot be opened here: {0}")]
+    CannotOpen(&'static str),
+    /// Something could not be sealed (no key for a recipient, a kind that is never sealed).
+    #[error("this cannot be sealed: {0}")]
+    CannotSeal(&'static str),
     /// Text that should name a member, message or network could not be parsed.
     #[error("{what} is not valid: {detail}")]
     InvalidText {
@@ -195,6 +201,8 @@ impl Error {
             Error::InvalidProof(_) => "invalid_proof",
             Error::InvalidSync(_) => "invalid_sync",
             Error::InvalidBundle(_) => "invalid_bundle",
+            Error::CannotOpen(_) => "cannot_open",
+            Error::CannotSeal(_) => "cannot_seal",
             Error::InvalidText { .. } => "invalid_text",
         }
     }

@@ -101,6 +101,12 @@ id32!(
     "network id"
 );
 id32!(
+    /// An X25519 public key: a collective's key for sealed messages, or the one-time key of one
+    /// wrapped content key.
+    EncryptionKey,
+    "encryption key"
+);
+id32!(
     /// BLAKE3 hash of some content (a message body, an attached file).
     ContentHash,
     "content hash"

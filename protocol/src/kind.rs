@@ -37,6 +37,10 @@ pub enum Kind {
     Audit,
     /// Another collective endorses an audit: it witnessed the same interaction (kind 13).
     Endorsement,
+    /// A collective's public key for sealed messages (kind 14).
+    SealingKey,
+    /// A message only named collectives can read (kind 15).
+    Sealed,
     /// A kind number from a newer version of the protocol.
     Unsupported(u16),
 }
@@ -64,11 +68,12 @@ impl Kind {
                 | Kind::Close
                 | Kind::Audit
                 | Kind::Endorsement
+                | Kind::Sealed
         )
     }
 
     /// Every kind this version understands, in wire-number order.
-    pub const KNOWN: [Kind; 14] = [
+    pub const KNOWN: [Kind; 16] = [
         Kind::Genesis,
         Kind::Profile,
         Kind::Announcement,
@@ -83,6 +88,8 @@ impl Kind {
         Kind::KeyCompromised,
         Kind::Audit,
         Kind::Endorsement,
+        Kind::SealingKey,
+        Kind::Sealed,
     ];
 
     /// The kind's number on the wire.
@@ -102,6 +109,8 @@ impl Kind {
             Kind::KeyCompromised => 11,
             Kind::Audit => 12,
             Kind::Endorsement => 13,
+            Kind::SealingKey => 14,
+            Kind::Sealed => 15,
             Kind::Unsupported(n) => n,
         }
     }
@@ -131,6 +140,8 @@ impl Kind {
             Kind::KeyCompromised => "key_compromised",
             Kind::Audit => "audit",
             Kind::Endorsement => "endorsement",
+            Kind::SealingKey => "sealing_key",
+            Kind::Sealed => "sealed",
             Kind::Unsupported(_) => "unsupported",
         }
     }
@@ -210,7 +221,8 @@ impl Role {
             Kind::Genesis => false,
             // Every member may describe itself, take back its own words and report its own
             // key stolen.
-            Kind::Profile | Kind::Withdraw | Kind::KeyCompromised => true,
+            // An observer may be written to privately, so it publishes its sealing key too.
+            Kind::Profile | Kind::Withdraw | Kind::KeyCompromised | Kind::SealingKey => true,
             Kind::Admit | Kind::Revoke | Kind::ReplaceFounder => self == Role::Steward,
             _ => self != Role::Observer,
         }

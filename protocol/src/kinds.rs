@@ -14,6 +14,7 @@ use crate::identity::AuthorId;
 use crate::ids::{ContentHash, MessageId};
 pub use crate::kind::{Kind, Role};
 use crate::limits::*;
+pub use crate::sealed::{Sealed, SealingKey};
 
 /// How soon a mentoring request needs an answer.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -220,6 +221,10 @@ pub enum Body {
     Audit(Audit),
     /// See [`Endorsement`].
     Endorsement(Endorsement),
+    /// See [`SealingKey`].
+    SealingKey(SealingKey),
+    /// See [`Sealed`].
+    Sealed(Sealed),
     /// A kind from a newer protocol version, kept as raw bytes.
     Unsupported {
         /// Its kind number.
@@ -260,6 +265,8 @@ impl Body {
             Body::KeyCompromised(_) => Kind::KeyCompromised,
             Body::Audit(_) => Kind::Audit,
             Body::Endorsement(_) => Kind::Endorsement,
+            Body::SealingKey(_) => Kind::SealingKey,
+            Body::Sealed(_) => Kind::Sealed,
             Body::Unsupported { number, .. } => Kind::Unsupported(*number),
         }
     }
@@ -281,6 +288,8 @@ impl Body {
             Body::KeyCompromised(b) => encode(b),
             Body::Audit(b) => encode(b),
             Body::Endorsement(b) => encode(b),
+            Body::SealingKey(b) => encode(b),
+            Body::Sealed(b) => encode(b),
             Body::Unsupported { bytes, .. } => bytes.clone(),
         }
     }
@@ -303,6 +312,8 @@ impl Body {
             Kind::KeyCompromised => Body::KeyCompromised(decode_exact(bytes, kind)?),
             Kind::Audit => Body::Audit(decode_exact(bytes, kind)?),
             Kind::Endorsement => Body::Endorsement(decode_exact(bytes, kind)?),
+            Kind::SealingKey => Body::SealingKey(decode_exact(bytes, kind)?),
+            Kind::Sealed => Body::Sealed(decode_exact(bytes, kind)?),
             Kind::Unsupported(number) => Body::Unsupported {
                 number,
                 bytes: bytes.to_vec(),
@@ -363,6 +374,8 @@ impl Body {
             Body::KeyCompromised(b) => text("reason", &b.reason, MAX_NOTE, false),
             Body::Audit(b) => b.check_fields(),
             Body::Endorsement(b) => b.check_fields(),
+            Body::SealingKey(_) => Ok(()),
+            Body::Sealed(b) => b.check_fields(),
             Body::Unsupported { .. } => Ok(()),
         }
     }

@@ -22,6 +22,8 @@ pub mod limits;
 pub mod membership;
 pub mod rate;
 pub mod scorecard;
+pub mod seal;
+pub mod sealed;
 pub mod sync;
 pub mod transport;
 pub mod validate;

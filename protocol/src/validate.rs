@@ -165,13 +165,24 @@ pub fn validate_reference(author: &AuthorId, body: &Body, target: &Header) -> Re
         Body::Offer(_) if target.kind != Kind::MentoringRequest => Err(Error::BadReference(
             "an offer must answer a mentoring request",
         )),
+        Body::Sealed(sealed)
+            if sealed.reference.is_some() && target.kind != Kind::MentoringRequest =>
+        {
+            Err(Error::BadReference(
+                "a sealed offer must answer a mentoring request",
+            ))
+        }
         Body::Close(_) if target.author != *author => Err(Error::BadReference(
             "only the author of an item may close it",
         )),
         Body::Close(_)
             if !matches!(
                 target.kind,
-                Kind::Announcement | Kind::MentoringRequest | Kind::Offer | Kind::Resource
+                Kind::Announcement
+                    | Kind::MentoringRequest
+                    | Kind::Offer
+                    | Kind::Resource
+                    | Kind::Sealed
             ) =>
         {
             Err(Error::BadReference(
@@ -194,14 +205,15 @@ pub fn validate_reference(author: &AuthorId, body: &Body, target: &Header) -> Re
     }
 }
 
-/// The item a body refers to, if any (an offer's request, a close's or withdrawal's item, an
-/// endorsement's audit).
+/// The item a body refers to, if any (an offer's request — sealed or not —, a close's or
+/// withdrawal's item, an endorsement's audit).
 pub fn reference_of(body: &Body) -> Option<MessageId> {
     match body {
         Body::Offer(offer) => Some(offer.request),
         Body::Close(close) => Some(close.item),
         Body::Withdraw(withdraw) => Some(withdraw.item),
         Body::Endorsement(endorsement) => Some(endorsement.audit),
+        Body::Sealed(sealed) => sealed.reference,
         _ => None,
     }
 }

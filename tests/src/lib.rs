@@ -503,6 +503,19 @@ pub fn announcement(title: &str) -> Body {
     })
 }
 
+/// Waits until every running node in `nodes` holds every node's sealing key (each node
+/// publishes its own once it runs as a member), so that a test measuring what travels after
+/// that sees only its own posts.
+pub async fn keys_settled(nodes: &[TestNode]) {
+    for node in nodes {
+        eventually(
+            &format!("{} to hold every node's sealing key", node.name),
+            || async { node.count(Kind::SealingKey).await == nodes.len() as u64 },
+        )
+        .await;
+    }
+}
+
 /// A founder and `members` member nodes, all admitted and joined, none running yet.
 pub fn network(members: usize) -> Vec<TestNode> {
     let founder = TestNode::new("Founder");

@@ -74,20 +74,24 @@ fn a_bundle_goes_there_and_back_between_nodes_that_never_connected() {
     let folder = tempfile::tempdir().unwrap();
     let there = folder.path().join("to-the-district.bundle");
     let there = there.to_str().unwrap();
-    let written = ok(town, &["bundle", "export", there]);
-    // The founding, the district's admission and the three workshops.
-    assert!(written.starts_with("Wrote 5 message(s)"), "{written}");
+    // A plain bundle is written only when asked for by name.
+    let err = fails(town, &["bundle", "export", there]);
+    assert!(err.contains("--plain"), "{err}");
+    let written = ok(town, &["bundle", "export", there, "--plain"]);
+    // The founding, the district's admission, the town's sealing key (published with its first
+    // post) and the three workshops.
+    assert!(written.starts_with("Wrote 6 message(s)"), "{written}");
 
     let read = ok(district, &["bundle", "import", there]);
     // The district already holds the founding and its own admission (from its invite).
     assert!(
-        read.contains("5 message(s) from Founder's bundle"),
+        read.contains("6 message(s) from Founder's bundle"),
         "{read}"
     );
-    assert!(read.contains("3 new, 2 already here, 0 refused"), "{read}");
+    assert!(read.contains("4 new, 2 already here, 0 refused"), "{read}");
     let again = ok(district, &["bundle", "import", there]);
     assert!(
-        again.contains("0 new, 5 already here"),
+        again.contains("0 new, 6 already here"),
         "reading twice changes nothing: {again}"
     );
 
@@ -96,10 +100,17 @@ fn a_bundle_goes_there_and_back_between_nodes_that_never_connected() {
     post(district, "Flood in two blocks: no internet for weeks");
     let back = folder.path().join("to-the-town.bundle");
     let back = back.to_str().unwrap();
+    // Its two posts and its own sealing key, sealed for the town (whose key came in the first
+    // bundle).
     let written = ok(district, &["bundle", "export", back, "--for", "Founder"]);
-    assert!(written.starts_with("Wrote 2 message(s)"), "{written}");
+    assert!(written.starts_with("Wrote 3 message(s)"), "{written}");
+    assert!(
+        written.contains("sealed: only Founder and you can read it"),
+        "{written}"
+    );
     let read = ok(town, &["bundle", "import", back]);
-    assert!(read.contains("2 new, 0 already here, 0 refused"), "{read}");
+    assert!(read.contains("sealed bundle"), "{read}");
+    assert!(read.contains("3 new, 0 already here, 0 refused"), "{read}");
     assert_eq!(ids(town), ids(district), "both hold the same messages");
 
     // Without a bundle from a collective, what it lacks is not known: it says what to do.
@@ -116,7 +127,10 @@ fn cut_damaged_and_foreign_bundles_store_nothing_and_say_why() {
     }
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("whole.bundle");
-    ok(town, &["bundle", "export", path.to_str().unwrap()]);
+    ok(
+        town,
+        &["bundle", "export", path.to_str().unwrap(), "--plain"],
+    );
     let whole = std::fs::read(&path).unwrap();
     let before = ids(district);
 
@@ -139,11 +153,87 @@ fn cut_damaged_and_foreign_bundles_store_nothing_and_say_why() {
     let elsewhere = TestNode::new("Another forum");
     elsewhere.found("Another network");
     let foreign = folder.path().join("foreign.bundle");
-    ok(&elsewhere, &["bundle", "export", foreign.to_str().unwrap()]);
+    ok(
+        &elsewhere,
+        &["bundle", "export", foreign.to_str().unwrap(), "--plain"],
+    );
     let err = fails(district, &["bundle", "import", foreign.to_str().unwrap()]);
     assert!(err.contains("belongs to another network"), "{err}");
 
     let missing = fails(district, &["bundle", "import", "/nonexistent/stick.bundle"]);
     assert!(missing.contains("reading the bundle"), "{missing}");
     assert_eq!(ids(district), before, "nothing was stored");
+}
+
+#[test]
+fn a_sealed_bundle_opens_only_for_those_it_is_for() {
+    let nodes = network(2);
+    let (town, district, neighbour) = (&nodes[0], &nodes[1], &nodes[2]);
+    let folder = tempfile::tempdir().unwrap();
+    let file = |name: &str| folder.path().join(name).to_str().unwrap().to_string();
+    // The district's key reaches the town first (a plain bundle of its first post).
+    post(district, "We are here");
+    ok(district, &["bundle", "export", &file("hello"), "--plain"]);
+    ok(town, &["bundle", "import", &file("hello")]);
+    post(town, "Survivor meeting at Meena's house, Canning");
+    // Nothing can be sealed for a collective whose key is not known yet.
+    let err = fails(
+        town,
+        &[
+            "bundle",
+            "export",
+            &file("x"),
+            "--for",
+            "Collective 2",
+            "--since",
+            "30d",
+        ],
+    );
+    assert!(err.contains("has not published a key"), "{err}");
+
+    let sealed = file("sealed");
+    let written = ok(
+        town,
+        &[
+            "bundle",
+            "export",
+            &sealed,
+            "--for",
+            "Collective 1",
+            "--since",
+            "30d",
+        ],
+    );
+    assert!(
+        written.contains("sealed: only Collective 1 and you can read it"),
+        "{written}"
+    );
+    // A lost stick shows nothing of the messages.
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(!bytes.windows(5).any(|w| w == b"Meena"));
+    assert!(!bytes.windows(6).any(|w| w == b"Canning"));
+
+    // Another member cannot read it in: one sentence naming whom it is for (by short id: this
+    // neighbour has not heard of Collective 1's admission yet), nothing stored.
+    let before = ids(neighbour);
+    let err = fails(neighbour, &["bundle", "import", &sealed]);
+    assert!(
+        err.contains("this bundle is sealed for") && err.contains("only they can read it in"),
+        "{err}"
+    );
+    assert_eq!(ids(neighbour), before);
+
+    // A flipped byte is found before anything is stored.
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 40;
+    flipped[at] ^= 1;
+    std::fs::write(file("flipped"), &flipped).unwrap();
+    let err = fails(district, &["bundle", "import", &file("flipped")]);
+    assert!(err.contains("damaged or altered"), "{err}");
+
+    let read = ok(district, &["bundle", "import", &sealed]);
+    assert!(read.contains("sealed bundle"), "{read}");
+    assert!(ids(district).len() >= ids(town).len() - 1, "{read}");
+    let feed = ok(district, &["feed", "--limit", "100"]);
+    assert!(feed.contains("Meena's house"), "{feed}");
 }

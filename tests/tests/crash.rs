@@ -166,12 +166,11 @@ async fn acknowledged_posts_survive_fifty_sigkills() {
 /// messages with one seq.
 fn feed_of(node: &TestNode, author: AuthorId) -> BTreeMap<u64, MessageId> {
     let mut feed = BTreeMap::new();
-    for wire in node
-        .ledger()
-        .store()
-        .all_of_kind(Kind::Announcement)
-        .unwrap()
-    {
+    let store = node.ledger().store().clone();
+    // The posts, and the sealing key the node publishes of its own accord once it is a member.
+    let posts = store.all_of_kind(Kind::Announcement).unwrap();
+    let keys = store.all_of_kind(Kind::SealingKey).unwrap();
+    for wire in posts.into_iter().chain(keys) {
         let envelope = Envelope::parse(&wire).unwrap();
         if envelope.header.author == author {
             let id = message_id_for(envelope.header_bytes);

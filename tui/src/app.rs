@@ -247,7 +247,7 @@ impl App {
         let mut offers: Vec<&Item> = self
             .items
             .iter()
-            .filter(|i| matches!(&i.body, Some(Body::Offer(o)) if o.request == *request))
+            .filter(|i| i.answers() == Some(*request))
             .collect();
         offers.reverse();
         offers
@@ -328,7 +328,11 @@ impl App {
                 }
                 FormOutcome::Ask(request) => {
                     self.form = None;
-                    self.say("Working on the file…", false);
+                    let doing = match request {
+                        Request::Seal { .. } => "Sealing and sending…",
+                        _ => "Working on the file…",
+                    };
+                    self.say(doing, false);
                     vec![Action::Send(Purpose::Publish, request)]
                 }
                 FormOutcome::Wipe => {
@@ -445,9 +449,9 @@ impl App {
                 let target = self
                     .requests_view()
                     .get(row)
-                    .map(|item| (item.id, title_of(item)));
+                    .map(|item| (item.id, title_of(item), item.author));
                 match target {
-                    Some((id, title)) => self.open(Form::offer(id, title)),
+                    Some((id, title, asker)) => self.open(Form::offer(id, title, asker)),
                     None => self.say("There is no request selected to offer help on.", true),
                 }
             }
@@ -582,7 +586,7 @@ impl App {
                         actions.push(Action::Send(Purpose::Members, Request::Members));
                     }
                     // Closes, offers and endorsements change other items' counts: refetch them.
-                    Kind::Close | Kind::Offer | Kind::Endorsement => {
+                    Kind::Close | Kind::Offer | Kind::Sealed | Kind::Endorsement => {
                         actions.push(Action::Send(Purpose::Feed, recent_feed()));
                     }
                     _ => {}
@@ -641,8 +645,19 @@ fn recent_feed() -> Request {
     }
 }
 
-/// An item's headline.
+/// An item's headline; a sealed one says who can read it.
 pub fn title_of(item: &Item) -> String {
+    if let (Some(Body::Sealed(sealed)), Some(view)) = (&item.body, &item.sealed) {
+        let readers = readers_in_words(&view.readers);
+        return match item.opened() {
+            Some(opened) => format!("{} (only {readers} can read this)", title_of(&opened)),
+            None if view.for_me => "(sealed for you, but it could not be opened)".into(),
+            None => format!(
+                "Sealed {}: only {readers} can read it",
+                kind_label(sealed.inner_kind).to_lowercase()
+            ),
+        };
+    }
     match &item.body {
         Some(Body::Announcement(b)) => b.title.clone(),
         Some(Body::MentoringRequest(b)) => b.title.clone(),
@@ -668,11 +683,22 @@ pub fn title_of(item: &Item) -> String {
             b.outcome.name()
         ),
         Some(Body::Endorsement(_)) => "Endorsed an audit: saw it too".into(),
+        Some(Body::SealingKey(_)) => "Can now receive private messages".into(),
+        Some(Body::Sealed(_)) => "Sealed: only its readers can read it".into(),
         Some(Body::Unsupported { .. }) => "(needs a newer version of Sangam to show)".into(),
         // Without a body: withdrawn, expired (the header says when), or a removed member's.
         None if item.withdrawn => "(withdrawn)".into(),
         None if item.expires_at.is_some() => "(expired)".into(),
         None => "(content removed)".into(),
+    }
+}
+
+/// "Utthan", "Utthan and Jagori", "Utthan, Jagori and Sneh".
+pub fn readers_in_words(names: &[String]) -> String {
+    match names {
+        [] => "its readers".into(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -693,6 +719,8 @@ pub fn kind_label(kind: Kind) -> &'static str {
         Kind::Genesis => "Founding",
         Kind::Audit => "Audit",
         Kind::Endorsement => "Endorsement",
+        Kind::SealingKey => "Private key",
+        Kind::Sealed => "Sealed",
         Kind::Unsupported(_) => "Other",
     }
 }

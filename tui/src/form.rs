@@ -2,12 +2,14 @@
 
 mod audit;
 mod bundle;
+mod offer;
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use sangam_protocol::api::Request;
 use sangam_protocol::kinds::{
     Announcement, MentoringRequest, Offer, Profile, Resource, Urgency, Withdraw,
 };
-use sangam_protocol::{Body, Error as Rule, MessageId};
+use sangam_protocol::{AuthorId, Body, Error as Rule, MessageId};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -95,7 +97,7 @@ pub enum FormOutcome {
     /// Wipe this laptop (confirmed).
     Wipe,
     /// Ask the node this (a bundle form).
-    Ask(sangam_protocol::api::Request),
+    Ask(Request),
 }
 
 /// An open form.
@@ -108,6 +110,8 @@ pub struct Form {
     pub focus: usize,
     /// The request an offer answers.
     pub target: Option<(MessageId, String)>,
+    /// The collective that asked (a sealed offer is for it).
+    pub asker: Option<AuthorId>,
     /// What is wrong, in plain words, if anything.
     pub problem: Option<String>,
     /// The note an audit was sent with after its warning was shown (a second Enter sends it).
@@ -164,12 +168,7 @@ impl Form {
                     "low, normal or high (default normal)",
                 ),
             ],
-            FormKind::Offer => vec![field(
-                "Your offer",
-                "offer",
-                true,
-                "what your collective can do",
-            )],
+            FormKind::Offer => offer::fields(),
             FormKind::Resource => vec![
                 field("Title", "title", true, "e.g. Compensation scheme guide"),
                 field(
@@ -209,6 +208,7 @@ impl Form {
             fields,
             focus: 0,
             target: None,
+            asker: None,
             problem: None,
             warned_for: None,
         }
@@ -251,7 +251,7 @@ impl Form {
     }
 
     /// What a bundle form asks the node, or what is wrong with it.
-    fn ask(&self) -> Result<sangam_protocol::api::Request, String> {
+    fn ask(&self) -> Result<Request, String> {
         bundle::request(self.kind, |i| self.value(i))
     }
 
@@ -264,10 +264,11 @@ impl Form {
         }
     }
 
-    /// An offer form answering `request` (titled `title`).
-    pub fn offer(request: MessageId, title: String) -> Form {
+    /// An offer form answering `request` (titled `title`) by `asker`.
+    pub fn offer(request: MessageId, title: String, asker: AuthorId) -> Form {
         Form {
             target: Some((request, title)),
+            asker: Some(asker),
             ..Form::new(FormKind::Offer)
         }
     }
@@ -319,9 +320,10 @@ impl Form {
                 let Some((request, _)) = &self.target else {
                     return Err("Choose a request to answer first.".into());
                 };
+                offer::sealed(&v(offer::SEALED))?;
                 Body::Offer(Offer {
                     request: *request,
-                    body: v(0),
+                    body: v(offer::WORDS),
                 })
             }
             FormKind::Resource => Body::Resource(Resource {
@@ -392,6 +394,7 @@ impl Form {
         // Only speak up about fields the person has reached, not ones still ahead of them.
         self.problem = match self.body() {
             Ok(_) if self.kind == FormKind::Audit => audit::warning(&self.value(audit::NOTE)),
+            Ok(_) if self.kind == FormKind::Offer => self.offer_warning(),
             Ok(_) => None,
             Err(problem) => {
                 let reached: Vec<&str> = self.fields[..=self.focus.min(self.fields.len() - 1)]
@@ -458,6 +461,7 @@ impl Form {
                     _ => FormOutcome::Submit(body),
                 }
             }
+            Ok(body) if self.kind == FormKind::Offer => self.submit_offer(body),
             Ok(body) => FormOutcome::Submit(body),
             Err(problem) => {
                 self.problem = Some(problem);
@@ -465,17 +469,53 @@ impl Form {
             }
         }
     }
+
+    /// The warning an unsealed offer that seems to hold contact details gets.
+    fn offer_warning(&self) -> Option<String> {
+        match offer::sealed(&self.value(offer::SEALED)) {
+            Ok(false) => offer::warning(&self.value(offer::WORDS)),
+            _ => None,
+        }
+    }
+
+    /// A sealed offer goes to the node as a request to seal it for the asker; an open one
+    /// that seems to hold contact details only after a second Enter.
+    fn submit_offer(&mut self, body: Body) -> FormOutcome {
+        if offer::sealed(&self.value(offer::SEALED)) == Ok(true) {
+            return match self.asker {
+                Some(asker) => FormOutcome::Ask(Request::Seal {
+                    body,
+                    to: vec![asker],
+                }),
+                None => {
+                    self.problem = Some("Choose a request to answer first.".into());
+                    FormOutcome::Editing
+                }
+            };
+        }
+        let words = self.value(offer::WORDS);
+        match self.offer_warning() {
+            Some(warning) if self.warned_for.as_deref() != Some(words.as_str()) => {
+                self.warned_for = Some(words);
+                self.problem = Some(warning);
+                FormOutcome::Editing
+            }
+            _ => FormOutcome::Submit(body),
+        }
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn press(form: &mut Form, code: KeyCode) -> FormOutcome {
+    /// Presses one key in `form`.
+    pub(crate) fn press(form: &mut Form, code: KeyCode) -> FormOutcome {
         form.on_key(KeyEvent::new(code, KeyModifiers::NONE))
     }
 
-    fn type_text(form: &mut Form, text: &str) {
+    /// Types `text` into the focused field.
+    pub(crate) fn type_text(form: &mut Form, text: &str) {
         for c in text.chars() {
             press(form, KeyCode::Char(c));
         }

@@ -40,6 +40,7 @@ fn item(n: u8, by: u8, minutes_ago: u64, body: Body) -> Item {
         withdrawn: false,
         expires_at: None,
         endorsements: 0,
+        sealed: None,
     }
 }
 
@@ -740,4 +741,58 @@ fn bundle_forms_ask_the_node_to_write_and_read_files() {
         app.form.as_ref().and_then(|f| f.problem.clone()).as_deref(),
         Some("File is needed.")
     );
+}
+
+/// A sealed offer on request 10 by `by`, opened for this node or not.
+fn sealed_offer(n: u8, by: u8, words: &str, readers: &[&str], opened: bool) -> Item {
+    use sangam_protocol::api::SealedView;
+    use sangam_protocol::seal::SealRequest;
+    use sangam_protocol::sealed::SealingSecret;
+    let offer = Body::Offer(Offer {
+        request: MessageId([10; 32]),
+        body: words.into(),
+    });
+    let writer = Keypair::from_secret_bytes(&[by; 32]);
+    let asker = Keypair::from_secret_bytes(&[3; 32]);
+    let sealed = SealRequest {
+        network: sangam_protocol::NetworkId([1; 32]),
+        author: writer.author(),
+        author_key: SealingSecret::of(&writer).public(),
+        recipients: &[(asker.author(), SealingSecret::of(&asker).public())],
+        body: &offer,
+    }
+    .seal()
+    .unwrap();
+    let mut item = item(n, by, 20, Body::Sealed(sealed));
+    item.sealed = Some(SealedView {
+        readers: readers.iter().map(|r| r.to_string()).collect(),
+        for_me: opened,
+        opened: opened.then_some(offer),
+        problem: None,
+    });
+    item
+}
+
+#[test]
+fn sealed_offers_show_who_can_read_them() {
+    let mut app = app();
+    app.items.push(sealed_offer(
+        20,
+        2,
+        "Call Meena on 98300 12345",
+        &["Vimukti", "Bihar Survivors' Forum"],
+        true,
+    ));
+    app.items.push(sealed_offer(
+        21,
+        1,
+        "(hidden)",
+        &["Vimukti", "Utthan"],
+        false,
+    ));
+    press(&mut app, KeyCode::Char('2'));
+    let shown = screen(&app);
+    assert!(shown.contains("98300 12345"), "{shown}");
+    assert!(!shown.contains("(hidden)"), "{shown}");
+    insta::assert_snapshot!(shown);
 }

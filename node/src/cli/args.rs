@@ -280,18 +280,21 @@ pub enum ServiceAction {
 /// Bundle commands.
 #[derive(Subcommand, Debug)]
 pub enum BundleAction {
-    /// Write the messages another node probably lacks into FILE. Without --since or --for:
-    /// everything held.
+    /// Write the messages another node probably lacks into FILE, sealed so only the
+    /// collectives named with --for can read it. Without --since: what they lacked when their
+    /// last bundle was read here.
     Export {
         /// The file to write, e.g. on a USB stick.
         file: PathBuf,
         /// Everything written since this day (2026-11-01) or this long ago (30d).
-        #[arg(long, conflicts_with = "for_collective")]
+        #[arg(long)]
         since: Option<String>,
-        /// What this collective (name or id) lacked when its last bundle was read here
-        /// (repeatable: what the one holding least lacks).
+        /// Who the bundle is for (name or id, repeatable, up to 8): only they can read it.
         #[arg(long = "for", value_name = "COLLECTIVE")]
         for_collective: Vec<String>,
+        /// Write it unsealed: anyone who finds the file can read every message in it.
+        #[arg(long)]
+        plain: bool,
     },
     /// Read a bundle from FILE: every message is checked as if it came from the network, and
     /// only what is new is stored. Reading the same bundle twice changes nothing.

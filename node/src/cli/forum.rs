@@ -5,11 +5,11 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use sangam_protocol::Kind;
 use sangam_protocol::api::MAX_FEED_LIMIT;
 use sangam_protocol::api::{Request, Response};
 use sangam_protocol::audit::Day;
 use sangam_protocol::scorecard::ScorecardFilter;
+use sangam_protocol::{AuthorId, Kind};
 
 use super::args::{BundleAction, moment};
 use super::post::office_type_named;
@@ -164,6 +164,28 @@ pub(super) async fn scorecard(
     Ok(())
 }
 
+/// The members `names` (names or ids) name, each found or a sentence saying who is not.
+pub(super) async fn members_named(client: &mut Client, names: &[String]) -> Result<Vec<AuthorId>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = client.members().await?;
+    names
+        .iter()
+        .map(|wanted| {
+            members
+                .iter()
+                .find(|m| {
+                    m.id.to_string() == *wanted || m.name.to_lowercase() == wanted.to_lowercase()
+                })
+                .map(|m| m.id)
+                .ok_or_else(|| {
+                    anyhow!("no member is called `{wanted}`; `sangam members` lists them")
+                })
+        })
+        .collect()
+}
+
 /// `sangam bundle export|import`.
 pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<()> {
     match action {
@@ -171,42 +193,48 @@ pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<
             file,
             since,
             for_collective,
+            plain,
         } => {
-            let mut for_members = Vec::new();
-            if !for_collective.is_empty() {
-                let members = client.members().await?;
-                for wanted in &for_collective {
-                    let found = members.iter().find(|m| {
-                        m.id.to_string() == *wanted
-                            || m.name.to_lowercase() == wanted.to_lowercase()
-                    });
-                    match found {
-                        Some(member) => for_members.push(member.id),
-                        None => {
-                            return Err(anyhow!(
-                                "no member is called `{wanted}`; `sangam members` lists them"
-                            ));
-                        }
-                    }
-                }
+            if for_collective.is_empty() && !plain {
+                return Err(anyhow!(
+                    "name who the bundle is for with --for COLLECTIVE so only they can read it, \
+                     or add --plain to write it unsealed (anyone who finds it can read it)"
+                ));
             }
+            let for_members = members_named(client, &for_collective).await?;
             let path = std::path::absolute(&file).with_context(|| {
                 format!("{} is not a place a file can be written", file.display())
             })?;
-            eprintln!(
-                "This bundle is not sealed: whoever finds the stick can read every message in \
-                 it. Carry it yourself, and delete it once it has been read in."
-            );
-            let request = Request::ExportBundle {
-                path: path.display().to_string(),
-                since: moment(&since)?,
-                for_members,
+            let (path, since) = (path.display().to_string(), moment(&since)?);
+            let request = if plain {
+                eprintln!(
+                    "This bundle is not sealed: whoever finds the stick can read every message \
+                     in it. Carry it yourself, and delete it once it has been read in."
+                );
+                Request::ExportBundle {
+                    path: path.clone(),
+                    since,
+                    for_members,
+                }
+            } else {
+                Request::ExportSealedBundle {
+                    path: path.clone(),
+                    since,
+                    for_members,
+                }
             };
-            let (messages, bytes) = client.export_bundle(request).await?;
+            let (messages, bytes, sealed_for) = client.export_bundle(request).await?;
+            let sealed = if sealed_for.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", sealed: only {} and you can read it",
+                    sealed_for.join(", ")
+                )
+            };
             println!(
-                "Wrote {messages} message(s) ({} KB) to {}.",
+                "Wrote {messages} message(s) ({} KB) to {path}{sealed}.",
                 bytes.div_ceil(1024),
-                path.display()
             );
         }
         BundleAction::Import { file } => {
@@ -220,12 +248,14 @@ pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<
                 stored,
                 already_held,
                 refused,
+                sealed,
             } = client.import_bundle(path.display().to_string()).await?
             {
                 let who = writer_name.unwrap_or_else(|| writer.short());
+                let sealed = if sealed { "sealed " } else { "" };
                 println!(
-                    "Read {messages} message(s) from {who}'s bundle written {}: {stored} new, \
-                         {already_held} already here, {} refused.",
+                    "Read {messages} message(s) from {who}'s {sealed}bundle written {}: {stored} \
+                     new, {already_held} already here, {} refused.",
                     ago(written_at),
                     refused.values().sum::<u64>()
                 );

@@ -2,9 +2,9 @@
 
 use anyhow::{Result, anyhow};
 use clap::{Subcommand, ValueEnum};
-use sangam_protocol::Body;
-use sangam_protocol::audit::{Audit, Endorsement, OfficeType, Outcome, Ratings};
+use sangam_protocol::audit::{Audit, Endorsement, OfficeType, Outcome, Ratings, personal_details};
 use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
+use sangam_protocol::{Body, MessageId};
 
 use super::args::parse_id;
 use super::text::long_text;
@@ -39,6 +39,10 @@ pub enum PostCommand {
         /// How long it stays relevant, e.g. 7d, 12h.
         #[arg(long)]
         expires: Option<String>,
+        /// Seal it for this collective (name or id, repeatable, up to 8): only they and you
+        /// can read it.
+        #[arg(long = "for", value_name = "COLLECTIVE")]
+        for_collective: Vec<String>,
     },
     /// A request for mentoring or help.
     Request {
@@ -75,6 +79,12 @@ pub enum PostCommand {
         /// shell history and the process list).
         #[arg(long)]
         body: Option<String>,
+        /// Seal it: only the collective that asked (and you) can read it.
+        #[arg(long, conflicts_with = "public")]
+        sealed: bool,
+        /// Post it for everyone even if it looks like it holds a phone number or an address.
+        #[arg(long)]
+        public: bool,
     },
     /// A shared resource.
     Resource {
@@ -91,6 +101,10 @@ pub enum PostCommand {
         /// A tag (repeatable).
         #[arg(long)]
         tag: Vec<String>,
+        /// Seal it for this collective (name or id, repeatable, up to 8): only they and you
+        /// can read it.
+        #[arg(long = "for", value_name = "COLLECTIVE")]
+        for_collective: Vec<String>,
     },
     /// An audit of one interaction with a public office, for the forum's score cards. About the
     /// office, never about a person: no names, phone numbers or addresses in the note.
@@ -164,6 +178,44 @@ fn expiry(text: &Option<String>) -> Result<Option<u64>> {
     Ok(Some(now_ms().saturating_add(duration.as_millis() as u64)))
 }
 
+/// Whom a post is sealed for, as the command line said.
+pub(super) enum SealFor {
+    /// Nobody: everyone in the network reads it.
+    Nobody,
+    /// The author of this request (an offer sealed to the collective that asked).
+    Requester(MessageId),
+    /// These collectives, by name or id.
+    Named(Vec<String>),
+}
+
+/// Whom `what` is to be sealed for; an unsealed offer that looks like it holds contact details
+/// is stopped with a sentence saying how to seal it (or to post it anyway).
+pub(super) fn seal_of(what: &PostCommand) -> Result<SealFor> {
+    Ok(match what {
+        PostCommand::Offer {
+            to, sealed: true, ..
+        } => SealFor::Requester(parse_id(to)?),
+        PostCommand::Offer {
+            body: Some(body),
+            public: false,
+            ..
+        } if personal_details(body).is_some() => {
+            return Err(anyhow!(
+                "this offer looks like it holds {}: add --sealed so only the collective that \
+                 asked can read it, or --public to post it for everyone",
+                personal_details(body).unwrap_or("contact details")
+            ));
+        }
+        PostCommand::Announcement { for_collective, .. }
+        | PostCommand::Resource { for_collective, .. }
+            if !for_collective.is_empty() =>
+        {
+            SealFor::Named(for_collective.clone())
+        }
+        _ => SealFor::Nobody,
+    })
+}
+
 pub(super) fn body_of(what: PostCommand) -> Result<Body> {
     Ok(match what {
         PostCommand::Announcement {
@@ -171,6 +223,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             body,
             tag,
             expires,
+            ..
         } => Body::Announcement(Announcement {
             title,
             body: long_text(body, "announcement's text")?,
@@ -201,7 +254,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
                 expires_at: expiry(&expires)?,
             })
         }
-        PostCommand::Offer { to, body } => Body::Offer(Offer {
+        PostCommand::Offer { to, body, .. } => Body::Offer(Offer {
             request: parse_id(&to)?,
             body: long_text(body, "offer")?,
         }),
@@ -210,6 +263,7 @@ pub(super) fn body_of(what: PostCommand) -> Result<Body> {
             body,
             link,
             tag,
+            ..
         } => Body::Resource(Resource {
             title,
             description: long_text(body, "resource's description")?,

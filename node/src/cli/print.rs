@@ -34,6 +34,19 @@ pub(super) fn print_members(members: Vec<MemberView>) {
 }
 
 pub(super) fn title_of(item: &Item) -> String {
+    if let (Some(Body::Sealed(sealed)), Some(view)) = (&item.body, &item.sealed) {
+        let readers = view.readers.join(", ");
+        return match item.opened() {
+            Some(opened) => format!("(sealed for {readers}) {}", title_of(&opened)),
+            None => match &view.problem {
+                Some(problem) => format!("(sealed for {readers}) {problem}"),
+                None => format!(
+                    "sealed {} for {readers}: only they can read it",
+                    sealed.inner_kind.name().replace('_', " ")
+                ),
+            },
+        };
+    }
     match &item.body {
         Some(Body::Announcement(b)) => b.title.clone(),
         Some(Body::MentoringRequest(b)) => format!("[{}] {}", b.topic, b.title),
@@ -65,6 +78,8 @@ pub(super) fn title_of(item: &Item) -> String {
             b.outcome.name()
         ),
         Some(Body::Endorsement(b)) => format!("endorsed audit {}", b.audit.short()),
+        Some(Body::SealingKey(_)) => "published its key for private (sealed) messages".into(),
+        Some(Body::Sealed(_)) => "sealed: only its readers can read it".into(),
         Some(Body::Unsupported { number, .. }) => format!("(kind {number}, needs a newer Sangam)"),
         None if item.withdrawn => "(withdrawn by its author)".into(),
         None if item.expires_at.is_some_and(|at| at <= now_ms()) => "(expired)".into(),

@@ -60,6 +60,45 @@ impl EventLoop {
         }
     }
 
+    /// Publishes this collective's key for sealed messages once it is a member that can post
+    /// and has not published it (others cannot seal anything for it before).
+    pub(super) fn publish_sealing_key_if_due(&mut self) {
+        let me = self.keypair.author();
+        if self.sealing_key_published
+            || self.ledger.role_of(&me).is_none()
+            || self.ledger.own_feed_pending().unwrap_or(true)
+        {
+            return;
+        }
+        let due = match self.ledger.sealing_key_due(&self.keypair) {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!("could not check this node's sealing key: {error}");
+                return;
+            }
+        };
+        self.sealing_key_published = true;
+        let Some(body) = due else { return };
+        let now = self.now();
+        match self.ledger.publish_staged(&self.keypair, body, now) {
+            Ok(message) => {
+                tracing::info!("published this collective's key for sealed messages");
+                // Nobody waits for this answer.
+                let (reply, _) = oneshot::channel();
+                let response = Response::Posted { id: message.id() };
+                self.await_flush(OwnPost {
+                    message,
+                    response,
+                    reply,
+                });
+            }
+            Err(error) => {
+                tracing::warn!("could not publish this node's sealing key: {error}");
+                self.sealing_key_published = false;
+            }
+        }
+    }
+
     /// Answers and gossips posts that are now on disk.
     pub(super) fn on_flushed(&mut self, (posts, result): Flushed<OwnPost>) {
         for post in posts {

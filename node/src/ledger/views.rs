@@ -38,7 +38,7 @@ impl Ledger {
     pub fn search(&self, text: &str, limit: usize) -> Result<(Vec<Item>, bool)> {
         let wanted = text.to_lowercase();
         self.page_of(None, From::Newest, limit, |item| {
-            let words = serde_json::to_string(&item.body).unwrap_or_default();
+            let words = serde_json::to_string(&item.shown_body()).unwrap_or_default();
             words.to_lowercase().contains(&wanted)
                 || item
                     .author_name
@@ -82,6 +82,10 @@ impl Ledger {
                 })
         });
         let body = message.body().unwrap_or(None);
+        let sealed = match &body {
+            Some(Body::Sealed(sealed)) => Some(self.sealed_view(message, sealed)),
+            _ => None,
+        };
         let (closed, offers, withdrawn, endorsements) = self.replies_to(message)?;
         Ok(Item {
             id: message.id(),
@@ -96,6 +100,7 @@ impl Ledger {
             withdrawn,
             expires_at: header.expires_at,
             endorsements,
+            sealed,
         })
     }
 
@@ -112,7 +117,10 @@ impl Ledger {
             match kind {
                 Kind::Close if author == own => closed = true,
                 Kind::Withdraw if author == own => withdrawn = true,
-                Kind::Offer if message.header().kind == Kind::MentoringRequest => offers += 1,
+                // A sealed message answers a request only as a sealed offer.
+                Kind::Offer | Kind::Sealed if message.header().kind == Kind::MentoringRequest => {
+                    offers += 1
+                }
                 Kind::Endorsement if author != own && message.header().kind == Kind::Audit => {
                     endorsers.insert(author);
                 }

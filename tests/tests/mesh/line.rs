@@ -15,8 +15,8 @@ use sangam_protocol::api::Event;
 use sangam_protocol::transport::gossip_topic;
 use sangam_protocol::{Body, Draft, Kind};
 use sangam_tests::{
-    NO_PERIODIC_SYNC, Recording, TEST_TIME_LIMIT, TestNode, eventually, network, raw_swarm,
-    test_config, time_limit,
+    NO_PERIODIC_SYNC, Recording, TEST_TIME_LIMIT, TestNode, eventually, keys_settled, network,
+    raw_swarm, test_config, time_limit,
 };
 
 /// Starts `nodes` as a line: each dials only the one before it and nobody else (no member
@@ -96,6 +96,9 @@ async fn gossip_alone_carries_posts_along_a_line_of_eight() {
     let _limit = time_limit(TEST_TIME_LIMIT);
     let mut nodes = network(7);
     start_line(&mut nodes).await;
+    // The sealing keys each node published on starting travel first (some by sync, before the
+    // mesh formed); what is measured is the posts after them.
+    keys_settled(&nodes).await;
     let mut recordings = Vec::new();
     for node in &nodes {
         recordings.push(Recording::start(node).await);

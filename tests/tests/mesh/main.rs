@@ -17,6 +17,7 @@ mod relay;
 mod restart;
 mod revocation;
 mod scorecard;
+mod sealed;
 mod seized;
 mod transports;
 mod withdrawal;

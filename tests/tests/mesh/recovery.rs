@@ -59,14 +59,15 @@ fn reinstall(node: &TestNode) -> (TestNode, Keypair) {
     (restored, keypair)
 }
 
-/// The founder holds the restored node's new post `after` as seq 6, right after the five posts
-/// from before the reinstall, and has seen no fork.
-async fn assert_feed_continues_at_six(founder: &TestNode, after: MessageId) {
+/// The founder holds the restored node's new post `after` as seq 7, right after the five posts
+/// and the sealing key from before the reinstall (the key is not published again), and has seen
+/// no fork.
+async fn assert_feed_continues_at_seven(founder: &TestNode, after: MessageId) {
     let items = founder.feed(Some(Kind::Announcement)).await;
     let new = items.iter().find(|item| item.id == after).unwrap();
     assert_eq!(
-        new.seq, 6,
-        "the feed continues after the five earlier posts"
+        new.seq, 7,
+        "the feed continues after the five earlier posts and the sealing key"
     );
     assert!(founder.status().await.forks.is_empty(), "no fork");
 }
@@ -119,7 +120,7 @@ async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
     .await;
     let after = restored.announce("after the reinstall").await;
     eventually("the founder to hold the new post", || nodes[0].holds(after)).await;
-    assert_feed_continues_at_six(&nodes[0], after).await;
+    assert_feed_continues_at_seven(&nodes[0], after).await;
     restored.stop().await;
     nodes[0].stop().await;
 }
@@ -170,7 +171,7 @@ async fn a_restored_node_whose_first_peer_lacks_its_posts_does_not_fork() {
     .await;
     let after = restored.announce("after the reinstall").await;
     eventually("the founder to hold the new post", || nodes[0].holds(after)).await;
-    assert_feed_continues_at_six(&nodes[0], after).await;
+    assert_feed_continues_at_seven(&nodes[0], after).await;
     restored.stop().await;
     for node in &mut nodes {
         node.stop().await;

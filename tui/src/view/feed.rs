@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 use sangam_protocol::{Body, Kind};
 
 use super::{dim, empty_list, fit, selectable_list};
-use crate::app::{App, age, kind_label, title_of};
+use crate::app::{App, age, kind_label, readers_in_words, title_of};
 
 /// The colour of a kind's label.
 pub(crate) fn kind_color(kind: Kind) -> Color {
@@ -64,7 +64,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     selectable_list(frame, list_area, block, rows, app.selection());
     if let Some(item) = items.get(app.selection()) {
-        let text = match &item.body {
+        let mut text = match item.shown_body() {
             Some(Body::Announcement(b)) => format!("{}\n{}", b.title, b.body),
             Some(Body::MentoringRequest(b)) => format!("{}\n{}", b.title, b.description),
             Some(Body::Resource(b)) => {
@@ -107,6 +107,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
             _ => title_of(item),
         };
+        if let Some(view) = item.sealed.as_ref().filter(|v| v.opened.is_some()) {
+            text.push_str(&format!(
+                "\n🔒 Sealed: only {} can read this.",
+                readers_in_words(&view.readers)
+            ));
+        }
         frame.render_widget(
             Paragraph::new(text)
                 .wrap(Wrap { trim: false })

@@ -9,7 +9,7 @@ use sangam_protocol::Body;
 use sangam_protocol::kinds::Urgency;
 
 use super::{dim, empty_list, fit, selectable_list};
-use crate::app::{App, age};
+use crate::app::{App, age, readers_in_words};
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let requests = app.requests_view();
@@ -104,14 +104,36 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             Style::new().bold(),
         ));
         for offer in offers {
-            if let Some(Body::Offer(o)) = &offer.body {
-                lines.push(Line::from(vec![
+            let who = Span::styled(
+                format!("{}: ", app.who(&offer.author)),
+                Style::new().fg(Color::Green),
+            );
+            match (offer.shown_body(), &offer.sealed) {
+                (Some(Body::Offer(o)), None) => {
+                    lines.push(Line::from(vec![who, Span::raw(o.body.clone())]));
+                }
+                (Some(Body::Offer(o)), Some(view)) => {
+                    lines.push(Line::from(vec![
+                        who,
+                        Span::styled("🔒 ", dim()),
+                        Span::raw(o.body.clone()),
+                    ]));
+                    lines.push(Line::styled(
+                        format!("   only {} can read this", readers_in_words(&view.readers)),
+                        dim(),
+                    ));
+                }
+                (_, Some(view)) => lines.push(Line::from(vec![
+                    who,
                     Span::styled(
-                        format!("{}: ", app.who(&offer.author)),
-                        Style::new().fg(Color::Green),
+                        format!(
+                            "🔒 sealed: only {} can read it",
+                            readers_in_words(&view.readers)
+                        ),
+                        dim(),
                     ),
-                    Span::raw(o.body.clone()),
-                ]));
+                ])),
+                _ => {}
             }
         }
     }

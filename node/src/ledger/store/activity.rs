@@ -68,7 +68,8 @@ impl Store {
         reply_to: Option<MessageId>,
         timestamp: u64,
     ) -> Result<()> {
-        if let (Kind::Offer, Some(request)) = (kind, reply_to) {
+        // A sealed message refers to a request only as a sealed offer.
+        if let (Kind::Offer | Kind::Sealed, Some(request)) = (kind, reply_to) {
             let earlier = self
                 .first_offer
                 .get(request.as_bytes())?

@@ -1,0 +1,126 @@
+//! The offer form: what a collective offers, and whether only the collective that asked can
+//! read it. Offers often hold a phone number or an address, so sealing is the default, and an
+//! unsealed offer that looks like it holds such details is sent only after a second Enter.
+
+use sangam_protocol::audit::personal_details;
+
+use super::{Field, field};
+
+/// The offer's words.
+pub(super) const WORDS: usize = 0;
+/// Whether it is sealed for the requester.
+pub(super) const SEALED: usize = 1;
+
+/// The offer form's fields; "only they can read it" starts at yes.
+pub(super) fn fields() -> Vec<Field> {
+    let mut sealed = field(
+        "Only for them",
+        "sealed",
+        false,
+        "yes: only the collective that asked (and you) can read it; no: every collective can",
+    );
+    sealed.input = tui_input::Input::new("yes".into());
+    vec![
+        field(
+            "Your offer",
+            "offer",
+            true,
+            "what your collective can do, and how to reach you",
+        ),
+        sealed,
+    ]
+}
+
+/// Whether the answer means sealed, or what to type instead.
+pub(super) fn sealed(answer: &str) -> Result<bool, String> {
+    match answer.trim().to_lowercase().as_str() {
+        "" | "y" | "yes" | "हाँ" | "हां" | "হ্যাঁ" => Ok(true),
+        "n" | "no" | "नहीं" | "না" => Ok(false),
+        _ => Err("\"Only for them\": answer yes or no.".into()),
+    }
+}
+
+/// What to say before an unsealed offer that seems to hold contact details goes to everyone.
+pub(super) fn warning(words: &str) -> Option<String> {
+    personal_details(words).map(|what| {
+        format!(
+            "This offer seems to hold {what}, and every collective would read it. Answer yes \
+             to \"Only for them\", or press Enter again to send it to all."
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::KeyCode;
+    use sangam_protocol::api::Request;
+    use sangam_protocol::{Body, Keypair, MessageId};
+
+    use super::*;
+    use crate::form::tests::{press, type_text};
+    use crate::form::{Form, FormOutcome};
+
+    fn offer_form() -> (Form, sangam_protocol::AuthorId) {
+        let asker = Keypair::from_secret_bytes(&[2; 32]).author();
+        (Form::offer(MessageId([1; 32]), "Help".into(), asker), asker)
+    }
+
+    #[test]
+    fn an_offer_is_sealed_for_the_asker_unless_told_otherwise() {
+        let (mut form, asker) = offer_form();
+        type_text(&mut form, "Call 98300 12345");
+        press(&mut form, KeyCode::Tab);
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Ask(Request::Seal { body, to }) => {
+                assert_eq!(to, vec![asker]);
+                assert!(matches!(body, Body::Offer(o) if o.body == "Call 98300 12345"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_open_offer_with_a_phone_number_asks_before_it_goes_to_everyone() {
+        let (mut form, _) = offer_form();
+        type_text(&mut form, "Call 98300 12345");
+        press(&mut form, KeyCode::Tab);
+        form.set(SEALED, "no");
+        let first = press(&mut form, KeyCode::Enter);
+        assert_eq!(first, FormOutcome::Editing);
+        assert!(
+            form.problem
+                .as_deref()
+                .unwrap_or("")
+                .contains("a phone number")
+        );
+        assert!(matches!(
+            press(&mut form, KeyCode::Enter),
+            FormOutcome::Submit(Body::Offer(_))
+        ));
+        // Without such details an open offer goes at once.
+        let (mut form, _) = offer_form();
+        type_text(&mut form, "We can come on Saturday");
+        press(&mut form, KeyCode::Tab);
+        form.set(SEALED, "no");
+        assert!(matches!(
+            press(&mut form, KeyCode::Enter),
+            FormOutcome::Submit(_)
+        ));
+    }
+
+    #[test]
+    fn yes_and_no_in_three_languages() {
+        assert_eq!(sealed(""), Ok(true));
+        assert_eq!(sealed("Yes"), Ok(true));
+        assert_eq!(sealed("हाँ"), Ok(true));
+        assert_eq!(sealed("no"), Ok(false));
+        assert_eq!(sealed("না"), Ok(false));
+        assert!(sealed("maybe").is_err());
+    }
+
+    #[test]
+    fn a_phone_number_in_an_open_offer_is_warned_about() {
+        assert!(warning("Call 98300 12345").is_some());
+        assert!(warning("We can come on Saturday").is_none());
+    }
+}
