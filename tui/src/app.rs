@@ -421,7 +421,15 @@ impl App {
             KeyAction::CycleState => return self.cycle_state(),
             KeyAction::CycleDistrict => return self.cycle_district(),
             KeyAction::Export => return self.export(),
-            KeyAction::ExportBundle => self.form = Some(Form::new(FormKind::BundleExport)),
+            KeyAction::ExportBundle => {
+                let members = self
+                    .members
+                    .iter()
+                    .filter(|m| m.role.is_some())
+                    .map(|m| (m.id, m.name.clone()))
+                    .collect();
+                self.form = Some(Form::bundle_export(members));
+            }
             KeyAction::ImportBundle => self.form = Some(Form::new(FormKind::BundleImport)),
             KeyAction::CycleKind => {
                 self.kind_filter = match self.kind_filter {
@@ -540,13 +548,28 @@ impl App {
             }
             Incoming::Answer(_, Response::Feed { items, .. }) => self.items = items,
             Incoming::Answer(_, Response::Overview { overview }) => self.overview = Some(overview),
-            Incoming::Answer(_, Response::BundleWritten { path, messages, .. }) => self.say(
-                format!(
-                    "Wrote {messages} message(s) to {path}. Anyone holding the file can read \
-                     them: carry it yourself."
-                ),
-                false,
-            ),
+            Incoming::Answer(
+                _,
+                Response::BundleWritten {
+                    path,
+                    messages,
+                    sealed_for,
+                    ..
+                },
+            ) => {
+                let who = if sealed_for.is_empty() {
+                    "Anyone holding the file can read them: carry it yourself.".to_string()
+                } else {
+                    format!(
+                        "Sealed: only {} and you can read them.",
+                        readers_in_words(&sealed_for)
+                    )
+                };
+                self.say(
+                    format!("Wrote {messages} message(s) to {path}. {who}"),
+                    false,
+                )
+            }
             Incoming::Answer(_, answer @ Response::BundleImported { .. }) => {
                 self.on_bundle_read(answer);
                 return App::refresh_all();

@@ -179,6 +179,24 @@ async fn post(socket: &std::path::Path, body: Body) -> Option<MessageId> {
     }
 }
 
+/// Seals an offer on `request` for the collective that asked.
+async fn sealed_offer(socket: &std::path::Path, request: MessageId, text: &str) {
+    let Ok(mut client) = Client::connect(socket).await else {
+        return;
+    };
+    let offer = Body::Offer(Offer {
+        request,
+        body: text.into(),
+    });
+    let sealed = match client.show(request).await {
+        Ok(asked) => client.seal(offer, vec![asked.author]).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = sealed {
+        tracing::warn!("demo sealed offer failed: {error}");
+    }
+}
+
 fn announcement(title: &str, body: &str, tags: &[&str]) -> Body {
     Body::Announcement(Announcement {
         title: title.into(),
@@ -221,6 +239,8 @@ fn resource(title: &str, description: &str, tags: &[&str]) -> Body {
 enum Step {
     Post(usize, Body),
     OfferOnLatest(usize, &'static str),
+    /// An offer only the collective that asked (and the one offering) can read.
+    SealedOfferOnLatest(usize, &'static str),
 }
 
 fn script() -> Vec<Step> {
@@ -304,9 +324,9 @@ fn script() -> Vec<Step> {
                 Urgency::High,
             ),
         ),
-        OfferOnLatest(
+        SealedOfferOnLatest(
             2,
-            "We know a counsellor in Hyderabad who visits Anantapur monthly.",
+            "Our counsellor Lakshmi visits Anantapur monthly: call her on 94400 12345.",
         ),
         Post(
             2,
@@ -328,6 +348,10 @@ fn script() -> Vec<Step> {
             ),
         ),
         OfferOnLatest(1, "हमारी सदस्य हिसाब-किताब का प्रशिक्षण ऑनलाइन दे सकती हैं।"),
+        SealedOfferOnLatest(
+            1,
+            "दीदी सुनीता से 98350 67890 पर बात करें, वे पटना में हर शनिवार मिलती हैं।",
+        ),
     ]
 }
 
@@ -349,6 +373,11 @@ async fn keep_posting(sockets: Vec<std::path::PathBuf>, pace: Duration) {
                         && is_request
                     {
                         latest_request = Some(id);
+                    }
+                }
+                Step::SealedOfferOnLatest(node, text) => {
+                    if let Some(request) = latest_request {
+                        sealed_offer(&sockets[node], request, text).await;
                     }
                 }
                 Step::OfferOnLatest(node, text) => {

@@ -112,13 +112,15 @@ pub struct Form {
     pub target: Option<(MessageId, String)>,
     /// The collective that asked (a sealed offer is for it).
     pub asker: Option<AuthorId>,
+    /// The members by name (a bundle form finds the collectives it is for among them).
+    members: Vec<(AuthorId, String)>,
     /// What is wrong, in plain words, if anything.
     pub problem: Option<String>,
     /// The note an audit was sent with after its warning was shown (a second Enter sends it).
     warned_for: Option<String>,
 }
 
-fn split_list(text: &str) -> Vec<String> {
+pub(super) fn split_list(text: &str) -> Vec<String> {
     text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -209,6 +211,7 @@ impl Form {
             focus: 0,
             target: None,
             asker: None,
+            members: Vec::new(),
             problem: None,
             warned_for: None,
         }
@@ -252,7 +255,15 @@ impl Form {
 
     /// What a bundle form asks the node, or what is wrong with it.
     fn ask(&self) -> Result<Request, String> {
-        bundle::request(self.kind, |i| self.value(i))
+        bundle::request(self.kind, |i| self.value(i), &self.members)
+    }
+
+    /// The form for writing a bundle, sealed for any of `members` named in it.
+    pub fn bundle_export(members: Vec<(AuthorId, String)>) -> Form {
+        Form {
+            members,
+            ..Form::new(FormKind::BundleExport)
+        }
     }
 
     /// Whether the typed confirmation is the word the form asks for.
@@ -432,6 +443,14 @@ impl Form {
     fn submit(&mut self) -> FormOutcome {
         if matches!(self.kind, FormKind::BundleExport | FormKind::BundleImport) {
             return match self.ask() {
+                // A plain bundle is written only after a second Enter with the same file.
+                Ok(Request::ExportBundle { .. })
+                    if self.warned_for.as_deref() != Some(self.value(bundle::FILE).as_str()) =>
+                {
+                    self.warned_for = Some(self.value(bundle::FILE));
+                    self.problem = Some(bundle::PLAIN_WARNING.into());
+                    FormOutcome::Editing
+                }
                 Ok(request) => FormOutcome::Ask(request),
                 Err(problem) => {
                     self.problem = Some(problem);

@@ -720,6 +720,8 @@ fn bundle_forms_ask_the_node_to_write_and_read_files() {
         press(&mut app, KeyCode::Char(c));
     }
     press(&mut app, KeyCode::Tab);
+    type_in(&mut app, "utthan");
+    press(&mut app, KeyCode::Tab);
     for c in "2026-11-01".chars() {
         press(&mut app, KeyCode::Char(c));
     }
@@ -728,8 +730,9 @@ fn bundle_forms_ask_the_node_to_write_and_read_files() {
     assert!(
         matches!(
             actions.as_slice(),
-            [Action::Send(_, Request::ExportBundle { path, since: Some(since), .. })]
+            [Action::Send(_, Request::ExportSealedBundle { path, since: Some(since), for_members })]
                 if path == "/media/usb/for-patna.bundle" && *since == 1_793_491_200_000
+                    && *for_members == vec![author(1)]
         ),
         "{actions:?}"
     );

@@ -1,10 +1,19 @@
-//! The bundle forms (Network tab): a file to write the messages another node lacks into, or a
-//! bundle file to read in. They ask the node to do it rather than posting anything.
+//! The bundle forms (Network tab): a file to write the messages another node lacks into —
+//! sealed for the collectives named, or plain after a warning — or a bundle file to read in.
+//! They ask the node to do it rather than posting anything.
 
+use sangam_protocol::AuthorId;
 use sangam_protocol::api::Request;
 use sangam_protocol::audit::Day;
 
 use super::{Field, FormKind, field};
+
+/// The file to write or read.
+pub(super) const FILE: usize = 0;
+/// Whom an exported bundle is for.
+pub(super) const FOR: usize = 1;
+/// The day an exported bundle starts from.
+pub(super) const SINCE: usize = 2;
 
 /// The fields of a bundle form.
 pub(super) fn fields(kind: FormKind) -> Vec<Field> {
@@ -17,10 +26,16 @@ pub(super) fn fields(kind: FormKind) -> Vec<Field> {
                 "where to write it, e.g. /media/usb/for-the-district.bundle",
             ),
             field(
+                "For",
+                "for",
+                false,
+                "collectives, comma separated: only they can read it (empty: anyone can)",
+            ),
+            field(
                 "Since",
                 "since",
                 false,
-                "a day like 2026-11-01, or empty for everything",
+                "a day like 2026-11-01, or empty for what they lack",
             ),
         ],
         _ => vec![field(
@@ -32,9 +47,14 @@ pub(super) fn fields(kind: FormKind) -> Vec<Field> {
     }
 }
 
-/// The request the typed values make, or what is wrong with them.
-pub(super) fn request(kind: FormKind, value: impl Fn(usize) -> String) -> Result<Request, String> {
-    let file = value(0);
+/// The request the typed values make (`members` to find the named collectives in), or what is
+/// wrong with them.
+pub(super) fn request(
+    kind: FormKind,
+    value: impl Fn(usize) -> String,
+    members: &[(AuthorId, String)],
+) -> Result<Request, String> {
+    let file = value(FILE);
     if file.is_empty() {
         return Err("File is needed.".into());
     }
@@ -43,22 +63,86 @@ pub(super) fn request(kind: FormKind, value: impl Fn(usize) -> String) -> Result
         .map_err(|_| "File: type the whole path, like /media/usb/sangam.bundle.".to_string())?
         .display()
         .to_string();
-    match kind {
-        FormKind::BundleExport => {
-            let since = match value(1).as_str() {
-                "" => None,
-                day => Some(
-                    Day::parse(day)
-                        .map_err(|_| "Since: write the day like 2026-11-01.".to_string())?
-                        .unix_ms(),
-                ),
-            };
-            Ok(Request::ExportBundle {
-                path,
-                since,
-                for_members: Vec::new(),
-            })
+    if kind != FormKind::BundleExport {
+        return Ok(Request::ImportBundle { path });
+    }
+    let since = match value(SINCE).as_str() {
+        "" => None,
+        day => Some(
+            Day::parse(day)
+                .map_err(|_| "Since: write the day like 2026-11-01.".to_string())?
+                .unix_ms(),
+        ),
+    };
+    let for_members = named(&value(FOR), members)?;
+    Ok(if for_members.is_empty() {
+        Request::ExportBundle {
+            path,
+            since,
+            for_members,
         }
-        _ => Ok(Request::ImportBundle { path }),
+    } else {
+        Request::ExportSealedBundle {
+            path,
+            since,
+            for_members,
+        }
+    })
+}
+
+/// The members a comma-separated list of names (any case) names.
+fn named(list: &str, members: &[(AuthorId, String)]) -> Result<Vec<AuthorId>, String> {
+    super::split_list(list)
+        .iter()
+        .map(|wanted| {
+            members
+                .iter()
+                .find(|(_, name)| name.to_lowercase() == wanted.to_lowercase())
+                .map(|(id, _)| *id)
+                .ok_or_else(|| format!("For: no collective is called {wanted}."))
+        })
+        .collect()
+}
+
+/// What to say before a plain bundle is written.
+pub(super) const PLAIN_WARNING: &str = "Nobody is named in For: anyone who finds the file can \
+     read every message in it. Name who it is for, or press Enter again to write it unsealed.";
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::KeyCode;
+    use sangam_protocol::Keypair;
+
+    use super::*;
+    use crate::form::tests::press;
+    use crate::form::{Form, FormOutcome};
+
+    #[test]
+    fn a_bundle_for_named_collectives_is_sealed_and_a_plain_one_asks_first() {
+        let utthan = Keypair::from_secret_bytes(&[2; 32]).author();
+        let members = vec![(utthan, "Utthan".to_string())];
+        let mut form = Form::bundle_export(members.clone());
+        form.set(FILE, "/media/usb/for-utthan.bundle");
+        form.set(FOR, "utthan");
+        form.focus = SINCE;
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Ask(Request::ExportSealedBundle { for_members, .. }) => {
+                assert_eq!(for_members, vec![utthan])
+            }
+            other => panic!("{other:?}"),
+        }
+        form.set(FOR, "Nobody");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert_eq!(
+            form.problem.as_deref(),
+            Some("For: no collective is called Nobody.")
+        );
+        form.set(FOR, "");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert_eq!(form.problem.as_deref(), Some(PLAIN_WARNING));
+        assert!(matches!(
+            press(&mut form, KeyCode::Enter),
+            FormOutcome::Ask(Request::ExportBundle { .. })
+        ));
     }
 }
