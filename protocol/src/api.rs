@@ -381,6 +381,10 @@ pub struct MemberView {
     pub state: Option<String>,
     /// Its profile's district, if it published one.
     pub district: Option<String>,
+    /// Whether it published a key for sealed messages, so it can be written to privately.
+    /// Older nodes omit it.
+    #[serde(default)]
+    pub seals: bool,
 }
 
 /// A message as clients see it.

@@ -237,3 +237,63 @@ fn a_sealed_bundle_opens_only_for_those_it_is_for() {
     let feed = ok(district, &["feed", "--limit", "100"]);
     assert!(feed.contains("Meena's house"), "{feed}");
 }
+
+#[test]
+fn an_offer_with_a_phone_number_is_sealed_for_the_asker_from_the_command_line() {
+    let nodes = network(1);
+    let (town, district) = (&nodes[0], &nodes[1]);
+    let folder = tempfile::tempdir().unwrap();
+    let file = |name: &str| folder.path().join(name).to_str().unwrap().to_string();
+    let request = ok(
+        town,
+        &[
+            "post",
+            "request",
+            "--topic",
+            "legal_aid",
+            "--title",
+            "Need a lawyer",
+            "--body",
+            "For a compensation hearing",
+        ],
+    );
+    let request = request.trim();
+    ok(town, &["bundle", "export", &file("request"), "--plain"]);
+    ok(district, &["bundle", "import", &file("request")]);
+
+    // An open offer that looks like it holds a phone number is stopped with what to do.
+    let words = "Call Advocate Rekha on 98300 12345";
+    let err = fails(
+        district,
+        &["post", "offer", "--to", request, "--body", words],
+    );
+    assert!(
+        err.contains("--sealed") && err.contains("--public"),
+        "{err}"
+    );
+    let offer = ok(
+        district,
+        &[
+            "post", "offer", "--to", request, "--body", words, "--sealed",
+        ],
+    );
+    let offer = offer.trim();
+    let feed = ok(district, &["feed", "--limit", "20"]);
+    assert!(
+        feed.contains("(sealed for Founder, Collective 1)"),
+        "{feed}"
+    );
+
+    // It reaches the town on a stick and opens there; the town counts it as an answer.
+    ok(
+        district,
+        &["bundle", "export", &file("offer"), "--for", "Founder"],
+    );
+    ok(town, &["bundle", "import", &file("offer")]);
+    let opened: serde_json::Value =
+        serde_json::from_str(&ok(town, &["show", offer, "--json"])).unwrap();
+    assert_eq!(opened["sealed"]["opened"]["body"], words, "{opened}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(town, &["show", request, "--json"])).unwrap();
+    assert_eq!(shown["offers"], 1, "{shown}");
+}

@@ -55,6 +55,8 @@ fn member(n: u8, name: &str, role: Role, state: &str, district: &str) -> MemberV
         disputed: false,
         state: Some(state.into()),
         district: Some(district.into()),
+        // Every fixture member but the fourth published its key for sealed messages.
+        seals: n != 4,
     }
 }
 

@@ -142,6 +142,7 @@ impl Ledger {
                 profiles.insert(message.header().author, profile);
             }
         }
+        let keys = self.sealing_keys()?;
         let mut views: Vec<MemberView> = membership
             .members()
             .map(|(id, info)| MemberView {
@@ -154,6 +155,7 @@ impl Ledger {
                 disputed: membership.disputed().any(|d| d == id),
                 state: profiles.get(id).map(|p| p.state.clone()),
                 district: profiles.get(id).map(|p| p.district.clone()),
+                seals: keys.contains_key(id),
             })
             .collect();
         views.extend(membership.revoked().map(|(id, _)| MemberView {
@@ -166,6 +168,7 @@ impl Ledger {
             disputed: false,
             state: None,
             district: None,
+            seals: false,
         }));
         Ok(views)
     }

@@ -53,8 +53,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 })
                 .map(|name| fit(&name, 16))
                 .unwrap_or_else(|| "founder".into());
+            // 🔒: it can be written to privately (it published its key for sealed messages).
+            let name = if member.seals {
+                format!("🔒 {}", fit(&member.name, 14))
+            } else {
+                fit(&member.name, 24)
+            };
             let row = Row::new([
-                Cell::from(fit(&member.name, 24)),
+                Cell::from(name),
                 Cell::from(role),
                 Cell::from(fit(&place, 22)),
                 Cell::from(by),
@@ -80,7 +86,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         Table::new(rows, widths)
             .header(header)
             .row_highlight_style(selected_style())
-            .block(Block::bordered().title(format!(" Collectives · {current} members "))),
+            .block(Block::bordered().title(format!(
+                " Collectives · {current} members · 🔒 can be written to privately "
+            ))),
         area,
         &mut state,
     );
