@@ -28,22 +28,31 @@ use tempfile::TempDir;
 /// real daemons as separate processes.
 pub fn sangam_bin() -> &'static std::path::Path {
     static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        // Test binaries live in target/<profile>/deps, other binaries in target/<profile>.
-        let mut profile_dir = exe.parent().unwrap().to_path_buf();
-        if profile_dir.file_name().is_some_and(|n| n == "deps") {
-            profile_dir.pop();
-        }
-        let mut build = std::process::Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "-p", "sangam-node", "--bin", "sangam"]);
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building sangam failed");
-        profile_dir.join("sangam")
-    })
+    BIN.get_or_init(|| built("sangam-node", "sangam"))
+}
+
+/// The `sangam-tui` binary (the app as people run it), built once per test run.
+pub fn sangam_tui_bin() -> &'static std::path::Path {
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| built("sangam-tui", "sangam-tui"))
+}
+
+/// Builds `bin` of `package` in the tests' profile; its path.
+fn built(package: &str, bin: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // Test binaries live in target/<profile>/deps, other binaries in target/<profile>.
+    let mut profile_dir = exe.parent().unwrap().to_path_buf();
+    if profile_dir.file_name().is_some_and(|n| n == "deps") {
+        profile_dir.pop();
+    }
+    let mut build = std::process::Command::new(env!("CARGO"));
+    build.args(["build", "--quiet", "-p", package, "--bin", bin]);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo runs");
+    assert!(status.success(), "building {bin} failed");
+    profile_dir.join(bin)
 }
 
 /// How long multi-node tests wait for a condition before failing: generous, since a slow or

@@ -15,6 +15,7 @@ use crate::keymap::{KeyAction, lookup};
 pub use crate::tab::Tab;
 
 mod forum;
+mod screen;
 
 /// How many items the app keeps in memory.
 pub const FEED_LIMIT: usize = 500;
@@ -95,6 +96,7 @@ pub struct Notice {
 }
 
 /// The whole app state.
+#[derive(Clone)]
 pub struct App {
     /// The visible tab.
     pub tab: Tab,

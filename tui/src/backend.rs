@@ -1,5 +1,9 @@
 //! A backend wrapper that keeps Indic text from shifting the rest of a line.
 //!
+//! Since the app lays text out as terminals count columns (`crate::screen`), tmux, xterm and
+//! VTE agree with ratatui on every cell; this stays as a second line of defence for a terminal
+//! whose width tables differ from theirs.
+//!
 //! ratatui and terminals do not always agree on how many columns a Devanagari or Bengali syllable
 //! takes. Left alone, the terminal's cursor drifts from where ratatui believes it is, and the
 //! rest of the line lands in the wrong columns. Re-positioning right after the Indic text would

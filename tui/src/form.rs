@@ -57,6 +57,7 @@ impl FormKind {
 }
 
 /// One field of a form.
+#[derive(Clone)]
 pub struct Field {
     /// Shown before the input.
     pub label: &'static str,
@@ -101,6 +102,7 @@ pub enum FormOutcome {
 }
 
 /// An open form.
+#[derive(Clone)]
 pub struct Form {
     /// Which form.
     pub kind: FormKind,

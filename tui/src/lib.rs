@@ -9,5 +9,6 @@ pub mod form;
 pub mod keymap;
 pub mod logfile;
 pub mod runtime;
+pub mod screen;
 pub mod tab;
 pub mod view;

@@ -105,6 +105,9 @@ pub(crate) fn clear_for_window(frame: &mut Frame, popup: Rect) {
 
 /// Draws the whole app.
 pub fn render(frame: &mut Frame, app: &App) {
+    // Drawn from a copy whose text is laid out as terminals lay it out; the real marks go
+    // back into the frame at the end.
+    let app = &app.for_screen();
     let [top, tabs, body, notice, bar] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -144,6 +147,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     if let Some(form) = &app.form {
         compose::render(frame, frame.area(), form);
     }
+    crate::screen::restore(frame.buffer_mut());
 }
 
 fn title_line(app: &App) -> Line<'static> {
