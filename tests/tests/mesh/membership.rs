@@ -9,8 +9,8 @@ use sangam_protocol::api::{Request, Response};
 use sangam_protocol::kinds::Revoke;
 use sangam_protocol::{AuthorId, Body, Draft, Keypair, Message, Role};
 use sangam_tests::{
-    TEST_TIME_LIMIT, TestNode, announcement, eventually, network, publish_from, raw_swarm,
-    time_limit,
+    TEST_TIME_LIMIT, TestNode, announcement, eventually, keys_settled, network, publish_from,
+    raw_swarm, time_limit,
 };
 
 /// `members` as JSON, the way `sangam members --json` prints it.
@@ -87,6 +87,10 @@ async fn a_revoked_stewards_earlier_revocation_reaches_a_node_that_joins_later()
     nodes[1].start(vec![founder.clone()]).await;
     nodes[2].start(vec![founder.clone()]).await;
     let (s, x) = (nodes[1].id, nodes[2].id);
+    // Each node's first message is its sealing key: let S's reach the founder first, so that
+    // S's revocation of X is in the part of S's feed the founder has seen whole (a revocation
+    // trusts the contiguous part only).
+    keys_settled(&nodes[..3]).await;
 
     // S revokes X; the founder, having seen it, then revokes S (trusting what it has seen).
     let revoked = nodes[1]

@@ -1,7 +1,7 @@
 //! A network split in two halves that both keep posting ends with identical sets once healed.
 
 use sangam_protocol::api::{Request, Response};
-use sangam_tests::{eventually, network};
+use sangam_tests::{eventually, keys_settled, network};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_halves_of_a_partition_converge_after_healing() {
@@ -17,6 +17,9 @@ async fn both_halves_of_a_partition_converge_after_healing() {
     for node in &nodes {
         eventually("everyone to hold the first post", || node.holds(hello)).await;
     }
+    // And every node's sealing key (its first message of its own accord): what the halves
+    // exchange after healing is then exactly what they posted apart.
+    keys_settled(&nodes).await;
     for node in &mut nodes {
         node.stop().await;
     }
