@@ -122,6 +122,22 @@ pub struct Form {
     warned_for: Option<String>,
 }
 
+/// A request's topic from what was typed: a known topic's number, or words (a known topic in
+/// words becomes its name, like `legal_aid`; other words are kept as typed).
+fn topic_of(typed: &str) -> String {
+    let known = |i: usize| sangam_protocol::kinds::TOPICS.get(i).map(|t| t.to_string());
+    let number = typed.trim().parse::<usize>().ok();
+    if let Some(topic) = number.and_then(|n| known(n.checked_sub(1)?)) {
+        return topic;
+    }
+    let named = typed.trim().to_lowercase().replace(' ', "_");
+    if sangam_protocol::kinds::TOPICS.contains(&named.as_str()) {
+        named
+    } else {
+        typed.trim().to_string()
+    }
+}
+
 pub(super) fn split_list(text: &str) -> Vec<String> {
     text.split(',')
         .map(str::trim)
@@ -154,7 +170,7 @@ impl Form {
                     "Topic",
                     "topic",
                     true,
-                    "victim_compensation, legal_aid, livelihoods, leadership_training, trauma_support",
+                    "1 victim compensation · 2 legal aid · 3 livelihoods · 4 leadership training · 5 trauma support, or your own words",
                 ),
                 field("Title", "title", true, "what help you need, in a few words"),
                 field(
@@ -318,7 +334,7 @@ impl Form {
                     "high" | "urgent" => Urgency::High,
                     _ => return Err("Urgency must be low, normal or high.".into()),
                 };
-                let topic = v(0).to_lowercase().replace(' ', "_");
+                let topic = topic_of(&v(0));
                 Body::MentoringRequest(MentoringRequest {
                     topic,
                     title: v(1),
@@ -648,5 +664,14 @@ pub(crate) mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_topic_is_chosen_by_number_or_in_plain_words() {
+        assert_eq!(topic_of("1"), "victim_compensation");
+        assert_eq!(topic_of(" 5 "), "trauma_support");
+        assert_eq!(topic_of("Leadership training"), "leadership_training");
+        assert_eq!(topic_of("Health camp"), "Health camp");
+        assert_eq!(topic_of("9"), "9");
     }
 }
