@@ -7,7 +7,7 @@ use crate::ids::{EncryptionKey, NetworkId};
 use crate::kinds::Body;
 use crate::sealed::{
     Lockbox, MESSAGE_INFO, SEALABLE, Sealed, SealingSecret, binding, check_recipients, pad,
-    random_bytes, randomness_for, unpad,
+    random_bytes, randomness_for, reader_slot, unpad,
 };
 
 impl Sealed {
@@ -20,21 +20,10 @@ impl Sealed {
         reader: &AuthorId,
         secret: &SealingSecret,
     ) -> Result<Body, Error> {
-        let slot = if reader == author {
-            self.recipients.len()
-        } else {
-            self.recipients
-                .iter()
-                .position(|r| r == reader)
-                .ok_or(Error::CannotOpen("it was not sealed for this collective"))?
-        };
+        let slot = reader_slot(&self.recipients, author, reader)
+            .ok_or(Error::CannotOpen("it was not sealed for this collective"))?;
         let binding = self.binding(network, author);
-        let lock = Lockbox {
-            commitment: self.commitment,
-            keys: self.keys.clone(),
-            ciphertext: self.ciphertext.clone(),
-        };
-        let padded = lock.open(MESSAGE_INFO, &binding, slot, secret)?;
+        let padded = self.lock().open(MESSAGE_INFO, &binding, slot, secret)?;
         let bytes = unpad(&padded)?;
         let body = Body::decode(self.inner_kind, bytes)
             .map_err(|_| Error::CannotOpen("its words are damaged"))?;

@@ -114,7 +114,16 @@ impl Sealed {
 
     /// Whether `reader` can open it (a recipient or its author).
     pub fn is_for(&self, author: &AuthorId, reader: &AuthorId) -> bool {
-        reader == author || self.recipients.contains(reader)
+        reader_slot(&self.recipients, author, reader).is_some()
+    }
+
+    /// Its lockbox, to open in place.
+    pub(crate) fn lock(&self) -> LockParts<'_> {
+        LockParts {
+            commitment: &self.commitment,
+            keys: &self.keys,
+            ciphertext: &self.ciphertext,
+        }
     }
 
     /// The digest every wrap and the body are bound to: the network, the author and the public
@@ -140,6 +149,20 @@ pub(crate) fn binding(
     let fields = (network, author, recipients, inner_kind, reference);
     let encoded = postcard::to_stdvec(&fields).unwrap_or_default();
     blake3::derive_key(BINDING_CONTEXT, &encoded)
+}
+
+/// Where `reader`'s wrapped key is: its place among `recipients`, or the last one when it is
+/// the writer (the same rule for sealed messages and sealed bundles).
+pub(crate) fn reader_slot(
+    recipients: &[AuthorId],
+    writer: &AuthorId,
+    reader: &AuthorId,
+) -> Option<usize> {
+    if reader == writer {
+        Some(recipients.len())
+    } else {
+        recipients.iter().position(|r| r == reader)
+    }
 }
 
 /// Recipients: 1–8 collectives, none twice.
@@ -325,7 +348,21 @@ impl Lockbox {
             ciphertext,
         })
     }
+}
 
+/// A lockbox's parts where they are held (a message body, a bundle file), opened without
+/// copying them.
+#[derive(Clone, Copy, Debug)]
+pub struct LockParts<'a> {
+    /// BLAKE3 commitment to the content key.
+    pub commitment: &'a ContentHash,
+    /// The content key for each reader.
+    pub keys: &'a [WrappedKey],
+    /// The plaintext encrypted under the content key.
+    pub ciphertext: &'a [u8],
+}
+
+impl LockParts<'_> {
     /// Opens the lockbox with the wrap at `slot`.
     pub fn open(
         &self,
@@ -369,7 +406,7 @@ impl Lockbox {
             .decrypt(
                 Nonce::from_slice(&[0; 12]),
                 Payload {
-                    msg: &self.ciphertext,
+                    msg: self.ciphertext,
                     aad: binding,
                 },
             )

@@ -9,7 +9,7 @@ use super::take_framed;
 use crate::error::Error;
 use crate::identity::AuthorId;
 use crate::ids::{ContentHash, EncryptionKey, NetworkId};
-use crate::sealed::{Lockbox, SealingSecret, WrappedKey, check_recipients};
+use crate::sealed::{LockParts, Lockbox, SealingSecret, WrappedKey, check_recipients, reader_slot};
 
 /// The first bytes of a sealed bundle.
 pub const SEALED_MAGIC: &[u8; 8] = b"SNGMSEAL";
@@ -130,19 +130,12 @@ pub fn open_bundle(
     secret: &SealingSecret,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let (header, ciphertext) = split(bytes)?;
-    let slot = if *reader == header.writer {
-        header.recipients.len()
-    } else {
-        header
-            .recipients
-            .iter()
-            .position(|r| r == reader)
-            .ok_or(Error::CannotOpen("it was sealed for other collectives"))?
-    };
-    let lock = Lockbox {
-        commitment: header.commitment,
-        keys: header.keys.clone(),
-        ciphertext: ciphertext.to_vec(),
+    let slot = reader_slot(&header.recipients, &header.writer, reader)
+        .ok_or(Error::CannotOpen("it was sealed for other collectives"))?;
+    let lock = LockParts {
+        commitment: &header.commitment,
+        keys: &header.keys,
+        ciphertext,
     };
     lock.open(BUNDLE_INFO, &header.binding(), slot, secret)
         .map_err(|_| Error::InvalidBundle("it was damaged or altered after it was written"))
