@@ -24,9 +24,15 @@ fn start_app(node: &TestNode) -> (mpsc::Sender<KeyEvent>, tokio::task::JoinHandl
     let link = client::connect(node.dir.socket_path());
     let app = tokio::spawn(async move {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        runtime::drive(&mut terminal, App::new(now_ms()), keys, link)
-            .await
-            .unwrap()
+        runtime::drive(
+            &mut terminal,
+            App::new(now_ms()),
+            keys,
+            link,
+            Default::default(),
+        )
+        .await
+        .unwrap()
     });
     (keys_tx, app)
 }

@@ -1,7 +1,7 @@
 //! The app's state and how keys and node answers change it. No I/O: requests to the node leave as
 //! [`Action`]s and answers come back through [`App::on_incoming`], so the screen never waits.
 
-use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent};
+use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use sangam_protocol::api::{
     Event, Item, MemberView, Overview, PeerView, Request, Response, Status,
 };
@@ -10,12 +10,21 @@ use sangam_protocol::{AuthorId, Body, Kind, MessageId};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use crate::catalogue::Language;
 use crate::form::{Form, FormKind, FormOutcome};
 use crate::keymap::{KeyAction, lookup};
+pub use crate::labels::{age, kind_label, readers_in_words, role_label, title_of};
+use crate::settings::Settings;
+use crate::setup::{Setup, SetupCommand, SetupOutcome};
+use crate::t;
 pub use crate::tab::Tab;
+pub use steward::InviteShown;
 
+mod answers;
 mod forum;
+mod looked;
 mod screen;
+mod steward;
 
 /// How many items the app keeps in memory.
 pub const FEED_LIMIT: usize = 500;
@@ -52,6 +61,12 @@ pub enum Purpose {
     Places,
     /// Search the whole store.
     Search,
+    /// This collective's own profile (what it offers).
+    OwnProfile,
+    /// A steward welcoming a collective (answered with an invite).
+    Admit,
+    /// A steward removing a collective.
+    Revoke,
 }
 
 /// Something the app wants done.
@@ -68,6 +83,19 @@ pub enum Action {
         /// The Markdown report.
         report: String,
     },
+    /// Remember the app's settings.
+    SaveSettings(Settings),
+    /// Ring the terminal bell.
+    Bell,
+    /// Save an invite line into a file beside the app, for sending.
+    WriteInvite {
+        /// The collective it is for.
+        name: String,
+        /// The line.
+        invite: String,
+    },
+    /// A step of setting this laptop up (the first-run screen).
+    Setup(SetupCommand),
     /// Leave.
     Quit,
 }
@@ -84,6 +112,8 @@ pub enum Incoming {
     Answer(Purpose, Response),
     /// A live event.
     Event(Event),
+    /// How a step of setting up went.
+    Setup(SetupOutcome),
 }
 
 /// A short message at the bottom of the screen.
@@ -137,6 +167,20 @@ pub struct App {
     /// What a search over the whole store found (replaces the recent items while a search is
     /// in force).
     pub found: Option<Vec<Item>>,
+    /// What the app remembers between runs.
+    pub settings: Settings,
+    /// This collective's profile, for matching requests to what it offers.
+    pub own_profile: Option<sangam_protocol::kinds::Profile>,
+    /// When the app started (ms): rows count as new from then on a tab never looked at.
+    pub started: u64,
+    /// Since when rows on the tab on screen count as new (when it was last looked at).
+    pub visit_baseline: u64,
+    /// An invite line a steward just made, shown until a key is pressed.
+    pub invite: Option<InviteShown>,
+    /// The first-run screen, while this laptop is being set up.
+    pub setup: Option<Setup>,
+    /// The name of the collective a welcome was asked for, until its invite comes.
+    pending_welcome: Option<String>,
 }
 
 /// Kinds the feed filter cycles through.
@@ -150,9 +194,32 @@ const FILTER_KINDS: [Kind; 6] = [
 ];
 
 impl App {
-    /// A new app at time `now`.
+    /// A new app at time `now`, speaking English whatever `LANG` says, remembering nothing (for
+    /// tests: the same screen everywhere).
     pub fn new(now: u64) -> App {
+        let english = Settings {
+            language: Some(Language::English),
+            ..Settings::default()
+        };
+        App::with_settings(now, english)
+    }
+
+    /// A new app at time `now` with remembered `settings`.
+    pub fn with_settings(now: u64, settings: Settings) -> App {
+        crate::catalogue::speak(settings.language());
+        let visit_baseline = settings
+            .last_looked
+            .get(&Tab::Feed.number())
+            .copied()
+            .unwrap_or(now);
         App {
+            settings,
+            own_profile: None,
+            started: now,
+            visit_baseline,
+            invite: None,
+            setup: None,
+            pending_welcome: None,
             tab: Tab::Feed,
             link: Link::Connecting,
             items: Vec::new(),
@@ -185,6 +252,11 @@ impl App {
             Action::Send(Purpose::Overview, Request::Overview),
             App::places_request(),
         ]
+    }
+
+    /// The language the app speaks.
+    pub fn language(&self) -> Language {
+        self.settings.language()
     }
 
     /// This node's id.
@@ -316,6 +388,16 @@ impl App {
 
     /// Handles a key press.
     pub fn on_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        crate::catalogue::speak(self.language());
+        if let Some(setup) = &mut self.setup {
+            if key.code == KeyCode::Char('l') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                return self.act(KeyAction::Language);
+            }
+            return setup.on_key(key).map(Action::Setup).into_iter().collect();
+        }
+        if self.invite.take().is_some() {
+            return vec![];
+        }
         if let Some(form) = &mut self.form {
             return match form.on_key(key) {
                 FormOutcome::Editing => vec![],
@@ -325,21 +407,26 @@ impl App {
                 }
                 FormOutcome::Submit(body) => {
                     self.form = None;
-                    self.say("Sending…", false);
+                    self.say(t!("sending"), false);
                     vec![Action::Send(Purpose::Publish, Request::Post { body })]
                 }
                 FormOutcome::Ask(request) => {
                     self.form = None;
-                    let doing = match request {
-                        Request::Seal { .. } => "Sealing and sending…",
-                        _ => "Working on the file…",
+                    let (doing, purpose) = match &request {
+                        Request::Seal { .. } => (t!("sealing"), Purpose::Publish),
+                        Request::Admit { name, .. } => {
+                            self.pending_welcome = Some(name.clone());
+                            (t!("admitting"), Purpose::Admit)
+                        }
+                        Request::Revoke { .. } => (t!("revoking"), Purpose::Revoke),
+                        _ => (t!("working-on-file"), Purpose::Publish),
                     };
                     self.say(doing, false);
-                    vec![Action::Send(Purpose::Publish, request)]
+                    vec![Action::Send(purpose, request)]
                 }
                 FormOutcome::Wipe => {
                     self.form = None;
-                    self.say("Telling the network, then wiping this laptop…", false);
+                    self.say(t!("wiping"), false);
                     vec![Action::Send(Purpose::Publish, Request::Wipe)]
                 }
             };
@@ -386,20 +473,43 @@ impl App {
     fn act(&mut self, action: KeyAction) -> Vec<Action> {
         let row = self.selection();
         match action {
-            KeyAction::Quit => return vec![Action::Quit],
+            KeyAction::Quit => {
+                let mut actions = self.leave_tab();
+                actions.push(Action::Quit);
+                return actions;
+            }
             KeyAction::Help => self.help = true,
             KeyAction::NextTab => {
-                self.tab = Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()];
-                return self.entered();
+                return self.go_to(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]);
             }
             KeyAction::PrevTab => {
-                self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()];
-                return self.entered();
+                let previous = (self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len();
+                return self.go_to(Tab::ALL[previous]);
             }
-            KeyAction::GoTo(tab) => {
-                self.tab = tab;
-                return self.entered();
+            KeyAction::GoTo(tab) => return self.go_to(tab),
+            KeyAction::Language => {
+                let next = self.language().next();
+                self.settings.language = Some(next);
+                crate::catalogue::speak(next);
+                self.say(t!("speaking-now", language = next.name()), false);
+                return vec![Action::SaveSettings(self.settings.clone())];
             }
+            KeyAction::Contrast => {
+                self.settings.high_contrast = !self.settings.high_contrast;
+                return vec![Action::SaveSettings(self.settings.clone())];
+            }
+            KeyAction::Bell => {
+                self.settings.bell = !self.settings.bell;
+                let words = if self.settings.bell {
+                    t!("bell-on")
+                } else {
+                    t!("bell-off")
+                };
+                self.say(words, false);
+                return vec![Action::SaveSettings(self.settings.clone())];
+            }
+            KeyAction::Admit => self.admit(),
+            KeyAction::Revoke => self.revoke(row),
             KeyAction::Up => self.select(row.saturating_sub(1)),
             KeyAction::Down => self.select(row + 1),
             KeyAction::Top => self.select(0),
@@ -452,6 +562,13 @@ impl App {
                 if let Some(status) = &self.status {
                     form.set(0, &status.name);
                 }
+                if let Some(profile) = &self.own_profile {
+                    form.set(1, &profile.state);
+                    form.set(2, &profile.district);
+                    form.set(3, &profile.focus_areas.join(", "));
+                    form.set(4, &profile.languages.join(", "));
+                    form.set(5, &profile.about);
+                }
                 form.focus = 0;
                 self.open(form);
             }
@@ -462,7 +579,7 @@ impl App {
                     .map(|item| (item.id, title_of(item), item.author));
                 match target {
                     Some((id, title, asker)) => self.open(Form::offer(id, title, asker)),
-                    None => self.say("There is no request selected to offer help on.", true),
+                    None => self.say(t!("no-request-to-offer-on"), true),
                 }
             }
             KeyAction::Withdraw => {
@@ -480,10 +597,10 @@ impl App {
                         self.open(Form::withdraw(id, title));
                     }
                     Some((_, author, _, _)) if Some(author) != me => {
-                        self.say("Only the collective that posted it can withdraw it.", true)
+                        self.say(t!("only-author-withdraws"), true)
                     }
-                    Some(_) => self.say("Its words are already gone.", true),
-                    None => self.say("There is no post selected.", true),
+                    Some(_) => self.say(t!("words-already-gone"), true),
+                    None => self.say(t!("no-post-selected"), true),
                 }
             }
             KeyAction::Wipe => self.open(Form::new(FormKind::Wipe)),
@@ -499,18 +616,26 @@ impl App {
                             item: id,
                             note: String::new(),
                         });
-                        self.say("Closing the request…", false);
+                        self.say(t!("closing-request"), false);
                         return vec![Action::Send(Purpose::Publish, Request::Post { body })];
                     }
-                    Some((_, _, true)) => self.say("That request is already closed.", true),
-                    Some(_) => {
-                        self.say("Only the collective that asked can close a request.", true)
-                    }
-                    None => self.say("There is no request selected.", true),
+                    Some((_, _, true)) => self.say(t!("request-already-closed"), true),
+                    Some(_) => self.say(t!("only-asker-closes"), true),
+                    None => self.say(t!("no-request-selected"), true),
                 }
             }
         }
         vec![]
+    }
+
+    /// Goes to `tab`: the tab left was looked at until now; the one arrived on shows what
+    /// is new since it was last left.
+    fn go_to(&mut self, tab: Tab) -> Vec<Action> {
+        let mut actions = self.leave_tab();
+        self.tab = tab;
+        self.arrive_on_tab();
+        actions.extend(self.entered());
+        actions
     }
 
     fn open(&mut self, form: Form) {
@@ -521,124 +646,10 @@ impl App {
             FormKind::Profile | FormKind::Withdraw | FormKind::Wipe
         );
         if observer && !allowed {
-            self.say("This node observes the network and cannot post.", true);
+            self.say(t!("observer-cannot-post"), true);
             return;
         }
         self.form = Some(form);
-    }
-
-    /// Handles something from the node.
-    pub fn on_incoming(&mut self, incoming: Incoming) -> Vec<Action> {
-        match incoming {
-            Incoming::Connected => {
-                self.link = Link::Connected;
-                return App::refresh_all();
-            }
-            Incoming::Lost(why) => self.link = Link::Lost(why),
-            Incoming::Answer(purpose, Response::Error { message, .. }) => {
-                self.say(
-                    match purpose {
-                        Purpose::Publish => format!("Not sent: {message}"),
-                        _ => message,
-                    },
-                    true,
-                );
-            }
-            Incoming::Answer(Purpose::Search, Response::Feed { items, .. }) => {
-                self.found = Some(items);
-                self.select(0);
-            }
-            Incoming::Answer(_, Response::Feed { items, .. }) => self.items = items,
-            Incoming::Answer(_, Response::Overview { overview }) => self.overview = Some(overview),
-            Incoming::Answer(
-                _,
-                Response::BundleWritten {
-                    path,
-                    messages,
-                    sealed_for,
-                    ..
-                },
-            ) => {
-                let who = if sealed_for.is_empty() {
-                    "Anyone holding the file can read them: carry it yourself.".to_string()
-                } else {
-                    format!(
-                        "Sealed: only {} and you can read them.",
-                        readers_in_words(&sealed_for)
-                    )
-                };
-                self.say(
-                    format!("Wrote {messages} message(s) to {path}. {who}"),
-                    false,
-                )
-            }
-            Incoming::Answer(_, answer @ Response::BundleImported { .. }) => {
-                self.on_bundle_read(answer);
-                return App::refresh_all();
-            }
-            Incoming::Answer(purpose, Response::Scorecard { scorecard }) => {
-                self.on_scorecard(purpose, scorecard)
-            }
-            Incoming::Answer(_, Response::Members { members }) => self.members = members,
-            Incoming::Answer(_, Response::Status(status)) => self.status = Some(status),
-            Incoming::Answer(_, Response::Peers { peers }) => self.peers = peers,
-            Incoming::Answer(_, Response::Wiping { told }) => self.say(
-                format!(
-                    "{told} connected collectives were told this laptop's key is not safe. \
-                     Sangam's data here is being destroyed; you can close this window."
-                ),
-                false,
-            ),
-            Incoming::Answer(Purpose::Publish, Response::Posted { .. }) => {
-                self.say(
-                    "Sent. It reaches other collectives as soon as they are online.",
-                    false,
-                );
-            }
-            Incoming::Answer(_, _) => {}
-            Incoming::Event(event) => return self.on_event(event),
-        }
-        vec![]
-    }
-
-    fn on_event(&mut self, event: Event) -> Vec<Action> {
-        match event {
-            Event::MessageStored { item } => {
-                let item = *item;
-                let mut actions = vec![];
-                match item.kind {
-                    Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::Profile => {
-                        actions.push(Action::Send(Purpose::Members, Request::Members));
-                    }
-                    // Closes, offers and endorsements change other items' counts: refetch them.
-                    Kind::Close | Kind::Offer | Kind::Sealed | Kind::Endorsement => {
-                        actions.push(Action::Send(Purpose::Feed, recent_feed()));
-                    }
-                    _ => {}
-                }
-                if matches!(item.kind, Kind::Audit | Kind::Endorsement | Kind::Withdraw) {
-                    actions.extend(self.card_refresh());
-                }
-                if !self.items.iter().any(|i| i.id == item.id) {
-                    let at = self
-                        .items
-                        .iter()
-                        .position(|i| i.timestamp < item.timestamp)
-                        .unwrap_or(self.items.len());
-                    self.items.insert(at, item);
-                    self.items.truncate(FEED_LIMIT);
-                }
-                actions.push(Action::Send(Purpose::Status, Request::Status));
-                actions
-            }
-            Event::PeerConnected { .. }
-            | Event::PeerDisconnected { .. }
-            | Event::SyncDone { .. } => vec![
-                Action::Send(Purpose::Status, Request::Status),
-                Action::Send(Purpose::Peers, Request::Peers),
-            ],
-            Event::Rejected { .. } => vec![Action::Send(Purpose::Status, Request::Status)],
-        }
     }
 
     /// Called every few seconds with the time.
@@ -667,97 +678,5 @@ fn recent_feed() -> Request {
         limit: Some(FEED_LIMIT),
         before: None,
         after: None,
-    }
-}
-
-/// An item's headline; a sealed one says who can read it.
-pub fn title_of(item: &Item) -> String {
-    if let (Some(Body::Sealed(sealed)), Some(view)) = (&item.body, &item.sealed) {
-        let readers = readers_in_words(&view.readers);
-        return match item.opened() {
-            Some(opened) => format!("{} (only {readers} can read this)", title_of(&opened)),
-            None if view.for_me => "(sealed for you, but it could not be opened)".into(),
-            None => format!(
-                "Sealed {}: only {readers} can read it",
-                kind_label(sealed.inner_kind).to_lowercase()
-            ),
-        };
-    }
-    match &item.body {
-        Some(Body::Announcement(b)) => b.title.clone(),
-        Some(Body::MentoringRequest(b)) => b.title.clone(),
-        Some(Body::Offer(b)) => b.body.clone(),
-        Some(Body::Resource(b)) => b.title.clone(),
-        Some(Body::Profile(b)) => format!("Profile of {}", b.name),
-        Some(Body::Close(_)) => "Closed an item".into(),
-        Some(Body::Admit(b)) => format!("Welcomed {} as {}", b.name, b.role),
-        Some(Body::Revoke(b)) => format!("Removed a member: {}", b.reason),
-        Some(Body::ReplaceFounder(b)) => {
-            format!("Voted for {} to replace the founder: {}", b.name, b.reason)
-        }
-        Some(Body::Genesis(b)) => format!("Founded the network \"{}\"", b.network_name),
-        Some(Body::Withdraw(_)) => "Withdrew one of its posts".into(),
-        Some(Body::KeyCompromised(_)) => {
-            "Said its key was stolen: nothing it signs now counts".into()
-        }
-        Some(Body::Audit(b)) => format!(
-            "{} ({}): {}, {}",
-            b.office_name,
-            b.district,
-            b.sought,
-            b.outcome.name()
-        ),
-        Some(Body::Endorsement(_)) => "Endorsed an audit: saw it too".into(),
-        Some(Body::SealingKey(_)) => "Can now receive private messages".into(),
-        Some(Body::Sealed(_)) => "Sealed: only its readers can read it".into(),
-        Some(Body::Unsupported { .. }) => "(needs a newer version of Sangam to show)".into(),
-        // Without a body: withdrawn, expired (the header says when), or a removed member's.
-        None if item.withdrawn => "(withdrawn)".into(),
-        None if item.expires_at.is_some() => "(expired)".into(),
-        None => "(content removed)".into(),
-    }
-}
-
-/// "Utthan", "Utthan and Jagori", "Utthan, Jagori and Sneh".
-pub fn readers_in_words(names: &[String]) -> String {
-    match names {
-        [] => "its readers".into(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-/// The words for a kind on screen.
-pub fn kind_label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Announcement => "Announcement",
-        Kind::MentoringRequest => "Request",
-        Kind::Offer => "Offer",
-        Kind::Resource => "Resource",
-        Kind::Profile => "Profile",
-        Kind::Close => "Closed",
-        Kind::Admit => "Welcome",
-        Kind::Revoke => "Removal",
-        Kind::ReplaceFounder => "New founder vote",
-        Kind::Withdraw => "Withdrawal",
-        Kind::KeyCompromised => "Stolen key",
-        Kind::Genesis => "Founding",
-        Kind::Audit => "Audit",
-        Kind::Endorsement => "Endorsement",
-        Kind::SealingKey => "Private key",
-        Kind::Sealed => "Sealed",
-        Kind::Unsupported(_) => "Other",
-    }
-}
-
-/// "just now", "5 min ago", "3 h ago", "2 days ago".
-pub fn age(now: u64, then: u64) -> String {
-    let seconds = now.saturating_sub(then) / 1000;
-    match seconds {
-        0..60 => "just now".into(),
-        60..3600 => format!("{} min ago", seconds / 60),
-        3600..86400 => format!("{} h ago", seconds / 3600),
-        86400..172800 => "yesterday".into(),
-        _ => format!("{} days ago", seconds / 86400),
     }
 }

@@ -45,9 +45,8 @@ async fn run(
         ) {
             (Ok(client), Ok(events)) => (client, events),
             _ => {
-                let why = "The Sangam node is not running. Start it with `sangam run`; \
-                               this screen reconnects by itself."
-                    .to_string();
+                // A catalogue key: the app says it in the language it speaks.
+                let why = "link-not-running".to_string();
                 if answers.send(Incoming::Lost(why)).await.is_err() {
                     return;
                 }
@@ -87,7 +86,7 @@ async fn run(
             }
         };
         tracing::info!("lost the node: {lost}");
-        let why = "Lost the connection to the Sangam node; reconnecting…".to_string();
+        let why = "link-dropped".to_string();
         if answers.send(Incoming::Lost(why)).await.is_err() {
             return;
         }

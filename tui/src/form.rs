@@ -3,6 +3,7 @@
 mod audit;
 mod bundle;
 mod offer;
+mod steward;
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use sangam_protocol::api::Request;
@@ -12,6 +13,9 @@ use sangam_protocol::kinds::{
 use sangam_protocol::{AuthorId, Body, Error as Rule, MessageId};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
+
+use crate::t;
+pub(crate) use crate::topics::topic_of;
 
 /// Which form.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -36,22 +40,28 @@ pub enum FormKind {
     BundleExport,
     /// Reading a bundle file.
     BundleImport,
+    /// Welcoming a collective into the network (a steward).
+    Admit,
+    /// Removing a collective from the network (a steward; typed confirmation).
+    Revoke,
 }
 
 impl FormKind {
     /// The form's title.
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> String {
         match self {
-            FormKind::Announcement => "New announcement",
-            FormKind::Request => "Ask other collectives for help",
-            FormKind::Offer => "Offer help",
-            FormKind::Resource => "Share a resource",
-            FormKind::Profile => "Your collective's profile",
-            FormKind::Withdraw => "Withdraw a post",
-            FormKind::Wipe => "Wipe this laptop",
-            FormKind::Audit => "Audit a public office",
-            FormKind::BundleExport => "Write messages to a file (USB stick)",
-            FormKind::BundleImport => "Read messages from a file (USB stick)",
+            FormKind::Announcement => t!("form-announcement"),
+            FormKind::Request => t!("form-request"),
+            FormKind::Offer => t!("form-offer"),
+            FormKind::Resource => t!("form-resource"),
+            FormKind::Profile => t!("form-profile"),
+            FormKind::Withdraw => t!("form-withdraw"),
+            FormKind::Wipe => t!("form-wipe"),
+            FormKind::Audit => t!("form-audit"),
+            FormKind::BundleExport => t!("form-bundle-export"),
+            FormKind::BundleImport => t!("form-bundle-import"),
+            FormKind::Admit => t!("form-admit"),
+            FormKind::Revoke => t!("form-revoke"),
         }
     }
 }
@@ -60,23 +70,18 @@ impl FormKind {
 #[derive(Clone)]
 pub struct Field {
     /// Shown before the input.
-    pub label: &'static str,
+    pub label: String,
     /// The protocol's name for it (how validation errors name it).
     pub rule_name: &'static str,
     /// Must not be empty.
     pub required: bool,
     /// A hint shown when the field is focused.
-    pub hint: &'static str,
+    pub hint: String,
     /// The text.
     pub input: Input,
 }
 
-fn field(
-    label: &'static str,
-    rule_name: &'static str,
-    required: bool,
-    hint: &'static str,
-) -> Field {
+fn field(label: String, rule_name: &'static str, required: bool, hint: String) -> Field {
     Field {
         label,
         rule_name,
@@ -116,26 +121,12 @@ pub struct Form {
     pub asker: Option<AuthorId>,
     /// The members by name (a bundle form finds the collectives it is for among them).
     members: Vec<(AuthorId, String)>,
+    /// The collective a steward's removal is about, and its name.
+    pub member: Option<(AuthorId, String)>,
     /// What is wrong, in plain words, if anything.
     pub problem: Option<String>,
     /// The note an audit was sent with after its warning was shown (a second Enter sends it).
     warned_for: Option<String>,
-}
-
-/// A request's topic from what was typed: a known topic's number, or words (a known topic in
-/// words becomes its name, like `legal_aid`; other words are kept as typed).
-fn topic_of(typed: &str) -> String {
-    let known = |i: usize| sangam_protocol::kinds::TOPICS.get(i).map(|t| t.to_string());
-    let number = typed.trim().parse::<usize>().ok();
-    if let Some(topic) = number.and_then(|n| known(n.checked_sub(1)?)) {
-        return topic;
-    }
-    let named = typed.trim().to_lowercase().replace(' ', "_");
-    if sangam_protocol::kinds::TOPICS.contains(&named.as_str()) {
-        named
-    } else {
-        typed.trim().to_string()
-    }
 }
 
 pub(super) fn split_list(text: &str) -> Vec<String> {
@@ -146,82 +137,96 @@ pub(super) fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `typed` is the word the catalogue's `word_key` names, in the language spoken or in
+/// English (any case), or what to do instead.
+pub(crate) fn confirmed(typed: &str, word_key: &str) -> Result<(), String> {
+    let typed = typed.trim().to_lowercase();
+    let word = crate::catalogue::text(word_key, None);
+    let english = crate::catalogue::text_in(crate::catalogue::Language::English, word_key);
+    if typed == word.to_lowercase() || typed == english {
+        Ok(())
+    } else {
+        Err(t!("problem-type-the-word", word = word))
+    }
+}
+
 impl Form {
     /// A new, empty form.
     pub fn new(kind: FormKind) -> Form {
         let fields = match kind {
             FormKind::Announcement => vec![
-                field("Title", "title", true, "a few words: what is happening"),
                 field(
-                    "Text",
+                    t!("field-title"),
+                    "title",
+                    true,
+                    t!("hint-announcement-title"),
+                ),
+                field(
+                    t!("field-text"),
                     "body",
                     false,
-                    "details: when, where, who to contact",
+                    t!("hint-announcement-text"),
                 ),
-                field(
-                    "Tags",
-                    "tags",
-                    false,
-                    "comma separated, e.g. workshop, legal",
-                ),
+                field(t!("field-tags"), "tags", false, t!("hint-tags-example")),
             ],
             FormKind::Request => vec![
+                field(t!("field-topic"), "topic", true, crate::topics::choices()),
+                field(t!("field-title"), "title", true, t!("hint-request-title")),
                 field(
-                    "Topic",
-                    "topic",
-                    true,
-                    "1 victim compensation · 2 legal aid · 3 livelihoods · 4 leadership training · 5 trauma support, or your own words",
-                ),
-                field("Title", "title", true, "what help you need, in a few words"),
-                field(
-                    "What is needed",
+                    t!("field-what-is-needed"),
                     "description",
                     false,
-                    "the situation and what would help",
+                    t!("hint-request-needed"),
                 ),
-                field("Region", "region", false, "state or district"),
-                field("Language", "language", false, "e.g. Hindi, Bengali"),
-                field(
-                    "Urgency",
-                    "urgency",
-                    false,
-                    "low, normal or high (default normal)",
-                ),
+                field(t!("field-region"), "region", false, t!("hint-region")),
+                field(t!("field-language"), "language", false, t!("hint-language")),
+                field(t!("field-urgency"), "urgency", false, t!("hint-urgency")),
             ],
             FormKind::Offer => offer::fields(),
             FormKind::Resource => vec![
-                field("Title", "title", true, "e.g. Compensation scheme guide"),
+                field(t!("field-title"), "title", true, t!("hint-resource-title")),
                 field(
-                    "Description",
+                    t!("field-description"),
                     "description",
                     false,
-                    "what it is and who it helps",
+                    t!("hint-resource-description"),
                 ),
-                field("Link", "link", false, "where to find it, if online"),
-                field("Tags", "tags", false, "comma separated"),
+                field(t!("field-link"), "link", false, t!("hint-link")),
+                field(t!("field-tags"), "tags", false, t!("hint-comma-separated")),
             ],
             FormKind::Profile => vec![
-                field("Name", "name", true, "your collective's name"),
-                field("State", "state", false, ""),
-                field("District", "district", false, ""),
-                field("Focus areas", "focus areas", false, "comma separated"),
-                field("Languages", "languages", false, "comma separated"),
-                field("About", "about", false, "a few words about the collective"),
+                field(t!("field-name"), "name", true, t!("hint-profile-name")),
+                field(t!("field-state"), "state", false, String::new()),
+                field(t!("field-district"), "district", false, String::new()),
+                field(
+                    t!("field-focus-areas"),
+                    "focus areas",
+                    false,
+                    t!("hint-focus-areas"),
+                ),
+                field(
+                    t!("field-languages"),
+                    "languages",
+                    false,
+                    t!("hint-comma-separated"),
+                ),
+                field(t!("field-about"), "about", false, t!("hint-about")),
             ],
             FormKind::Withdraw => vec![field(
-                "Type withdraw",
+                t!("field-type-word", word = t!("word-withdraw")),
                 "confirmation",
                 true,
-                "its words are removed from every laptop, for good; the post stays listed as withdrawn",
+                t!("hint-withdraw"),
             )],
             FormKind::Wipe => vec![field(
-                "Type wipe",
+                t!("field-type-word", word = t!("word-wipe")),
                 "confirmation",
                 true,
-                "other collectives are told this laptop's key is not safe; then everything Sangam keeps here is destroyed. It cannot be undone",
+                t!("hint-wipe"),
             )],
             FormKind::Audit => audit::fields(),
             FormKind::BundleExport | FormKind::BundleImport => bundle::fields(kind),
+            FormKind::Admit | FormKind::Revoke => steward::fields(kind),
         };
         Form {
             kind,
@@ -230,6 +235,7 @@ impl Form {
             target: None,
             asker: None,
             members: Vec::new(),
+            member: None,
             problem: None,
             warned_for: None,
         }
@@ -262,18 +268,33 @@ impl Form {
         matches!(self.kind, FormKind::Withdraw | FormKind::Wipe)
     }
 
+    /// Whether the form asks the node to do something rather than posting a body.
+    fn asks_the_node(&self) -> bool {
+        matches!(
+            self.kind,
+            FormKind::BundleExport | FormKind::BundleImport | FormKind::Admit | FormKind::Revoke
+        )
+    }
+
     /// Whether Enter would go ahead now.
     pub fn ready(&self) -> bool {
         match self.kind {
-            FormKind::Wipe => self.confirmed("wipe").is_ok(),
-            FormKind::BundleExport | FormKind::BundleImport => self.ask().is_ok(),
+            FormKind::Wipe => self.confirmed("word-wipe").is_ok(),
+            _ if self.asks_the_node() => self.ask().is_ok(),
             _ => self.body().is_ok(),
         }
     }
 
-    /// What a bundle form asks the node, or what is wrong with it.
+    /// What a bundle or steward's form asks the node, or what is wrong with it.
     fn ask(&self) -> Result<Request, String> {
-        bundle::request(self.kind, |i| self.value(i), &self.members)
+        match self.kind {
+            FormKind::Admit | FormKind::Revoke => steward::request(
+                self.kind,
+                |i| self.value(i),
+                self.member.as_ref().map(|m| m.0),
+            ),
+            _ => bundle::request(self.kind, |i| self.value(i), &self.members),
+        }
     }
 
     /// The form for writing a bundle, sealed for any of `members` named in it.
@@ -284,12 +305,16 @@ impl Form {
         }
     }
 
-    /// Whether the typed confirmation is the word the form asks for.
-    fn confirmed(&self, word: &str) -> Result<(), String> {
-        if self.value(0).to_lowercase() == word {
-            Ok(())
-        } else {
-            Err(format!("Type the word {word} to go on, or press Esc."))
+    /// Whether the typed confirmation (the first field) is the word the form asks for.
+    fn confirmed(&self, word_key: &str) -> Result<(), String> {
+        confirmed(&self.value(0), word_key)
+    }
+
+    /// The form for removing `member` (named `name`) from the network.
+    pub fn revoke(member: AuthorId, name: String) -> Form {
+        Form {
+            member: Some((member, name)),
+            ..Form::new(FormKind::Revoke)
         }
     }
 
@@ -332,7 +357,10 @@ impl Form {
                     "" | "normal" => Urgency::Normal,
                     "low" => Urgency::Low,
                     "high" | "urgent" => Urgency::High,
-                    _ => return Err("Urgency must be low, normal or high.".into()),
+                    word if word == t!("urgency-low") => Urgency::Low,
+                    word if word == t!("urgency-normal") => Urgency::Normal,
+                    word if word == t!("urgency-high") => Urgency::High,
+                    _ => return Err(t!("problem-urgency")),
                 };
                 let topic = topic_of(&v(0));
                 Body::MentoringRequest(MentoringRequest {
@@ -347,7 +375,7 @@ impl Form {
             }
             FormKind::Offer => {
                 let Some((request, _)) = &self.target else {
-                    return Err("Choose a request to answer first.".into());
+                    return Err(t!("problem-choose-request"));
                 };
                 offer::sealed(&v(offer::SEALED))?;
                 Body::Offer(Offer {
@@ -371,17 +399,22 @@ impl Form {
                 about: v(5),
             }),
             FormKind::Withdraw => {
-                self.confirmed("withdraw")?;
+                self.confirmed("word-withdraw")?;
                 let Some((item, _)) = &self.target else {
-                    return Err("Choose one of your posts first.".into());
+                    return Err(t!("problem-choose-post"));
                 };
                 Body::Withdraw(Withdraw { item: *item })
             }
             // Wiping sends no message of its own (see `submit`): only its confirmation is
             // checked here, an empty problem once it is typed.
-            FormKind::Wipe => return Err(self.confirmed("wipe").err().unwrap_or_default()),
+            FormKind::Wipe => {
+                return Err(self.confirmed("word-wipe").err().unwrap_or_default());
+            }
             FormKind::Audit => Body::Audit(audit::body(v)?),
-            FormKind::BundleExport | FormKind::BundleImport => {
+            FormKind::BundleExport
+            | FormKind::BundleImport
+            | FormKind::Admit
+            | FormKind::Revoke => {
                 return Err(self.ask().err().unwrap_or_default());
             }
         };
@@ -395,27 +428,27 @@ impl Form {
             self.fields
                 .iter()
                 .find(|f| f.rule_name == name)
-                .map(|f| f.label)
-                .unwrap_or("A field")
+                .map(|f| f.label.clone())
+                .unwrap_or_else(|| t!("a-field"))
         };
         match rule {
-            Rule::FieldEmpty { field } => format!("{} is needed.", label(field)),
-            Rule::FieldTooLong { field, len, max } => {
-                format!(
-                    "{} is too long: {len} characters, at most {max}.",
-                    label(field)
-                )
-            }
+            Rule::FieldEmpty { field } => t!("problem-needed", field = label(field)),
+            Rule::FieldTooLong { field, len, max } => t!(
+                "problem-too-long",
+                field = label(field),
+                len = *len,
+                max = *max
+            ),
             Rule::TooManyEntries { field, max, .. } => {
-                format!("{}: at most {max} entries.", label(field))
+                t!("problem-too-many", field = label(field), max = *max)
             }
             Rule::ControlCharacters { field } => {
-                format!("{} has characters that cannot be sent.", label(field))
+                t!("problem-control-characters", field = label(field))
             }
             Rule::InvalidField { field: "date", .. } => {
-                format!("{}: write the day like 2026-11-20.", label("date"))
+                t!("problem-date", field = label("date"))
             }
-            other => other.to_string(),
+            other => t!("problem-other", problem = other.to_string()),
         }
     }
 
@@ -428,10 +461,14 @@ impl Form {
             Err(problem) => {
                 let reached: Vec<&str> = self.fields[..=self.focus.min(self.fields.len() - 1)]
                     .iter()
-                    .map(|f| f.label)
+                    .map(|f| f.label.as_str())
                     .collect();
-                let about_reached = reached.iter().any(|label| problem.starts_with(label));
-                let empty_ahead = problem.ends_with("is needed.") && !about_reached;
+                let about_reached = reached.iter().any(|label| problem.contains(label));
+                let needed = self
+                    .fields
+                    .iter()
+                    .any(|f| problem == t!("problem-needed", field = f.label.as_str()));
+                let empty_ahead = needed && !about_reached;
                 (!empty_ahead && !problem.is_empty()).then_some(problem)
             }
         };
@@ -459,14 +496,14 @@ impl Form {
     }
 
     fn submit(&mut self) -> FormOutcome {
-        if matches!(self.kind, FormKind::BundleExport | FormKind::BundleImport) {
+        if self.asks_the_node() {
             return match self.ask() {
                 // A plain bundle is written only after a second Enter with the same file.
                 Ok(Request::ExportBundle { .. })
                     if self.warned_for.as_deref() != Some(self.value(bundle::FILE).as_str()) =>
                 {
                     self.warned_for = Some(self.value(bundle::FILE));
-                    self.problem = Some(bundle::PLAIN_WARNING.into());
+                    self.problem = Some(bundle::plain_warning());
                     FormOutcome::Editing
                 }
                 Ok(request) => FormOutcome::Ask(request),
@@ -477,7 +514,7 @@ impl Form {
             };
         }
         if self.kind == FormKind::Wipe {
-            return match self.confirmed("wipe") {
+            return match self.confirmed("word-wipe") {
                 Ok(()) => FormOutcome::Wipe,
                 Err(problem) => {
                     self.problem = Some(problem);
@@ -525,7 +562,7 @@ impl Form {
                     to: vec![asker],
                 }),
                 None => {
-                    self.problem = Some("Choose a request to answer first.".into());
+                    self.problem = Some(t!("problem-choose-request"));
                     FormOutcome::Editing
                 }
             };
@@ -664,14 +701,5 @@ pub(crate) mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn a_topic_is_chosen_by_number_or_in_plain_words() {
-        assert_eq!(topic_of("1"), "victim_compensation");
-        assert_eq!(topic_of(" 5 "), "trauma_support");
-        assert_eq!(topic_of("Leadership training"), "leadership_training");
-        assert_eq!(topic_of("Health camp"), "Health camp");
-        assert_eq!(topic_of("9"), "9");
     }
 }

@@ -71,6 +71,16 @@ pub enum KeyAction {
     ExportBundle,
     /// Read messages from a bundle file.
     ImportBundle,
+    /// Speak the next language (remembered).
+    Language,
+    /// Switch the high-contrast colours on or off (remembered).
+    Contrast,
+    /// Ring the terminal bell for new requests that match, or stop (remembered).
+    Bell,
+    /// Welcome a new collective into the network (a steward).
+    Admit,
+    /// Remove the selected collective from the network (a steward).
+    Revoke,
 }
 
 /// One key binding.
@@ -85,10 +95,22 @@ pub struct Binding {
     pub scope: Scope,
     /// What it does.
     pub action: KeyAction,
-    /// What it does, in words.
+    /// What it does, in words (a catalogue key).
     pub help: &'static str,
-    /// Its name in the hint bar, if the hint bar shows it.
+    /// Its name in the hint bar, if the hint bar shows it (a catalogue key).
     pub hint: Option<&'static str>,
+}
+
+impl Binding {
+    /// What it does, in the language spoken.
+    pub fn help_text(&self) -> String {
+        crate::catalogue::text(self.help, None)
+    }
+
+    /// Its name in the hint bar, in the language spoken.
+    pub fn hint_text(&self) -> String {
+        crate::catalogue::text(self.hint.unwrap_or(self.help), None)
+    }
 }
 
 const fn key(
@@ -120,17 +142,24 @@ pub const BINDINGS: &[Binding] = &[
         "?",
         G,
         A::Help,
-        "show all keys",
-        Some("help"),
+        "key-show-all-keys",
+        Some("hint-help"),
     ),
-    key(KeyCode::Char('q'), "q", G, A::Quit, "quit", Some("quit")),
-    key(KeyCode::Tab, "Tab", G, A::NextTab, "next tab", None),
+    key(
+        KeyCode::Char('q'),
+        "q",
+        G,
+        A::Quit,
+        "key-quit",
+        Some("hint-quit"),
+    ),
+    key(KeyCode::Tab, "Tab", G, A::NextTab, "key-next-tab", None),
     key(
         KeyCode::BackTab,
         "S-Tab",
         G,
         A::PrevTab,
-        "previous tab",
+        "key-previous-tab",
         None,
     ),
     key(
@@ -138,7 +167,7 @@ pub const BINDINGS: &[Binding] = &[
         "1",
         G,
         A::GoTo(Tab::Feed),
-        "Feed tab",
+        "key-feed-tab",
         None,
     ),
     key(
@@ -146,7 +175,7 @@ pub const BINDINGS: &[Binding] = &[
         "2",
         G,
         A::GoTo(Tab::Requests),
-        "Requests tab",
+        "key-requests-tab",
         None,
     ),
     key(
@@ -154,7 +183,7 @@ pub const BINDINGS: &[Binding] = &[
         "3",
         G,
         A::GoTo(Tab::Resources),
-        "Resources tab",
+        "key-resources-tab",
         None,
     ),
     key(
@@ -162,7 +191,7 @@ pub const BINDINGS: &[Binding] = &[
         "4",
         G,
         A::GoTo(Tab::Collectives),
-        "Collectives tab",
+        "key-collectives-tab",
         None,
     ),
     key(
@@ -170,7 +199,7 @@ pub const BINDINGS: &[Binding] = &[
         "5",
         G,
         A::GoTo(Tab::Network),
-        "Network tab",
+        "key-network-tab",
         None,
     ),
     key(
@@ -178,29 +207,36 @@ pub const BINDINGS: &[Binding] = &[
         "6",
         G,
         A::GoTo(Tab::Scorecards),
-        "Score cards tab",
+        "key-score-cards-tab",
         None,
     ),
-    key(KeyCode::Up, "↑", G, A::Up, "move up", None),
-    key(KeyCode::Char('k'), "k", G, A::Up, "move up", None),
-    key(KeyCode::Down, "↓", G, A::Down, "move down", None),
-    key(KeyCode::Char('j'), "j", G, A::Down, "move down", None),
-    key(KeyCode::Home, "Home", G, A::Top, "go to the top", None),
-    key(KeyCode::End, "End", G, A::Bottom, "go to the bottom", None),
+    key(KeyCode::Up, "↑", G, A::Up, "key-move-up", None),
+    key(KeyCode::Char('k'), "k", G, A::Up, "key-move-up", None),
+    key(KeyCode::Down, "↓", G, A::Down, "key-move-down", None),
+    key(KeyCode::Char('j'), "j", G, A::Down, "key-move-down", None),
+    key(KeyCode::Home, "Home", G, A::Top, "key-go-to-the-top", None),
+    key(
+        KeyCode::End,
+        "End",
+        G,
+        A::Bottom,
+        "key-go-to-the-bottom",
+        None,
+    ),
     key(
         KeyCode::Char('/'),
         "/",
         G,
         A::Search,
-        "search",
-        Some("search"),
+        "key-search",
+        Some("hint-search"),
     ),
     key(
         KeyCode::Esc,
         "Esc",
         G,
         A::Clear,
-        "clear search and filters",
+        "key-clear-search-and-filters",
         None,
     ),
     key(
@@ -208,55 +244,55 @@ pub const BINDINGS: &[Binding] = &[
         "f",
         On(Tab::Feed),
         A::CycleKind,
-        "show one kind only",
-        Some("filter"),
+        "key-show-one-kind-only",
+        Some("hint-filter"),
     ),
     key(
         KeyCode::Char('a'),
         "a",
         G,
         A::Announce,
-        "write an announcement",
-        Some("announce"),
+        "key-write-an-announcement",
+        Some("hint-announce"),
     ),
     key(
         KeyCode::Char('r'),
         "r",
         G,
         A::Request,
-        "ask collectives for help",
-        Some("ask"),
+        "key-ask-collectives-for-help",
+        Some("hint-ask"),
     ),
     key(
         KeyCode::Char('o'),
         "o",
         On(Tab::Requests),
         A::Offer,
-        "offer help",
-        Some("offer"),
+        "key-offer-help",
+        Some("hint-offer"),
     ),
     key(
         KeyCode::Char('c'),
         "c",
         On(Tab::Requests),
         A::CloseItem,
-        "close your request",
-        Some("close"),
+        "key-close-your-request",
+        Some("hint-close"),
     ),
     key(
         KeyCode::Char('s'),
         "s",
         G,
         A::Share,
-        "share a resource",
-        Some("share"),
+        "key-share-a-resource",
+        Some("hint-share"),
     ),
     key(
         KeyCode::Char('p'),
         "p",
         G,
         A::Profile,
-        "edit your profile",
+        "key-edit-your-profile",
         None,
     ),
     key(
@@ -264,7 +300,7 @@ pub const BINDINGS: &[Binding] = &[
         "w",
         G,
         A::Withdraw,
-        "withdraw your post",
+        "key-withdraw-your-post",
         None,
     ),
     key(
@@ -272,7 +308,7 @@ pub const BINDINGS: &[Binding] = &[
         "W",
         G,
         A::Wipe,
-        "wipe this laptop",
+        "key-wipe-this-laptop",
         None,
     ),
     key(
@@ -280,7 +316,7 @@ pub const BINDINGS: &[Binding] = &[
         "u",
         G,
         A::Audit,
-        "audit a public office",
+        "key-audit-a-public-office",
         None,
     ),
     key(
@@ -288,7 +324,7 @@ pub const BINDINGS: &[Binding] = &[
         "e",
         On(Tab::Feed),
         A::Endorse,
-        "endorse an audit",
+        "key-endorse-an-audit",
         None,
     ),
     key(
@@ -296,41 +332,74 @@ pub const BINDINGS: &[Binding] = &[
         "t",
         On(Tab::Scorecards),
         A::CycleState,
-        "one state only",
-        Some("state"),
+        "key-one-state-only",
+        Some("hint-state"),
     ),
     key(
         KeyCode::Char('d'),
         "d",
         On(Tab::Scorecards),
         A::CycleDistrict,
-        "one district only",
-        Some("district"),
+        "key-one-district-only",
+        Some("hint-district"),
     ),
     key(
         KeyCode::Char('b'),
         "b",
         On(Tab::Network),
         A::ExportBundle,
-        "messages to a file",
-        Some("to file"),
+        "key-messages-to-a-file",
+        Some("hint-to-file"),
     ),
     key(
         KeyCode::Char('i'),
         "i",
         On(Tab::Network),
         A::ImportBundle,
-        "messages from a file",
-        Some("from file"),
+        "key-messages-from-a-file",
+        Some("hint-from-file"),
     ),
     key(
         KeyCode::Char('x'),
         "x",
         On(Tab::Scorecards),
         A::Export,
-        "export files",
-        Some("export"),
+        "key-export-files",
+        Some("hint-export"),
     ),
+    key(
+        KeyCode::Char('n'),
+        "n",
+        On(Tab::Collectives),
+        A::Admit,
+        "key-welcome-a-collective",
+        Some("hint-welcome"),
+    ),
+    key(
+        KeyCode::Char('R'),
+        "R",
+        On(Tab::Collectives),
+        A::Revoke,
+        "key-remove-a-collective",
+        Some("hint-remove"),
+    ),
+    key(
+        KeyCode::Char('L'),
+        "L",
+        G,
+        A::Language,
+        "key-switch-language",
+        Some("hint-language"),
+    ),
+    key(
+        KeyCode::Char('C'),
+        "C",
+        G,
+        A::Contrast,
+        "key-high-contrast",
+        None,
+    ),
+    key(KeyCode::Char('B'), "B", G, A::Bell, "key-bell", None),
 ];
 
 /// The binding for `event` on `tab`, if any.
@@ -359,13 +428,13 @@ pub fn hints(tab: Tab) -> impl Iterator<Item = &'static Binding> {
     own.chain(everywhere)
 }
 
-/// Keys inside a form; shown in the form and in help.
+/// Keys inside a form (and catalogue keys for what they do); shown in the form and in help.
 pub const FORM_KEYS: &[(&str, &str)] = &[
-    ("Tab ↓", "next field"),
-    ("S-Tab ↑", "previous field"),
-    ("Enter", "next; sends on the last"),
-    ("Ctrl-S", "send now"),
-    ("Esc", "cancel"),
+    ("Tab ↓", "form-key-next-field"),
+    ("S-Tab ↑", "form-key-previous-field"),
+    ("Enter", "form-key-next-sends-on-the-last"),
+    ("Ctrl-S", "form-key-send-now"),
+    ("Esc", "form-key-cancel"),
 ];
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ use sangam_tui::app::App;
 use sangam_tui::backend::AlignedBackend;
 #[cfg(feature = "demo")]
 use sangam_tui::demo;
-use sangam_tui::{client, runtime};
+use sangam_tui::launcher::Launcher;
+use sangam_tui::settings::Settings;
+use sangam_tui::setup::Setup;
+use sangam_tui::{client, runtime, t};
 
 /// The Sangam terminal app.
 #[derive(Parser)]
@@ -48,40 +51,60 @@ fn log_to(path: &std::path::Path) {
     }
 }
 
-async fn open_app(socket: PathBuf) -> Result<()> {
+async fn open_app(socket: PathBuf, app: App, home: runtime::Home) -> Result<()> {
     // init() sets up raw mode, the alternate screen and the panic hook that restores the terminal.
     drop(ratatui::init());
     let backend = AlignedBackend(ratatui::backend::CrosstermBackend::new(std::io::stdout()));
     let mut terminal = ratatui::Terminal::new(backend)?;
     let keys = runtime::read_keys();
     let link = client::connect(socket);
-    let result = runtime::drive(&mut terminal, App::new(now_ms()), keys, link).await;
+    let result = runtime::drive(&mut terminal, app, keys, link, home).await;
     ratatui::restore();
     result.map(|_| ())
 }
 
 async fn run(args: Args) -> Result<()> {
+    // The command line speaks the language the app was last set to in this folder, else LANG's.
+    if let Ok(root) = DataDir::resolve(args.data_dir.clone()) {
+        sangam_tui::catalogue::speak(Settings::load(&root).language());
+    }
     match args.command {
         #[cfg(not(feature = "demo"))]
-        Some(Command::Demo { .. }) => Err(anyhow::anyhow!(
-            "this build of sangam-tui has no demo; run it with \
-             `cargo run --release -p sangam-tui --features demo -- demo`"
-        )),
+        Some(Command::Demo { .. }) => Err(anyhow::anyhow!(t!("cli-no-demo"))),
         #[cfg(feature = "demo")]
         Some(Command::Demo { pace }) => {
-            eprintln!("Starting five demo collectives on this computer…");
+            eprintln!("{}", t!("cli-demo-starting"));
             let demo = demo::start(std::time::Duration::from_secs(pace.max(1))).await?;
             log_to(&demo.log_path());
             let socket = demo.attach.socket_path();
-            let result = open_app(socket).await;
-            eprintln!("Stopping the demo collectives and removing their data…");
+            let app = App::with_settings(now_ms(), Settings::default());
+            let result = open_app(socket, app, runtime::Home::default()).await;
+            eprintln!("{}", t!("cli-demo-stopping"));
             demo.stop().await;
             result
         }
         None => {
             let root = DataDir::resolve(args.data_dir)?;
+            let folder = DataDir::open(&root)?;
             log_to(&root.join("sangam-tui.log"));
-            open_app(DataDir::socket_path_of(&root)).await
+            let settings = Settings::load(&root);
+            let launcher = Launcher::for_folder(&root);
+            let mut app = App::with_settings(now_ms(), settings.clone());
+            // An empty folder: the first-run screen sets it up (again at the invite step if
+            // the key was made and the invite has not come yet).
+            if !folder.is_initialised() {
+                app.setup = Some(Setup::new());
+            } else if settings.waiting_for_invite {
+                let id = std::fs::read_to_string(root.join("sangam-id.txt"))
+                    .map(|id| id.trim().to_string())
+                    .unwrap_or_default();
+                app.setup = Some(Setup::waiting_for_invite(id));
+            }
+            let home = runtime::Home {
+                folder: Some(root.clone()),
+                launcher: Some(launcher),
+            };
+            open_app(DataDir::socket_path_of(&root), app, home).await
         }
     }
 }

@@ -9,8 +9,10 @@ use ratatui::crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind
 use sangam_node::clock::now_ms;
 use tokio::sync::mpsc;
 
-use crate::app::{Action, App};
+use crate::app::{Action, App, Incoming};
 use crate::client::Link;
+use crate::launcher::Launcher;
+use crate::t;
 use crate::view;
 
 /// Keys waiting to be handled.
@@ -18,17 +20,30 @@ pub const KEY_CAPACITY: usize = 64;
 /// How often the app refreshes status and ages.
 const TICK: Duration = Duration::from_secs(5);
 
+/// Where the app keeps its settings and how it runs `sangam` (absent in tests and the demo's
+/// throwaway folders: nothing is remembered, no setup is done).
+#[derive(Clone, Debug, Default)]
+pub struct Home {
+    /// The data folder the settings are kept in.
+    pub folder: Option<std::path::PathBuf>,
+    /// How to run `sangam` for the first-run screen.
+    pub launcher: Option<Launcher>,
+}
+
 /// Runs the app until the person quits; returns its final state.
 pub async fn drive<B: Backend>(
     terminal: &mut Terminal<B>,
     mut app: App,
     mut keys: mpsc::Receiver<KeyEvent>,
     mut link: Link,
+    home: Home,
 ) -> anyhow::Result<App>
 where
     B::Error: Send + Sync + 'static,
 {
     let mut tick = tokio::time::interval(TICK);
+    // Setup work runs off the loop, so the screen keeps answering; its outcome comes back here.
+    let (setup_done, mut setup_outcomes) = mpsc::channel(4);
     loop {
         // Terminals disagree on the width of Indic vowel signs; a full repaint keeps stale marks
         // from a previous frame off the screen.
@@ -41,6 +56,7 @@ where
                 None => vec![Action::Quit],
             },
             Some(incoming) = link.incoming.recv() => app.on_incoming(incoming),
+            Some(outcome) = setup_outcomes.recv() => app.on_incoming(Incoming::Setup(outcome)),
             _ = tick.tick() => app.on_tick(now_ms()),
         };
         for action in actions {
@@ -50,9 +66,33 @@ where
                     let written = write_export(&stem, &csv, &report);
                     app.on_exported(written);
                 }
+                Action::SaveSettings(settings) => {
+                    if let Some(folder) = &home.folder {
+                        // Not remembering a choice is no reason to stop the app.
+                        let _ = settings.save(folder);
+                    }
+                }
+                Action::Bell => {
+                    use std::io::Write;
+                    let _ = std::io::stdout().write_all(b"\x07");
+                    let _ = std::io::stdout().flush();
+                }
+                Action::WriteInvite { name, invite } => {
+                    let file = crate::view::invite_file(&name);
+                    let _ = std::fs::write(&file, format!("{invite}\n"));
+                }
+                Action::Setup(command) => {
+                    let Some(launcher) = home.launcher.clone() else {
+                        continue;
+                    };
+                    let done = setup_done.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let _ = done.blocking_send(launcher.run(command));
+                    });
+                }
                 Action::Send(purpose, request) => {
                     if link.outgoing.send((purpose, request)).await.is_err() {
-                        anyhow::bail!("the link to the node stopped");
+                        anyhow::bail!(t!("link-stopped"));
                     }
                 }
             }
@@ -63,12 +103,17 @@ where
 /// Writes an exported score card into the folder the app was started from; returns the two
 /// files' paths, or what went wrong in plain words.
 fn write_export(stem: &str, csv: &str, report: &str) -> Result<[String; 2], String> {
-    let folder = std::env::current_dir().map_err(|e| format!("no folder to write to: {e}"))?;
+    let folder = std::env::current_dir().map_err(|e| t!("no-folder", why = e.to_string()))?;
     let mut paths = [String::new(), String::new()];
     for (slot, (extension, text)) in [("csv", csv), ("md", report)].into_iter().enumerate() {
         let path = folder.join(format!("{stem}.{extension}"));
-        std::fs::write(&path, text)
-            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        std::fs::write(&path, text).map_err(|e| {
+            t!(
+                "could-not-write",
+                path = path.display().to_string(),
+                why = e.to_string()
+            )
+        })?;
         paths[slot] = path.display().to_string();
     }
     Ok(paths)

@@ -1,5 +1,7 @@
 //! The app's tabs, shared by the app and its keymap.
 
+use crate::t;
+
 /// The tabs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Tab {
@@ -29,15 +31,20 @@ impl Tab {
     ];
 
     /// The tab's name on screen.
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> String {
         match self {
-            Tab::Feed => "Feed",
-            Tab::Requests => "Requests",
-            Tab::Resources => "Resources",
-            Tab::Collectives => "Collectives",
-            Tab::Network => "Network",
-            Tab::Scorecards => "Score cards",
+            Tab::Feed => t!("tab-feed"),
+            Tab::Requests => t!("tab-requests"),
+            Tab::Resources => t!("tab-resources"),
+            Tab::Collectives => t!("tab-collectives"),
+            Tab::Network => t!("tab-network"),
+            Tab::Scorecards => t!("tab-scorecards"),
         }
+    }
+
+    /// Its number on screen and in the keys, from 1.
+    pub fn number(self) -> u8 {
+        self.index() as u8 + 1
     }
 
     /// Where the tab stands among [`Tab::ALL`].

@@ -6,330 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+mod fixture;
+
+use fixture::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use sangam_protocol::api::{Item, MemberView, Overview, PeerView, Response, Status};
-use sangam_protocol::audit::{Audit, OfficeType, Outcome, Ratings};
-use sangam_protocol::kinds::{
-    Admit, Announcement, MentoringRequest, Offer, Profile, Resource, Urgency,
-};
-use sangam_protocol::scorecard::{AuditEntry, EndorsementEntry, ScorecardFilter, compute};
-use sangam_protocol::{AuthorId, Body, Keypair, Kind, MessageId, Role};
+use sangam_protocol::api::Response;
+use sangam_protocol::audit::{OfficeType, Outcome};
+use sangam_protocol::kinds::{Announcement, MentoringRequest, Profile, Urgency};
+use sangam_protocol::scorecard::EndorsementEntry;
+use sangam_protocol::{Body, Kind, MessageId, Role};
 use sangam_tui::app::{App, Incoming, Link, Purpose};
-use sangam_tui::view;
-
-const NOW: u64 = 1_780_000_000_000;
-const MINUTE: u64 = 60_000;
-
-fn author(n: u8) -> AuthorId {
-    Keypair::from_secret_bytes(&[n; 32]).author()
-}
-
-fn item(n: u8, by: u8, minutes_ago: u64, body: Body) -> Item {
-    Item {
-        id: MessageId([n; 32]),
-        author: author(by),
-        author_name: None,
-        seq: n as u64,
-        kind: body.kind(),
-        timestamp: NOW - minutes_ago * MINUTE,
-        body: Some(body),
-        closed: false,
-        offers: 0,
-        withdrawn: false,
-        expires_at: None,
-        endorsements: 0,
-        sealed: None,
-    }
-}
-
-fn member(n: u8, name: &str, role: Role, state: &str, district: &str) -> MemberView {
-    MemberView {
-        id: author(n),
-        name: name.into(),
-        role: Some(role),
-        admitted_by: (n != 1).then(|| author(1)),
-        admitted_at: Some(NOW - 600 * MINUTE),
-        revoked: false,
-        disputed: false,
-        state: Some(state.into()),
-        district: Some(district.into()),
-        // Every fixture member but the fourth published its key for sealed messages.
-        seals: n != 4,
-    }
-}
-
-fn peer(n: u8, name: &str, synced_minutes_ago: u64) -> PeerView {
-    PeerView {
-        peer: author(n).to_string(),
-        name: Some(name.into()),
-        connected: true,
-        relayed: false,
-        addresses: vec![],
-        last_seen: Some(NOW),
-        last_sync: Some(NOW - synced_minutes_ago * MINUTE),
-    }
-}
-
-/// An app as seen from "Bihar Survivors' Forum" (author 2) in a small network.
-fn app() -> App {
-    let mut app = App::new(NOW);
-    app.on_incoming(Incoming::Connected);
-    let mut request = item(
-        10,
-        3,
-        90,
-        Body::MentoringRequest(MentoringRequest {
-            topic: "victim_compensation".into(),
-            title: "ক্ষতিপূরণের আবেদন আটকে আছে".into(),
-            description: "DLSA has not answered in a year. Has anyone pushed such a case?".into(),
-            region: "West Bengal".into(),
-            language: "Bengali".into(),
-            urgency: Urgency::High,
-            expires_at: None,
-        }),
-    );
-    request.offers = 1;
-    let mut closed = item(
-        11,
-        2,
-        2000,
-        Body::MentoringRequest(MentoringRequest {
-            topic: "legal_aid".into(),
-            title: "वकील की ज़रूरत".into(),
-            description: "Resolved with help from Utthan.".into(),
-            region: "Bihar".into(),
-            language: "Hindi".into(),
-            urgency: Urgency::Normal,
-            expires_at: None,
-        }),
-    );
-    closed.closed = true;
-    closed.offers = 2;
-    app.items = vec![
-        item(
-            12,
-            2,
-            5,
-            Body::Announcement(Announcement {
-                title: "कार्यशाला: मुआवज़ा दावे".into(),
-                body: "शनिवार सुबह 10 बजे, पटना।".into(),
-                tags: vec!["workshop".into()],
-                expires_at: None,
-            }),
-        ),
-        item(
-            13,
-            1,
-            30,
-            Body::Offer(Offer {
-                request: MessageId([10; 32]),
-                body: "Our lawyer can help.".into(),
-            }),
-        ),
-        request,
-        item(
-            14,
-            4,
-            200,
-            Body::Resource(Resource {
-                title: "Compensation scheme amounts by state".into(),
-                description: "Amounts and forms under each state's scheme.".into(),
-                tags: vec!["legal".into(), "compensation".into()],
-                link: Some("https://example.org/guide".into()),
-                file_hash: None,
-            }),
-        ),
-        item(
-            15,
-            4,
-            700,
-            Body::Profile(Profile {
-                name: "Maitri Sangathan".into(),
-                state: "Maharashtra".into(),
-                district: "Pune".into(),
-                focus_areas: vec![],
-                languages: vec!["Marathi".into()],
-                about: "Survivor-led collective.".into(),
-            }),
-        ),
-        closed,
-        item(
-            16,
-            1,
-            2100,
-            Body::Admit(Admit {
-                member: author(2),
-                role: Role::Member,
-                name: "Bihar Survivors' Forum".into(),
-            }),
-        ),
-    ];
-    app.members = vec![
-        member(
-            1,
-            "Utthan",
-            Role::Steward,
-            "West Bengal",
-            "South 24 Parganas",
-        ),
-        member(2, "Bihar Survivors' Forum", Role::Member, "Bihar", "Patna"),
-        member(3, "Vimukti", Role::Member, "West Bengal", "Kolkata"),
-        member(4, "Maitri Sangathan", Role::Member, "Maharashtra", "Pune"),
-        member(5, "National Forum", Role::Observer, "Delhi", "New Delhi"),
-    ];
-    app.peers = vec![peer(1, "Utthan", 1), peer(4, "Maitri Sangathan", 12)];
-    // Maitri is reached only through a relay; this laptop is reachable through Utthan's.
-    if let Some(maitri) = app.peers.get_mut(1) {
-        maitri.relayed = true;
-    }
-    let relays = app.peers.iter().take(1).map(|p| p.peer.clone()).collect();
-    app.status = Some(Status {
-        id: Some(author(2)),
-        relays,
-        name: "Bihar Survivors' Forum".into(),
-        network_name: Some("Sangam".into()),
-        role: Some(Role::Member),
-        running: true,
-        connected: app.peers.clone(),
-        rejected: [("bad_signature".to_string(), 3), ("fork".to_string(), 1)].into(),
-        forks: [(author(3).to_string(), 1)].into(),
-        ..Default::default()
-    });
-    // The forum's figures, as the node computes them over its whole store (checked against
-    // a store in tests/tests/forum.rs): more than the recent items above.
-    let activity = |kind: &str, counts: &[(usize, u64)]| {
-        let mut columns = vec![0; 24];
-        for (column, count) in counts {
-            columns[*column] = *count;
-        }
-        (kind.to_string(), columns)
-    };
-    app.overview = Some(Overview {
-        messages: [
-            ("announcement".to_string(), 41),
-            ("mentoring_request".to_string(), 18),
-            ("offer".to_string(), 25),
-            ("audit".to_string(), 12),
-        ]
-        .into(),
-        activity: [
-            activity("announcement", &[(3, 2), (10, 5), (22, 1), (23, 3)]),
-            activity("mentoring_request", &[(8, 1), (20, 2), (23, 1)]),
-            activity("offer", &[(12, 4), (21, 3), (23, 1)]),
-            activity("audit", &[(5, 2), (15, 6), (23, 4)]),
-        ]
-        .into(),
-        bucket_hours: 2,
-        requests: 18,
-        closed_requests: 6,
-        answered_requests: 11,
-        median_minutes_to_first_offer: Some(190),
-        by_state: vec![
-            ("West Bengal".into(), 52),
-            ("Bihar".into(), 31),
-            ("Maharashtra".into(), 12),
-            ("unknown".into(), 3),
-        ],
-    });
-    app
-}
-
-fn audit(
-    n: u8,
-    by: u8,
-    office: (&str, OfficeType),
-    place: (&str, &str),
-    date: &str,
-    ratings: [u8; 4],
-    outcome: Outcome,
-) -> AuditEntry {
-    AuditEntry {
-        id: MessageId([n; 32]),
-        author: author(by),
-        audit: Audit {
-            office_type: office.1,
-            office_name: office.0.into(),
-            district: place.0.into(),
-            state: place.1.into(),
-            date: date.into(),
-            sought: "FIR".into(),
-            ratings: Ratings {
-                responsiveness: ratings[0],
-                dignity: ratings[1],
-                timeliness: ratings[2],
-                outcome: ratings[3],
-            },
-            outcome,
-            note: String::new(),
-        },
-    }
-}
-
-/// A few audits of offices in two districts, one endorsed.
-fn few_audits() -> Vec<AuditEntry> {
-    let s24 = ("South 24 Parganas", "West Bengal");
-    let ahtu = ("AHTU South 24 Parganas", OfficeType::Ahtu);
-    let canning = ("Canning Police Station", OfficeType::PoliceStation);
-    let patna = ("Patna", "Bihar");
-    vec![
-        audit(
-            40,
-            1,
-            ahtu,
-            s24,
-            "2026-03-10",
-            [2, 1, 1, 0],
-            Outcome::Pending,
-        ),
-        audit(
-            41,
-            3,
-            ahtu,
-            s24,
-            "2026-06-02",
-            [2, 2, 1, 1],
-            Outcome::Refused,
-        ),
-        audit(
-            42,
-            1,
-            ahtu,
-            s24,
-            "2026-09-15",
-            [3, 3, 2, 2],
-            Outcome::Partly,
-        ),
-        audit(
-            43,
-            3,
-            canning,
-            s24,
-            "2026-08-01",
-            [4, 3, 4, 4],
-            Outcome::Granted,
-        ),
-        audit(
-            44,
-            2,
-            ("DLSA Patna", OfficeType::Dlsa),
-            patna,
-            "2026-07-20",
-            [3, 4, 2, 3],
-            Outcome::Partly,
-        ),
-    ]
-}
-
-fn show_scorecard(app: &mut App, audits: &[AuditEntry], endorsements: &[EndorsementEntry]) {
-    let card = compute(audits, endorsements, &ScorecardFilter::default());
-    app.on_incoming(Incoming::Answer(
-        Purpose::Places,
-        Response::Scorecard { scorecard: card },
-    ));
-    press(app, KeyCode::Char('6'));
-}
 
 #[test]
 fn scorecards_empty() {
@@ -425,16 +111,6 @@ fn compose_audit_with_its_warning() {
     let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert!(actions.is_empty(), "{actions:?}");
     insta::assert_snapshot!(screen(&app));
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|frame| view::render(frame, app)).unwrap();
-    terminal.backend().to_string()
 }
 
 #[test]
@@ -566,13 +242,6 @@ fn escape_closes_a_form_and_only_authors_close_requests() {
     // The first request belongs to someone else.
     press(&mut app, KeyCode::Char('c'));
     assert_eq!(app.notice.as_ref().map(|n| n.problem), Some(true));
-}
-
-/// Types `text` into whatever has the keyboard; returns the actions the last key asked for.
-fn type_in(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
 }
 
 #[test]
@@ -748,36 +417,6 @@ fn bundle_forms_ask_the_node_to_write_and_read_files() {
     );
 }
 
-/// A sealed offer on request 10 by `by`, opened for this node or not.
-fn sealed_offer(n: u8, by: u8, words: &str, readers: &[&str], opened: bool) -> Item {
-    use sangam_protocol::api::SealedView;
-    use sangam_protocol::seal::SealRequest;
-    use sangam_protocol::sealed::SealingSecret;
-    let offer = Body::Offer(Offer {
-        request: MessageId([10; 32]),
-        body: words.into(),
-    });
-    let writer = Keypair::from_secret_bytes(&[by; 32]);
-    let asker = Keypair::from_secret_bytes(&[3; 32]);
-    let sealed = SealRequest {
-        network: sangam_protocol::NetworkId([1; 32]),
-        author: writer.author(),
-        author_key: SealingSecret::of(&writer).public(),
-        recipients: &[(asker.author(), SealingSecret::of(&asker).public())],
-        body: &offer,
-    }
-    .seal()
-    .unwrap();
-    let mut item = item(n, by, 20, Body::Sealed(sealed));
-    item.sealed = Some(SealedView {
-        readers: readers.iter().map(|r| r.to_string()).collect(),
-        for_me: opened,
-        opened: opened.then_some(offer),
-        problem: None,
-    });
-    item
-}
-
 #[test]
 fn sealed_offers_show_who_can_read_them() {
     let mut app = app();
@@ -800,4 +439,137 @@ fn sealed_offers_show_who_can_read_them() {
     assert!(shown.contains("98300 12345"), "{shown}");
     assert!(!shown.contains("(hidden)"), "{shown}");
     insta::assert_snapshot!(shown);
+}
+
+/// A request on legal aid from Vimukti, arriving after the app started; what the app asks for.
+fn legal_aid_request_arrives(app: &mut App) -> Vec<sangam_tui::app::Action> {
+    let mut request = item(
+        40,
+        3,
+        0,
+        Body::MentoringRequest(MentoringRequest {
+            topic: "legal_aid".into(),
+            title: "Lawyer for a compensation hearing".into(),
+            description: String::new(),
+            region: "West Bengal".into(),
+            language: "Bengali".into(),
+            urgency: Urgency::Normal,
+            expires_at: None,
+        }),
+    );
+    request.timestamp = NOW + MINUTE;
+    app.on_incoming(Incoming::Event(
+        sangam_protocol::api::Event::MessageStored {
+            item: Box::new(request),
+        },
+    ))
+}
+
+fn offering(focus_areas: &[&str]) -> Profile {
+    Profile {
+        name: "Bihar Survivors' Forum".into(),
+        state: "Bihar".into(),
+        district: "Patna".into(),
+        focus_areas: focus_areas.iter().map(|s| s.to_string()).collect(),
+        languages: vec![],
+        about: String::new(),
+    }
+}
+
+#[test]
+fn a_request_on_a_topic_a_collective_offers_is_highlighted_and_counted_and_not_elsewhere() {
+    // Offers legal aid (in Hindi words): the new request matches.
+    let mut app = app();
+    app.own_profile = Some(offering(&["कानूनी सहायता", "livelihoods"]));
+    app.settings.bell = true;
+    legal_aid_request_arrives(&mut app);
+    assert_eq!(app.new_matching(), 1);
+    let top = screen(&app);
+    assert!(top.contains("★ 1 new that matches you"), "{top}");
+    assert!(top.contains("2 Requests·1 ★1"), "{top}");
+    press(&mut app, KeyCode::Char('2'));
+    let requests = screen(&app);
+    assert!(
+        top.contains("│• just now"),
+        "new rows are marked in the feed:\n{top}"
+    );
+    assert!(requests.contains("★ This matches what your"), "{requests}");
+    assert!(
+        requests.contains("│★ "),
+        "the matching row is starred:\n{requests}"
+    );
+    // Off the selected row, the matching row is drawn in the matching colour.
+    press(&mut app, KeyCode::Down);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| sangam_tui::view::render(frame, &app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let row = (0..24)
+        .find(|y| {
+            (0..40)
+                .map(|x| buffer[(x, *y)].symbol())
+                .collect::<String>()
+                .contains("Lawyer")
+        })
+        .expect("the request is listed");
+    let styled = (0..40).any(|x| {
+        buffer[(x, row)].fg == ratatui::style::Color::LightYellow
+            && buffer[(x, row)].symbol() == "L"
+    });
+    assert!(styled, "the matching request is highlighted");
+
+    // Offers only livelihoods: nothing matches, nothing is counted or highlighted.
+    let mut other = app_without_matches();
+    legal_aid_request_arrives(&mut other);
+    assert_eq!(other.new_matching(), 0);
+    let top = screen(&other);
+    assert!(!top.contains('★'), "{top}");
+    press(&mut other, KeyCode::Char('2'));
+    assert!(!screen(&other).contains("This matches"));
+}
+
+fn app_without_matches() -> App {
+    let mut app = app();
+    app.own_profile = Some(offering(&["livelihoods"]));
+    app
+}
+
+#[test]
+fn the_bell_rings_only_for_a_matching_request_and_only_when_it_is_on() {
+    use sangam_tui::app::Action;
+    let rings = |bell: bool, offers: &[&str]| {
+        let mut app = app();
+        app.own_profile = Some(offering(offers));
+        app.settings.bell = bell;
+        legal_aid_request_arrives(&mut app).contains(&Action::Bell)
+    };
+    assert!(rings(true, &["legal aid"]));
+    assert!(!rings(false, &["legal aid"]));
+    assert!(!rings(true, &["livelihoods"]));
+}
+
+#[test]
+fn what_arrived_since_a_tab_was_last_looked_at_is_marked_until_it_is_left() {
+    let mut app = app();
+    legal_aid_request_arrives(&mut app);
+    assert_eq!(app.new_on(sangam_tui::app::Tab::Requests), 1);
+    app.now = NOW + 2 * MINUTE;
+    press(&mut app, KeyCode::Char('2'));
+    assert_eq!(
+        app.new_on(sangam_tui::app::Tab::Requests),
+        1,
+        "marked while looked at"
+    );
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(
+        app.new_on(sangam_tui::app::Tab::Requests),
+        0,
+        "seen once left"
+    );
+    assert_eq!(
+        app.settings.last_looked.get(&2),
+        Some(&(NOW + 2 * MINUTE)),
+        "remembered"
+    );
 }

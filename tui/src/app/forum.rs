@@ -8,6 +8,7 @@ use sangam_protocol::scorecard::{OfficeCard, Scorecard, ScorecardFilter};
 use sangam_protocol::{Body, Kind};
 
 use super::{Action, App, Purpose, Tab};
+use crate::t;
 
 impl App {
     /// The offices of the card shown, worst first (unrated ones last).
@@ -89,7 +90,7 @@ impl App {
         let mut states: Vec<&String> = self.places.iter().map(|(state, _)| state).collect();
         states.dedup();
         if states.is_empty() {
-            self.say("No audits yet: press u to record one.", true);
+            self.say(t!("card-no-audits-yet"), true);
             return vec![];
         }
         let next = match &self.card_filter.state {
@@ -109,7 +110,7 @@ impl App {
     /// Shows the next district of the chosen state (after the last: the whole state).
     pub(crate) fn cycle_district(&mut self) -> Vec<Action> {
         let Some(state) = self.card_filter.state.clone() else {
-            self.say("Choose a state first: press t.", true);
+            self.say(t!("card-choose-state-first"), true);
             return vec![];
         };
         let districts: Vec<&String> = self
@@ -140,7 +141,7 @@ impl App {
             .map(|item| (item.id, item.author, item.kind, item.body.is_some()));
         match target {
             Some((id, author, Kind::Audit, true)) if Some(author) != me => {
-                self.say("Endorsing the audit…", false);
+                self.say(t!("endorsing"), false);
                 let body = Body::Endorsement(Endorsement {
                     audit: id,
                     note: String::new(),
@@ -148,21 +149,15 @@ impl App {
                 vec![Action::Send(Purpose::Publish, Request::Post { body })]
             }
             Some((_, _, Kind::Audit, true)) => {
-                self.say(
-                    "This is your own audit; another collective that was there can endorse it.",
-                    true,
-                );
+                self.say(t!("endorse-own-audit"), true);
                 vec![]
             }
             Some((_, _, Kind::Audit, false)) => {
-                self.say("This audit was withdrawn.", true);
+                self.say(t!("audit-withdrawn"), true);
                 vec![]
             }
             _ => {
-                self.say(
-                    "Select an audit to endorse (press f to show one kind only).",
-                    true,
-                );
+                self.say(t!("select-audit-to-endorse"), true);
                 vec![]
             }
         }
@@ -183,9 +178,13 @@ impl App {
             let who = writer_name.unwrap_or_else(|| writer.short());
             let refused: u64 = refused.values().sum();
             self.say(
-                format!(
-                    "Read {messages} message(s) from {who}'s file: {stored} new, {already_held} \
-                     already here, {refused} refused."
+                t!(
+                    "bundle-read",
+                    count = messages,
+                    who = who,
+                    stored = stored,
+                    held = already_held,
+                    refused = refused
                 ),
                 refused > 0,
             );
@@ -195,22 +194,19 @@ impl App {
     /// Says where an export went, or why it did not.
     pub fn on_exported(&mut self, written: Result<[String; 2], String>) {
         match written {
-            Ok([csv, report]) => self.say(
-                format!("Saved {csv} (for spreadsheets) and {report} (the report)."),
-                false,
-            ),
-            Err(why) => self.say(format!("Not saved: {why}"), true),
+            Ok([csv, report]) => self.say(t!("export-saved", csv = csv, report = report), false),
+            Err(why) => self.say(t!("export-not-saved", why = why), true),
         }
     }
 
     /// Writes the card shown as CSV and as a report.
     pub(crate) fn export(&mut self) -> Vec<Action> {
         let Some(card) = &self.scorecard else {
-            self.say("The score card has not arrived yet.", true);
+            self.say(t!("card-not-arrived"), true);
             return vec![];
         };
         if card.total.audits == 0 {
-            self.say("There is nothing to export yet: no audits here.", true);
+            self.say(t!("card-nothing-to-export"), true);
             return vec![];
         }
         let today = Day::of_unix_ms(self.now).to_string();
@@ -240,7 +236,7 @@ impl App {
                 report: sangam_node::report::markdown(card, &network, &today),
             }],
             Err(_) => {
-                self.say("The score card could not be written as CSV.", true);
+                self.say(t!("card-no-csv"), true);
                 vec![]
             }
         }

@@ -57,10 +57,35 @@ impl App {
         if let Some(form) = &mut app.form {
             for field in &mut form.fields {
                 field.input = input_for_screen(&field.input);
+                field.label = text(&field.label);
+                field.hint = text(&field.hint);
+            }
+            if let Some((_, name)) = &mut form.member {
+                *name = text(name);
             }
             if let Some((_, title)) = &mut form.target {
                 *title = text(title);
             }
+        }
+        if let Some(setup) = &mut app.setup {
+            use crate::setup::Step;
+            match &mut setup.step {
+                Step::Details { name, region, .. } => {
+                    *name = input_for_screen(name);
+                    *region = input_for_screen(region);
+                }
+                Step::Choice { name, region } => {
+                    *name = text(name);
+                    *region = text(region);
+                }
+                Step::NetworkName { network, .. } => *network = input_for_screen(network),
+                Step::Working(what) => *what = text(what),
+                Step::Invite { invite, .. } => *invite = input_for_screen(invite),
+            }
+            setup.problem = setup.problem.as_ref().map(text);
+        }
+        if let Some(invite) = &mut app.invite {
+            invite.name = text(&invite.name);
         }
         app
     }

@@ -5,55 +5,44 @@
 use sangam_protocol::audit::{Audit, OfficeType, Outcome, Ratings, personal_details};
 
 use super::{Field, field};
+use crate::t;
 
 /// The audit form's fields, in order.
 pub(super) fn fields() -> Vec<Field> {
-    let rating = |label, name| {
-        field(
-            label,
-            name,
-            false,
-            "1 (worst) to 5 (best); empty if it does not apply",
-        )
-    };
+    let rating = |label, name| field(label, name, false, t!("hint-rating"));
+    let offices: Vec<String> = OfficeType::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, office)| format!("{} {}", i + 1, crate::labels::office_label(*office)))
+        .collect();
+    let outcomes: Vec<String> = Outcome::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, outcome)| format!("{} {}", i + 1, crate::labels::outcome_label(*outcome)))
+        .collect();
     vec![
         field(
-            "Office type",
+            t!("field-office-type"),
             "office type",
             true,
-            "AHTU, police, shelter, CWC, DLSA, labour, health, scheme, court, other",
+            offices.join(" · "),
         ),
         field(
-            "Office name",
+            t!("field-office-name"),
             "office name",
             true,
-            "e.g. AHTU South 24 Parganas",
+            t!("hint-office-name"),
         ),
-        field("District", "district", true, ""),
-        field("State", "state", true, ""),
-        field("Date", "date", true, "the day you went, like 2026-11-20"),
-        field(
-            "Sought",
-            "sought",
-            true,
-            "e.g. FIR, compensation application, release order",
-        ),
-        rating("Responsiveness", "responsiveness"),
-        rating("Dignity", "dignity"),
-        rating("Timeliness", "timeliness"),
-        rating("Outcome rating", "outcome rating"),
-        field(
-            "Result",
-            "result",
-            true,
-            "granted, partly, refused or pending",
-        ),
-        field(
-            "Note",
-            "note",
-            false,
-            "about the office only: no names, phone numbers or addresses",
-        ),
+        field(t!("field-district"), "district", true, String::new()),
+        field(t!("field-state"), "state", true, String::new()),
+        field(t!("field-date"), "date", true, t!("hint-date")),
+        field(t!("field-sought"), "sought", true, t!("hint-sought")),
+        rating(t!("field-responsiveness"), "responsiveness"),
+        rating(t!("field-dignity"), "dignity"),
+        rating(t!("field-timeliness"), "timeliness"),
+        rating(t!("field-outcome-rating"), "outcome rating"),
+        field(t!("field-result"), "result", true, outcomes.join(" · ")),
+        field(t!("field-note"), "note", false, t!("hint-note")),
     ]
 }
 
@@ -91,21 +80,16 @@ fn rating(label: &str, text: &str) -> Result<u8, String> {
             .parse::<u8>()
             .ok()
             .filter(|n| (1..=5).contains(n))
-            .ok_or_else(|| format!("{label}: type 1 to 5, or leave it empty.")),
+            .ok_or_else(|| t!("problem-rating", field = label)),
     }
 }
 
 /// The audit the typed values (`value(i)` is field i) make, or what is wrong with them.
 pub(super) fn body(value: impl Fn(usize) -> String) -> Result<Audit, String> {
-    let office_type = office_type(&value(0)).ok_or(
-        "Office type: type one of AHTU, police, shelter, CWC, DLSA, labour, health, scheme, \
-         court or other.",
-    )?;
+    let office_type = office_type(&value(0)).ok_or_else(|| t!("problem-office-type"))?;
     let outcome = match value(10).to_lowercase().as_str() {
-        "" => return Err("Result is needed.".into()),
-        word => {
-            Outcome::from_name(word).ok_or("Result: type granted, partly, refused or pending.")?
-        }
+        "" => return Err(t!("problem-needed", field = t!("field-result"))),
+        word => outcome_of(word).ok_or_else(|| t!("problem-result"))?,
     };
     Ok(Audit {
         office_type,
@@ -115,10 +99,10 @@ pub(super) fn body(value: impl Fn(usize) -> String) -> Result<Audit, String> {
         date: value(4),
         sought: value(5),
         ratings: Ratings {
-            responsiveness: rating("Responsiveness", &value(6))?,
-            dignity: rating("Dignity", &value(7))?,
-            timeliness: rating("Timeliness", &value(8))?,
-            outcome: rating("Outcome rating", &value(9))?,
+            responsiveness: rating(&t!("field-responsiveness"), &value(6))?,
+            dignity: rating(&t!("field-dignity"), &value(7))?,
+            timeliness: rating(&t!("field-timeliness"), &value(8))?,
+            outcome: rating(&t!("field-outcome-rating"), &value(9))?,
         },
         outcome,
         note: value(NOTE),
@@ -127,11 +111,29 @@ pub(super) fn body(value: impl Fn(usize) -> String) -> Result<Audit, String> {
 
 /// The warning for a note that seems to be about a person, if it does.
 pub(super) fn warning(note: &str) -> Option<String> {
-    personal_details(note).map(|what| {
-        format!(
-            "The note seems to hold {what}. Score cards are about offices, not people: take it \
-             out, or press Enter again to send it as it is."
-        )
+    personal_details(note).map(|what| t!("warning-note", what = details_in_words(what)))
+}
+
+/// What `personal_details` found, in the language spoken.
+pub(super) fn details_in_words(what: &str) -> String {
+    match what {
+        "an Aadhaar number" => t!("details-aadhaar"),
+        "a phone number" => t!("details-phone"),
+        _ => t!("details-personal"),
+    }
+}
+
+/// The outcome typed as its number in the hint's list, its name, or its words on screen.
+fn outcome_of(typed: &str) -> Option<Outcome> {
+    if let Ok(number) = typed.trim().parse::<usize>() {
+        return number
+            .checked_sub(1)
+            .and_then(|i| Outcome::ALL.get(i).copied());
+    }
+    Outcome::from_name(typed).or_else(|| {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| crate::labels::outcome_label(*o).to_lowercase() == typed)
     })
 }
 
@@ -161,5 +163,7 @@ mod tests {
             rating("Dignity", "7"),
             Err("Dignity: type 1 to 5, or leave it empty.".into())
         );
+        assert_eq!(outcome_of("3"), Some(Outcome::Refused));
+        assert_eq!(outcome_of("partly granted"), Some(Outcome::Partly));
     }
 }

@@ -7,6 +7,7 @@ use sangam_protocol::api::Request;
 use sangam_protocol::audit::Day;
 
 use super::{Field, FormKind, field};
+use crate::t;
 
 /// The file to write or read.
 pub(super) const FILE: usize = 0;
@@ -19,31 +20,11 @@ pub(super) const SINCE: usize = 2;
 pub(super) fn fields(kind: FormKind) -> Vec<Field> {
     match kind {
         FormKind::BundleExport => vec![
-            field(
-                "File",
-                "file",
-                true,
-                "where to write it, e.g. /media/usb/for-the-district.bundle",
-            ),
-            field(
-                "For",
-                "for",
-                false,
-                "collectives, comma separated: only they can read it (empty: anyone can)",
-            ),
-            field(
-                "Since",
-                "since",
-                false,
-                "a day like 2026-11-01, or empty for what they lack",
-            ),
+            field(t!("field-file"), "file", true, t!("hint-file-write")),
+            field(t!("field-for"), "for", false, t!("hint-for")),
+            field(t!("field-since"), "since", false, t!("hint-since")),
         ],
-        _ => vec![field(
-            "File",
-            "file",
-            true,
-            "the bundle, e.g. /media/usb/for-the-district.bundle",
-        )],
+        _ => vec![field(t!("field-file"), "file", true, t!("hint-file-read"))],
     }
 }
 
@@ -56,11 +37,11 @@ pub(super) fn request(
 ) -> Result<Request, String> {
     let file = value(FILE);
     if file.is_empty() {
-        return Err("File is needed.".into());
+        return Err(t!("problem-needed", field = t!("field-file")));
     }
     // The node reads and writes the file itself: it needs the whole path.
     let path = std::path::absolute(&file)
-        .map_err(|_| "File: type the whole path, like /media/usb/sangam.bundle.".to_string())?
+        .map_err(|_| t!("problem-whole-path"))?
         .display()
         .to_string();
     if kind != FormKind::BundleExport {
@@ -70,7 +51,7 @@ pub(super) fn request(
         "" => None,
         day => Some(
             Day::parse(day)
-                .map_err(|_| "Since: write the day like 2026-11-01.".to_string())?
+                .map_err(|_| t!("problem-date", field = t!("field-since")))?
                 .unix_ms(),
         ),
     };
@@ -99,14 +80,15 @@ fn named(list: &str, members: &[(AuthorId, String)]) -> Result<Vec<AuthorId>, St
                 .iter()
                 .find(|(_, name)| name.to_lowercase() == wanted.to_lowercase())
                 .map(|(id, _)| *id)
-                .ok_or_else(|| format!("For: no collective is called {wanted}."))
+                .ok_or_else(|| t!("problem-no-such-collective", name = wanted.as_str()))
         })
         .collect()
 }
 
 /// What to say before a plain bundle is written.
-pub(super) const PLAIN_WARNING: &str = "Nobody is named in For: anyone who finds the file can \
-     read every message in it. Name who it is for, or press Enter again to write it unsealed.";
+pub(super) fn plain_warning() -> String {
+    t!("warning-plain-bundle")
+}
 
 #[cfg(test)]
 mod tests {
@@ -139,7 +121,7 @@ mod tests {
         );
         form.set(FOR, "");
         assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
-        assert_eq!(form.problem.as_deref(), Some(PLAIN_WARNING));
+        assert_eq!(form.problem, Some(plain_warning()));
         assert!(matches!(
             press(&mut form, KeyCode::Enter),
             FormOutcome::Ask(Request::ExportBundle { .. })

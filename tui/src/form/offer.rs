@@ -5,6 +5,7 @@
 use sangam_protocol::audit::personal_details;
 
 use super::{Field, field};
+use crate::t;
 
 /// The offer's words.
 pub(super) const WORDS: usize = 0;
@@ -14,19 +15,14 @@ pub(super) const SEALED: usize = 1;
 /// The offer form's fields; "only they can read it" starts at yes.
 pub(super) fn fields() -> Vec<Field> {
     let mut sealed = field(
-        "Only for them",
+        t!("field-only-for-them"),
         "sealed",
         false,
-        "yes: only the collective that asked (and you) can read it; no: every collective can",
+        t!("hint-only-for-them"),
     );
-    sealed.input = tui_input::Input::new("yes".into());
+    sealed.input = tui_input::Input::new(t!("answer-yes"));
     vec![
-        field(
-            "Your offer",
-            "offer",
-            true,
-            "what your collective can do, and how to reach you",
-        ),
+        field(t!("field-your-offer"), "offer", true, t!("hint-your-offer")),
         sealed,
     ]
 }
@@ -34,18 +30,19 @@ pub(super) fn fields() -> Vec<Field> {
 /// Whether the answer means sealed, or what to type instead.
 pub(super) fn sealed(answer: &str) -> Result<bool, String> {
     match answer.trim().to_lowercase().as_str() {
-        "" | "y" | "yes" | "हाँ" | "हां" | "হ্যাঁ" => Ok(true),
-        "n" | "no" | "नहीं" | "না" => Ok(false),
-        _ => Err("\"Only for them\": answer yes or no.".into()),
+        "" | "y" | "yes" | "हाँ" | "हां" | "হ্যাঁ" | "হাঁ" => Ok(true),
+        "n" | "no" | "नहीं" | "ना" | "না" => Ok(false),
+        _ => Err(t!("problem-yes-or-no", field = t!("field-only-for-them"))),
     }
 }
 
 /// What to say before an unsealed offer that seems to hold contact details goes to everyone.
 pub(super) fn warning(words: &str) -> Option<String> {
     personal_details(words).map(|what| {
-        format!(
-            "This offer seems to hold {what}, and every collective would read it. Answer yes \
-             to \"Only for them\", or press Enter again to send it to all."
+        t!(
+            "warning-open-offer",
+            what = super::audit::details_in_words(what),
+            field = t!("field-only-for-them")
         )
     })
 }

@@ -7,15 +7,16 @@ use ratatui::widgets::{Block, Cell, Row, Table, TableState};
 
 use super::{dim, fit, selected_style};
 use crate::app::{App, age};
+use crate::t;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let members = app.collectives_view();
     let header = Row::new([
-        "Collective",
-        "Role",
-        "State / district",
-        "Welcomed by",
-        "Last seen",
+        t!("members-collective"),
+        t!("members-role"),
+        t!("members-place"),
+        t!("members-welcomed-by"),
+        t!("members-last-seen"),
     ])
     .bold();
     let rows: Vec<Row> = members
@@ -23,12 +24,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|member| {
             let peer = app.peers.iter().find(|p| p.peer == member.id.to_string());
             let last_seen = match peer {
-                Some(p) if p.connected => "online now".to_string(),
+                Some(p) if p.connected => t!("members-online-now"),
                 Some(p) => p
                     .last_seen
                     .map(|t| age(app.now, t))
                     .unwrap_or_else(|| "—".into()),
-                None if Some(member.id) == app.me() => "this node".into(),
+                None if Some(member.id) == app.me() => t!("members-this-node"),
                 None => "—".into(),
             };
             let place = match (member.state.as_deref(), member.district.as_deref()) {
@@ -38,9 +39,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             };
             let role = match member.role {
                 // Two stewards removed each other: neither acts as steward until it is settled.
-                Some(_) if member.disputed => "disputed".to_string(),
-                Some(role) => role.name().to_string(),
-                None => "removed".into(),
+                Some(_) if member.disputed => t!("role-disputed"),
+                Some(role) => crate::app::role_label(role),
+                None => t!("role-removed"),
             };
             let by = member
                 .admitted_by
@@ -52,19 +53,24 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                         .unwrap_or_else(|| a.short())
                 })
                 .map(|name| fit(&name, 16))
-                .unwrap_or_else(|| "founder".into());
+                .unwrap_or_else(|| t!("members-founder"));
             // 🔒: it can be written to privately (it published its key for sealed messages).
             let name = if member.seals {
                 format!("🔒 {}", fit(&member.name, 14))
             } else {
                 fit(&member.name, 24)
             };
+            let name = if app.is_new_member(member) {
+                format!("• {name}")
+            } else {
+                name
+            };
             let row = Row::new([
                 Cell::from(name),
                 Cell::from(role),
                 Cell::from(fit(&place, 22)),
                 Cell::from(by),
-                Cell::from(last_seen),
+                Cell::from(fit(&last_seen, 10)),
             ]);
             if member.revoked {
                 row.style(dim())
@@ -86,9 +92,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         Table::new(rows, widths)
             .header(header)
             .row_highlight_style(selected_style())
-            .block(Block::bordered().title(format!(
-                " Collectives · {current} members · 🔒 can be written to privately "
-            ))),
+            .block(Block::bordered().title(format!(" {} ", t!("members-title", count = current)))),
         area,
         &mut state,
     );

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{centered, dim, fit};
 use crate::form::Form;
+use crate::t;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
     let rows_per_field = if form.compact() { 1 } else { 2 };
@@ -18,22 +19,39 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
     );
     super::clear_for_window(frame, popup);
     let block = Block::bordered().title(format!(" {} ", form.kind.title()));
+    let label_width = form
+        .fields
+        .iter()
+        .map(|f| crate::screen::terminal_width(&f.label) + 1)
+        .max()
+        .unwrap_or(0)
+        .clamp(10, 22);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let mut lines = Vec::new();
+    if let Some((_, name)) = &form.member {
+        lines.push(Line::styled(
+            fit(
+                &t!("form-removing", name = name.as_str()),
+                inner.width as usize,
+            ),
+            dim(),
+        ));
+    }
     if let Some((_, title)) = &form.target {
         lines.push(Line::styled(
             fit(
                 &match form.kind {
-                    crate::form::FormKind::Withdraw => format!("Withdrawing: {title}"),
-                    _ => format!("Answering: {title}"),
+                    crate::form::FormKind::Withdraw => {
+                        t!("form-withdrawing", title = title.as_str())
+                    }
+                    _ => t!("form-answering", title = title.as_str()),
                 },
                 inner.width as usize,
             ),
             dim(),
         ));
     }
-    let label_width = 16;
     let input_width = (inner.width as usize)
         .saturating_sub(label_width + 1)
         .max(4);
@@ -67,7 +85,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
             Span::styled(visible, Style::new().underlined()),
         ]));
         if !form.compact() {
-            let hint = if focused { field.hint } else { "" };
+            let hint = if focused { field.hint.as_str() } else { "" };
             lines.push(Line::styled(
                 format!("{:w$} {hint}", "", w = label_width),
                 dim(),
@@ -75,28 +93,25 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
         }
     }
     if form.compact() {
-        let hint = form.fields.get(form.focus).map(|f| f.hint).unwrap_or("");
+        let hint = form
+            .fields
+            .get(form.focus)
+            .map(|f| f.hint.as_str())
+            .unwrap_or("");
         lines.push(Line::styled(fit(hint, inner.width as usize), dim()));
     }
     match &form.problem {
         Some(problem) => lines.push(Line::styled(problem.clone(), Style::new().fg(Color::Red))),
-        None if form.asks_for_a_word() && !form.ready() => lines.push(Line::styled(
-            "Type the word, then Enter. Esc leaves everything as it is.",
-            dim(),
-        )),
-        None if !form.ready() => lines.push(Line::styled(
-            "Fill in the fields marked *, then Enter on the last field.",
-            dim(),
-        )),
+        None if form.asks_for_a_word() && !form.ready() => {
+            lines.push(Line::styled(t!("form-type-the-word"), dim()))
+        }
+        None if !form.ready() => lines.push(Line::styled(t!("form-fill-in"), dim())),
         None => lines.push(Line::styled(
-            "Ready to send: Enter on the last field, or Ctrl-S.",
+            t!("form-ready"),
             Style::new().fg(Color::Green),
         )),
     }
-    lines.push(Line::styled(
-        "* needed · Tab next field · Esc cancel",
-        dim(),
-    ));
+    lines.push(Line::styled(t!("form-keys"), dim()));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if let Some(position) = cursor {
         frame.set_cursor_position(position);

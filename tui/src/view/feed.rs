@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 use sangam_protocol::{Body, Kind};
 
-use super::{dim, empty_list, fit, selectable_list};
-use crate::app::{App, age, kind_label, readers_in_words, title_of};
+use super::{dim, empty_list, fit, new_mark, selectable_list};
+use crate::app::{App, Tab, age, kind_label, readers_in_words, title_of};
+use crate::t;
 
 /// The colour of a kind's label.
 pub(crate) fn kind_color(kind: Kind) -> Color {
@@ -27,20 +28,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(area);
     let filter = match app.kind_filter {
-        Some(kind) => format!(
-            " showing {}s only · f to change ",
-            kind_label(kind).to_lowercase()
-        ),
-        None => String::new(),
+        Some(kind) => format!(" · {} ", t!("feed-only-kind", kind = kind_label(kind))),
+        None => " ".to_string(),
     };
-    let block = Block::bordered().title(format!(" Everything, newest first{filter}"));
+    let block = Block::bordered().title(format!(" {}{filter}", t!("feed-title")));
     if items.is_empty() {
         let text = if app.query.is_empty() && app.kind_filter.is_none() {
-            "Nothing here yet. Posts from your collective and others appear as they arrive."
+            t!("feed-empty")
         } else {
-            "Nothing matches. Press Esc to clear the search and filters."
+            t!("feed-nothing-matches")
         };
-        empty_list(frame, list_area, block, text);
+        empty_list(frame, list_area, block, &text);
         return;
     }
     let width = list_area.width.saturating_sub(2) as usize;
@@ -49,12 +47,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         .map(|item| {
             let who = fit(&app.who(&item.author), 26);
             let when = age(app.now, item.timestamp);
-            let fixed = 12 + 13 + 27 + 2;
+            let fixed = 2 + 12 + 13 + 27 + 2;
             let title = fit(&title_of(item), width.saturating_sub(fixed).max(10));
             ListItem::new(Line::from(vec![
-                Span::styled(format!("{when:<12}"), dim()),
+                new_mark(app.is_new(Tab::Feed, item)),
+                Span::styled(format!("{:<12}", fit(&when, 11)), dim()),
                 Span::styled(
-                    format!("{:<13}", kind_label(item.kind)),
+                    format!("{:<13}", fit(&kind_label(item.kind), 12)),
                     Style::new().fg(kind_color(item.kind)),
                 ),
                 Span::raw(format!("{who:<27}")),
@@ -88,35 +87,40 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 };
                 let ratings = &b.ratings;
                 format!(
-                    "{} ({}), {}, {} · {}\nSought {}: {} · responds {} · dignity {} · on time {} \
-                     · outcome {}\n{}\nEndorsed by {} other collective(s); e if you saw it too",
+                    "{} ({}), {}, {} · {}\n{}\n{}\n{}",
                     b.office_name,
                     b.office_type.label(),
                     b.district,
                     b.state,
                     b.date,
-                    b.sought,
-                    b.outcome.name(),
-                    r(ratings.responsiveness),
-                    r(ratings.dignity),
-                    r(ratings.timeliness),
-                    r(ratings.outcome),
+                    t!(
+                        "audit-detail",
+                        sought = b.sought.as_str(),
+                        outcome = b.outcome.name(),
+                        responds = r(ratings.responsiveness),
+                        dignity = r(ratings.dignity),
+                        on_time = r(ratings.timeliness),
+                        result = r(ratings.outcome)
+                    ),
                     b.note,
-                    item.endorsements
+                    t!("audit-endorsed-by", count = item.endorsements)
                 )
             }
             _ => title_of(item),
         };
         if let Some(view) = item.sealed.as_ref().filter(|v| v.opened.is_some()) {
             text.push_str(&format!(
-                "\n🔒 Sealed: only {} can read this.",
-                readers_in_words(&view.readers)
+                "\n🔒 {}",
+                t!(
+                    "sealed-only-readers",
+                    readers = readers_in_words(&view.readers)
+                )
             ));
         }
         frame.render_widget(
             Paragraph::new(text)
                 .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(" Selected ")),
+                .block(Block::bordered().title(format!(" {} ", t!("selected-title")))),
             detail_area,
         );
     }

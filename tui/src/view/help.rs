@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{centered, dim, fit};
 use crate::keymap::{BINDINGS, FORM_KEYS, KeyAction, Scope};
+use crate::t;
 
 /// One line per action: every key that does it, and what it does.
 pub(crate) fn key_lines() -> Vec<(String, String)> {
@@ -21,11 +22,15 @@ pub(crate) fn key_lines() -> Vec<(String, String)> {
         if let KeyAction::GoTo(_) = binding.action {
             if binding.label == tabs[0] {
                 let range = format!("{}–{}", tabs[0], tabs[tabs.len() - 1]);
-                lines.push((range, "go to a tab".into()));
+                lines.push((range, t!("key-go-to-a-tab")));
             }
             continue;
         }
-        if lines.iter().any(|(_, help)| help.starts_with(binding.help)) {
+        if BINDINGS
+            .iter()
+            .take_while(|b| !std::ptr::eq(*b, binding))
+            .any(|b| b.action == binding.action)
+        {
             continue;
         }
         let keys: Vec<&str> = BINDINGS
@@ -37,7 +42,7 @@ pub(crate) fn key_lines() -> Vec<(String, String)> {
             Scope::Global => String::new(),
             Scope::On(tab) => format!(" ({})", tab.title()),
         };
-        lines.push((keys.join(" / "), format!("{}{place}", binding.help)));
+        lines.push((keys.join(" / "), format!("{}{place}", binding.help_text())));
     }
     lines
 }
@@ -50,7 +55,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect) {
     let height = half.max(right_rows) as u16 + 2;
     let popup = centered(area, 78, height);
     super::clear_for_window(frame, popup);
-    let block = Block::bordered().title(" Keys · any key closes ");
+    let block = Block::bordered().title(format!(" {} ", t!("help-title")));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [left, right] =
@@ -70,8 +75,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect) {
     let [first, second] = columns;
     let mut second = second;
     second.push(Line::default());
-    second.push(Line::styled("In a form", dim()));
-    second.extend(FORM_KEYS.iter().map(|(key, what)| line(key, what)));
+    second.push(Line::styled(t!("help-in-a-form"), dim()));
+    second.extend(
+        FORM_KEYS
+            .iter()
+            .map(|(key, what)| line(key, &crate::catalogue::text(what, None))),
+    );
     frame.render_widget(Paragraph::new(first), left);
     frame.render_widget(Paragraph::new(second), right);
 }

@@ -9,6 +9,10 @@ mod network;
 mod requests;
 mod resources;
 mod scorecards;
+mod setup;
+mod steward;
+
+pub use steward::invite_file;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -18,18 +22,55 @@ use ratatui::widgets::{Paragraph, Tabs};
 
 use crate::app::{App, Link, Tab};
 use crate::keymap::hints;
+use crate::t;
+
+thread_local! {
+    /// Whether this frame is drawn in high-contrast colours (set by [`render`]).
+    static HIGH_CONTRAST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn high_contrast() -> bool {
+    HIGH_CONTRAST.with(std::cell::Cell::get)
+}
 
 /// Style of the selected row.
 pub(crate) fn selected_style() -> Style {
+    if high_contrast() {
+        return Style::new()
+            .bg(Color::Yellow)
+            .fg(Color::Black)
+            .add_modifier(Modifier::BOLD);
+    }
     Style::new()
         .bg(Color::Blue)
         .fg(Color::White)
         .add_modifier(Modifier::BOLD)
 }
 
-/// Style of secondary text.
+/// Style of secondary text (plain white in high contrast: grey on black is hard to read).
 pub(crate) fn dim() -> Style {
+    if high_contrast() {
+        return Style::new().fg(Color::White);
+    }
     Style::new().fg(Color::DarkGray)
+}
+
+/// The mark before a row that arrived since the person last looked at its tab.
+pub(crate) fn new_mark(new: bool) -> ratatui::text::Span<'static> {
+    if new {
+        ratatui::text::Span::styled("• ", Style::new().fg(Color::LightYellow).bold())
+    } else {
+        ratatui::text::Span::raw("  ")
+    }
+}
+
+/// Style of a row that matches what this collective offers.
+pub(crate) fn matching_style() -> Style {
+    if high_contrast() {
+        Style::new().fg(Color::LightYellow).bold().underlined()
+    } else {
+        Style::new().fg(Color::LightYellow).bold()
+    }
 }
 
 /// Draws a list whose selected row is highlighted, inside `block`.
@@ -108,6 +149,15 @@ pub fn render(frame: &mut Frame, app: &App) {
     // Drawn from a copy whose text is laid out as terminals lay it out; the real marks go
     // back into the frame at the end.
     let app = &app.for_screen();
+    HIGH_CONTRAST.with(|high| high.set(app.settings.high_contrast));
+    crate::catalogue::speak(app.language());
+    crate::catalogue::drawing(true);
+    if app.setup.is_some() {
+        setup::render(frame, frame.area(), app);
+        crate::catalogue::drawing(false);
+        crate::screen::restore(frame.buffer_mut());
+        return;
+    }
     let [top, tabs, body, notice, bar] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -120,7 +170,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     let titles = Tab::ALL
         .iter()
         .enumerate()
-        .map(|(i, t)| format!("{} {}", i + 1, t.title()));
+        .map(|(i, tab)| Line::from(tab_title(app, i, *tab)));
     let selected = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
     frame.render_widget(
         Tabs::new(titles)
@@ -147,7 +197,31 @@ pub fn render(frame: &mut Frame, app: &App) {
     if let Some(form) = &app.form {
         compose::render(frame, frame.area(), form);
     }
+    if let Some(invite) = &app.invite {
+        steward::render_invite(frame, frame.area(), invite);
+    }
+    crate::catalogue::drawing(false);
     crate::screen::restore(frame.buffer_mut());
+}
+
+/// A tab's title: its number and name, how many rows arrived since the person last looked
+/// ("·3"), and on Requests how many new ones match what this collective offers ("★2").
+fn tab_title(app: &App, index: usize, tab: Tab) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::raw(format!("{} {}", index + 1, tab.title()))];
+    let new = app.new_on(tab);
+    if new > 0 {
+        spans.push(Span::styled(
+            format!("·{new}"),
+            Style::new().fg(Color::LightYellow),
+        ));
+    }
+    if tab == Tab::Requests {
+        let matching = app.new_matching();
+        if matching > 0 {
+            spans.push(Span::styled(format!(" ★{matching}"), matching_style()));
+        }
+    }
+    spans
 }
 
 fn title_line(app: &App) -> Line<'static> {
@@ -162,20 +236,28 @@ fn title_line(app: &App) -> Line<'static> {
         None => (String::new(), String::new()),
     };
     let link = match &app.link {
-        Link::Connected => Span::styled("● online", Style::new().fg(Color::Green)),
-        Link::Connecting => Span::styled("○ connecting…", Style::new().fg(Color::Yellow)),
-        Link::Lost(_) => Span::styled("○ node not running", Style::new().fg(Color::Red)),
+        Link::Connected => Span::styled(t!("link-online"), Style::new().fg(Color::Green)),
+        Link::Connecting => Span::styled(t!("link-connecting"), Style::new().fg(Color::Yellow)),
+        Link::Lost(_) => Span::styled(t!("link-lost"), Style::new().fg(Color::Red)),
     };
     let peers = app.status.as_ref().map(|s| s.connected.len()).unwrap_or(0);
-    let mut spans = vec![
-        Span::styled("Sangam", Style::new().bold()),
+    let mut spans = vec![Span::styled("Sangam", Style::new().bold())];
+    // First after the name: the line is cut at the screen's edge, and this is news.
+    let matching = app.new_matching();
+    if matching > 0 {
+        spans.push(Span::styled(
+            format!(" · ★ {}", t!("count-new-matching", count = matching)),
+            matching_style(),
+        ));
+    }
+    spans.extend([
         Span::raw(format!(" · {network} · {me} · ")),
         link,
-        Span::raw(format!(" · {peers} peers")),
-    ];
+        Span::raw(format!(" · {}", t!("count-peers", count = peers))),
+    ]);
     if app.status.as_ref().is_some_and(|s| s.announcing_on_lan) {
         spans.push(Span::styled(
-            " · visible to this Wi-Fi",
+            format!(" · {}", t!("visible-on-wifi")),
             Style::new().fg(Color::Yellow),
         ));
     }
@@ -185,35 +267,36 @@ fn title_line(app: &App) -> Line<'static> {
 fn notice_line(app: &App) -> Line<'static> {
     if let Some(search) = &app.search {
         return Line::from(vec![
-            Span::styled("Search: ", Style::new().bold()),
+            Span::styled(format!("{} ", t!("search-label")), Style::new().bold()),
             Span::raw(search.value().to_string()),
-            Span::styled("▏ Enter keeps it, Esc clears it", dim()),
+            Span::styled(format!("▏ {}", t!("search-keys")), dim()),
         ]);
     }
     if let Link::Lost(why) = &app.link {
-        return Line::styled(why.clone(), Style::new().fg(Color::Red));
+        // The link names what happened by a catalogue key.
+        return Line::styled(
+            crate::catalogue::text(why, None),
+            Style::new().fg(Color::Red),
+        );
     }
     match &app.notice {
         Some(notice) if notice.problem => {
             Line::styled(notice.text.clone(), Style::new().fg(Color::Red))
         }
         Some(notice) => Line::styled(notice.text.clone(), Style::new().fg(Color::Green)),
-        None if !app.query.is_empty() => Line::styled(
-            format!("Showing matches for “{}” · Esc clears", app.query),
-            dim(),
-        ),
+        None if !app.query.is_empty() => {
+            Line::styled(t!("showing-matches", query = app.query.as_str()), dim())
+        }
         None => Line::default(),
     }
 }
 
 fn hint_line(app: &App) -> Line<'static> {
     if app.form.is_some() {
-        return Line::raw(
-            " Tab next field · Enter send on the last field · Ctrl-S send · Esc cancel",
-        );
+        return Line::raw(format!(" {}", t!("form-hint-bar")));
     }
     let parts: Vec<String> = hints(app.tab)
-        .map(|b| format!("{} {}", b.label, b.hint.unwrap_or(b.help)))
+        .map(|b| format!("{} {}", b.label, b.hint_text()))
         .collect();
     Line::raw(format!(" {}", fit(&parts.join(" · "), 200)))
 }

@@ -12,6 +12,7 @@ use sangam_protocol::api::{ACTIVITY_BUCKETS, Status};
 use super::feed::kind_color;
 use super::{dim, fit};
 use crate::app::{App, age, kind_label, title_of};
+use crate::t;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [left, right] =
@@ -34,22 +35,19 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(status) = app.status.as_ref().filter(|s| s.running) {
         lines.push(Line::styled(reachability(status), Style::new().bold()));
         if status.relaying {
-            lines.push(Line::raw(format!(
-                "This laptop passes on connections for {} other collective(s).",
-                status.relay_serving
-            )));
+            lines.push(Line::raw(t!("relaying-for", count = status.relay_serving)));
         }
         lines.push(Line::default());
     }
     if connected.is_empty() {
-        lines.push(Line::styled("No peers connected right now.", dim()));
+        lines.push(Line::styled(t!("no-peers"), dim()));
     }
     for peer in &connected {
-        let name = peer.name.clone().unwrap_or_else(|| "unknown peer".into());
+        let name = peer.name.clone().unwrap_or_else(|| t!("unknown-peer"));
         let sync = peer
             .last_sync
-            .map(|t| format!("synced {}", age(app.now, t)))
-            .unwrap_or_else(|| "not synced yet".into());
+            .map(|then| t!("synced-ago", ago = age(app.now, then)))
+            .unwrap_or_else(|| t!("not-synced-yet"));
         // A peer reached only through a relay: working, but through someone else's laptop.
         let (dot, colour) = if peer.relayed {
             ("◌ ", Color::Yellow)
@@ -64,22 +62,19 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
     }
     if connected.iter().any(|p| p.relayed) {
         lines.push(Line::styled(
-            "◌ reached through another member's laptop",
+            format!("◌ {}", t!("reached-through-relay")),
             dim(),
         ));
     }
     lines.push(Line::default());
-    lines.push(Line::styled(
-        "Refused messages, by reason",
-        Style::new().bold(),
-    ));
+    lines.push(Line::styled(t!("refused-by-reason"), Style::new().bold()));
     let rejected = app
         .status
         .as_ref()
         .map(|s| s.rejected.clone())
         .unwrap_or_default();
     if rejected.is_empty() {
-        lines.push(Line::styled("none", dim()));
+        lines.push(Line::styled(t!("none"), dim()));
     }
     for (reason, count) in rejected {
         lines.push(Line::from(vec![
@@ -94,21 +89,17 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
         .unwrap_or_default();
     for name in &forked {
         lines.push(Line::styled(
-            format!("Two versions of {name}'s posts exist"),
+            t!("fork-two-versions", name = name.as_str()),
             Style::new().fg(Color::Red).bold(),
         ));
     }
     if !forked.is_empty() {
-        lines.push(Line::styled(
-            "Its key may be in use on two laptops. Its new posts wait. Stewards: call them; \
-             if a laptop was taken, remove the key from the day it was taken.",
-            Style::new().fg(Color::Red),
-        ));
+        lines.push(Line::styled(t!("fork-advice"), Style::new().fg(Color::Red)));
     }
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(format!(" Connected peers · {} ", connected.len()))),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered().title(format!(" {} ", t!("peers-title", count = connected.len()))),
+        ),
         area,
     );
 }
@@ -116,17 +107,25 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
 /// How others can reach this laptop, in one sentence.
 fn reachability(status: &Status) -> String {
     if status.public_address {
-        return "Others can reach this laptop directly.".into();
+        return t!("reach-direct");
     }
     let names: Vec<String> = status
         .relays
         .iter()
-        .map(|relay| status.name_of_peer(relay).unwrap_or("a member").to_string())
+        .map(|relay| {
+            status
+                .name_of_peer(relay)
+                .map(str::to_string)
+                .unwrap_or_else(|| t!("a-member"))
+        })
         .collect();
     if names.is_empty() {
-        "Others cannot reach this laptop yet; it reaches out to them.".into()
+        t!("reach-none")
     } else {
-        format!("Others reach this laptop through {}.", names.join(" and "))
+        t!(
+            "reach-through",
+            names = crate::app::readers_in_words(&names)
+        )
     }
 }
 
@@ -140,11 +139,11 @@ fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
     let hours = app.overview.as_ref().map_or(1, |o| o.bucket_hours);
     let whole = hours * ACTIVITY_BUCKETS as u64;
     let span = if whole >= 96 {
-        format!("last {} days", whole / 24)
+        t!("activity-days", count = whole / 24)
     } else {
-        format!("last {whole} h")
+        t!("activity-hours", count = whole)
     };
-    let block = Block::bordered().title(format!(" Activity, {span} "));
+    let block = Block::bordered().title(format!(" {span} "));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = Layout::vertical([Constraint::Length(1); 4]).split(inner);
@@ -163,7 +162,7 @@ fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
             .and_then(|o| o.messages.get(kind.name()).copied())
             .unwrap_or(0);
         frame.render_widget(
-            Paragraph::new(format!("{total:>4} {}", kind_label(*kind)))
+            Paragraph::new(format!("{total:>4} {}", fit(&kind_label(*kind), 13)))
                 .style(Style::new().fg(kind_color(*kind))),
             label,
         );
@@ -181,32 +180,34 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
     let width = area.width.saturating_sub(2) as usize;
     let Some(overview) = &app.overview else {
         frame.render_widget(
-            Paragraph::new(Line::styled("Asking the node…", dim()))
-                .block(Block::bordered().title(" Overview ")),
+            Paragraph::new(Line::styled(t!("asking-the-node"), dim()))
+                .block(Block::bordered().title(format!(" {} ", t!("overview-title")))),
             area,
         );
         return;
     };
     let open = overview.requests - overview.closed_requests;
     let median = match overview.median_minutes_to_first_offer {
-        Some(minutes) if minutes >= 2 * 24 * 60 => format!("{} days", minutes / (24 * 60)),
-        Some(minutes) if minutes >= 120 => format!("{} h", minutes / 60),
-        Some(minutes) => format!("{minutes} min"),
+        Some(minutes) if minutes >= 2 * 24 * 60 => t!("days", count = minutes / (24 * 60)),
+        Some(minutes) if minutes >= 120 => t!("hours", count = minutes / 60),
+        Some(minutes) => t!("minutes", count = minutes),
         None => "—".into(),
     };
     let mut lines = vec![
         Line::from(vec![
-            Span::styled("Requests: ", Style::new().bold()),
-            Span::raw(format!(
-                "{open} open, {} closed, {} with offers",
-                overview.closed_requests, overview.answered_requests
+            Span::styled(format!("{} ", t!("overview-requests")), Style::new().bold()),
+            Span::raw(t!(
+                "overview-requests-counts",
+                open = open,
+                closed = overview.closed_requests,
+                answered = overview.answered_requests
             )),
         ]),
         Line::from(vec![
-            Span::styled("Median time to first offer: ", Style::new().bold()),
+            Span::styled(format!("{} ", t!("overview-median")), Style::new().bold()),
             Span::raw(median),
         ]),
-        Line::styled("Activity by state", Style::new().bold()),
+        Line::styled(t!("overview-by-state"), Style::new().bold()),
     ];
     let states = &overview.by_state;
     let most = states.first().map(|(_, c)| *c).unwrap_or(1).max(1);
@@ -218,7 +219,7 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!(" {count}")),
         ]));
     }
-    lines.push(Line::styled("Membership changes", Style::new().bold()));
+    lines.push(Line::styled(t!("overview-membership"), Style::new().bold()));
     let changes = app
         .items
         .iter()
@@ -229,7 +230,7 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::styled(fit(&text, width), dim()));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Overview ")),
+        Paragraph::new(lines).block(Block::bordered().title(format!(" {} ", t!("overview-title")))),
         area,
     );
 }

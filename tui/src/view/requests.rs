@@ -8,22 +8,18 @@ use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 use sangam_protocol::Body;
 use sangam_protocol::kinds::Urgency;
 
-use super::{dim, empty_list, fit, selectable_list};
-use crate::app::{App, age, readers_in_words};
+use super::{dim, empty_list, fit, new_mark, selectable_list};
+use crate::app::{App, Tab, age, readers_in_words};
+use crate::t;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let requests = app.requests_view();
     let [list_area, detail_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let open = requests.iter().filter(|r| !r.closed).count();
-    let block = Block::bordered().title(format!(" Requests · {open} open "));
+    let block = Block::bordered().title(format!(" {} ", t!("requests-title", open = open)));
     if requests.is_empty() {
-        empty_list(
-            frame,
-            list_area,
-            block,
-            "No requests yet. Press r to ask other collectives for help.",
-        );
+        empty_list(frame, list_area, block, &t!("requests-empty"));
         frame.render_widget(Block::bordered(), detail_area);
         return;
     }
@@ -32,22 +28,40 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .map(|item| {
             let Some(Body::MentoringRequest(request)) = &item.body else {
-                return ListItem::new("(content removed)");
+                return ListItem::new(t!("content-removed"));
             };
             let marker = match (item.closed, request.urgency) {
-                (true, _) => Span::styled("closed ", dim()),
-                (false, Urgency::High) => {
-                    Span::styled("urgent ", Style::new().fg(Color::Red).bold())
-                }
-                (false, _) => Span::raw("       "),
+                (true, _) => Span::styled(format!("{:<8}", fit(&t!("request-closed"), 7)), dim()),
+                (false, Urgency::High) => Span::styled(
+                    format!("{:<8}", fit(&t!("request-urgent"), 7)),
+                    Style::new().fg(Color::Red).bold(),
+                ),
+                (false, _) => Span::raw("        "),
             };
             let offers = match item.offers {
-                0 => Span::styled("no offers ", Style::new().fg(Color::Yellow)),
-                1 => Span::styled("1 offer   ", Style::new().fg(Color::Green)),
-                n => Span::styled(format!("{n} offers  "), Style::new().fg(Color::Green)),
+                0 => Span::styled(
+                    format!("{:<11}", fit(&t!("count-offers", count = 0), 10)),
+                    Style::new().fg(Color::Yellow),
+                ),
+                n => Span::styled(
+                    format!("{:<11}", fit(&t!("count-offers", count = n), 10)),
+                    Style::new().fg(Color::Green),
+                ),
             };
-            let title = fit(&request.title, width.saturating_sub(17).max(8));
-            let line = Line::from(vec![marker, offers, Span::raw(title)]);
+            let matching = !item.closed && app.matches_me(item);
+            let title = fit(&request.title, width.saturating_sub(21).max(8));
+            let title = if matching {
+                Span::styled(title, super::matching_style())
+            } else {
+                Span::raw(title)
+            };
+            // ★ as well as the colour: it shows on the selected row and without colours.
+            let new = if matching {
+                Span::styled("★ ", super::matching_style())
+            } else {
+                new_mark(app.is_new(Tab::Requests, item))
+            };
+            let line = Line::from(vec![new, marker, offers, title]);
             if item.closed {
                 ListItem::new(line).style(dim())
             } else {
@@ -69,7 +83,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             format!(
                 "{} · {} · {}",
                 app.who(&item.author),
-                request.topic.replace('_', " "),
+                crate::topics::in_words(&request.topic),
                 age(app.now, item.timestamp)
             ),
             dim(),
@@ -77,11 +91,18 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     ];
     if !request.region.is_empty() || !request.language.is_empty() {
         lines.push(Line::styled(
-            format!(
-                "Region: {} · Language: {}",
-                request.region, request.language
+            t!(
+                "request-region-language",
+                region = request.region.as_str(),
+                language = request.language.as_str()
             ),
             dim(),
+        ));
+    }
+    if !item.closed && app.matches_me(item) {
+        lines.push(Line::styled(
+            format!("★ {}", t!("request-matches-you")),
+            super::matching_style(),
         ));
     }
     lines.push(Line::default());
@@ -95,12 +116,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let offers = app.offers_on(&item.id);
     if offers.is_empty() {
         lines.push(Line::styled(
-            "No offers yet. Press o to offer help.",
+            t!("request-no-offers"),
             Style::new().fg(Color::Yellow),
         ));
     } else {
         lines.push(Line::styled(
-            format!("Offers ({})", offers.len()),
+            t!("request-offers", count = offers.len()),
             Style::new().bold(),
         ));
         for offer in offers {
@@ -119,7 +140,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                         Span::raw(o.body.clone()),
                     ]));
                     lines.push(Line::styled(
-                        format!("   only {} can read this", readers_in_words(&view.readers)),
+                        format!(
+                            "   {}",
+                            t!(
+                                "only-readers-can-read",
+                                readers = readers_in_words(&view.readers)
+                            )
+                        ),
                         dim(),
                     ));
                 }
@@ -127,8 +154,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                     who,
                     Span::styled(
                         format!(
-                            "🔒 sealed: only {} can read it",
-                            readers_in_words(&view.readers)
+                            "🔒 {}",
+                            t!(
+                                "sealed-cannot-read",
+                                readers = readers_in_words(&view.readers)
+                            )
                         ),
                         dim(),
                     ),
@@ -139,18 +169,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     if item.closed {
         lines.push(Line::default());
-        lines.push(Line::styled("Closed by the collective that asked.", dim()));
+        lines.push(Line::styled(t!("request-closed-by-asker"), dim()));
     } else if Some(item.author) == app.me() {
         lines.push(Line::default());
-        lines.push(Line::styled(
-            "This is your request: press c to close it when it is settled.",
-            dim(),
-        ));
+        lines.push(Line::styled(t!("request-yours"), dim()));
     }
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(" Request ")),
+            .block(Block::bordered().title(format!(" {} ", t!("request-title")))),
         detail_area,
     );
 }

@@ -9,22 +9,23 @@ use sangam_protocol::Body;
 
 use super::{dim, empty_list, fit, selectable_list};
 use crate::app::App;
+use crate::t;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let resources = app.resources_view();
     let [list_area, detail_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(7)]).areas(area);
     let block = Block::bordered().title(format!(
-        " Shared resources · {} · / to search by title or tag ",
-        resources.len()
+        " {} ",
+        t!("resources-title", count = resources.len())
     ));
     if resources.is_empty() {
         let text = if app.query.is_empty() {
-            "No resources shared yet. Press s to share a guide, a scheme or a contact."
+            t!("resources-empty")
         } else {
-            "No resource matches. Press Esc to clear the search."
+            t!("resources-nothing-matches")
         };
-        empty_list(frame, list_area, block, text);
+        empty_list(frame, list_area, block, &text);
         return;
     }
     let width = list_area.width.saturating_sub(2) as usize;
@@ -32,7 +33,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .map(|item| {
             let Some(Body::Resource(resource)) = &item.body else {
-                return ListItem::new("(content removed)");
+                return ListItem::new(t!("content-removed"));
             };
             let tags = resource
                 .tags
@@ -42,8 +43,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 .join(" ");
             let tags = fit(&tags, 24);
             let who = fit(&app.who(&item.author), 20);
-            let room = width.saturating_sub(24 + 20 + 4).max(10);
+            let room = width.saturating_sub(24 + 20 + 6).max(10);
             ListItem::new(Line::from(vec![
+                super::new_mark(app.is_new(crate::app::Tab::Resources, item)),
                 Span::raw(format!("{:<room$}", fit(&resource.title, room))),
                 Span::raw("  "),
                 Span::styled(format!("{tags:<24}"), Style::new().fg(Color::Magenta)),
@@ -64,14 +66,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         );
         if let Some(link) = &resource.link {
             lines.push(Line::styled(
-                format!("Link: {link}"),
+                t!("resource-link", link = link.as_str()),
                 Style::new().fg(Color::Cyan),
             ));
         }
         frame.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(" Resource ")),
+                .block(Block::bordered().title(format!(" {} ", t!("resource-title")))),
             detail_area,
         );
     }

@@ -8,20 +8,13 @@ use ratatui::style::{Color, Style};
 use ratatui::symbols::bar;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, Block, ListItem, Paragraph, Sparkline, Wrap};
-use sangam_node::report::{covers, score};
+use sangam_node::report::score;
 use sangam_protocol::scorecard::{OfficeCard, Summary};
 
 use super::{dim, empty_list, fit, selectable_list};
 use crate::app::App;
-
-/// "1 audit", "3 audits".
-fn counted(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
+use crate::labels::{covers, office_label};
+use crate::t;
 
 /// A median's colour: red for poor, yellow for middling, green for good.
 fn colour(value: Option<f64>) -> Color {
@@ -43,26 +36,20 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let total = app.scorecard.as_ref().map(|card| &card.total);
     let line = match total {
         Some(total) if total.audits > 0 => summary_line(total),
-        Some(_) => Line::styled("No audits here yet.", dim()),
-        None => Line::styled("Asking the node…", dim()),
+        Some(_) => Line::styled(t!("card-no-audits-here"), dim()),
+        None => Line::styled(t!("asking-the-node"), dim()),
     };
     frame.render_widget(
-        Paragraph::new(line).block(Block::bordered().title(format!(" Score card · {filter} "))),
+        Paragraph::new(line)
+            .block(Block::bordered().title(format!(" {} ", t!("card-title", filter = filter)))),
         head,
     );
     let offices = app.offices_view();
     let [list_area, detail_area] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest);
-    let block = Block::bordered().title(" Offices, worst rated first ");
+    let block = Block::bordered().title(format!(" {} ", t!("card-offices-title")));
     if offices.is_empty() {
-        empty_list(
-            frame,
-            rest,
-            block,
-            "No audits yet. When your collective goes to an AHTU, a police station, a shelter \
-             home or another public office for a survivor, press u to record how it went. The \
-             forum turns these into score cards for governments and the media.",
-        );
+        empty_list(frame, rest, block, &t!("card-empty"));
         return;
     }
     let width = list_area.width.saturating_sub(2) as usize;
@@ -89,14 +76,17 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
 fn summary_line(total: &Summary) -> Line<'static> {
     Line::from(vec![
         Span::styled(
-            format!("median {} ", score(total.score)),
+            format!("{} ", t!("card-median", score = score(total.score))),
             Style::new().fg(colour(total.score)).bold(),
         ),
         Span::raw(format!(
-            "· {} by {} · {} endorsed",
-            counted(total.audits, "audit"),
-            counted(total.auditing_collectives, "collective"),
-            total.endorsed_audits
+            "· {}",
+            t!(
+                "card-audits-by",
+                audits = total.audits,
+                collectives = total.auditing_collectives,
+                endorsed = total.endorsed_audits
+            )
         )),
     ])
 }
@@ -121,27 +111,27 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
         Line::raw(fit(
             &format!(
                 "{} · {}, {}",
-                office.office_type.label(),
+                office_label(office.office_type),
                 office.district,
                 office.state
             ),
             width,
         )),
         Line::raw(fit(
-            &format!(
-                "{} by {}, {} endorsed",
-                counted(s.audits, "audit"),
-                counted(s.auditing_collectives, "collective"),
-                s.endorsed_audits
+            &t!(
+                "card-audits-by",
+                audits = s.audits,
+                collectives = s.auditing_collectives,
+                endorsed = s.endorsed_audits
             ),
             width,
         )),
         Line::styled(
             fit(
-                &format!(
-                    "median {} of 5 · endorsed audits: {}",
-                    score(s.score),
-                    score(s.endorsed_score)
+                &t!(
+                    "card-median-of-five",
+                    score = score(s.score),
+                    endorsed = score(s.endorsed_score)
                 ),
                 width,
             ),
@@ -155,13 +145,13 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
         .iter()
         .map(|c| {
             let label = match c.criterion.name() {
-                "responsiveness" => "Responds",
-                "dignity" => "Dignity",
-                "timeliness" => "On time",
-                _ => "Outcome",
+                "responsiveness" => t!("criterion-responds"),
+                "dignity" => t!("criterion-dignity"),
+                "timeliness" => t!("criterion-on-time"),
+                _ => t!("criterion-outcome"),
             };
             Bar::default()
-                .label(Line::raw(format!("{label:<8}")))
+                .label(Line::raw(format!("{:<8}", fit(&label, 8))))
                 .value(c.median.map(|m| (m * 10.0) as u64).unwrap_or(0))
                 .text_value(score(c.median))
                 .style(Style::new().fg(colour(c.median)))
@@ -182,7 +172,7 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
     let [trend_label, trend_chart] =
         Layout::horizontal([Constraint::Length(9), Constraint::Min(1)]).areas(trend);
     frame.render_widget(
-        Paragraph::new("By quarter").wrap(Wrap { trim: true }),
+        Paragraph::new(t!("card-by-quarter")).wrap(Wrap { trim: true }),
         trend_label,
     );
     let span = match (s.quarters.first(), s.quarters.last()) {
@@ -206,9 +196,12 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
     let o = s.outcomes;
     frame.render_widget(
         Paragraph::new(Line::raw(fit(
-            &format!(
-                "{} granted · {} partly · {} refused · {} waiting",
-                o.granted, o.partly, o.refused, o.pending
+            &t!(
+                "card-outcomes",
+                granted = o.granted,
+                partly = o.partly,
+                refused = o.refused,
+                waiting = o.pending
             ),
             width,
         ))),

@@ -1,0 +1,184 @@
+//! What the node says: answers to the app's requests and live events, turned into the app's
+//! state and a notice in plain words.
+
+use sangam_protocol::api::{Event, Request, Response};
+use sangam_protocol::{Body, Kind};
+
+use super::{Action, App, FEED_LIMIT, Incoming, Link, Purpose, readers_in_words, recent_feed};
+use crate::setup::SetupOutcome;
+use crate::t;
+
+/// A refusal from the node in plain words: the reasons a person can act on in the language
+/// spoken, any other as the node said it.
+fn refusal(reason: &str, message: &str) -> String {
+    match reason {
+        "not_allowed" => t!("refused-not-allowed"),
+        "not_found" => t!("refused-not-found"),
+        "not_running" => t!("refused-not-running"),
+        "no_network" => t!("refused-no-network"),
+        "already_admitted" | "already_member" => t!("refused-already-member"),
+        _ => t!("refused-other", message = message),
+    }
+}
+
+impl App {
+    /// The request for this collective's own profile (what it offers, for matching).
+    pub(crate) fn own_profile_request(&self) -> Option<Action> {
+        let me = self.me()?;
+        Some(Action::Send(
+            Purpose::OwnProfile,
+            Request::Feed {
+                kind: Some(Kind::Profile),
+                author: Some(me),
+                limit: Some(1),
+                before: None,
+                after: None,
+            },
+        ))
+    }
+
+    /// Handles something from the node.
+    pub fn on_incoming(&mut self, incoming: Incoming) -> Vec<Action> {
+        match incoming {
+            Incoming::Connected => {
+                self.link = Link::Connected;
+                return App::refresh_all();
+            }
+            Incoming::Lost(why) => self.link = Link::Lost(why),
+            Incoming::Setup(outcome) => return self.on_setup(outcome),
+            Incoming::Answer(purpose, Response::Error { message, reason }) => {
+                let why = refusal(&reason, &message);
+                self.say(
+                    match purpose {
+                        Purpose::Publish => t!("not-sent", why = why),
+                        _ => why,
+                    },
+                    true,
+                );
+            }
+            Incoming::Answer(Purpose::Search, Response::Feed { items, .. }) => {
+                self.found = Some(items);
+                self.select(0);
+            }
+            Incoming::Answer(Purpose::OwnProfile, Response::Feed { items, .. }) => {
+                self.own_profile = items.into_iter().find_map(|item| match item.body {
+                    Some(Body::Profile(profile)) => Some(profile),
+                    _ => None,
+                });
+            }
+            Incoming::Answer(_, Response::Feed { items, .. }) => self.items = items,
+            Incoming::Answer(_, Response::Overview { overview }) => self.overview = Some(overview),
+            Incoming::Answer(
+                _,
+                Response::BundleWritten {
+                    path,
+                    messages,
+                    sealed_for,
+                    ..
+                },
+            ) => {
+                let who = if sealed_for.is_empty() {
+                    t!("bundle-anyone-can-read")
+                } else {
+                    t!("bundle-sealed-for", readers = readers_in_words(&sealed_for))
+                };
+                let wrote = t!("bundle-wrote", count = messages, path = path.as_str());
+                self.say(format!("{wrote} {who}"), false)
+            }
+            Incoming::Answer(_, answer @ Response::BundleImported { .. }) => {
+                self.on_bundle_read(answer);
+                return App::refresh_all();
+            }
+            Incoming::Answer(purpose, Response::Scorecard { scorecard }) => {
+                self.on_scorecard(purpose, scorecard)
+            }
+            Incoming::Answer(_, Response::Members { members }) => self.members = members,
+            Incoming::Answer(_, Response::Status(status)) => {
+                let first = self.status.is_none();
+                self.status = Some(status);
+                if first {
+                    return self.own_profile_request().into_iter().collect();
+                }
+            }
+            Incoming::Answer(_, Response::Peers { peers }) => self.peers = peers,
+            Incoming::Answer(_, Response::Wiping { told }) => {
+                self.say(t!("wiping-told", count = told), false)
+            }
+            Incoming::Answer(_, Response::Invite { invite }) => return self.on_invite(invite),
+            Incoming::Answer(Purpose::Revoke, Response::Posted { .. }) => {
+                self.say(t!("revoked"), false);
+                return vec![Action::Send(Purpose::Members, Request::Members)];
+            }
+            Incoming::Answer(Purpose::Publish, Response::Posted { .. }) => {
+                self.say(t!("sent"), false);
+            }
+            Incoming::Answer(_, _) => {}
+            Incoming::Event(event) => return self.on_event(event),
+        }
+        vec![]
+    }
+
+    fn on_event(&mut self, event: Event) -> Vec<Action> {
+        match event {
+            Event::MessageStored { item } => {
+                let item = *item;
+                let mut actions = vec![];
+                match item.kind {
+                    Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::Profile => {
+                        actions.push(Action::Send(Purpose::Members, Request::Members));
+                    }
+                    // Closes, offers and endorsements change other items' counts: refetch them.
+                    Kind::Close | Kind::Offer | Kind::Sealed | Kind::Endorsement => {
+                        actions.push(Action::Send(Purpose::Feed, recent_feed()));
+                    }
+                    _ => {}
+                }
+                if let Some(Body::Profile(profile)) = &item.body
+                    && Some(item.author) == self.me()
+                {
+                    self.own_profile = Some(profile.clone());
+                }
+                if matches!(item.kind, Kind::Audit | Kind::Endorsement | Kind::Withdraw) {
+                    actions.extend(self.card_refresh());
+                }
+                if !self.items.iter().any(|i| i.id == item.id) {
+                    actions.extend(self.alert_for(&item));
+                    let at = self
+                        .items
+                        .iter()
+                        .position(|i| i.timestamp < item.timestamp)
+                        .unwrap_or(self.items.len());
+                    self.items.insert(at, item);
+                    self.items.truncate(FEED_LIMIT);
+                }
+                actions.push(Action::Send(Purpose::Status, Request::Status));
+                actions
+            }
+            Event::PeerConnected { .. }
+            | Event::PeerDisconnected { .. }
+            | Event::SyncDone { .. } => vec![
+                Action::Send(Purpose::Status, Request::Status),
+                Action::Send(Purpose::Peers, Request::Peers),
+            ],
+            Event::Rejected { .. } => vec![Action::Send(Purpose::Status, Request::Status)],
+        }
+    }
+}
+
+impl App {
+    /// How a step of the first-run screen went.
+    pub(crate) fn on_setup(&mut self, outcome: SetupOutcome) -> Vec<Action> {
+        let Some(setup) = &mut self.setup else {
+            return vec![];
+        };
+        if let SetupOutcome::Initialised { .. } = &outcome {
+            self.settings.waiting_for_invite = true;
+        }
+        if setup.on_outcome(outcome) {
+            self.setup = None;
+            self.settings.waiting_for_invite = false;
+            self.say(t!("setup-done"), false);
+        }
+        vec![Action::SaveSettings(self.settings.clone())]
+    }
+}

@@ -1,0 +1,146 @@
+//! A steward's forms (Collectives tab): welcoming a collective — its id as it sent it, a
+//! name and a role — and removing one, with its reason and the typed word that says the
+//! steward knows what removal means.
+
+use sangam_protocol::api::Request;
+use sangam_protocol::{AuthorId, Role};
+
+use super::{Field, FormKind, confirmed, field};
+use crate::t;
+
+/// Welcoming: the id the collective sent.
+pub(super) const ID: usize = 0;
+/// Welcoming: its name.
+pub(super) const NAME: usize = 1;
+/// Welcoming: its role.
+pub(super) const ROLE: usize = 2;
+/// Removing: why.
+pub(super) const REASON: usize = 0;
+/// Removing: the typed word.
+pub(super) const WORD: usize = 1;
+
+/// The fields of a steward's form.
+pub(super) fn fields(kind: FormKind) -> Vec<Field> {
+    match kind {
+        FormKind::Admit => vec![
+            field(t!("field-their-id"), "id", true, t!("hint-their-id")),
+            field(t!("field-name"), "name", true, t!("hint-their-name")),
+            field(t!("field-role"), "role", false, t!("hint-role")),
+        ],
+        _ => vec![
+            field(t!("field-why"), "reason", true, t!("hint-remove-why")),
+            field(
+                t!("field-type-word", word = t!("word-remove")),
+                "confirmation",
+                true,
+                t!("hint-remove"),
+            ),
+        ],
+    }
+}
+
+/// The role a steward typed (in any of the app's words for it, or English).
+fn role_of(typed: &str) -> Result<Role, String> {
+    let typed = typed.trim().to_lowercase();
+    if typed.is_empty() {
+        return Ok(Role::Member);
+    }
+    [Role::Member, Role::Steward, Role::Observer]
+        .into_iter()
+        .find(|role| typed == role.name() || typed == crate::labels::role_label(*role))
+        .ok_or_else(|| t!("problem-role"))
+}
+
+/// The request the typed values make, or what is wrong with them.
+pub(super) fn request(
+    kind: FormKind,
+    value: impl Fn(usize) -> String,
+    member: Option<AuthorId>,
+) -> Result<Request, String> {
+    if kind == FormKind::Admit {
+        // Ids are read out over the phone or pasted in groups: spaces and dashes do not count.
+        let id: String = value(ID)
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if id.is_empty() {
+            return Err(t!("problem-needed", field = t!("field-their-id")));
+        }
+        let member: AuthorId = id.parse().map_err(|_| t!("problem-id"))?;
+        let name = value(NAME);
+        if name.is_empty() {
+            return Err(t!("problem-needed", field = t!("field-name")));
+        }
+        let role = role_of(&value(ROLE))?;
+        return Ok(Request::Admit { member, name, role });
+    }
+    let Some(member) = member else {
+        return Err(t!("problem-choose-collective"));
+    };
+    let reason = value(REASON);
+    if reason.is_empty() {
+        return Err(t!("problem-needed", field = t!("field-why")));
+    }
+    confirmed(&value(WORD), "word-remove")?;
+    Ok(Request::Revoke {
+        member,
+        reason,
+        since: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::crossterm::event::KeyCode;
+    use sangam_protocol::Keypair;
+
+    use super::*;
+    use crate::form::tests::{press, type_text};
+    use crate::form::{Form, FormOutcome};
+
+    #[test]
+    fn a_steward_welcomes_by_a_pasted_id_in_groups_and_a_role_in_words() {
+        let id = Keypair::from_secret_bytes(&[3; 32]).author();
+        let grouped: String = id
+            .to_string()
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut form = Form::new(FormKind::Admit);
+        type_text(&mut form, &grouped);
+        press(&mut form, KeyCode::Tab);
+        type_text(&mut form, "Sneh");
+        press(&mut form, KeyCode::Tab);
+        type_text(&mut form, "Steward");
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Ask(Request::Admit { member, name, role }) => {
+                assert_eq!((member, name.as_str(), role), (id, "Sneh", Role::Steward));
+            }
+            other => panic!("{other:?}"),
+        }
+        form.set(ID, "not an id");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert_eq!(form.problem, Some(t!("problem-id")));
+    }
+
+    #[test]
+    fn removing_needs_a_reason_and_the_word() {
+        let id = Keypair::from_secret_bytes(&[4; 32]).author();
+        let mut form = Form::revoke(id, "Sneh".into());
+        type_text(&mut form, "laptop stolen");
+        press(&mut form, KeyCode::Tab);
+        type_text(&mut form, "remov");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert!(form.problem.as_deref().unwrap_or("").contains("remove"));
+        type_text(&mut form, "e");
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Ask(Request::Revoke { member, reason, .. }) => {
+                assert_eq!((member, reason.as_str()), (id, "laptop stolen"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
