@@ -1,0 +1,290 @@
+//! No command line needed: a new collective sets its laptop up from the app's first-run screen,
+//! driven by keystrokes in tmux as a person would (a fresh data folder; its name and region; join;
+//! the id it shows goes to a steward; the steward's app welcomes it from the Collectives tab and
+//! the invite line is pasted back), and what it then posts reaches another node. The steward then
+//! removes it from the same tab, and the removed collective is dropped.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sangam_protocol::api::{Request, Response};
+use sangam_protocol::{Body, Kind};
+use sangam_tests::{TestNode, eventually, network, sangam_bin, sangam_tui_bin, skip};
+use sangam_tui::app::{Action, App, Incoming};
+
+/// tmux on a socket of this test's own, running one window named `app`.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `text` as it is.
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "app", "-l", text]);
+    }
+
+    /// Presses keys named as tmux names them (`Enter`, `Tab`, `C-s`, `1`).
+    fn press(&self, key: &str) {
+        self.run(&["send-keys", "-t", "app", key]);
+    }
+
+    /// Waits until the screen shows `text`; the screen then.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            let screen = self.run(&["capture-pane", "-p", "-t", "app"]);
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the app never showed {text:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// The `sangam run` the app started in the background for `folder`, stopped when the test ends
+/// (it is in a process group of its own, apart from the app and from this test).
+struct BackgroundNode(PathBuf);
+
+impl Drop for BackgroundNode {
+    fn drop(&mut self) {
+        let folder = self.0.display().to_string();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if cmdline.contains(&folder) && cmdline.contains(" run") {
+                let pid = entry.file_name().to_string_lossy().into_owned();
+                let _ = Command::new("sh")
+                    .args(["-c", &format!("kill {pid}")])
+                    .status();
+            }
+        }
+    }
+}
+
+/// The steward's app, working against its node: every request the app makes is answered by the
+/// node and the answer handed back, as the app's runtime does.
+struct StewardApp<'a> {
+    app: App,
+    node: &'a TestNode,
+}
+
+impl StewardApp<'_> {
+    async fn settle(&mut self, actions: Vec<Action>) {
+        let mut waiting: VecDeque<Action> = actions.into();
+        while let Some(action) = waiting.pop_front() {
+            if let Action::Send(purpose, request) = action {
+                let answer = self.node.api(request).await;
+                waiting.extend(self.app.on_incoming(Incoming::Answer(purpose, answer)));
+            }
+        }
+    }
+
+    async fn key(&mut self, code: KeyCode) {
+        let actions = self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        self.settle(actions).await;
+    }
+
+    async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c)).await;
+        }
+    }
+}
+
+/// The id the first-run screen shows: the token alone on its line, as it is copied.
+fn id_on(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|line| line.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .find(|line| line.starts_with("12D3") && !line.contains(' '))
+        .expect("the id is on screen")
+        .to_string()
+}
+
+fn id_of(folder: &Path) -> String {
+    let out = Command::new(sangam_bin())
+        .arg("--data-dir")
+        .arg(folder)
+        .arg("id")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and_removes_it() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
+    if Command::new("tmux").arg("-V").output().is_err() {
+        skip("tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    // The steward (the network's founder) and one other member, running.
+    let mut nodes = network(1);
+    nodes[0].start(vec![]).await;
+    let founder = nodes[0].addr();
+    nodes[1].start(vec![founder]).await;
+    let mut steward = StewardApp {
+        app: App::new(sangam_node::clock::now_ms()),
+        node: &nodes[0],
+    };
+    let refresh = steward.app.on_incoming(Incoming::Connected);
+    steward.settle(refresh).await;
+
+    // A new collective opens the app on an empty folder.
+    let home = tempfile::tempdir().unwrap();
+    let folder = home.path().join("shakti");
+    let _background = BackgroundNode(folder.clone());
+    let tmux = Tmux {
+        socket: format!("sangam-first-run-{}", std::process::id()),
+    };
+    let app = format!(
+        "{} --data-dir {}",
+        sangam_tui_bin().display(),
+        folder.display()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "app",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-c",
+        &home.path().display().to_string(),
+        "-e",
+        "LANG=C.UTF-8",
+        "-e",
+        &format!("SANGAM_PROGRAM={}", sangam_bin().display()),
+        &app,
+    ]);
+    tmux.wait_for("Welcome to Sangam");
+    tmux.type_text("Shakti Vahini");
+    tmux.press("Tab");
+    tmux.type_text("West Bengal");
+    tmux.press("Enter");
+    tmux.wait_for("Is there a network to join?");
+    tmux.press("1");
+    let screen = tmux.wait_for("Send this id to a steward");
+    let id = id_on(&screen);
+    assert_eq!(id, id_of(&folder), "the id on screen is the folder's");
+
+    // The steward welcomes it from the Collectives tab, pasting the id in groups as it may
+    // have been read out, and gets the invite line.
+    steward.key(KeyCode::Char('4')).await;
+    steward.key(KeyCode::Char('n')).await;
+    assert!(steward.app.form.is_some(), "{:?}", steward.app.notice);
+    steward.type_text(&sangam_tui::setup::grouped(&id)).await;
+    steward.key(KeyCode::Tab).await;
+    steward.type_text("Shakti Vahini").await;
+    steward.key(KeyCode::Tab).await;
+    steward.key(KeyCode::Enter).await;
+    let invite = steward
+        .app
+        .invite
+        .as_ref()
+        .unwrap_or_else(|| panic!("no invite: {:?}", steward.app.notice))
+        .line
+        .clone();
+    steward.key(KeyCode::Esc).await;
+
+    // Pasted into the first-run screen, it joins and the node starts in the background.
+    tmux.type_text(&invite);
+    tmux.press("Enter");
+    tmux.wait_for("● online");
+    // A post written in the app reaches another node.
+    tmux.press("a");
+    tmux.wait_for("New announcement");
+    tmux.type_text("Shakti Vahini is here");
+    tmux.press("C-s");
+    tmux.wait_for("Sent.");
+    eventually(
+        "the new collective's post to reach another member",
+        || async {
+            nodes[1].feed(Some(Kind::Announcement)).await.iter().any(|item| {
+            matches!(&item.body, Some(Body::Announcement(a)) if a.title == "Shakti Vahini is here")
+        })
+        },
+    )
+    .await;
+
+    // The steward removes it from the Collectives tab, with the typed word.
+    let refresh = vec![Action::Send(
+        sangam_tui::app::Purpose::Members,
+        Request::Members,
+    )];
+    steward.settle(refresh).await;
+    let row = steward
+        .app
+        .collectives_view()
+        .iter()
+        .position(|m| m.name == "Shakti Vahini")
+        .expect("the new collective is listed");
+    steward.key(KeyCode::Home).await;
+    for _ in 0..row {
+        steward.key(KeyCode::Down).await;
+    }
+    steward.key(KeyCode::Char('R')).await;
+    steward.type_text("a test of removal").await;
+    steward.key(KeyCode::Tab).await;
+    steward.type_text("remove").await;
+    steward.key(KeyCode::Enter).await;
+    let notice = steward
+        .app
+        .notice
+        .clone()
+        .map(|n| n.text)
+        .unwrap_or_default();
+    assert!(notice.starts_with("Removed."), "{notice}");
+    let peer = id.clone();
+    for node in &nodes {
+        eventually(
+            &format!("{} to drop the removed collective", node.name),
+            || async { !node.status().await.connected.iter().any(|p| p.peer == peer) },
+        )
+        .await;
+        let members = match node.api(Request::Members).await {
+            Response::Members { members } => members,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            members.iter().any(|m| m.id.to_string() == id && m.revoked),
+            "{} does not list it as removed",
+            node.name
+        );
+    }
+    tmux.press("q");
+    drop(tmux);
+    for node in &mut nodes {
+        node.stop().await;
+    }
+}
