@@ -6,7 +6,7 @@ use sangam_protocol::api::{
     Event, Item, MemberView, Overview, PeerView, Request, Response, Status,
 };
 use sangam_protocol::scorecard::{Scorecard, ScorecardFilter};
-use sangam_protocol::{AuthorId, Body, Kind, MessageId};
+use sangam_protocol::{AuthorId, Kind};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -22,6 +22,8 @@ pub use steward::InviteShown;
 
 mod answers;
 mod forum;
+mod keys;
+mod lists;
 mod looked;
 mod screen;
 mod steward;
@@ -275,90 +277,6 @@ impl App {
         }
     }
 
-    fn matches_query(&self, item: &Item) -> bool {
-        if self.query.is_empty() {
-            return true;
-        }
-        let query = self.query.to_lowercase();
-        let text = serde_json::to_string(&item.body)
-            .unwrap_or_default()
-            .to_lowercase();
-        text.contains(&query) || self.who(&item.author).to_lowercase().contains(&query)
-    }
-
-    /// What the tabs list: what a search over the whole store found while one is in force,
-    /// else the recent items.
-    fn pool(&self) -> &[Item] {
-        match &self.found {
-            Some(found) if !self.query.is_empty() => found,
-            _ => &self.items,
-        }
-    }
-
-    /// The feed as shown: filtered by kind and search.
-    pub fn feed_view(&self) -> Vec<&Item> {
-        self.pool()
-            .iter()
-            .filter(|i| self.kind_filter.is_none_or(|k| i.kind == k))
-            .filter(|i| !matches!(i.kind, Kind::Close))
-            .filter(|i| self.matches_query(i))
-            .collect()
-    }
-
-    /// Requests as shown: open ones first (newest first), then closed ones.
-    pub fn requests_view(&self) -> Vec<&Item> {
-        let mut requests: Vec<&Item> = self
-            .pool()
-            .iter()
-            .filter(|i| i.kind == Kind::MentoringRequest && self.matches_query(i))
-            .collect();
-        requests.sort_by_key(|i| (i.closed, std::cmp::Reverse(i.timestamp)));
-        requests
-    }
-
-    /// Offers on a request, oldest first.
-    pub fn offers_on(&self, request: &MessageId) -> Vec<&Item> {
-        let mut offers: Vec<&Item> = self
-            .items
-            .iter()
-            .filter(|i| i.answers() == Some(*request))
-            .collect();
-        offers.reverse();
-        offers
-    }
-
-    /// Resources as shown.
-    pub fn resources_view(&self) -> Vec<&Item> {
-        self.pool()
-            .iter()
-            .filter(|i| i.kind == Kind::Resource && self.matches_query(i))
-            .collect()
-    }
-
-    /// A member's name from its id as text (as `status` lists forks), else the id shortened.
-    pub fn name_of_id(&self, id: &str) -> String {
-        self.members
-            .iter()
-            .find(|m| m.id.to_string() == id && !m.name.starts_with('('))
-            .map(|m| m.name.clone())
-            .unwrap_or_else(|| match id.parse::<sangam_protocol::AuthorId>() {
-                Ok(author) => author.short(),
-                Err(_) => id.chars().take(12).collect(),
-            })
-    }
-
-    /// Members as shown: current first, by name.
-    pub fn collectives_view(&self) -> Vec<&MemberView> {
-        let query = self.query.to_lowercase();
-        let mut members: Vec<&MemberView> = self
-            .members
-            .iter()
-            .filter(|m| query.is_empty() || format!("{m:?}").to_lowercase().contains(&query))
-            .collect();
-        members.sort_by_key(|m| (m.revoked, m.name.to_lowercase()));
-        members
-    }
-
     fn rows(&self) -> usize {
         match self.tab {
             Tab::Feed => self.feed_view().len(),
@@ -468,164 +386,6 @@ impl App {
             return vec![];
         };
         self.act(binding.action)
-    }
-
-    fn act(&mut self, action: KeyAction) -> Vec<Action> {
-        let row = self.selection();
-        match action {
-            KeyAction::Quit => {
-                let mut actions = self.leave_tab();
-                actions.push(Action::Quit);
-                return actions;
-            }
-            KeyAction::Help => self.help = true,
-            KeyAction::NextTab => {
-                return self.go_to(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]);
-            }
-            KeyAction::PrevTab => {
-                let previous = (self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len();
-                return self.go_to(Tab::ALL[previous]);
-            }
-            KeyAction::GoTo(tab) => return self.go_to(tab),
-            KeyAction::Language => {
-                let next = self.language().next();
-                self.settings.language = Some(next);
-                crate::catalogue::speak(next);
-                self.say(t!("speaking-now", language = next.name()), false);
-                return vec![Action::SaveSettings(self.settings.clone())];
-            }
-            KeyAction::Contrast => {
-                self.settings.high_contrast = !self.settings.high_contrast;
-                return vec![Action::SaveSettings(self.settings.clone())];
-            }
-            KeyAction::Bell => {
-                self.settings.bell = !self.settings.bell;
-                let words = if self.settings.bell {
-                    t!("bell-on")
-                } else {
-                    t!("bell-off")
-                };
-                self.say(words, false);
-                return vec![Action::SaveSettings(self.settings.clone())];
-            }
-            KeyAction::Admit => self.admit(),
-            KeyAction::Revoke => self.revoke(row),
-            KeyAction::Up => self.select(row.saturating_sub(1)),
-            KeyAction::Down => self.select(row + 1),
-            KeyAction::Top => self.select(0),
-            KeyAction::Bottom => self.select(usize::MAX),
-            KeyAction::Search => self.search = Some(Input::new(self.query.clone())),
-            KeyAction::Clear => {
-                self.query.clear();
-                self.found = None;
-                self.kind_filter = None;
-                self.notice = None;
-                if self.tab == Tab::Scorecards && self.card_filter != ScorecardFilter::default() {
-                    self.card_filter = ScorecardFilter::default();
-                    return vec![self.scorecard_request()];
-                }
-            }
-            KeyAction::Audit => {
-                let today = sangam_protocol::audit::Day::of_unix_ms(self.now).to_string();
-                self.open(Form::audit(&today));
-            }
-            KeyAction::Endorse => return self.endorse(row),
-            KeyAction::CycleState => return self.cycle_state(),
-            KeyAction::CycleDistrict => return self.cycle_district(),
-            KeyAction::Export => return self.export(),
-            KeyAction::ExportBundle => {
-                let members = self
-                    .members
-                    .iter()
-                    .filter(|m| m.role.is_some())
-                    .map(|m| (m.id, m.name.clone()))
-                    .collect();
-                self.form = Some(Form::bundle_export(members));
-            }
-            KeyAction::ImportBundle => self.form = Some(Form::new(FormKind::BundleImport)),
-            KeyAction::CycleKind => {
-                self.kind_filter = match self.kind_filter {
-                    None => Some(FILTER_KINDS[0]),
-                    Some(kind) => FILTER_KINDS
-                        .iter()
-                        .position(|k| *k == kind)
-                        .and_then(|i| FILTER_KINDS.get(i + 1))
-                        .copied(),
-                };
-                self.select(0);
-            }
-            KeyAction::Announce => self.open(Form::new(FormKind::Announcement)),
-            KeyAction::Request => self.open(Form::new(FormKind::Request)),
-            KeyAction::Share => self.open(Form::new(FormKind::Resource)),
-            KeyAction::Profile => {
-                let mut form = Form::new(FormKind::Profile);
-                if let Some(status) = &self.status {
-                    form.set(0, &status.name);
-                }
-                if let Some(profile) = &self.own_profile {
-                    form.set(1, &profile.state);
-                    form.set(2, &profile.district);
-                    form.set(3, &profile.focus_areas.join(", "));
-                    form.set(4, &profile.languages.join(", "));
-                    form.set(5, &profile.about);
-                }
-                form.focus = 0;
-                self.open(form);
-            }
-            KeyAction::Offer => {
-                let target = self
-                    .requests_view()
-                    .get(row)
-                    .map(|item| (item.id, title_of(item), item.author));
-                match target {
-                    Some((id, title, asker)) => self.open(Form::offer(id, title, asker)),
-                    None => self.say(t!("no-request-to-offer-on"), true),
-                }
-            }
-            KeyAction::Withdraw => {
-                let me = self.me();
-                let view = match self.tab {
-                    Tab::Requests => self.requests_view(),
-                    Tab::Resources => self.resources_view(),
-                    _ => self.feed_view(),
-                };
-                let target = view
-                    .get(row)
-                    .map(|i| (i.id, i.author, i.body.is_some(), title_of(i)));
-                match target {
-                    Some((id, author, true, title)) if Some(author) == me => {
-                        self.open(Form::withdraw(id, title));
-                    }
-                    Some((_, author, _, _)) if Some(author) != me => {
-                        self.say(t!("only-author-withdraws"), true)
-                    }
-                    Some(_) => self.say(t!("words-already-gone"), true),
-                    None => self.say(t!("no-post-selected"), true),
-                }
-            }
-            KeyAction::Wipe => self.open(Form::new(FormKind::Wipe)),
-            KeyAction::CloseItem => {
-                let me = self.me();
-                let target = self
-                    .requests_view()
-                    .get(row)
-                    .map(|i| (i.id, i.author, i.closed));
-                match target {
-                    Some((id, author, false)) if Some(author) == me => {
-                        let body = Body::Close(sangam_protocol::kinds::Close {
-                            item: id,
-                            note: String::new(),
-                        });
-                        self.say(t!("closing-request"), false);
-                        return vec![Action::Send(Purpose::Publish, Request::Post { body })];
-                    }
-                    Some((_, _, true)) => self.say(t!("request-already-closed"), true),
-                    Some(_) => self.say(t!("only-asker-closes"), true),
-                    None => self.say(t!("no-request-selected"), true),
-                }
-            }
-        }
-        vec![]
     }
 
     /// Goes to `tab`: the tab left was looked at until now; the one arrived on shows what
