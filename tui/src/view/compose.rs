@@ -22,7 +22,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
     let label_width = form
         .fields
         .iter()
-        .map(|f| crate::screen::terminal_width(&f.label) + 1)
+        .map(|f| crate::screen::terminal_width(&f.label) + 2)
         .max()
         .unwrap_or(0)
         .clamp(10, 22);
@@ -60,10 +60,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
         let focused = index == form.focus;
         let scroll = field.input.visual_scroll(input_width);
         let visible: String = field.input.value().chars().skip(scroll).collect();
-        let label = format!(
-            "{:<w$}",
-            format!("{}{}", field.label, if field.required { "*" } else { "" }),
-            w = label_width
+        let label = super::column(
+            &format!("{}{}", field.label, if field.required { "*" } else { "" }),
+            label_width,
         );
         let label_style = if focused {
             Style::new().bold().fg(Color::Yellow)

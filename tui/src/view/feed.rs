@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 use sangam_protocol::{Body, Kind};
 
-use super::{dim, empty_list, fit, new_mark, selectable_list};
+use super::{column, dim, empty_list, fit, new_mark, selectable_list};
 use crate::app::{App, Tab, age, kind_label, readers_in_words, title_of};
 use crate::t;
 
@@ -51,12 +51,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             let title = fit(&title_of(item), width.saturating_sub(fixed).max(10));
             ListItem::new(Line::from(vec![
                 new_mark(app.is_new(Tab::Feed, item)),
-                Span::styled(format!("{:<12}", fit(&when, 11)), dim()),
+                Span::styled(column(&when, 12), dim()),
                 Span::styled(
-                    format!("{:<13}", fit(&kind_label(item.kind), 12)),
+                    column(&kind_label(item.kind), 13),
                     Style::new().fg(kind_color(item.kind)),
                 ),
-                Span::raw(format!("{who:<27}")),
+                Span::raw(column(&who, 27)),
                 Span::raw(title),
             ]))
         })

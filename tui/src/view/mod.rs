@@ -120,6 +120,15 @@ pub(crate) fn fit(text: &str, width: usize) -> String {
     out + "…"
 }
 
+/// `text` cut to `width` columns less one and padded with spaces to `width` columns: a column
+/// of a list. (Rust's `{:<12}` pads by characters, and an Indic word has more characters than
+/// columns.)
+pub(crate) fn column(text: &str, width: usize) -> String {
+    let cut = fit(text, width.saturating_sub(1));
+    let used = Line::from(cut.as_str()).width();
+    format!("{cut}{}", " ".repeat(width.saturating_sub(used)))
+}
+
 /// A rectangle of `percent_x` × `percent_y` of `area`, centred.
 pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -132,13 +141,15 @@ pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-/// Clears the area a window will cover, and the column to its left: a wide Indic syllable just
-/// left of the window would otherwise spill over the window's edge.
+/// Clears the area a window will cover, and a column either side: a wide Indic syllable just
+/// left of the window would otherwise spill over the window's edge, and half a word just right
+/// of it reads as stray letters.
 pub(crate) fn clear_for_window(frame: &mut Frame, popup: Rect) {
     let x = popup.x.saturating_sub(1);
+    let right = (popup.x + popup.width + 1).min(frame.area().right());
     let area = Rect {
         x,
-        width: popup.width + (popup.x - x),
+        width: right - x,
         ..popup
     };
     frame.render_widget(ratatui::widgets::Clear, area);

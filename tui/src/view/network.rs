@@ -214,7 +214,7 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
     for (state, count) in states.iter().take(4) {
         let bar_width = (count * 12 / most) as usize;
         lines.push(Line::from(vec![
-            Span::raw(format!("{:<16}", fit(state, 15))),
+            Span::raw(super::column(state, 16)),
             Span::styled("█".repeat(bar_width.max(1)), Style::new().fg(Color::Cyan)),
             Span::raw(format!(" {count}")),
         ]));

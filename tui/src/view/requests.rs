@@ -31,20 +31,20 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 return ListItem::new(t!("content-removed"));
             };
             let marker = match (item.closed, request.urgency) {
-                (true, _) => Span::styled(format!("{:<8}", fit(&t!("request-closed"), 7)), dim()),
+                (true, _) => Span::styled(super::column(&t!("request-closed"), 8), dim()),
                 (false, Urgency::High) => Span::styled(
-                    format!("{:<8}", fit(&t!("request-urgent"), 7)),
+                    super::column(&t!("request-urgent"), 8),
                     Style::new().fg(Color::Red).bold(),
                 ),
                 (false, _) => Span::raw("        "),
             };
             let offers = match item.offers {
                 0 => Span::styled(
-                    format!("{:<11}", fit(&t!("count-offers", count = 0), 10)),
+                    super::column(&t!("count-offers", count = 0), 11),
                     Style::new().fg(Color::Yellow),
                 ),
                 n => Span::styled(
-                    format!("{:<11}", fit(&t!("count-offers", count = n), 10)),
+                    super::column(&t!("count-offers", count = n), 11),
                     Style::new().fg(Color::Green),
                 ),
             };

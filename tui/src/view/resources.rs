@@ -46,9 +46,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             let room = width.saturating_sub(24 + 20 + 6).max(10);
             ListItem::new(Line::from(vec![
                 super::new_mark(app.is_new(crate::app::Tab::Resources, item)),
-                Span::raw(format!("{:<room$}", fit(&resource.title, room))),
+                Span::raw(super::column(&resource.title, room)),
                 Span::raw("  "),
-                Span::styled(format!("{tags:<24}"), Style::new().fg(Color::Magenta)),
+                Span::styled(super::column(&tags, 24), Style::new().fg(Color::Magenta)),
                 Span::styled(format!("  {who}"), dim()),
             ]))
         })

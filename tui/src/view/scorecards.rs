@@ -151,7 +151,7 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
                 _ => t!("criterion-outcome"),
             };
             Bar::default()
-                .label(Line::raw(format!("{:<8}", fit(&label, 8))))
+                .label(Line::raw(super::column(&label, 9)))
                 .value(c.median.map(|m| (m * 10.0) as u64).unwrap_or(0))
                 .text_value(score(c.median))
                 .style(Style::new().fg(colour(c.median)))
