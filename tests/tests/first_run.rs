@@ -129,13 +129,24 @@ fn id_on(screen: &str) -> String {
         .to_string()
 }
 
+/// The id `sangam id` gives for the sealed folder, with its passphrase.
 fn id_of(folder: &Path) -> String {
-    let out = Command::new(sangam_bin())
+    use std::io::Write;
+    let mut child = Command::new(sangam_bin())
         .arg("--data-dir")
         .arg(folder)
-        .arg("id")
-        .output()
+        .args(["--passphrase-file", "/dev/stdin", "id"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"mela 2026\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -192,11 +203,22 @@ async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and
     tmux.press("Tab");
     tmux.type_text("West Bengal");
     tmux.press("Enter");
+    // A passphrase, typed twice: every step after opens the sealed folder with it.
+    tmux.wait_for("A passphrase for this laptop");
+    tmux.type_text("mela 2026");
+    tmux.press("Tab");
+    tmux.type_text("mela 2026");
+    tmux.press("Enter");
     tmux.wait_for("Is there a network to join?");
     tmux.press("1");
     let screen = tmux.wait_for("Send this id to a steward");
     let id = id_on(&screen);
     assert_eq!(id, id_of(&folder), "the id on screen is the folder's");
+    let folder_handle = sangam_node::datadir::DataDir::open(&folder).unwrap();
+    assert!(
+        folder_handle.has_passphrase(),
+        "the key file is sealed with the passphrase"
+    );
 
     // The steward welcomes it from the Collectives tab, pasting the id in groups as it may
     // have been read out, and gets the invite line.

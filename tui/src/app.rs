@@ -98,6 +98,12 @@ pub enum Action {
     },
     /// A step of setting this laptop up (the first-run screen).
     Setup(SetupCommand),
+    /// Start the node on this laptop in the background, with the folder's passphrase if it
+    /// has one.
+    StartNode {
+        /// The passphrase.
+        passphrase: Option<String>,
+    },
     /// Leave.
     Quit,
 }
@@ -183,6 +189,9 @@ pub struct App {
     pub setup: Option<Setup>,
     /// The name of the collective a welcome was asked for, until its invite comes.
     pending_welcome: Option<String>,
+    /// Whether the node's folder is sealed with a passphrase, when the app can start the node
+    /// itself (it knows the folder and where `sangam` is); `None` when it cannot.
+    pub can_start_node: Option<bool>,
 }
 
 /// Kinds the feed filter cycles through.
@@ -222,6 +231,7 @@ impl App {
             invite: None,
             setup: None,
             pending_welcome: None,
+            can_start_node: None,
             tab: Tab::Feed,
             link: Link::Connecting,
             items: Vec::new(),
@@ -346,6 +356,13 @@ impl App {
                     self.form = None;
                     self.say(t!("wiping"), false);
                     vec![Action::Send(Purpose::Publish, Request::Wipe)]
+                }
+                FormOutcome::Unlock(passphrase) => {
+                    self.form = None;
+                    self.say(t!("node-starting"), false);
+                    vec![Action::StartNode {
+                        passphrase: Some(passphrase),
+                    }]
                 }
             };
         }

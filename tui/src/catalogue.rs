@@ -92,15 +92,26 @@ fn bengali_digits<M>(value: &FluentValue, _: &M) -> Option<String> {
     let FluentValue::Number(number) = value else {
         return None;
     };
-    let text = number.as_string();
-    Some(
-        text.chars()
-            .map(|c| match c.to_digit(10) {
-                Some(d) => char::from_u32(0x09E6 + d).unwrap_or(c),
-                None => c,
-            })
-            .collect(),
-    )
+    Some(in_bengali_digits(&number.as_string()))
+}
+
+fn in_bengali_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) if c.is_ascii_digit() => char::from_u32(0x09E6 + d).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// A number written out elsewhere (a score like `3.5`, a count in a column) in the digits of
+/// the language spoken.
+pub fn digits(number: impl std::fmt::Display) -> String {
+    let text = number.to_string();
+    match speaking() {
+        Language::Bengali => in_bengali_digits(&text),
+        _ => text,
+    }
 }
 
 fn bundle(language: Language) -> FluentBundle<FluentResource> {

@@ -44,6 +44,8 @@ pub enum FormKind {
     Admit,
     /// Removing a collective from the network (a steward; typed confirmation).
     Revoke,
+    /// The folder's passphrase, to start the node.
+    Unlock,
 }
 
 impl FormKind {
@@ -62,6 +64,7 @@ impl FormKind {
             FormKind::BundleImport => t!("form-bundle-import"),
             FormKind::Admit => t!("form-admit"),
             FormKind::Revoke => t!("form-revoke"),
+            FormKind::Unlock => t!("form-unlock"),
         }
     }
 }
@@ -77,6 +80,8 @@ pub struct Field {
     pub required: bool,
     /// A hint shown when the field is focused.
     pub hint: String,
+    /// Shown as dots (a passphrase).
+    pub secret: bool,
     /// The text.
     pub input: Input,
 }
@@ -87,6 +92,7 @@ fn field(label: String, rule_name: &'static str, required: bool, hint: String) -
         rule_name,
         required,
         hint,
+        secret: false,
         input: Input::default(),
     }
 }
@@ -104,6 +110,8 @@ pub enum FormOutcome {
     Wipe,
     /// Ask the node this (a bundle form).
     Ask(Request),
+    /// Start the node with this passphrase.
+    Unlock(String),
 }
 
 /// An open form.
@@ -227,6 +235,16 @@ impl Form {
             FormKind::Audit => audit::fields(),
             FormKind::BundleExport | FormKind::BundleImport => bundle::fields(kind),
             FormKind::Admit | FormKind::Revoke => steward::fields(kind),
+            FormKind::Unlock => {
+                let mut passphrase = field(
+                    t!("setup-passphrase"),
+                    "passphrase",
+                    true,
+                    t!("hint-unlock"),
+                );
+                passphrase.secret = true;
+                vec![passphrase]
+            }
         };
         Form {
             kind,
@@ -417,6 +435,8 @@ impl Form {
             | FormKind::Revoke => {
                 return Err(self.ask().err().unwrap_or_default());
             }
+            // Nothing is posted: the passphrase goes to the node as it starts.
+            FormKind::Unlock => return Err(String::new()),
         };
         body.check_fields().map_err(|rule| self.explain(&rule))?;
         Ok(body)
@@ -496,6 +516,15 @@ impl Form {
     }
 
     fn submit(&mut self) -> FormOutcome {
+        if self.kind == FormKind::Unlock {
+            return match self.fields.first().map(|f| f.input.value().to_string()) {
+                Some(passphrase) if !passphrase.is_empty() => FormOutcome::Unlock(passphrase),
+                _ => {
+                    self.problem = Some(t!("problem-needed", field = t!("setup-passphrase")));
+                    FormOutcome::Editing
+                }
+            };
+        }
         if self.asks_the_node() {
             return match self.ask() {
                 // A plain bundle is written only after a second Enter with the same file.

@@ -81,6 +81,8 @@ pub enum KeyAction {
     Admit,
     /// Remove the selected collective from the network (a steward).
     Revoke,
+    /// Start the node on this laptop (when it is not running).
+    StartNode,
 }
 
 /// One key binding.
@@ -382,6 +384,14 @@ pub const BINDINGS: &[Binding] = &[
         A::Revoke,
         "key-remove-a-collective",
         Some("hint-remove"),
+    ),
+    key(
+        KeyCode::Char('S'),
+        "S",
+        G,
+        A::StartNode,
+        "key-start-node",
+        None,
     ),
     key(
         KeyCode::Char('L'),

@@ -1,7 +1,11 @@
 //! The first-run screen's work, done with the `sangam` program beside the app: make the
 //! collective's folder, found or join a network, and start the node in the background. The
 //! app itself stays a client of the node; the folder is only ever written by `sangam`.
+//!
+//! A passphrase goes to `sangam` on its standard input (`--passphrase-file /dev/stdin`), so it
+//! is never written to a file or shown in the list of running programs.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -35,27 +39,42 @@ impl Launcher {
         }
     }
 
-    /// Runs `sangam <args>` on the folder, with `input` on its standard input; its output,
-    /// or the sentence it printed about what went wrong.
-    fn sangam(&self, args: &[&str], input: Option<&str>) -> Result<String, String> {
-        use std::io::Write;
-        let mut child = Command::new(&self.program)
-            .arg("--data-dir")
-            .arg(&self.data_dir)
+    fn not_found(&self) -> String {
+        t!(
+            "setup-no-program",
+            program = self.program.display().to_string()
+        )
+    }
+
+    /// `sangam` on the folder, reading the passphrase (if any) from its standard input.
+    fn command(&self, passphrase: Option<&str>) -> Command {
+        let mut command = Command::new(&self.program);
+        command.arg("--data-dir").arg(&self.data_dir);
+        if passphrase.is_some() {
+            command.args(["--passphrase-file", "/dev/stdin"]);
+        }
+        command.stdin(Stdio::piped());
+        command
+    }
+
+    /// Hands the passphrase to a `sangam` just started, and closes its input.
+    fn hand_over(child: &mut std::process::Child, passphrase: Option<&str>) {
+        if let (Some(mut stdin), Some(passphrase)) = (child.stdin.take(), passphrase) {
+            let _ = stdin.write_all(format!("{passphrase}\n").as_bytes());
+        }
+    }
+
+    /// Runs `sangam <args>` on the folder; its output, or the sentence it printed about what
+    /// went wrong.
+    fn sangam(&self, args: &[&str], passphrase: Option<&str>) -> Result<String, String> {
+        let mut child = self
+            .command(passphrase)
             .args(args)
-            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|_| {
-                t!(
-                    "setup-no-program",
-                    program = self.program.display().to_string()
-                )
-            })?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(input.unwrap_or_default().as_bytes());
-        }
+            .map_err(|_| self.not_found())?;
+        Launcher::hand_over(&mut child, passphrase);
         let output = child
             .wait_with_output()
             .map_err(|e| t!("setup-failed", why = e.to_string()))?;
@@ -74,41 +93,43 @@ impl Launcher {
     }
 
     /// Starts `sangam run` on the folder in the background, apart from the app (closing the
-    /// app leaves it running); its words go to `sangam-node.log` in the folder.
-    pub fn start_node(&self) -> Result<(), String> {
+    /// app leaves it running); its words go to `sangam-node.log` in the folder. A sealed
+    /// folder's passphrase is checked first, so a mistyped one is said at once.
+    pub fn start_node(&self, passphrase: Option<&str>) -> Result<(), String> {
         use std::os::unix::process::CommandExt;
+        if passphrase.is_some() {
+            self.sangam(&["id"], passphrase)?;
+        }
+        let failed = |e: std::io::Error| t!("setup-failed", why = e.to_string());
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.data_dir.join("sangam-node.log"))
-            .map_err(|e| t!("setup-failed", why = e.to_string()))?;
-        let log_too = log
-            .try_clone()
-            .map_err(|e| t!("setup-failed", why = e.to_string()))?;
-        Command::new(&self.program)
-            .arg("--data-dir")
-            .arg(&self.data_dir)
+            .map_err(failed)?;
+        let log_too = log.try_clone().map_err(failed)?;
+        let mut child = self
+            .command(passphrase)
             .arg("run")
-            .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_too)
             // Its own process group: Ctrl-C in the app's terminal does not stop the node.
             .process_group(0)
             .spawn()
-            .map(drop)
-            .map_err(|_| {
-                t!(
-                    "setup-no-program",
-                    program = self.program.display().to_string()
-                )
-            })
+            .map_err(|_| self.not_found())?;
+        // The node reads the passphrase once as it starts.
+        Launcher::hand_over(&mut child, passphrase);
+        Ok(())
     }
 
     /// Does one step of the first-run screen's work (blocking: run it off the app's loop).
     pub fn run(&self, command: SetupCommand) -> SetupOutcome {
         let done = match command {
-            SetupCommand::Init { name, region } => {
-                return match self.init(&name, &region) {
+            SetupCommand::Init {
+                name,
+                region,
+                passphrase,
+            } => {
+                return match self.init(&name, &region, passphrase.as_deref()) {
                     Ok(id) => SetupOutcome::Initialised { id },
                     Err(why) => SetupOutcome::Failed(why),
                 };
@@ -117,13 +138,20 @@ impl Launcher {
                 name,
                 region,
                 network,
-            } => self
-                .init(&name, &region)
-                .and_then(|_| self.sangam(&["network", "create", "--name", &network], None))
-                .and_then(|_| self.start_node()),
-            SetupCommand::Join { invite } => self
-                .sangam(&["join", "-"], Some(&invite))
-                .and_then(|_| self.start_node()),
+                passphrase,
+            } => {
+                let passphrase = passphrase.as_deref();
+                self.init(&name, &region, passphrase)
+                    .and_then(|_| {
+                        self.sangam(&["network", "create", "--name", &network], passphrase)
+                    })
+                    .and_then(|_| self.start_node(passphrase))
+            }
+            SetupCommand::Join { invite, passphrase } => {
+                let passphrase = passphrase.as_deref();
+                self.sangam(&["join", &invite], passphrase)
+                    .and_then(|_| self.start_node(passphrase))
+            }
         };
         match done {
             Ok(()) => SetupOutcome::Ready,
@@ -131,19 +159,13 @@ impl Launcher {
         }
     }
 
-    fn init(&self, name: &str, region: &str) -> Result<String, String> {
-        self.sangam(
-            &[
-                "init",
-                "--name",
-                name,
-                "--region",
-                region,
-                "--no-passphrase",
-            ],
-            None,
-        )?;
-        let id = self.sangam(&["id"], None)?;
+    fn init(&self, name: &str, region: &str, passphrase: Option<&str>) -> Result<String, String> {
+        let mut args = vec!["init", "--name", name, "--region", region];
+        if passphrase.is_none() {
+            args.push("--no-passphrase");
+        }
+        self.sangam(&args, passphrase)?;
+        let id = self.sangam(&["id"], passphrase)?;
         // Kept for the first-run screen to show again if the app is closed before the invite.
         let _ = std::fs::write(self.data_dir.join("sangam-id.txt"), &id);
         Ok(id)

@@ -90,6 +90,7 @@ async fn run(args: Args) -> Result<()> {
             let settings = Settings::load(&root);
             let launcher = Launcher::for_folder(&root);
             let mut app = App::with_settings(now_ms(), settings.clone());
+            app.can_start_node = Some(folder.has_passphrase());
             // An empty folder: the first-run screen sets it up (again at the invite step if
             // the key was made and the invite has not come yet).
             if !folder.is_initialised() {
@@ -98,7 +99,7 @@ async fn run(args: Args) -> Result<()> {
                 let id = std::fs::read_to_string(root.join("sangam-id.txt"))
                     .map(|id| id.trim().to_string())
                     .unwrap_or_default();
-                app.setup = Some(Setup::waiting_for_invite(id));
+                app.setup = Some(Setup::waiting_for_invite(id, folder.has_passphrase()));
             }
             let home = runtime::Home {
                 folder: Some(root.clone()),

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use crate::app::{Action, App, Incoming};
 use crate::client::Link;
 use crate::launcher::Launcher;
+use crate::setup::SetupOutcome;
 use crate::t;
 use crate::view;
 
@@ -88,6 +89,19 @@ where
                     let done = setup_done.clone();
                     tokio::task::spawn_blocking(move || {
                         let _ = done.blocking_send(launcher.run(command));
+                    });
+                }
+                Action::StartNode { passphrase } => {
+                    let Some(launcher) = home.launcher.clone() else {
+                        continue;
+                    };
+                    let done = setup_done.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let outcome = match launcher.start_node(passphrase.as_deref()) {
+                            Ok(()) => SetupOutcome::Ready,
+                            Err(why) => SetupOutcome::Failed(why),
+                        };
+                        let _ = done.blocking_send(outcome);
                     });
                 }
                 Action::Send(purpose, request) => {

@@ -19,6 +19,8 @@ pub enum SetupCommand {
         name: String,
         /// Its region.
         region: String,
+        /// The passphrase the folder is sealed with, if one was chosen.
+        passphrase: Option<String>,
     },
     /// Make the key, found a network and start the node.
     Found {
@@ -28,11 +30,15 @@ pub enum SetupCommand {
         region: String,
         /// The new network's name.
         network: String,
+        /// The passphrase the folder is sealed with, if one was chosen.
+        passphrase: Option<String>,
     },
     /// Join with an invite line and start the node.
     Join {
         /// The invite line as pasted.
         invite: String,
+        /// The folder's passphrase, if it has one.
+        passphrase: Option<String>,
     },
 }
 
@@ -62,6 +68,21 @@ pub enum Step {
         /// Which of the two is being typed (0 or 1).
         focus: usize,
     },
+    /// A passphrase for the folder, typed twice (none: both empty, after a warning).
+    Passphrase {
+        /// The collective's name.
+        name: String,
+        /// Its region.
+        region: String,
+        /// The passphrase.
+        first: Input,
+        /// The same again.
+        second: Input,
+        /// Which of the two is being typed (0 or 1).
+        focus: usize,
+        /// Whether going on without one was warned about.
+        warned: bool,
+    },
     /// Found a network or join one.
     Choice {
         /// The collective's name.
@@ -86,6 +107,10 @@ pub enum Step {
         id: String,
         /// The invite line as typed or pasted.
         invite: Input,
+        /// The folder's passphrase, asked for when the app was closed since it was chosen.
+        passphrase: Option<Input>,
+        /// Which is being typed: the invite (0) or the passphrase (1).
+        focus: usize,
     },
 }
 
@@ -98,6 +123,8 @@ pub struct Setup {
     pub problem: Option<String>,
     /// This collective's id, once its key is made.
     pub id: Option<String>,
+    /// The passphrase chosen for the folder (kept in memory only, for the steps that open it).
+    pub passphrase: Option<String>,
 }
 
 impl Default for Setup {
@@ -117,18 +144,23 @@ impl Setup {
             },
             problem: None,
             id: None,
+            passphrase: None,
         }
     }
 
-    /// A first run that made its key before and waits for the invite.
-    pub fn waiting_for_invite(id: String) -> Setup {
+    /// A first run that made its key before and waits for the invite; a `sealed` folder needs
+    /// its passphrase again to join.
+    pub fn waiting_for_invite(id: String, sealed: bool) -> Setup {
         Setup {
             step: Step::Invite {
                 id: id.clone(),
                 invite: Input::default(),
+                passphrase: sealed.then(Input::default),
+                focus: 0,
             },
             problem: None,
             id: Some(id),
+            passphrase: None,
         }
     }
 
@@ -155,16 +187,58 @@ impl Setup {
                     }
                     let region = region.value().trim().to_string();
                     self.problem = None;
-                    self.step = Step::Choice { name, region };
+                    self.step = Step::Passphrase {
+                        name,
+                        region,
+                        first: Input::default(),
+                        second: Input::default(),
+                        focus: 0,
+                        warned: false,
+                    };
                 }
                 _ if *focus == 0 => typed(name),
                 _ => typed(region),
+            },
+            Step::Passphrase {
+                name,
+                region,
+                first,
+                second,
+                focus,
+                warned,
+            } => match key.code {
+                KeyCode::Tab | KeyCode::Down | KeyCode::BackTab | KeyCode::Up => {
+                    *focus = 1 - *focus;
+                }
+                KeyCode::Enter if *focus == 0 => *focus = 1,
+                KeyCode::Enter if first.value() != second.value() => {
+                    self.problem = Some(t!("setup-passphrases-differ"));
+                    *first = Input::default();
+                    *second = Input::default();
+                    *focus = 0;
+                }
+                KeyCode::Enter if first.value().is_empty() && !*warned => {
+                    self.problem = Some(t!("setup-no-passphrase-warning"));
+                    *warned = true;
+                }
+                KeyCode::Enter => {
+                    self.passphrase = Some(first.value().to_string()).filter(|p| !p.is_empty());
+                    self.problem = None;
+                    self.step = Step::Choice {
+                        name: name.clone(),
+                        region: region.clone(),
+                    };
+                }
+                KeyCode::Esc => *self = Setup::new(),
+                _ if *focus == 0 => typed(first),
+                _ => typed(second),
             },
             Step::Choice { name, region } => match key.code {
                 KeyCode::Char('1') | KeyCode::Char('j') => {
                     let command = SetupCommand::Init {
                         name: name.clone(),
                         region: region.clone(),
+                        passphrase: self.passphrase.clone(),
                     };
                     self.step = Step::Working(t!("setup-making-key"));
                     return Some(command);
@@ -192,6 +266,7 @@ impl Setup {
                         name: name.clone(),
                         region: region.clone(),
                         network: network.value().trim().to_string(),
+                        passphrase: self.passphrase.clone(),
                     };
                     self.problem = None;
                     self.step = Step::Working(t!("setup-founding"));
@@ -206,11 +281,25 @@ impl Setup {
                 _ => typed(network),
             },
             Step::Working(_) => {}
-            Step::Invite { invite, .. } => match key.code {
+            Step::Invite {
+                invite,
+                passphrase,
+                focus,
+                ..
+            } => match key.code {
+                KeyCode::Tab | KeyCode::BackTab if passphrase.is_some() => *focus = 1 - *focus,
                 KeyCode::Enter if invite.value().trim().is_empty() => {
                     self.problem = Some(t!("setup-paste-first"));
+                    *focus = 0;
+                }
+                KeyCode::Enter if passphrase.as_ref().is_some_and(|p| p.value().is_empty()) => {
+                    self.problem = Some(t!("setup-passphrase-again"));
+                    *focus = 1;
                 }
                 KeyCode::Enter => {
+                    if let Some(typed) = passphrase {
+                        self.passphrase = Some(typed.value().to_string());
+                    }
                     // A pasted line may come wrapped, with spaces or line breaks inside.
                     let line: String = invite
                         .value()
@@ -219,9 +308,15 @@ impl Setup {
                         .collect();
                     self.problem = None;
                     self.step = Step::Working(t!("setup-joining"));
-                    return Some(SetupCommand::Join { invite: line });
+                    return Some(SetupCommand::Join {
+                        invite: line,
+                        passphrase: self.passphrase.clone(),
+                    });
                 }
-                _ => typed(invite),
+                _ => match passphrase {
+                    Some(passphrase) if *focus == 1 => typed(passphrase),
+                    _ => typed(invite),
+                },
             },
         }
         None
@@ -231,7 +326,9 @@ impl Setup {
     pub fn on_outcome(&mut self, outcome: SetupOutcome) -> bool {
         match outcome {
             SetupOutcome::Initialised { id } => {
-                *self = Setup::waiting_for_invite(id);
+                let passphrase = self.passphrase.take();
+                *self = Setup::waiting_for_invite(id, false);
+                self.passphrase = passphrase;
                 false
             }
             SetupOutcome::Ready => true,
@@ -239,9 +336,13 @@ impl Setup {
                 self.problem = Some(why);
                 if let Step::Working(_) = self.step {
                     self.step = match self.id.clone() {
+                        // A passphrase typed here may have been the mistake: it is shown
+                        // again (hidden) to correct.
                         Some(id) => Step::Invite {
                             id,
                             invite: Input::default(),
+                            passphrase: self.passphrase.clone().map(Input::new),
+                            focus: 0,
                         },
                         None => Step::Details {
                             name: Input::default(),
@@ -292,12 +393,19 @@ mod tests {
         let mut setup = Setup::new();
         assert_eq!(keys(&mut setup, "\n\n"), None);
         assert!(setup.problem.is_some(), "a name is needed");
-        let command = keys(&mut setup, "\tশক্তি বাহিনী\tপশ্চিমবঙ্গ\n1");
+        let command = keys(&mut setup, "\tশক্তি বাহিনী\tপশ্চিমবঙ্গ\n\n\n");
+        assert_eq!(command, None);
+        assert!(
+            setup.problem.is_some(),
+            "going on without a passphrase is questioned"
+        );
+        let command = keys(&mut setup, "\n1");
         assert_eq!(
             command,
             Some(SetupCommand::Init {
                 name: "শক্তি বাহিনী".into(),
-                region: "পশ্চিমবঙ্গ".into()
+                region: "পশ্চিমবঙ্গ".into(),
+                passphrase: None,
             })
         );
         assert!(!setup.on_outcome(SetupOutcome::Initialised { id: "ab12".into() }));
@@ -306,7 +414,8 @@ mod tests {
         assert_eq!(
             command,
             Some(SetupCommand::Join {
-                invite: "SNG1abc".into()
+                invite: "SNG1abc".into(),
+                passphrase: None,
             })
         );
         assert!(!setup.on_outcome(SetupOutcome::Failed("not an invite".into())));
@@ -316,15 +425,36 @@ mod tests {
     }
 
     #[test]
-    fn founding_asks_for_the_network_name() {
+    fn founding_asks_for_a_passphrase_twice_and_the_network_name() {
         let mut setup = Setup::new();
-        let command = keys(&mut setup, "Utthan\tWest Bengal\n2\nSurvivor Sangam\n");
+        let command = keys(&mut setup, "Utthan\tWest Bengal\nmela 2026\nmela 2025\n");
+        assert_eq!(command, None);
+        assert!(
+            setup.problem.is_some(),
+            "two different passphrases are refused"
+        );
+        let command = keys(&mut setup, "mela 2026\tmela 2026\n2\nSurvivor Sangam\n");
         assert_eq!(
             command,
             Some(SetupCommand::Found {
                 name: "Utthan".into(),
                 region: "West Bengal".into(),
-                network: "Survivor Sangam".into()
+                network: "Survivor Sangam".into(),
+                passphrase: Some("mela 2026".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn a_sealed_folder_asks_for_its_passphrase_again_to_join() {
+        let mut setup = Setup::waiting_for_invite("ab12".into(), true);
+        assert_eq!(keys(&mut setup, "sangam-invite-1:xyz\n"), None);
+        assert!(setup.problem.is_some());
+        assert_eq!(
+            keys(&mut setup, "mela\n"),
+            Some(SetupCommand::Join {
+                invite: "sangam-invite-1:xyz".into(),
+                passphrase: Some("mela".into())
             })
         );
     }

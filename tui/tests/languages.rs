@@ -81,6 +81,14 @@ fn every_screen(language: Language) {
         snap(name, &app);
     }
 
+    // Starting the node of a sealed folder.
+    let mut app = speaking(language);
+    app.can_start_node = Some(true);
+    app.on_incoming(Incoming::Lost("link-not-running".into()));
+    press(&mut app, KeyCode::Char('S'));
+    type_in(&mut app, "mela");
+    snap("form_unlock", &app);
+
     // The first run: details, the choice, a new network's name, the id and the invite.
     let mut app = App::new(NOW);
     app.settings.language = Some(language);
@@ -89,6 +97,11 @@ fn every_screen(language: Language) {
     type_in(&mut app, "শক্তি বাহিনী");
     press(&mut app, KeyCode::Tab);
     type_in(&mut app, "West Bengal");
+    press(&mut app, KeyCode::Enter);
+    type_in(&mut app, "mela 2026");
+    press(&mut app, KeyCode::Enter);
+    snap("first_run_passphrase", &app);
+    type_in(&mut app, "mela 2026");
     press(&mut app, KeyCode::Enter);
     snap("first_run_choice", &app);
     press(&mut app, KeyCode::Char('2'));

@@ -573,3 +573,41 @@ fn what_arrived_since_a_tab_was_last_looked_at_is_marked_until_it_is_left() {
         "remembered"
     );
 }
+
+#[test]
+fn s_starts_the_node_asking_for_a_sealed_folders_passphrase_first() {
+    use sangam_tui::app::Action;
+    let lost = |can_start: Option<bool>| {
+        let mut app = App::new(NOW);
+        app.can_start_node = can_start;
+        app.on_incoming(Incoming::Lost("link-not-running".into()));
+        app
+    };
+    let start = |app: &mut App| app.on_key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::NONE));
+    // A plain folder: started at once.
+    let mut app = lost(Some(false));
+    assert_eq!(
+        start(&mut app),
+        vec![Action::StartNode { passphrase: None }]
+    );
+    // A sealed one: the passphrase first, shown as dots.
+    let mut app = lost(Some(true));
+    assert!(start(&mut app).is_empty());
+    type_in(&mut app, "mela 2026");
+    let shown = screen(&app);
+    assert!(
+        shown.contains("•••••••••") && !shown.contains("mela"),
+        "{shown}"
+    );
+    let actions = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(
+        actions,
+        vec![Action::StartNode {
+            passphrase: Some("mela 2026".into())
+        }]
+    );
+    // Where the app does not know the folder (the demo), it says how instead.
+    let mut app = lost(None);
+    assert!(start(&mut app).is_empty());
+    assert_eq!(app.notice.as_ref().map(|n| n.problem), Some(true));
+}

@@ -5,6 +5,7 @@ use sangam_protocol::api::{Event, Request, Response};
 use sangam_protocol::{Body, Kind};
 
 use super::{Action, App, FEED_LIMIT, Incoming, Link, Purpose, readers_in_words, recent_feed};
+use crate::form::FormKind;
 use crate::setup::SetupOutcome;
 use crate::t;
 
@@ -166,9 +167,28 @@ impl App {
 }
 
 impl App {
+    /// Starts the node on this laptop, asking for the folder's passphrase first if it has one.
+    pub(crate) fn start_node(&mut self) -> Vec<Action> {
+        match (&self.link, self.can_start_node) {
+            (Link::Connected, _) => self.say(t!("node-already-running"), false),
+            (_, None) => self.say(t!("node-cannot-start-here"), true),
+            (_, Some(true)) => self.form = Some(crate::form::Form::new(FormKind::Unlock)),
+            (_, Some(false)) => {
+                self.say(t!("node-starting"), false);
+                return vec![Action::StartNode { passphrase: None }];
+            }
+        }
+        vec![]
+    }
+
     /// How a step of the first-run screen went.
     pub(crate) fn on_setup(&mut self, outcome: SetupOutcome) -> Vec<Action> {
         let Some(setup) = &mut self.setup else {
+            // Not setting up: the node was started with S.
+            match outcome {
+                SetupOutcome::Failed(why) => self.say(why, true),
+                _ => self.say(t!("node-started"), false),
+            }
             return vec![];
         };
         if let SetupOutcome::Initialised { .. } = &outcome {

@@ -51,6 +51,7 @@ impl App {
                 return vec![Action::SaveSettings(self.settings.clone())];
             }
             KeyAction::Admit => self.admit(),
+            KeyAction::StartNode => return self.start_node(),
             KeyAction::Revoke => self.revoke(row),
             KeyAction::Up => self.select(row.saturating_sub(1)),
             KeyAction::Down => self.select(row + 1),

@@ -74,7 +74,8 @@ impl App {
                     *name = input_for_screen(name);
                     *region = input_for_screen(region);
                 }
-                Step::Choice { name, region } => {
+                // Only dots are shown for a passphrase: nothing to lay out.
+                Step::Passphrase { name, region, .. } | Step::Choice { name, region } => {
                     *name = text(name);
                     *region = text(region);
                 }

@@ -59,7 +59,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
     for (index, field) in form.fields.iter().enumerate() {
         let focused = index == form.focus;
         let scroll = field.input.visual_scroll(input_width);
-        let visible: String = field.input.value().chars().skip(scroll).collect();
+        let visible: String = if field.secret {
+            "•".repeat(field.input.value().chars().count().saturating_sub(scroll))
+        } else {
+            field.input.value().chars().skip(scroll).collect()
+        };
         let label = super::column(
             &format!("{}{}", field.label, if field.required { "*" } else { "" }),
             label_width,

@@ -222,14 +222,17 @@ fn tab_title(app: &App, index: usize, tab: Tab) -> Vec<Span<'static>> {
     let new = app.new_on(tab);
     if new > 0 {
         spans.push(Span::styled(
-            format!("·{new}"),
+            format!("·{}", crate::catalogue::digits(new)),
             Style::new().fg(Color::LightYellow),
         ));
     }
     if tab == Tab::Requests {
         let matching = app.new_matching();
         if matching > 0 {
-            spans.push(Span::styled(format!(" ★{matching}"), matching_style()));
+            spans.push(Span::styled(
+                format!(" ★{}", crate::catalogue::digits(matching)),
+                matching_style(),
+            ));
         }
     }
     spans

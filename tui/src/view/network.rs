@@ -78,7 +78,10 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
     }
     for (reason, count) in rejected {
         lines.push(Line::from(vec![
-            Span::styled(format!("{count:>6} "), Style::new().fg(Color::Red)),
+            Span::styled(
+                format!("{:>6} ", crate::catalogue::digits(count)),
+                Style::new().fg(Color::Red),
+            ),
             Span::raw(reason.replace('_', " ")),
         ]));
     }
@@ -162,8 +165,12 @@ fn render_activity(frame: &mut Frame, area: Rect, app: &App) {
             .and_then(|o| o.messages.get(kind.name()).copied())
             .unwrap_or(0);
         frame.render_widget(
-            Paragraph::new(format!("{total:>4} {}", fit(&kind_label(*kind), 13)))
-                .style(Style::new().fg(kind_color(*kind))),
+            Paragraph::new(format!(
+                "{:>4} {}",
+                crate::catalogue::digits(total),
+                fit(&kind_label(*kind), 13)
+            ))
+            .style(Style::new().fg(kind_color(*kind))),
             label,
         );
         frame.render_widget(
@@ -216,7 +223,7 @@ fn render_facts(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::from(vec![
             Span::raw(super::column(state, 16)),
             Span::styled("█".repeat(bar_width.max(1)), Style::new().fg(Color::Cyan)),
-            Span::raw(format!(" {count}")),
+            Span::raw(format!(" {}", crate::catalogue::digits(count))),
         ]));
     }
     lines.push(Line::styled(t!("overview-membership"), Style::new().bold()));

@@ -13,6 +13,7 @@ use sangam_protocol::scorecard::{OfficeCard, Summary};
 
 use super::{dim, empty_list, fit, selectable_list};
 use crate::app::App;
+use crate::catalogue::digits;
 use crate::labels::{covers, office_label};
 use crate::t;
 
@@ -59,11 +60,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             let median = office.summary.score;
             ListItem::new(Line::from(vec![
                 Span::styled(
-                    format!("{:>3} ", score(median)),
+                    format!("{:>3} ", digits(score(median))),
                     Style::new().fg(colour(median)),
                 ),
                 Span::raw(fit(&office.office_name, width.saturating_sub(9).max(6))),
-                Span::styled(format!(" ·{}", office.summary.audits), dim()),
+                Span::styled(format!(" ·{}", digits(office.summary.audits)), dim()),
             ]))
         })
         .collect();
@@ -76,7 +77,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
 fn summary_line(total: &Summary) -> Line<'static> {
     Line::from(vec![
         Span::styled(
-            format!("{} ", t!("card-median", score = score(total.score))),
+            format!("{} ", t!("card-median", score = digits(score(total.score)))),
             Style::new().fg(colour(total.score)).bold(),
         ),
         Span::raw(format!(
@@ -130,8 +131,8 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
             fit(
                 &t!(
                     "card-median-of-five",
-                    score = score(s.score),
-                    endorsed = score(s.endorsed_score)
+                    score = digits(score(s.score)),
+                    endorsed = digits(score(s.endorsed_score))
                 ),
                 width,
             ),
@@ -153,7 +154,7 @@ fn render_office(frame: &mut Frame, area: Rect, office: &OfficeCard) {
             Bar::default()
                 .label(Line::raw(super::column(&label, 9)))
                 .value(c.median.map(|m| (m * 10.0) as u64).unwrap_or(0))
-                .text_value(score(c.median))
+                .text_value(digits(score(c.median)))
                 .style(Style::new().fg(colour(c.median)))
         })
         .collect();

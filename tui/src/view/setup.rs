@@ -13,12 +13,23 @@ use crate::setup::{Step, grouped};
 use crate::t;
 
 /// A labelled input line; returns the line and where its cursor is (column within the line).
-fn input_line(label: &str, input: &Input, focused: bool, width: usize) -> (Line<'static>, usize) {
+/// A `secret` input shows a dot for each character.
+fn input_line(
+    label: &str,
+    input: &Input,
+    focused: bool,
+    width: usize,
+    secret: bool,
+) -> (Line<'static>, usize) {
     let label = format!("{label}: ");
     let label_width = crate::screen::terminal_width(&label);
     let room = width.saturating_sub(label_width + 1).max(4);
     let scroll = input.visual_scroll(room);
-    let visible: String = input.value().chars().skip(scroll).collect();
+    let visible: String = if secret {
+        "•".repeat(input.value().chars().count().saturating_sub(scroll))
+    } else {
+        input.value().chars().skip(scroll).collect()
+    };
     let style = if focused {
         Style::new().bold().fg(Color::Yellow)
     } else {
@@ -57,7 +68,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
                 .into_iter()
                 .enumerate()
             {
-                let (line, column) = input_line(&label, input, *focus == index, width);
+                let (line, column) = input_line(&label, input, *focus == index, width, false);
                 if *focus == index {
                     cursor = Some((lines.len(), column));
                 }
@@ -65,6 +76,32 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
             lines.push(Line::default());
             lines.push(Line::styled(t!("setup-details-keys"), dim()));
+        }
+        Step::Passphrase {
+            first,
+            second,
+            focus,
+            ..
+        } => {
+            lines.push(Line::styled(
+                t!("setup-passphrase-title"),
+                Style::new().bold(),
+            ));
+            lines.push(Line::raw(t!("setup-passphrase-why")));
+            lines.push(Line::default());
+            let fields = [
+                (t!("setup-passphrase"), first),
+                (t!("setup-passphrase-repeat"), second),
+            ];
+            for (index, (label, input)) in fields.into_iter().enumerate() {
+                let (line, column) = input_line(&label, input, *focus == index, width, true);
+                if *focus == index {
+                    cursor = Some((lines.len(), column));
+                }
+                lines.push(line);
+            }
+            lines.push(Line::default());
+            lines.push(Line::styled(t!("setup-passphrase-keys"), dim()));
         }
         Step::Choice { name, .. } => {
             lines.push(Line::styled(
@@ -90,7 +127,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::styled(t!("setup-choose-found"), Style::new().bold()));
             lines.push(Line::raw(t!("setup-network-name-more")));
             lines.push(Line::default());
-            let (line, column) = input_line(&t!("setup-network-name"), network, true, width);
+            let (line, column) = input_line(&t!("setup-network-name"), network, true, width, false);
             cursor = Some((lines.len(), column));
             lines.push(line);
             lines.push(Line::default());
@@ -100,7 +137,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::styled(what.clone(), Style::new().bold()));
             lines.push(Line::styled(t!("setup-wait"), dim()));
         }
-        Step::Invite { id, invite } => {
+        Step::Invite {
+            id,
+            invite,
+            passphrase,
+            focus,
+        } => {
             lines.push(Line::styled(t!("setup-send-id"), Style::new().bold()));
             lines.push(Line::default());
             // The id alone on its line, to select and copy; then in groups, to read out.
@@ -112,9 +154,19 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::default());
             lines.push(Line::raw(t!("setup-steward-sends")));
             lines.push(Line::default());
-            let (line, column) = input_line(&t!("setup-invite"), invite, true, width);
-            cursor = Some((lines.len(), column));
+            let (line, column) = input_line(&t!("setup-invite"), invite, *focus == 0, width, false);
+            if *focus == 0 {
+                cursor = Some((lines.len(), column));
+            }
             lines.push(line);
+            if let Some(passphrase) = passphrase {
+                let label = t!("setup-passphrase");
+                let (line, column) = input_line(&label, passphrase, *focus == 1, width, true);
+                if *focus == 1 {
+                    cursor = Some((lines.len(), column));
+                }
+                lines.push(line);
+            }
             lines.push(Line::default());
             lines.push(Line::styled(t!("setup-invite-keys"), dim()));
         }
