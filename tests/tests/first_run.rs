@@ -239,8 +239,18 @@ async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and
         .clone();
     steward.key(KeyCode::Esc).await;
 
-    // Pasted into the first-run screen, it joins and the node starts in the background.
-    tmux.type_text(&invite);
+    // Pasted into the first-run screen — copied off the steward's screen in three pieces, with
+    // line breaks between them — it joins and the node starts in the background.
+    let third = invite.len() / 3;
+    let pieces = format!(
+        "{}\n{}\n{}",
+        &invite[..third],
+        &invite[third..2 * third],
+        &invite[2 * third..]
+    );
+    tmux.run(&["set-buffer", "-b", "invite", &pieces]);
+    tmux.run(&["paste-buffer", "-p", "-b", "invite", "-t", "app"]);
+    tmux.wait_for(&invite[invite.len() - 12..]);
     tmux.press("Enter");
     tmux.wait_for("● online");
     // A post written in the app reaches another node.

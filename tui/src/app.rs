@@ -89,13 +89,6 @@ pub enum Action {
     SaveSettings(Settings),
     /// Ring the terminal bell.
     Bell,
-    /// Save an invite line into a file beside the app, for sending.
-    WriteInvite {
-        /// The collective it is for.
-        name: String,
-        /// The line.
-        invite: String,
-    },
     /// A step of setting this laptop up (the first-run screen).
     Setup(SetupCommand),
     /// Start the node on this laptop in the background, with the folder's passphrase if it

@@ -54,11 +54,20 @@ fn log_to(path: &std::path::Path) {
 async fn open_app(socket: PathBuf, app: App, home: runtime::Home) -> Result<()> {
     // init() sets up raw mode, the alternate screen and the panic hook that restores the terminal.
     drop(ratatui::init());
+    // A paste arrives whole, not as keys with Enter at each line break (see runtime::pasted).
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::EnableBracketedPaste
+    );
     let backend = AlignedBackend(ratatui::backend::CrosstermBackend::new(std::io::stdout()));
     let mut terminal = ratatui::Terminal::new(backend)?;
     let keys = runtime::read_keys();
     let link = client::connect(socket);
     let result = runtime::drive(&mut terminal, app, keys, link, home).await;
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::DisableBracketedPaste
+    );
     ratatui::restore();
     result.map(|_| ())
 }

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType};
-use ratatui::crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+};
 use sangam_node::clock::now_ms;
 use tokio::sync::mpsc;
 
@@ -78,10 +80,6 @@ where
                     let _ = std::io::stdout().write_all(b"\x07");
                     let _ = std::io::stdout().flush();
                 }
-                Action::WriteInvite { name, invite } => {
-                    let file = crate::view::invite_file(&name);
-                    let _ = std::fs::write(&file, format!("{invite}\n"));
-                }
                 Action::Setup(command) => {
                     let Some(launcher) = home.launcher.clone() else {
                         continue;
@@ -133,6 +131,15 @@ fn write_export(stem: &str, csv: &str, report: &str) -> Result<[String; 2], Stri
     Ok(paths)
 }
 
+/// What a paste types: its characters, each line break a space, other control characters
+/// left out.
+pub fn pasted(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| *c != '\r')
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+}
+
 /// Reads key presses from the terminal on a thread of its own (crossterm's read blocks).
 pub fn read_keys() -> mpsc::Receiver<KeyEvent> {
     let (sender, keys) = mpsc::channel(KEY_CAPACITY);
@@ -144,10 +151,30 @@ pub fn read_keys() -> mpsc::Receiver<KeyEvent> {
                         return;
                     }
                 }
+                // A paste arrives whole (bracketed paste): typed in as its characters, line
+                // breaks as spaces, so a line copied in pieces (an invite wrapped on a
+                // steward's screen) is not sent at its first break.
+                Ok(TermEvent::Paste(text)) => {
+                    for c in pasted(&text) {
+                        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+                        if sender.blocking_send(key).is_err() {
+                            return;
+                        }
+                    }
+                }
                 Ok(_) => {}
                 Err(_) => return,
             }
         }
     });
     keys
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_paste_in_pieces_types_one_line() {
+        let typed: String = super::pasted("sangam-invite-1:ab\r\ncd\nef\t").collect();
+        assert_eq!(typed, "sangam-invite-1:ab cd ef");
+    }
 }

@@ -611,3 +611,26 @@ fn s_starts_the_node_asking_for_a_sealed_folders_passphrase_first() {
     assert!(start(&mut app).is_empty());
     assert_eq!(app.notice.as_ref().map(|n| n.problem), Some(true));
 }
+
+#[test]
+fn c_switches_high_contrast_colours_and_remembers_it() {
+    use sangam_tui::app::Action;
+    let selected_background = |app: &App| {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|frame| sangam_tui::view::render(frame, app))
+            .unwrap();
+        // The feed's first row is selected.
+        terminal.backend().buffer()[(5, 3)].bg
+    };
+    let mut app = app();
+    assert_eq!(selected_background(&app), ratatui::style::Color::Blue);
+    let actions = app.on_key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::NONE));
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::SaveSettings(s) if s.high_contrast))
+    );
+    assert_eq!(selected_background(&app), ratatui::style::Color::Yellow);
+}

@@ -1,5 +1,5 @@
 //! A steward's part of the app (Collectives tab): welcoming a collective — the invite line
-//! comes back and is shown, and saved beside the app, to send — and removing one.
+//! comes back and is shown, to copy and send — and removing one.
 
 use sangam_protocol::Role;
 
@@ -52,15 +52,13 @@ impl App {
         }
     }
 
-    /// The node made an invite: show it, and save it beside the app.
+    /// The node made an invite: show it to copy. (It is not saved in a file: it names the
+    /// steward's addresses, which a sealed folder keeps from whoever takes the laptop.)
     pub(crate) fn on_invite(&mut self, line: String) -> Vec<Action> {
         // The name the form was filled with is the last welcome asked for.
         let name = self.pending_welcome.take().unwrap_or_default();
         self.say(t!("invite-ready", name = name.as_str()), false);
-        self.invite = Some(InviteShown {
-            name: name.clone(),
-            line: line.clone(),
-        });
-        vec![Action::WriteInvite { name, invite: line }]
+        self.invite = Some(InviteShown { name, line });
+        vec![]
     }
 }

@@ -12,8 +12,6 @@ mod scorecards;
 mod setup;
 mod steward;
 
-pub use steward::invite_file;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
