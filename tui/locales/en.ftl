@@ -487,3 +487,5 @@ node-starting = Starting Sangam on this laptop…
 node-started = Sangam is starting; this screen connects to it in a moment.
 node-already-running = Sangam is already running on this laptop.
 node-cannot-start-here = This app cannot start Sangam here: start it with `sangam run`, or ask your hub volunteer.
+refused-rate-limited = Too many posts in a short time. Wait a few minutes, then send it again.
+refused-cannot-seal = It could not be sealed: that collective has not shared its key for private messages yet. Try again later, or send it openly.

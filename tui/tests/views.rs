@@ -634,3 +634,22 @@ fn c_switches_high_contrast_colours_and_remembers_it() {
     );
     assert_eq!(selected_background(&app), ratatui::style::Color::Yellow);
 }
+
+#[test]
+fn a_refusal_the_person_can_act_on_is_said_in_the_language_spoken() {
+    let mut app = app();
+    app.settings.language = Some(sangam_tui::catalogue::Language::Hindi);
+    app.on_incoming(Incoming::Answer(
+        Purpose::Publish,
+        Response::Error {
+            message: "too many posts".into(),
+            reason: "rate_limited".into(),
+        },
+    ));
+    let notice = app.notice.clone().unwrap();
+    assert!(notice.problem);
+    assert_eq!(
+        notice.text,
+        "नहीं भेजा गया: थोड़े समय में बहुत सारे संदेश। कुछ मिनट रुककर फिर भेजें।"
+    );
+}

@@ -13,7 +13,9 @@ use crate::t;
 /// spoken, any other as the node said it.
 fn refusal(reason: &str, message: &str) -> String {
     match reason {
-        "not_allowed" => t!("refused-not-allowed"),
+        "not_allowed" | "role_not_allowed" | "not_a_member" => t!("refused-not-allowed"),
+        "rate_limited" => t!("refused-rate-limited"),
+        "cannot_seal" => t!("refused-cannot-seal"),
         "not_found" => t!("refused-not-found"),
         "not_running" => t!("refused-not-running"),
         "no_network" => t!("refused-no-network"),
@@ -40,6 +42,7 @@ impl App {
 
     /// Handles something from the node.
     pub fn on_incoming(&mut self, incoming: Incoming) -> Vec<Action> {
+        crate::catalogue::speak(self.language());
         match incoming {
             Incoming::Connected => {
                 self.link = Link::Connected;
