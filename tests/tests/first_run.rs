@@ -253,6 +253,9 @@ async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and
     tmux.wait_for(&invite[invite.len() - 12..]);
     tmux.press("Enter");
     tmux.wait_for("● online");
+    // Nothing plain is left beside the sealed store: no id file, no node log.
+    assert!(!folder.join(sangam_tui::launcher::ID_FILE).exists());
+    assert!(!folder.join("sangam-node.log").exists());
     // A post written in the app reaches another node.
     tmux.press("a");
     tmux.wait_for("New announcement");

@@ -12,6 +12,10 @@ use std::process::{Command, Stdio};
 use crate::setup::{SetupCommand, SetupOutcome};
 use crate::t;
 
+/// The file in the data folder that keeps the id while the first-run screen waits for the
+/// invite (removed once the collective has joined).
+pub const ID_FILE: &str = "sangam-id.txt";
+
 /// Where `sangam` is and which folder it works on.
 #[derive(Clone, Debug)]
 pub struct Launcher {
@@ -93,20 +97,27 @@ impl Launcher {
     }
 
     /// Starts `sangam run` on the folder in the background, apart from the app (closing the
-    /// app leaves it running); its words go to `sangam-node.log` in the folder. A sealed
-    /// folder's passphrase is checked first, so a mistyped one is said at once.
+    /// app leaves it running). A sealed folder's passphrase is checked first, so a mistyped one
+    /// is said at once. The node's log (which names peers and addresses) goes to
+    /// `sangam-node.log` in a plain folder only: beside a sealed store it would tell whoever
+    /// takes the laptop what the store keeps from them.
     pub fn start_node(&self, passphrase: Option<&str>) -> Result<(), String> {
         use std::os::unix::process::CommandExt;
         if passphrase.is_some() {
             self.sangam(&["id"], passphrase)?;
         }
         let failed = |e: std::io::Error| t!("setup-failed", why = e.to_string());
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.data_dir.join("sangam-node.log"))
-            .map_err(failed)?;
-        let log_too = log.try_clone().map_err(failed)?;
+        let (log, log_too) = if passphrase.is_some() {
+            (Stdio::null(), Stdio::null())
+        } else {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.data_dir.join("sangam-node.log"))
+                .map_err(failed)?;
+            let copy = file.try_clone().map_err(failed)?;
+            (Stdio::from(file), Stdio::from(copy))
+        };
         let mut child = self
             .command(passphrase)
             .arg("run")
@@ -154,7 +165,11 @@ impl Launcher {
             }
         };
         match done {
-            Ok(()) => SetupOutcome::Ready,
+            Ok(()) => {
+                // Needed only while waiting for the invite.
+                let _ = std::fs::remove_file(self.data_dir.join(ID_FILE));
+                SetupOutcome::Ready
+            }
             Err(why) => SetupOutcome::Failed(why),
         }
     }
@@ -167,7 +182,7 @@ impl Launcher {
         self.sangam(&args, passphrase)?;
         let id = self.sangam(&["id"], passphrase)?;
         // Kept for the first-run screen to show again if the app is closed before the invite.
-        let _ = std::fs::write(self.data_dir.join("sangam-id.txt"), &id);
+        let _ = std::fs::write(self.data_dir.join(ID_FILE), &id);
         Ok(id)
     }
 }

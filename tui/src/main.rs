@@ -105,7 +105,7 @@ async fn run(args: Args) -> Result<()> {
             if !folder.is_initialised() {
                 app.setup = Some(Setup::new());
             } else if settings.waiting_for_invite {
-                let id = std::fs::read_to_string(root.join("sangam-id.txt"))
+                let id = std::fs::read_to_string(root.join(sangam_tui::launcher::ID_FILE))
                     .map(|id| id.trim().to_string())
                     .unwrap_or_default();
                 app.setup = Some(Setup::waiting_for_invite(id, folder.has_passphrase()));
