@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod netns;
+pub mod tmux;
 
 use std::future::Future;
 use std::time::{Duration, Instant};

@@ -9,62 +9,13 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sangam_protocol::api::{Request, Response};
 use sangam_protocol::{Body, Kind};
+use sangam_tests::tmux::Tmux;
 use sangam_tests::{TestNode, eventually, network, sangam_bin, sangam_tui_bin, skip};
 use sangam_tui::app::{Action, App, Incoming};
-
-/// tmux on a socket of this test's own, running one window named `app`.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Types `text` as it is.
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "app", "-l", text]);
-    }
-
-    /// Presses keys named as tmux names them (`Enter`, `Tab`, `C-s`, `1`).
-    fn press(&self, key: &str) {
-        self.run(&["send-keys", "-t", "app", key]);
-    }
-
-    /// Waits until the screen shows `text`; the screen then.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            let screen = self.run(&["capture-pane", "-p", "-t", "app"]);
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the app never showed {text:?}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 /// The `sangam run` the app started in the background for `folder`, stopped when the test ends
 /// (it is in a process group of its own, apart from the app and from this test).
@@ -153,7 +104,7 @@ fn id_of(folder: &Path) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and_removes_it() {
     let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !Tmux::available() {
         skip("tmux is not installed (.ci/run installs it)");
         return;
     }
@@ -173,31 +124,21 @@ async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and
     let home = tempfile::tempdir().unwrap();
     let folder = home.path().join("shakti");
     let _background = BackgroundNode(folder.clone());
-    let tmux = Tmux {
-        socket: format!("sangam-first-run-{}", std::process::id()),
-    };
     let app = format!(
         "{} --data-dir {}",
         sangam_tui_bin().display(),
         folder.display()
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "app",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "-c",
-        &home.path().display().to_string(),
-        "-e",
-        "LANG=C.UTF-8",
-        "-e",
-        &format!("SANGAM_PROGRAM={}", sangam_bin().display()),
+    let tmux = Tmux::start(
+        "first-run",
+        (80, 24),
+        home.path(),
+        &[
+            "LANG=C.UTF-8".to_string(),
+            format!("SANGAM_PROGRAM={}", sangam_bin().display()),
+        ],
         &app,
-    ]);
+    );
     tmux.wait_for("Welcome to Sangam");
     tmux.type_text("Shakti Vahini");
     tmux.press("Tab");
@@ -248,8 +189,7 @@ async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and
         &invite[third..2 * third],
         &invite[2 * third..]
     );
-    tmux.run(&["set-buffer", "-b", "invite", &pieces]);
-    tmux.run(&["paste-buffer", "-p", "-b", "invite", "-t", "app"]);
+    tmux.paste(&pieces);
     tmux.wait_for(&invite[invite.len() - 12..]);
     tmux.press("Enter");
     tmux.wait_for("● online");

@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
+use sangam_tests::tmux::Tmux;
 use sangam_tests::{TestNode, announcement, network, sangam_tui_bin, skip};
 use sangam_tui::screen::terminal_width;
 
@@ -23,49 +21,6 @@ const POSTS: [(&str, &str); 2] = [
         "तस्करी पीड़िता को पूरा मुआवज़ा देने का आदेश।",
     ),
 ];
-
-/// tmux on a socket of this test's own.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "app"])
-    }
-
-    /// Waits until the screen shows `text`; the screen then.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the app never showed {text:?}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 /// Every row between the feed's top and bottom border is exactly as wide as the window.
 fn assert_rows_keep_their_width(screen: &str) {
@@ -86,7 +41,7 @@ fn assert_rows_keep_their_width(screen: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hindi_and_bengali_reach_the_screen_whole_in_tmux() {
     let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !Tmux::available() {
         skip("tmux is not installed (.ci/run installs it)");
         return;
     }
@@ -106,27 +61,18 @@ async fn hindi_and_bengali_reach_the_screen_whole_in_tmux() {
         sangam_tui_bin().display(),
         node.dir.root().display()
     );
-    let tmux = Tmux {
-        socket: format!("sangam-test-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "app",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-e",
-        "LANG=C.UTF-8",
+    let tmux = Tmux::start(
+        "tmux-test",
+        (WIDTH as u16, 30),
+        node.dir.root(),
+        &["LANG=C.UTF-8".to_string()],
         &app,
-    ]);
+    );
 
     // The feed lists both titles whole; shown only announcements, the newest (Bengali) one is
     // selected and its words are shown whole.
     tmux.wait_for(POSTS[0].0);
-    tmux.run(&["send-keys", "-t", "app", "f"]);
+    tmux.press("f");
     let screen = tmux.wait_for(POSTS[0].1);
     for (title, _) in POSTS {
         assert!(
@@ -136,11 +82,11 @@ async fn hindi_and_bengali_reach_the_screen_whole_in_tmux() {
     }
     assert_rows_keep_their_width(&screen);
     // The Hindi post, selected.
-    tmux.run(&["send-keys", "-t", "app", "j"]);
+    tmux.press("j");
     let screen = tmux.wait_for(POSTS[1].1);
     assert!(screen.contains(POSTS[1].0), "{screen}");
     assert_rows_keep_their_width(&screen);
-    tmux.run(&["send-keys", "-t", "app", "q"]);
+    tmux.press("q");
     drop(tmux);
     nodes[0].stop().await;
 }
