@@ -186,11 +186,6 @@ pub fn text_in(language: Language, key: &str) -> String {
     format_in(language, key, None).unwrap_or_else(|| key.to_string())
 }
 
-/// Whether `language`'s catalogue has the message `key`.
-pub fn has(language: Language, key: &str) -> bool {
-    BUNDLES.with(|bundles| bundles[language.index()].has_message(key))
-}
-
 /// The arguments of a message (for [`t!`](crate::t)).
 pub type Args<'a> = FluentArgs<'a>;
 

@@ -7,16 +7,19 @@ use sangam_protocol::kinds::TOPICS;
 use crate::catalogue::{self, Language};
 use crate::t;
 
+/// The known topics and the catalogue keys of their words.
+const WORDS: [(&str, &str); 5] = [
+    ("victim_compensation", "topic-victim-compensation"),
+    ("legal_aid", "topic-legal-aid"),
+    ("livelihoods", "topic-livelihoods"),
+    ("leadership_training", "topic-leadership-training"),
+    ("trauma_support", "topic-trauma-support"),
+];
+
 /// A known topic in the language spoken.
 fn known_in_words(topic: &str) -> Option<String> {
-    Some(match topic {
-        "victim_compensation" => t!("topic-victim-compensation"),
-        "legal_aid" => t!("topic-legal-aid"),
-        "livelihoods" => t!("topic-livelihoods"),
-        "leadership_training" => t!("topic-leadership-training"),
-        "trauma_support" => t!("topic-trauma-support"),
-        _ => return None,
-    })
+    let (_, key) = WORDS.iter().find(|(known, _)| *known == topic)?;
+    Some(catalogue::text(key, None))
 }
 
 /// A topic in words: a known one in the language spoken, any other as it was written.
@@ -38,22 +41,31 @@ fn simplified(words: &str) -> String {
     words.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
+thread_local! {
+    /// Every known topic's words in every language, simplified, to the topic: looked up for
+    /// each request on screen, so made once.
+    static IN_ANY_LANGUAGE: Vec<(String, &'static str)> = Language::ALL
+        .into_iter()
+        .flat_map(|language| {
+            WORDS
+                .iter()
+                .map(move |(topic, key)| (simplified(&catalogue::text_in(language, key)), *topic))
+        })
+        .collect();
+}
+
 /// The known topic `words` names in any of the app's languages, if any.
 fn known_topic(words: &str) -> Option<&'static str> {
     let wanted = simplified(words);
     if let Some(topic) = TOPICS.iter().find(|t| **t == wanted) {
         return Some(topic);
     }
-    let spoken = catalogue::speaking();
-    let found = Language::ALL.into_iter().find_map(|language| {
-        catalogue::speak(language);
-        TOPICS
+    IN_ANY_LANGUAGE.with(|words| {
+        words
             .iter()
-            .find(|topic| known_in_words(topic).is_some_and(|w| simplified(&w) == wanted))
-            .copied()
-    });
-    catalogue::speak(spoken);
-    found
+            .find(|(known, _)| *known == wanted)
+            .map(|(_, topic)| *topic)
+    })
 }
 
 /// A request's topic from what was typed: a known topic's number or its words (in any of the
