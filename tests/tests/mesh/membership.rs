@@ -207,6 +207,9 @@ async fn a_seized_stewards_backdated_revocations_are_undone_by_the_founder() {
     for node in &mut nodes[1..] {
         node.start(vec![founder.clone()]).await;
     }
+    // X's sealing key first, so the honest post is the last message of X's feed (a forgery
+    // dated to it must come after everything X signed, the key included).
+    keys_settled(&nodes).await;
     let honest = nodes[4].announce("Meeting on Saturday").await;
     for node in &nodes[..4] {
         eventually("X's honest post to arrive", || node.holds(honest)).await;
