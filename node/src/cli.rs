@@ -151,7 +151,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             region,
             no_passphrase,
         } => {
-            let passphrase = new_passphrase(&source, no_passphrase)?;
+            // A key copied in from a backup keeps the passphrase it was saved with (asked once,
+            // to open it); a new passphrase is chosen only for a new key.
+            let restoring = dir.holds_restored_key();
+            let passphrase = if restoring {
+                None
+            } else {
+                new_passphrase(&source, no_passphrase)?
+            };
             let settings = Settings {
                 name,
                 region,
@@ -161,7 +168,14 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ..Settings::default()
             };
             let keypair = dir.initialise(&settings, passphrase.as_deref().map(|p| p.as_str()))?;
-            if passphrase.is_none() {
+            if restoring {
+                eprintln!(
+                    "Kept the key restored from the backup. Ask a steward for a fresh invite \
+                     (`sangam admit` gives one to an existing member); once joined, the node \
+                     fetches this collective's earlier posts before it lets you post."
+                );
+            }
+            if !dir.has_passphrase() {
                 eprintln!(
                     "This folder has no passphrase: anyone who holds this laptop can read the \
                      network's messages, its members' names and addresses, and this collective's \

@@ -263,6 +263,12 @@ impl DataDir {
         self.key_path().exists()
     }
 
+    /// Whether the folder holds a key copied in from a backup and nothing else set up yet
+    /// (`init` keeps such a key instead of making one).
+    pub fn holds_restored_key(&self) -> bool {
+        self.is_initialised() && !self.settings_path().exists()
+    }
+
     /// Whether the key file is sealed with a passphrase (without asking for it).
     pub fn has_passphrase(&self) -> bool {
         fs::read_to_string(self.key_path()).is_ok_and(|text| keyfile::is_sealed(&text))
@@ -539,7 +545,9 @@ mod tests {
         let keypair = original.initialise(&settings(), None).unwrap();
         let restored = DataDir::open(&temp.path().join("new")).unwrap();
         fs::copy(original.key_path(), restored.key_path()).unwrap();
+        assert!(restored.holds_restored_key());
         let again = restored.initialise(&settings(), None).unwrap();
+        assert!(!restored.holds_restored_key());
         assert_eq!(again.author(), keypair.author());
         assert!(!restored.settings().unwrap().fresh_key);
         assert!(original.settings().unwrap().fresh_key);

@@ -75,6 +75,13 @@ pub enum NodeError {
     /// This node may not do what was asked.
     #[error("{0}")]
     NotAllowed(String),
+    /// A laptop restored from a backed-up key may not post until members have told it what it
+    /// posted before (a new post could otherwise reuse a sequence number).
+    #[error(
+        "this laptop is still fetching its own earlier posts from the network; keep `sangam run` \
+         going and post once it has reached two members (or every member, in a smaller network)"
+    )]
+    OwnFeedPending,
     /// Something the user named does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -131,6 +138,7 @@ impl NodeError {
             NodeError::Corrupt(_) => "store_damaged",
             NodeError::Protocol(rule) => rule.reason(),
             NodeError::NotAllowed(_) => "not_allowed",
+            NodeError::OwnFeedPending => "own_feed_pending",
             NodeError::NotFound(_) => "not_found",
             NodeError::Api(_) => "api",
             NodeError::Refused { reason, .. } => reason,

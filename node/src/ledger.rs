@@ -286,11 +286,7 @@ impl Ledger {
     /// store before acknowledging or sending the message, or a crash could reuse its seq.
     pub fn publish_staged(&mut self, keypair: &Keypair, body: Body, now: u64) -> Result<Message> {
         if self.own_feed_pending()? {
-            return Err(NodeError::NotAllowed(
-                "this node is still fetching its own earlier posts from the network; start it \
-                 with `sangam run` and post once it has connected to a peer"
-                    .into(),
-            ));
+            return Err(NodeError::OwnFeedPending);
         }
         let joined = self.joined()?;
         let me = keypair.author();

@@ -451,6 +451,35 @@ fn a_folder_with_a_passphrase_opens_only_with_it() {
     succeeded(&uninstall, sangam(&uninstall, None));
     assert!(!units.join("sangam.service").exists());
 
+    // A backed-up key copied into a new folder: `init` keeps it, opening it with the passphrase
+    // it was saved with, read once from standard input as the app hands it over; same id, and
+    // the new folder is sealed too.
+    let restored = sangam_node::datadir::DataDir::open(&temp.path().join("restored")).unwrap();
+    std::fs::copy(dir.join("identity.key"), restored.key_path()).unwrap();
+    let mut restoring = Command::new(sangam_bin())
+        .arg("--data-dir")
+        .arg(restored.root())
+        .args(["--passphrase-file", "/dev/stdin"])
+        .args(init)
+        .env_remove("SANGAM_PASSPHRASE_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut restoring.stdin.take().unwrap(),
+        b"seven sisters of the river\n",
+    )
+    .unwrap();
+    let out = restoring.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(succeeded(&init, out), id, "the restored key keeps its id");
+    assert!(said.contains("Kept the key restored"), "{said}");
+    assert!(!said.contains("anyone who holds"), "{said}");
+    let settings = std::fs::read_to_string(restored.root().join("settings.json")).unwrap();
+    assert!(!settings.contains("Utthan"), "sealed too: {settings}");
+
     // Wiping needs no passphrase (someone at the door has no time) but does need to be meant.
     let unasked = sangam(&["wipe"], None);
     assert!(!unasked.status.success());

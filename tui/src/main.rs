@@ -14,7 +14,7 @@ use sangam_tui::backend::AlignedBackend;
 use sangam_tui::demo;
 use sangam_tui::launcher::Launcher;
 use sangam_tui::settings::Settings;
-use sangam_tui::setup::Setup;
+use sangam_tui::setup::{RestoredKey, Setup};
 use sangam_tui::{client, runtime, t};
 
 /// The Sangam terminal app.
@@ -104,6 +104,13 @@ async fn run(args: Args) -> Result<()> {
             // the key was made and the invite has not come yet).
             if !folder.is_initialised() {
                 app.setup = Some(Setup::new());
+            } else if folder.holds_restored_key() {
+                // A key copied in from a backup: set the folder up around it.
+                app.setup = Some(Setup::restoring(if folder.has_passphrase() {
+                    RestoredKey::Sealed
+                } else {
+                    RestoredKey::Plain
+                }));
             } else if settings.waiting_for_invite {
                 let id = std::fs::read_to_string(root.join(sangam_tui::launcher::ID_FILE))
                     .map(|id| id.trim().to_string())

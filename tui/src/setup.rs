@@ -1,6 +1,8 @@
 //! The first-run screen's steps, when the data folder is empty: name the collective and its
 //! region, then found a network or join one — show the id to send to a steward, take the
-//! invite line by paste — and start the node. The steps are plain state; the work (the
+//! invite line by paste — and start the node. A folder holding only a key copied in from a
+//! backup (a laptop replaced after a theft or a reinstall) is set up around that key and joins
+//! again with the same id. The steps are plain state; the work (the
 //! `sangam` commands, starting the node) is done by the runtime as [`SetupCommand`]s and
 //! comes back as a [`SetupOutcome`].
 
@@ -56,6 +58,15 @@ pub enum SetupOutcome {
     Failed(String),
 }
 
+/// A key copied into the folder from a backup, found before anything else was set up.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RestoredKey {
+    /// Saved without a passphrase.
+    Plain,
+    /// Saved with a passphrase, needed to open it.
+    Sealed,
+}
+
 /// Where the first-run screen is.
 #[derive(Clone, Debug)]
 pub enum Step {
@@ -82,6 +93,15 @@ pub enum Step {
         focus: usize,
         /// Whether going on without one was warned about.
         warned: bool,
+    },
+    /// The passphrase a restored key was saved with, typed once to open it.
+    KeyPassphrase {
+        /// The collective's name.
+        name: String,
+        /// Its region.
+        region: String,
+        /// The passphrase.
+        passphrase: Input,
     },
     /// Found a network or join one.
     Choice {
@@ -125,6 +145,10 @@ pub struct Setup {
     pub id: Option<String>,
     /// The passphrase chosen for the folder (kept in memory only, for the steps that open it).
     pub passphrase: Option<String>,
+    /// The key restored from a backup that this folder is set up around, if any.
+    pub restored_key: Option<RestoredKey>,
+    /// The name and region typed, shown again if making the folder fails.
+    typed: Option<(String, String)>,
 }
 
 impl Default for Setup {
@@ -145,6 +169,37 @@ impl Setup {
             problem: None,
             id: None,
             passphrase: None,
+            restored_key: None,
+            typed: None,
+        }
+    }
+
+    /// A first run on a folder holding only a key restored from a backup.
+    pub fn restoring(key: RestoredKey) -> Setup {
+        Setup {
+            restored_key: Some(key),
+            ..Setup::new()
+        }
+    }
+
+    /// The details step again, with what was typed before.
+    fn details_again(&self) -> Step {
+        let (name, region) = self.typed.clone().unwrap_or_default();
+        Step::Details {
+            name: Input::new(name),
+            region: Input::new(region),
+            focus: 0,
+        }
+    }
+
+    /// Makes the folder around the restored key (with the passphrase it was saved with).
+    fn restore(&mut self, name: String, region: String) -> SetupCommand {
+        self.problem = None;
+        self.step = Step::Working(t!("setup-restoring"));
+        SetupCommand::Init {
+            name,
+            region,
+            passphrase: self.passphrase.clone(),
         }
     }
 
@@ -161,6 +216,8 @@ impl Setup {
             problem: None,
             id: Some(id),
             passphrase: None,
+            restored_key: None,
+            typed: None,
         }
     }
 
@@ -186,7 +243,22 @@ impl Setup {
                         return None;
                     }
                     let region = region.value().trim().to_string();
+                    self.typed = Some((name.clone(), region.clone()));
                     self.problem = None;
+                    match self.restored_key {
+                        // A restored key keeps the passphrase it was saved with: a plain one
+                        // has none to ask for.
+                        Some(RestoredKey::Plain) => return Some(self.restore(name, region)),
+                        Some(RestoredKey::Sealed) => {
+                            self.step = Step::KeyPassphrase {
+                                name,
+                                region,
+                                passphrase: Input::default(),
+                            };
+                            return None;
+                        }
+                        None => {}
+                    }
                     self.step = Step::Passphrase {
                         name,
                         region,
@@ -232,6 +304,25 @@ impl Setup {
                 KeyCode::Esc => *self = Setup::new(),
                 _ if *focus == 0 => typed(first),
                 _ => typed(second),
+            },
+            Step::KeyPassphrase {
+                name,
+                region,
+                passphrase,
+            } => match key.code {
+                KeyCode::Enter if passphrase.value().is_empty() => {
+                    self.problem = Some(t!("setup-key-passphrase-needed"));
+                }
+                KeyCode::Enter => {
+                    self.passphrase = Some(passphrase.value().to_string());
+                    let (name, region) = (name.clone(), region.clone());
+                    return Some(self.restore(name, region));
+                }
+                KeyCode::Esc => {
+                    self.problem = None;
+                    self.step = self.details_again();
+                }
+                _ => typed(passphrase),
             },
             Step::Choice { name, region } => match key.code {
                 KeyCode::Char('1') | KeyCode::Char('j') => {
@@ -327,8 +418,10 @@ impl Setup {
         match outcome {
             SetupOutcome::Initialised { id } => {
                 let passphrase = self.passphrase.take();
+                let restored_key = self.restored_key;
                 *self = Setup::waiting_for_invite(id, false);
                 self.passphrase = passphrase;
+                self.restored_key = restored_key;
                 false
             }
             SetupOutcome::Ready => true,
@@ -344,10 +437,16 @@ impl Setup {
                             passphrase: self.passphrase.clone().map(Input::new),
                             focus: 0,
                         },
-                        None => Step::Details {
-                            name: Input::default(),
-                            region: Input::default(),
-                            focus: 0,
+                        // A restored key's passphrase may have been the mistake.
+                        None => match (self.restored_key, self.typed.clone()) {
+                            (Some(RestoredKey::Sealed), Some((name, region))) => {
+                                Step::KeyPassphrase {
+                                    name,
+                                    region,
+                                    passphrase: Input::default(),
+                                }
+                            }
+                            _ => self.details_again(),
                         },
                     };
                 }
@@ -368,99 +467,4 @@ pub fn grouped(id: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use ratatui::crossterm::event::KeyModifiers;
-
-    use super::*;
-
-    fn keys(setup: &mut Setup, text: &str) -> Option<SetupCommand> {
-        let mut last = None;
-        for c in text.chars() {
-            let code = match c {
-                '\n' => KeyCode::Enter,
-                '\t' => KeyCode::Tab,
-                c => KeyCode::Char(c),
-            };
-            if let Some(command) = setup.on_key(KeyEvent::new(code, KeyModifiers::NONE)) {
-                last = Some(command);
-            }
-        }
-        last
-    }
-
-    #[test]
-    fn joining_asks_for_the_key_then_takes_a_pasted_invite_without_its_line_breaks() {
-        let mut setup = Setup::new();
-        assert_eq!(keys(&mut setup, "\n\n"), None);
-        assert!(setup.problem.is_some(), "a name is needed");
-        let command = keys(&mut setup, "\tশক্তি বাহিনী\tপশ্চিমবঙ্গ\n\n\n");
-        assert_eq!(command, None);
-        assert!(
-            setup.problem.is_some(),
-            "going on without a passphrase is questioned"
-        );
-        let command = keys(&mut setup, "\n1");
-        assert_eq!(
-            command,
-            Some(SetupCommand::Init {
-                name: "শক্তি বাহিনী".into(),
-                region: "পশ্চিমবঙ্গ".into(),
-                passphrase: None,
-            })
-        );
-        assert!(!setup.on_outcome(SetupOutcome::Initialised { id: "ab12".into() }));
-        let command = keys(&mut setup, "SNG1 abc\ndef\n");
-        // The line break inside the paste was typed as Enter: only what came before counts.
-        assert_eq!(
-            command,
-            Some(SetupCommand::Join {
-                invite: "SNG1abc".into(),
-                passphrase: None,
-            })
-        );
-        assert!(!setup.on_outcome(SetupOutcome::Failed("not an invite".into())));
-        assert_eq!(setup.problem.as_deref(), Some("not an invite"));
-        assert!(matches!(&setup.step, Step::Invite { id, .. } if id == "ab12"));
-        assert!(setup.on_outcome(SetupOutcome::Ready));
-    }
-
-    #[test]
-    fn founding_asks_for_a_passphrase_twice_and_the_network_name() {
-        let mut setup = Setup::new();
-        let command = keys(&mut setup, "Utthan\tWest Bengal\nmela 2026\nmela 2025\n");
-        assert_eq!(command, None);
-        assert!(
-            setup.problem.is_some(),
-            "two different passphrases are refused"
-        );
-        let command = keys(&mut setup, "mela 2026\tmela 2026\n2\nSurvivor Sangam\n");
-        assert_eq!(
-            command,
-            Some(SetupCommand::Found {
-                name: "Utthan".into(),
-                region: "West Bengal".into(),
-                network: "Survivor Sangam".into(),
-                passphrase: Some("mela 2026".into()),
-            })
-        );
-    }
-
-    #[test]
-    fn a_sealed_folder_asks_for_its_passphrase_again_to_join() {
-        let mut setup = Setup::waiting_for_invite("ab12".into(), true);
-        assert_eq!(keys(&mut setup, "sangam-invite-1:xyz\n"), None);
-        assert!(setup.problem.is_some());
-        assert_eq!(
-            keys(&mut setup, "mela\n"),
-            Some(SetupCommand::Join {
-                invite: "sangam-invite-1:xyz".into(),
-                passphrase: Some("mela".into())
-            })
-        );
-    }
-
-    #[test]
-    fn an_id_is_grouped_for_reading_aloud() {
-        assert_eq!(grouped("abcdefghij"), "abcd efgh ij");
-    }
-}
+mod tests;

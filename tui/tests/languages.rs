@@ -1,6 +1,7 @@
-//! Every tab, form, the help window, the first-run screen and a steward's invite, at 80×24, in
-//! English, Hindi and Bengali. Review changes with `cargo insta review`, or regenerate with
-//! `INSTA_UPDATE=always cargo test -p sangam-tui --test languages` and read the diff.
+//! Every tab, form, the help window, the first-run screen (also around a restored key) and a
+//! steward's invite, at 80×24, in English, Hindi and Bengali. Review changes with `cargo insta
+//! review`, or regenerate with `INSTA_UPDATE=always cargo test -p sangam-tui --test languages`
+//! and read the diff.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,7 +13,7 @@ use sangam_protocol::Role;
 use sangam_protocol::api::Response;
 use sangam_tui::app::{App, Incoming, Purpose};
 use sangam_tui::catalogue::Language;
-use sangam_tui::setup::{Setup, SetupOutcome};
+use sangam_tui::setup::{RestoredKey, Setup, SetupOutcome};
 
 /// The fixture app speaking `language`, as a steward (so every form opens).
 fn speaking(language: Language) -> App {
@@ -112,6 +113,24 @@ fn every_screen(language: Language) {
         id: author(9).to_string(),
     }));
     snap("first_run_invite", &app);
+
+    // A folder holding only a key restored from a backup: a plain one, then a sealed one's
+    // passphrase and the invite step.
+    let mut app = App::new(NOW);
+    app.settings.language = Some(language);
+    app.setup = Some(Setup::restoring(RestoredKey::Plain));
+    snap("first_run_restore_plain", &app);
+    app.setup = Some(Setup::restoring(RestoredKey::Sealed));
+    type_in(&mut app, "শক্তি বাহিনী");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    type_in(&mut app, "mela 2026");
+    snap("first_run_restore_passphrase", &app);
+    press(&mut app, KeyCode::Enter);
+    app.on_incoming(Incoming::Setup(SetupOutcome::Initialised {
+        id: author(9).to_string(),
+    }));
+    snap("first_run_restore_invite", &app);
 
     // A steward's invite, as the node answers a welcome.
     let mut app = speaking(language);

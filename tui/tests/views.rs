@@ -653,3 +653,32 @@ fn a_refusal_the_person_can_act_on_is_said_in_the_language_spoken() {
         "नहीं भेजा गया: थोड़े समय में बहुत सारे संदेश। कुछ मिनट रुककर फिर भेजें।"
     );
 }
+
+#[test]
+fn a_restored_laptop_says_it_is_fetching_its_earlier_posts_instead_of_not_allowed() {
+    let mut app = app();
+    app.on_incoming(Incoming::Answer(
+        Purpose::Publish,
+        Response::Error {
+            message: "this laptop is still fetching its own earlier posts".into(),
+            reason: "own_feed_pending".into(),
+        },
+    ));
+    let notice = app.notice.clone().unwrap();
+    assert!(notice.problem);
+    assert!(
+        notice.text.contains("still fetching your earlier posts"),
+        "{}",
+        notice.text
+    );
+    press(&mut app, KeyCode::Char('5'));
+    assert!(!screen(&app).contains("Fetching your earlier posts"));
+    if let Some(status) = &mut app.status {
+        status.recovering_own_feed = true;
+    }
+    assert!(
+        screen(&app).contains("Fetching your earlier posts"),
+        "{}",
+        screen(&app)
+    );
+}

@@ -110,7 +110,8 @@ async fn a_reinstalled_node_recovers_its_own_feed_before_posting() {
             }),
             now_ms(),
         );
-        assert!(matches!(early, Err(NodeError::NotAllowed(_))), "{early:?}");
+        assert!(matches!(early, Err(NodeError::OwnFeedPending)), "{early:?}");
+        assert_eq!(early.unwrap_err().reason(), "own_feed_pending");
     }
 
     restored.start(vec![founder]).await;

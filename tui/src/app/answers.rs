@@ -15,6 +15,7 @@ fn refusal(reason: &str, message: &str) -> String {
     match reason {
         "not_allowed" | "role_not_allowed" | "not_a_member" => t!("refused-not-allowed"),
         "rate_limited" => t!("refused-rate-limited"),
+        "own_feed_pending" => t!("refused-own-feed-pending"),
         "cannot_seal" => t!("refused-cannot-seal"),
         "not_found" => t!("refused-not-found"),
         "not_running" => t!("refused-not-running"),

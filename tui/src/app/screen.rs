@@ -75,7 +75,9 @@ impl App {
                     *region = input_for_screen(region);
                 }
                 // Only dots are shown for a passphrase: nothing to lay out.
-                Step::Passphrase { name, region, .. } | Step::Choice { name, region } => {
+                Step::Passphrase { name, region, .. }
+                | Step::KeyPassphrase { name, region, .. }
+                | Step::Choice { name, region } => {
                     *name = text(name);
                     *region = text(region);
                 }

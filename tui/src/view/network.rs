@@ -37,6 +37,14 @@ fn render_peers_and_refusals(frame: &mut Frame, area: Rect, app: &App) {
         if status.relaying {
             lines.push(Line::raw(t!("relaying-for", count = status.relay_serving)));
         }
+        // A laptop restored from a backed-up key may not post until members tell it what it
+        // posted before.
+        if status.recovering_own_feed {
+            lines.push(Line::styled(
+                t!("fetching-own-posts"),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
         lines.push(Line::default());
     }
     if connected.is_empty() {

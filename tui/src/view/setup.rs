@@ -9,7 +9,7 @@ use tui_input::Input;
 
 use super::dim;
 use crate::app::App;
-use crate::setup::{Step, grouped};
+use crate::setup::{RestoredKey, Step, grouped};
 use crate::t;
 
 /// A labelled input line; returns the line and where its cursor is (column within the line).
@@ -61,8 +61,23 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             region,
             focus,
         } => {
-            lines.push(Line::styled(t!("setup-welcome"), Style::new().bold()));
-            lines.push(Line::raw(t!("setup-step-details")));
+            match setup.restored_key {
+                None => {
+                    lines.push(Line::styled(t!("setup-welcome"), Style::new().bold()));
+                    lines.push(Line::raw(t!("setup-step-details")));
+                }
+                Some(key) => {
+                    lines.push(Line::styled(t!("setup-restore-title"), Style::new().bold()));
+                    lines.push(Line::raw(t!("setup-restore-details")));
+                    lines.push(Line::styled(t!("setup-restore-stolen"), dim()));
+                    if key == RestoredKey::Plain {
+                        lines.push(Line::styled(
+                            t!("setup-restore-plain"),
+                            Style::new().fg(Color::Yellow),
+                        ));
+                    }
+                }
+            }
             lines.push(Line::default());
             for (index, (label, input)) in [(t!("setup-name"), name), (t!("setup-region"), region)]
                 .into_iter()
@@ -102,6 +117,19 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
             lines.push(Line::default());
             lines.push(Line::styled(t!("setup-passphrase-keys"), dim()));
+        }
+        Step::KeyPassphrase { passphrase, .. } => {
+            lines.push(Line::styled(
+                t!("setup-key-passphrase-title"),
+                Style::new().bold(),
+            ));
+            lines.push(Line::raw(t!("setup-key-passphrase-why")));
+            lines.push(Line::default());
+            let (line, column) = input_line(&t!("setup-passphrase"), passphrase, true, width, true);
+            cursor = Some((lines.len(), column));
+            lines.push(line);
+            lines.push(Line::default());
+            lines.push(Line::styled(t!("setup-key-passphrase-keys"), dim()));
         }
         Step::Choice { name, .. } => {
             lines.push(Line::styled(
@@ -152,6 +180,9 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             ));
             lines.push(Line::styled(grouped(id), dim()));
             lines.push(Line::default());
+            if setup.restored_key.is_some() {
+                lines.push(Line::styled(t!("setup-restore-invite"), dim()));
+            }
             lines.push(Line::raw(t!("setup-steward-sends")));
             lines.push(Line::default());
             let (line, column) = input_line(&t!("setup-invite"), invite, *focus == 0, width, false);
