@@ -246,7 +246,7 @@ impl Client {
     /// One message.
     pub async fn show(&mut self, id: MessageId) -> Result<Item> {
         self.ask(Request::Show { id }, |r| match r {
-            Response::Item { item } => Some(item),
+            Response::Item { item } => Some(*item),
             _ => None,
         })
         .await

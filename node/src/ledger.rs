@@ -230,7 +230,7 @@ impl Ledger {
             },
             now,
         )?;
-        self.start(genesis.clone())?;
+        self.start(genesis.clone(), now)?;
         Ok(genesis)
     }
 
@@ -246,7 +246,7 @@ impl Ledger {
         self.refuse_if_joined()?;
         let proven = proof.verify(me, now)?;
         let genesis = validate_envelope(&proof.genesis, &proven.network, now)?;
-        self.start(genesis)?;
+        self.start(genesis, now)?;
         // A restored key may have posted before (a reinstalled laptop): until a peer has told us
         // what we already published, a new post could reuse a sequence number and fork our feed.
         if may_have_posted {
@@ -261,9 +261,9 @@ impl Ledger {
         Ok(proven)
     }
 
-    fn start(&mut self, genesis: Message) -> Result<()> {
+    fn start(&mut self, genesis: Message, now: u64) -> Result<()> {
         let membership = Membership::from_genesis(&genesis)?;
-        self.store.insert(&genesis, None)?;
+        self.store.insert(&genesis, None, now)?;
         self.store.set_meta(GENESIS_KEY, genesis.id().as_bytes())?;
         self.store.flush()?;
         self.joined = Some(Joined {
@@ -613,7 +613,7 @@ mod tests {
     fn ledger_with_all_acts_of(ledger: &Ledger, dir: &std::path::Path) -> Ledger {
         let mut copy = super::Ledger::open(Store::open(dir).unwrap()).unwrap();
         let genesis = ledger.joined().unwrap().genesis.clone();
-        copy.start(genesis).unwrap();
+        copy.start(genesis, NOW).unwrap();
         let mut acts = Vec::new();
         for kind in [Kind::Admit, Kind::Revoke] {
             acts.extend(ledger.store().all_of_kind(kind).unwrap());

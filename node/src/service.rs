@@ -251,7 +251,9 @@ impl Service<'_> {
             } => Outcome::answer(self.export_bundle(&path, since, &for_members, true, now)?),
             Request::ImportBundle { path } => Outcome::answer(self.import_bundle(&path, now)?),
             Request::Show { id } => match self.ledger.item(&id)? {
-                Some(item) => Outcome::answer(Response::Item { item }),
+                Some(item) => Outcome::answer(Response::Item {
+                    item: Box::new(item),
+                }),
                 None => {
                     return Err(NodeError::NotFound(format!(
                         "no message with id {id} is held here"

@@ -224,7 +224,7 @@ pub enum Response {
     /// One message.
     Item {
         /// The message.
-        item: Item,
+        item: Box<Item>,
     },
     /// A message was published and is durable.
     Posted {
@@ -402,6 +402,11 @@ pub struct Item {
     pub kind: Kind,
     /// When it was written (ms).
     pub timestamp: u64,
+    /// When this node first stored it (ms): later than `timestamp` for a message that came
+    /// late, by sync after days offline or on a USB stick. Absent from nodes before this field
+    /// and for messages they stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived_at: Option<u64>,
     /// Its body, unless dropped. In JSON: an object with `kind` and the kind's fields. A body
     /// this version cannot read (a newer kind) reads as absent instead of failing the answer.
     #[serde(deserialize_with = "lenient_body")]

@@ -575,6 +575,44 @@ fn what_arrived_since_a_tab_was_last_looked_at_is_marked_until_it_is_left() {
 }
 
 #[test]
+fn a_request_written_days_ago_that_arrives_now_is_new_and_rings_the_bell() {
+    // Written three days ago in an offline district, carried here on a USB stick: new to this
+    // collective, matched and rung for; the same request without an arrival time (an older
+    // node) counts by when it was written, and is not.
+    let late = |arrived_at: Option<u64>| {
+        let mut app = app();
+        app.own_profile = Some(offering(&["legal aid"]));
+        app.settings.bell = true;
+        let mut request = item(
+            41,
+            3,
+            3 * 24 * 60,
+            Body::MentoringRequest(MentoringRequest {
+                topic: "legal_aid".into(),
+                title: "Papers for the compensation claim".into(),
+                description: String::new(),
+                region: "Sundarbans".into(),
+                language: "Bengali".into(),
+                urgency: Urgency::High,
+                expires_at: None,
+            }),
+        );
+        request.arrived_at = arrived_at;
+        let actions = app.on_incoming(Incoming::Event(
+            sangam_protocol::api::Event::MessageStored {
+                item: Box::new(request),
+            },
+        ));
+        (
+            app.new_matching(),
+            actions.contains(&sangam_tui::app::Action::Bell),
+        )
+    };
+    assert_eq!(late(Some(NOW + MINUTE)), (1, true));
+    assert_eq!(late(None), (0, false));
+}
+
+#[test]
 fn s_starts_the_node_asking_for_a_sealed_folders_passphrase_first() {
     use sangam_tui::app::Action;
     let lost = |can_start: Option<bool>| {

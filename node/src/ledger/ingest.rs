@@ -449,7 +449,7 @@ impl Ledger {
         }
         match self
             .store
-            .insert_many(&pending.accepted)
+            .insert_many(&pending.accepted, pending.now)
             .and_then(|inserted| {
                 self.apply_withdrawals(&pending.accepted)?;
                 Ok(inserted)

@@ -95,7 +95,8 @@ mod tests {
     /// A ledger of the same network holding only its genesis.
     fn empty_copy(of: &Ledger, dir: &std::path::Path) -> Ledger {
         let mut copy = Ledger::open(Store::open(dir).unwrap()).unwrap();
-        copy.start(of.joined().unwrap().genesis.clone()).unwrap();
+        copy.start(of.joined().unwrap().genesis.clone(), NOW)
+            .unwrap();
         copy
     }
 

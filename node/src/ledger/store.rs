@@ -12,6 +12,7 @@
 //! - `counts`: kind → number of messages of that kind held
 //! - `expiries`: expires_at ‖ message id → () for messages held with a body that will lapse
 //! - `hourly`, `requests`, `first_offer`: the overview's indexes (see `store/activity.rs`)
+//! - `arrived`: message id → when this node stored it (see `store/arrivals.rs`)
 //! - `peers`: peer id bytes → JSON peer record
 //! - `meta`: name → value (network id, genesis id, config)
 //!
@@ -32,6 +33,7 @@ use crate::error::{NodeError, Result};
 use crate::vault::Vault;
 
 mod activity;
+mod arrivals;
 mod bodies;
 mod paging;
 
@@ -65,6 +67,7 @@ pub struct Store {
     hourly: Tree,
     requests: Tree,
     first_offer: Tree,
+    arrived: Tree,
     peers: Tree,
     meta: Tree,
     vault: Option<Vault>,
@@ -220,6 +223,7 @@ impl Store {
             hourly: db.open_tree("hourly")?,
             requests: db.open_tree("requests")?,
             first_offer: db.open_tree("first_offer")?,
+            arrived: db.open_tree("arrived")?,
             peers: db.open_tree("peers")?,
             meta: db.open_tree("meta")?,
             db,
@@ -283,19 +287,20 @@ impl Store {
         Ok(None)
     }
 
-    /// Stores a verified message and its indexes (see [`Store::insert_many`]). Idempotent. `reply_to` is the item
-    /// an offer or close refers to, if any.
+    /// Stores a verified message and its indexes (see [`Store::insert_many`]). Idempotent.
+    /// `reply_to` is the item an offer or close refers to, if any; `now` is when it arrived.
     pub(super) fn insert(
         &self,
         message: &Message,
         reply_to: Option<MessageId>,
+        now: u64,
     ) -> Result<Inserted> {
-        let inserted = self.insert_many(&[(message.clone(), reply_to)])?;
+        let inserted = self.insert_many(&[(message.clone(), reply_to)], now)?;
         Ok(inserted.first().copied().unwrap_or(Inserted::Duplicate))
     }
 
-    /// Stores verified messages and their indexes. Idempotent; returns what happened to each,
-    /// in order.
+    /// Stores verified messages and their indexes, arrived at `now`. Idempotent; returns what
+    /// happened to each, in order.
     ///
     /// Plain writes, not a sled transaction: each transaction (and each `apply_batch`) makes
     /// sled seal its I/O buffer twice and wake its whole I/O thread pool, which cost a node more
@@ -307,6 +312,7 @@ impl Store {
     pub(super) fn insert_many(
         &self,
         batch: &[(Message, Option<MessageId>)],
+        now: u64,
     ) -> Result<Vec<Inserted>> {
         let mut outcome = Vec::with_capacity(batch.len());
         let mut added: BTreeMap<[u8; 2], u64> = BTreeMap::new();
@@ -340,6 +346,7 @@ impl Store {
                 self.expiries.insert(&time_key(at, &id)[..], &[][..])?;
             }
             self.note_activity(message, *reply_to, &mut hourly)?;
+            self.note_arrival(&id, now)?;
             self.put(&self.messages, "messages", id.as_bytes(), message.wire())?;
             *added.entry(kind).or_default() += 1;
             fresh.push(&header.author);
@@ -519,7 +526,7 @@ mod tests {
         let all = messages(4);
         let author = all[0].header().author;
         for message in &all[..3] {
-            store.insert(message, None).unwrap();
+            store.insert(message, None, 1_000).unwrap();
         }
         // What a crash between the index write and the message write leaves behind.
         store
@@ -529,7 +536,7 @@ mod tests {
         assert_eq!(store.id_at(&author, 4).unwrap(), None);
         assert_eq!(store.latest(&author).unwrap(), Some((3, all[2].id())));
         assert_eq!(store.contiguous(&author).unwrap(), 3);
-        assert_eq!(store.insert(&all[3], None).unwrap(), Inserted::New);
+        assert_eq!(store.insert(&all[3], None, 1_000).unwrap(), Inserted::New);
         assert_eq!(store.latest(&author).unwrap(), Some((4, all[3].id())));
         assert_eq!(store.contiguous(&author).unwrap(), 4);
         assert_eq!(store.count_by_kind().unwrap().values().sum::<u64>(), 4);
@@ -542,9 +549,13 @@ mod tests {
         {
             let store = Store::open(temp.path()).unwrap();
             for message in &all {
-                assert_eq!(store.insert(message, None).unwrap(), Inserted::New);
+                assert_eq!(store.insert(message, None, 1_000).unwrap(), Inserted::New);
             }
-            assert_eq!(store.insert(&all[2], None).unwrap(), Inserted::Duplicate);
+            // Arriving again later changes nothing: it arrived when it was first stored.
+            assert_eq!(
+                store.insert(&all[2], None, 9_000).unwrap(),
+                Inserted::Duplicate
+            );
             assert_eq!(store.len(), 5);
             store.flush().unwrap();
         }
@@ -557,6 +568,7 @@ mod tests {
             store.get_at(&author, 3).unwrap().as_deref(),
             Some(all[2].wire())
         );
+        assert_eq!(store.arrived_at(&all[2].id()).unwrap(), Some(1_000));
     }
 
     #[test]
@@ -566,11 +578,11 @@ mod tests {
         let all = messages(6);
         let author = all[0].header().author;
         for index in [0, 1, 3, 4] {
-            store.insert(&all[index], None).unwrap();
+            store.insert(&all[index], None, 1_000).unwrap();
         }
         assert_eq!(store.contiguous(&author).unwrap(), 2);
         assert_eq!(store.vector().unwrap().get(&author), 2);
-        store.insert(&all[2], None).unwrap();
+        store.insert(&all[2], None, 1_000).unwrap();
         assert_eq!(
             store.contiguous(&author).unwrap(),
             5,
@@ -584,7 +596,7 @@ mod tests {
         let store = Store::open(temp.path()).unwrap();
         let all = messages(4);
         for message in &all {
-            store.insert(message, None).unwrap();
+            store.insert(message, None, 1_000).unwrap();
         }
         let recent = |kind: Option<Kind>, limit: usize| -> Vec<MessageId> {
             store

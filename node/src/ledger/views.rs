@@ -94,6 +94,7 @@ impl Ledger {
             seq: header.seq,
             kind: header.kind,
             timestamp: header.timestamp,
+            arrived_at: self.store.arrived_at(&message.id())?,
             body,
             closed,
             offers,
@@ -171,5 +172,50 @@ impl Ledger {
             seals: false,
         }));
         Ok(views)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sangam_protocol::kinds::Announcement;
+    use sangam_protocol::{Body, Keypair};
+
+    use super::Ledger;
+    use crate::ledger::store::Store;
+    use crate::ledger::testing::{NOW, founded};
+
+    const DAY: u64 = 24 * 60 * 60 * 1000;
+
+    #[test]
+    fn an_item_says_when_it_arrived_here_apart_from_when_it_was_written() {
+        let temp = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let mut writer = founded(&temp.path().join("writer"), &founder);
+        let note = Body::Announcement(Announcement {
+            title: "Saturday meeting".into(),
+            body: String::new(),
+            tags: vec![],
+            expires_at: None,
+        });
+        let message = writer.publish(&founder, note, NOW).unwrap();
+        let here = writer.item(&message.id()).unwrap().unwrap();
+        assert_eq!(
+            here.arrived_at,
+            Some(NOW),
+            "its own post arrives as it is written"
+        );
+
+        // Three days later it reaches a node that was offline (by sync or on a USB stick).
+        let mut late = Ledger::open(Store::open(&temp.path().join("late")).unwrap()).unwrap();
+        let genesis = writer.joined().unwrap().genesis.clone();
+        late.start(genesis, NOW + 3 * DAY).unwrap();
+        late.ingest(message.wire(), NOW + 3 * DAY).unwrap();
+        let there = late.item(&message.id()).unwrap().unwrap();
+        assert_eq!(there.timestamp, NOW);
+        assert_eq!(there.arrived_at, Some(NOW + 3 * DAY));
+        // A second copy later changes nothing.
+        late.ingest(message.wire(), NOW + 4 * DAY).unwrap();
+        let again = late.item(&message.id()).unwrap().unwrap();
+        assert_eq!(again.arrived_at, Some(NOW + 3 * DAY));
     }
 }

@@ -21,8 +21,11 @@ impl App {
     }
 
     /// Whether `item` arrived on `tab` since the person last looked (one's own posts never are).
+    /// When it reached the node counts, not when it was written: a request carried on a USB
+    /// stick for days is new to this collective (a node before arrival times gives none).
     pub fn is_new(&self, tab: Tab, item: &Item) -> bool {
-        item.timestamp > self.new_since(tab) && Some(item.author) != self.me()
+        item.arrived_at.unwrap_or(item.timestamp) > self.new_since(tab)
+            && Some(item.author) != self.me()
     }
 
     /// Whether `member` was welcomed since the Collectives tab was last looked at.
