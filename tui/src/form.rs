@@ -3,13 +3,12 @@
 mod audit;
 mod bundle;
 mod offer;
+mod posts;
 mod steward;
 
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use sangam_protocol::api::Request;
-use sangam_protocol::kinds::{
-    Announcement, MentoringRequest, Offer, Profile, Resource, Urgency, Withdraw,
-};
+use sangam_protocol::kinds::{Offer, Withdraw};
 use sangam_protocol::{AuthorId, Body, Error as Rule, MessageId};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -162,64 +161,11 @@ impl Form {
     /// A new, empty form.
     pub fn new(kind: FormKind) -> Form {
         let fields = match kind {
-            FormKind::Announcement => vec![
-                field(
-                    t!("field-title"),
-                    "title",
-                    true,
-                    t!("hint-announcement-title"),
-                ),
-                field(
-                    t!("field-text"),
-                    "body",
-                    false,
-                    t!("hint-announcement-text"),
-                ),
-                field(t!("field-tags"), "tags", false, t!("hint-tags-example")),
-            ],
-            FormKind::Request => vec![
-                field(t!("field-topic"), "topic", true, crate::topics::choices()),
-                field(t!("field-title"), "title", true, t!("hint-request-title")),
-                field(
-                    t!("field-what-is-needed"),
-                    "description",
-                    false,
-                    t!("hint-request-needed"),
-                ),
-                field(t!("field-region"), "region", false, t!("hint-region")),
-                field(t!("field-language"), "language", false, t!("hint-language")),
-                field(t!("field-urgency"), "urgency", false, t!("hint-urgency")),
-            ],
+            FormKind::Announcement => posts::announcement_fields(),
+            FormKind::Request => posts::request_fields(),
             FormKind::Offer => offer::fields(),
-            FormKind::Resource => vec![
-                field(t!("field-title"), "title", true, t!("hint-resource-title")),
-                field(
-                    t!("field-description"),
-                    "description",
-                    false,
-                    t!("hint-resource-description"),
-                ),
-                field(t!("field-link"), "link", false, t!("hint-link")),
-                field(t!("field-tags"), "tags", false, t!("hint-comma-separated")),
-            ],
-            FormKind::Profile => vec![
-                field(t!("field-name"), "name", true, t!("hint-profile-name")),
-                field(t!("field-state"), "state", false, String::new()),
-                field(t!("field-district"), "district", false, String::new()),
-                field(
-                    t!("field-focus-areas"),
-                    "focus areas",
-                    false,
-                    t!("hint-focus-areas"),
-                ),
-                field(
-                    t!("field-languages"),
-                    "languages",
-                    false,
-                    t!("hint-comma-separated"),
-                ),
-                field(t!("field-about"), "about", false, t!("hint-about")),
-            ],
+            FormKind::Resource => posts::resource_fields(),
+            FormKind::Profile => posts::profile_fields(),
             FormKind::Withdraw => vec![field(
                 t!("field-type-word", word = t!("word-withdraw")),
                 "confirmation",
@@ -364,33 +310,8 @@ impl Form {
     pub fn body(&self) -> Result<Body, String> {
         let v = |i| self.value(i);
         let body = match self.kind {
-            FormKind::Announcement => Body::Announcement(Announcement {
-                title: v(0),
-                body: v(1),
-                tags: split_list(&v(2)),
-                expires_at: None,
-            }),
-            FormKind::Request => {
-                let urgency = match v(5).to_lowercase().as_str() {
-                    "" | "normal" => Urgency::Normal,
-                    "low" => Urgency::Low,
-                    "high" | "urgent" => Urgency::High,
-                    word if word == t!("urgency-low") => Urgency::Low,
-                    word if word == t!("urgency-normal") => Urgency::Normal,
-                    word if word == t!("urgency-high") => Urgency::High,
-                    _ => return Err(t!("problem-urgency")),
-                };
-                let topic = topic_of(&v(0));
-                Body::MentoringRequest(MentoringRequest {
-                    topic,
-                    title: v(1),
-                    description: v(2),
-                    region: v(3),
-                    language: v(4),
-                    urgency,
-                    expires_at: None,
-                })
-            }
+            FormKind::Announcement => posts::announcement(v),
+            FormKind::Request => posts::request(v)?,
             FormKind::Offer => {
                 let Some((request, _)) = &self.target else {
                     return Err(t!("problem-choose-request"));
@@ -401,21 +322,8 @@ impl Form {
                     body: v(offer::WORDS),
                 })
             }
-            FormKind::Resource => Body::Resource(Resource {
-                title: v(0),
-                description: v(1),
-                tags: split_list(&v(3)),
-                link: Some(v(2)).filter(|l| !l.is_empty()),
-                file_hash: None,
-            }),
-            FormKind::Profile => Body::Profile(Profile {
-                name: v(0),
-                state: v(1),
-                district: v(2),
-                focus_areas: split_list(&v(3)),
-                languages: split_list(&v(4)),
-                about: v(5),
-            }),
+            FormKind::Resource => posts::resource(v),
+            FormKind::Profile => posts::profile(v),
             FormKind::Withdraw => {
                 self.confirmed("word-withdraw")?;
                 let Some((item, _)) = &self.target else {

@@ -1,5 +1,7 @@
 //! The forms typed key by key: what they send and what they say is wrong.
 
+use sangam_protocol::kinds::Urgency;
+
 use super::*;
 
 /// Presses one key in `form`.
