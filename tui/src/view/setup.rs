@@ -45,6 +45,24 @@ fn input_line(
     )
 }
 
+/// The first-run screen's lines as they are added, and where the cursor goes.
+struct Page {
+    lines: Vec<Line<'static>>,
+    cursor: Option<(usize, usize)>,
+    width: usize,
+}
+
+impl Page {
+    /// Adds a labelled input line; the cursor goes into it when it is `focused`.
+    fn input(&mut self, label: &str, input: &Input, focused: bool, secret: bool) {
+        let (line, column) = input_line(label, input, focused, self.width, secret);
+        if focused {
+            self.cursor = Some((self.lines.len(), column));
+        }
+        self.lines.push(line);
+    }
+}
+
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let Some(setup) = &app.setup else {
         return;
@@ -52,9 +70,11 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::bordered().title(format!(" Sangam · {} ", t!("setup-title")));
     let inner = block.inner(area).inner(Margin::new(1, 0));
     frame.render_widget(block, area);
-    let width = inner.width as usize;
-    let mut lines: Vec<Line> = vec![];
-    let mut cursor: Option<(usize, usize)> = None;
+    let mut page = Page {
+        lines: vec![],
+        cursor: None,
+        width: inner.width as usize,
+    };
     match &setup.step {
         Step::Details {
             name,
@@ -63,34 +83,34 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         } => {
             match setup.restored_key {
                 None => {
-                    lines.push(Line::styled(t!("setup-welcome"), Style::new().bold()));
-                    lines.push(Line::raw(t!("setup-step-details")));
+                    page.lines
+                        .push(Line::styled(t!("setup-welcome"), Style::new().bold()));
+                    page.lines.push(Line::raw(t!("setup-step-details")));
                 }
                 Some(key) => {
-                    lines.push(Line::styled(t!("setup-restore-title"), Style::new().bold()));
-                    lines.push(Line::raw(t!("setup-restore-details")));
-                    lines.push(Line::styled(t!("setup-restore-stolen"), dim()));
+                    page.lines
+                        .push(Line::styled(t!("setup-restore-title"), Style::new().bold()));
+                    page.lines.push(Line::raw(t!("setup-restore-details")));
+                    page.lines
+                        .push(Line::styled(t!("setup-restore-stolen"), dim()));
                     if key == RestoredKey::Plain {
-                        lines.push(Line::styled(
+                        page.lines.push(Line::styled(
                             t!("setup-restore-plain"),
                             Style::new().fg(Color::Yellow),
                         ));
                     }
                 }
             }
-            lines.push(Line::default());
+            page.lines.push(Line::default());
             for (index, (label, input)) in [(t!("setup-name"), name), (t!("setup-region"), region)]
                 .into_iter()
                 .enumerate()
             {
-                let (line, column) = input_line(&label, input, *focus == index, width, false);
-                if *focus == index {
-                    cursor = Some((lines.len(), column));
-                }
-                lines.push(line);
+                page.input(&label, input, *focus == index, false);
             }
-            lines.push(Line::default());
-            lines.push(Line::styled(t!("setup-details-keys"), dim()));
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::styled(t!("setup-details-keys"), dim()));
         }
         Step::Passphrase {
             first,
@@ -98,72 +118,72 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             focus,
             ..
         } => {
-            lines.push(Line::styled(
+            page.lines.push(Line::styled(
                 t!("setup-passphrase-title"),
                 Style::new().bold(),
             ));
-            lines.push(Line::raw(t!("setup-passphrase-why")));
-            lines.push(Line::default());
+            page.lines.push(Line::raw(t!("setup-passphrase-why")));
+            page.lines.push(Line::default());
             let fields = [
                 (t!("setup-passphrase"), first),
                 (t!("setup-passphrase-repeat"), second),
             ];
             for (index, (label, input)) in fields.into_iter().enumerate() {
-                let (line, column) = input_line(&label, input, *focus == index, width, true);
-                if *focus == index {
-                    cursor = Some((lines.len(), column));
-                }
-                lines.push(line);
+                page.input(&label, input, *focus == index, true);
             }
-            lines.push(Line::default());
-            lines.push(Line::styled(t!("setup-passphrase-keys"), dim()));
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::styled(t!("setup-passphrase-keys"), dim()));
         }
         Step::KeyPassphrase { passphrase, .. } => {
-            lines.push(Line::styled(
+            page.lines.push(Line::styled(
                 t!("setup-key-passphrase-title"),
                 Style::new().bold(),
             ));
-            lines.push(Line::raw(t!("setup-key-passphrase-why")));
-            lines.push(Line::default());
-            let (line, column) = input_line(&t!("setup-passphrase"), passphrase, true, width, true);
-            cursor = Some((lines.len(), column));
-            lines.push(line);
-            lines.push(Line::default());
-            lines.push(Line::styled(t!("setup-key-passphrase-keys"), dim()));
+            page.lines.push(Line::raw(t!("setup-key-passphrase-why")));
+            page.lines.push(Line::default());
+            page.input(&t!("setup-passphrase"), passphrase, true, true);
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::styled(t!("setup-key-passphrase-keys"), dim()));
         }
         Step::Choice { name, .. } => {
-            lines.push(Line::styled(
+            page.lines.push(Line::styled(
                 t!("setup-hello", name = name.as_str()),
                 Style::new().bold(),
             ));
-            lines.push(Line::default());
-            lines.push(Line::raw(format!("1  {}", t!("setup-choose-join"))));
-            lines.push(Line::styled(
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::raw(format!("1  {}", t!("setup-choose-join"))));
+            page.lines.push(Line::styled(
                 format!("   {}", t!("setup-choose-join-more")),
                 dim(),
             ));
-            lines.push(Line::default());
-            lines.push(Line::raw(format!("2  {}", t!("setup-choose-found"))));
-            lines.push(Line::styled(
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::raw(format!("2  {}", t!("setup-choose-found"))));
+            page.lines.push(Line::styled(
                 format!("   {}", t!("setup-choose-found-more")),
                 dim(),
             ));
-            lines.push(Line::default());
-            lines.push(Line::styled(t!("setup-choice-keys"), dim()));
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::styled(t!("setup-choice-keys"), dim()));
         }
         Step::NetworkName { network, .. } => {
-            lines.push(Line::styled(t!("setup-choose-found"), Style::new().bold()));
-            lines.push(Line::raw(t!("setup-network-name-more")));
-            lines.push(Line::default());
-            let (line, column) = input_line(&t!("setup-network-name"), network, true, width, false);
-            cursor = Some((lines.len(), column));
-            lines.push(line);
-            lines.push(Line::default());
-            lines.push(Line::styled(t!("setup-network-keys"), dim()));
+            page.lines
+                .push(Line::styled(t!("setup-choose-found"), Style::new().bold()));
+            page.lines.push(Line::raw(t!("setup-network-name-more")));
+            page.lines.push(Line::default());
+            page.input(&t!("setup-network-name"), network, true, false);
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::styled(t!("setup-network-keys"), dim()));
         }
         Step::Working(what) => {
-            lines.push(Line::styled(what.clone(), Style::new().bold()));
-            lines.push(Line::styled(t!("setup-wait"), dim()));
+            page.lines
+                .push(Line::styled(what.clone(), Style::new().bold()));
+            page.lines.push(Line::styled(t!("setup-wait"), dim()));
         }
         Step::Invite {
             id,
@@ -171,48 +191,44 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
             passphrase,
             focus,
         } => {
-            lines.push(Line::styled(t!("setup-send-id"), Style::new().bold()));
-            lines.push(Line::default());
+            page.lines
+                .push(Line::styled(t!("setup-send-id"), Style::new().bold()));
+            page.lines.push(Line::default());
             // The id alone on its line, to select and copy; then in groups, to read out.
-            lines.push(Line::styled(
+            page.lines.push(Line::styled(
                 id.clone(),
                 Style::new().fg(Color::Cyan).bold(),
             ));
-            lines.push(Line::styled(grouped(id), dim()));
-            lines.push(Line::default());
+            page.lines.push(Line::styled(grouped(id), dim()));
+            page.lines.push(Line::default());
             if setup.restored_key.is_some() {
-                lines.push(Line::styled(t!("setup-restore-invite"), dim()));
+                page.lines
+                    .push(Line::styled(t!("setup-restore-invite"), dim()));
             }
-            lines.push(Line::raw(t!("setup-steward-sends")));
-            lines.push(Line::default());
-            let (line, column) = input_line(&t!("setup-invite"), invite, *focus == 0, width, false);
-            if *focus == 0 {
-                cursor = Some((lines.len(), column));
-            }
-            lines.push(line);
+            page.lines.push(Line::raw(t!("setup-steward-sends")));
+            page.lines.push(Line::default());
+            page.input(&t!("setup-invite"), invite, *focus == 0, false);
             if let Some(passphrase) = passphrase {
                 let label = t!("setup-passphrase");
-                let (line, column) = input_line(&label, passphrase, *focus == 1, width, true);
-                if *focus == 1 {
-                    cursor = Some((lines.len(), column));
-                }
-                lines.push(line);
+                page.input(&label, passphrase, *focus == 1, true);
             }
-            lines.push(Line::default());
-            lines.push(Line::styled(t!("setup-invite-keys"), dim()));
+            page.lines.push(Line::default());
+            page.lines
+                .push(Line::styled(t!("setup-invite-keys"), dim()));
         }
     }
     if let Some(problem) = &setup.problem {
-        lines.push(Line::default());
-        lines.push(Line::styled(problem.clone(), Style::new().fg(Color::Red)));
+        page.lines.push(Line::default());
+        page.lines
+            .push(Line::styled(problem.clone(), Style::new().fg(Color::Red)));
     }
-    lines.push(Line::default());
-    lines.push(Line::styled(
+    page.lines.push(Line::default());
+    page.lines.push(Line::styled(
         t!("setup-language", language = app.language().name()),
         dim(),
     ));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    if let Some((row, column)) = cursor {
+    frame.render_widget(Paragraph::new(page.lines).wrap(Wrap { trim: false }), inner);
+    if let Some((row, column)) = page.cursor {
         let x = (inner.x + column as u16).min(inner.right().saturating_sub(1));
         frame.set_cursor_position(Position::new(x, inner.y + row as u16));
     }
