@@ -293,12 +293,23 @@ impl Service<'_> {
                 reason,
                 since,
             } => {
-                if self.ledger.role_of(&member).is_none() {
+                // A key revoked already (a thief that reported it compromised, say) may be
+                // revoked again with an earlier cut-off: that is how a steward undoes what the
+                // thief signed before it was caught.
+                let membership = self.ledger.membership().ok_or(NodeError::NoNetwork)?;
+                if !membership.was_ever_admitted(&member) {
                     return Err(NodeError::NotFound(format!(
-                        "{member} is not a current member"
+                        "{member} was never admitted to this network"
                     )));
                 }
+                let held = membership.trusted_until(&member);
                 let (trusted_seq, trusted) = self.ledger.trusted_point(&member, since)?;
+                if held.is_some_and(|held| trusted_seq >= held) {
+                    return Err(NodeError::NotAllowed(format!(
+                        "{member} is already revoked from that point on; give --since a time \
+                         before its messages stopped being trusted"
+                    )));
+                }
                 let revoke = Revoke {
                     member,
                     reason,

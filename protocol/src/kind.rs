@@ -49,10 +49,22 @@ impl Kind {
     /// Whether this kind changes who is a member (admit, revoke, replace the founder, a key's
     /// own compromise notice).
     pub fn is_membership_act(self) -> bool {
-        matches!(
-            self,
-            Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::KeyCompromised
-        )
+        Kind::MEMBERSHIP_ACTS.contains(&self)
+    }
+
+    /// The kinds membership is settled from besides the genesis: the one list that loading a
+    /// ledger, ingesting and serving all read, so they cannot drift apart.
+    pub const MEMBERSHIP_ACTS: [Kind; 4] = [
+        Kind::Admit,
+        Kind::Revoke,
+        Kind::ReplaceFounder,
+        Kind::KeyCompromised,
+    ];
+
+    /// Whether membership or reaching a member rests on this kind's body (the genesis, every
+    /// membership act, a sealing key): its body is never dropped, whoever wrote it.
+    pub fn body_is_kept(self) -> bool {
+        self == Kind::Genesis || self == Kind::SealingKey || self.is_membership_act()
     }
 
     /// Whether its author can withdraw a message of this kind (its body is then dropped

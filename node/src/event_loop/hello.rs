@@ -35,7 +35,8 @@ impl EventLoop {
     /// (checked whenever membership changes and after every sync, so also on a quiet network).
     pub(super) fn drop_revoked_bodies(&mut self) {
         let now = self.now();
-        match self.ledger.drop_revoked_bodies(now) {
+        let own = self.keypair.author();
+        match self.ledger.drop_revoked_bodies(now, &own) {
             Ok(0) => {}
             Ok(dropped) => tracing::info!(dropped, "dropped the text of revoked members' posts"),
             Err(error) => tracing::warn!("could not drop revoked members' text: {error}"),

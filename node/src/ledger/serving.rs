@@ -2,14 +2,14 @@
 //! revoked keys), the proofs of the forks it knows — and what it stops keeping of revoked keys.
 
 use sangam_protocol::sync::VersionVector;
-use sangam_protocol::{AuthorId, Kind, Message};
+use sangam_protocol::{AuthorId, Kind, Message, MessageId};
 
 use super::Ledger;
 use crate::error::Result;
 
 /// Marks a revoked key whose held bodies were dropped (followed by the key's bytes).
 const BODIES_DROPPED_KEY: &str = "bodies_dropped:";
-/// How long after a revocation (by its timestamp) a node keeps the bodies it held of the revoked
+/// How long after first storing a revocation a node keeps the bodies it held of the revoked
 /// key's messages: time for stewards to settle a disputed revocation before words are lost.
 pub const REVOKED_BODIES_GRACE_MS: u64 = 7 * 24 * 3_600_000;
 
@@ -45,8 +45,9 @@ impl Ledger {
         let message = Message::from_trusted_bytes(wire).ok()?;
         let kind = message.header().kind;
         // Every node needs every act whole to agree on membership, a key's own compromise
-        // notice (from any member) included.
+        // notice (from any member) and a replaced founder's genesis included.
         if kind == Kind::KeyCompromised
+            || kind == Kind::Genesis
             || (kind.is_membership_act() && membership.may_store_acts_of(author))
         {
             Some(message.into_wire())
@@ -89,21 +90,27 @@ impl Ledger {
     }
 
     /// Drops the bodies this node still holds of revoked keys' messages, once
-    /// [`REVOKED_BODIES_GRACE_MS`] has passed since the revocation. Cheap when there is nothing
-    /// to do (each key is done once). Returns how many bodies were dropped.
-    pub fn drop_revoked_bodies(&mut self, now: u64) -> Result<usize> {
-        let due: Vec<AuthorId> = match self.membership() {
+    /// [`REVOKED_BODIES_GRACE_MS`] has passed since this node first stored the revocation (its
+    /// own date is its author's to choose: a seized steward could backdate it). Never this
+    /// node's own feed (`own`), nor what membership rests on (see `Kind::body_is_kept`). Cheap
+    /// when there is nothing to do (each key is done once). Returns how many bodies were dropped.
+    pub fn drop_revoked_bodies(&mut self, now: u64, own: &AuthorId) -> Result<usize> {
+        let revoked: Vec<(AuthorId, MessageId)> = match self.membership() {
             Some(membership) => membership
                 .revoked()
-                .filter(|(_, r)| now >= r.at.saturating_add(REVOKED_BODIES_GRACE_MS))
-                .map(|(author, _)| *author)
+                .filter(|(author, _)| *author != own)
+                .map(|(author, r)| (*author, r.id))
                 .collect(),
             None => return Ok(0),
         };
         let mut dropped = 0;
-        for author in due {
+        for (author, revocation) in revoked {
             let key = format!("{BODIES_DROPPED_KEY}{author}");
             if self.store.meta(&key)?.is_some() {
+                continue;
+            }
+            let since = self.store.arrived_or_now(&revocation, now)?;
+            if now < since.saturating_add(REVOKED_BODIES_GRACE_MS) {
                 continue;
             }
             dropped += self.store.drop_bodies_of(&author)?;

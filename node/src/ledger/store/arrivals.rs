@@ -22,4 +22,14 @@ impl Store {
             .map(|value| u64_from(&value))
             .transpose()
     }
+
+    /// When this node first stored `id` (ms). A message stored before arrivals were recorded is
+    /// taken to arrive `now`, and that is recorded, so a wait counted from it starts only once.
+    pub(in crate::ledger) fn arrived_or_now(&self, id: &MessageId, now: u64) -> Result<u64> {
+        if let Some(at) = self.arrived_at(id)? {
+            return Ok(at);
+        }
+        self.note_arrival(id, now)?;
+        Ok(now)
+    }
 }

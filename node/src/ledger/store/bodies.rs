@@ -76,7 +76,8 @@ impl Store {
         if let Some(at) = header.expires_at {
             self.expiries.remove(&time_key(at, id)[..])?;
         }
-        if message.body_bytes().is_none() {
+        // What membership rests on keeps its words whatever asked for them to go.
+        if message.body_bytes().is_none() || header.kind.body_is_kept() {
             return Ok(false);
         }
         let stripped = message.without_body();

@@ -1,0 +1,244 @@
+//! The ledger against the people issue #27 names: a wiped key that should stay out, a revoked
+//! steward whose earlier acts must outlive the grace period, a founder whose genesis must too,
+//! and a seized steward that backdates what it signs.
+
+use sangam_protocol::kinds::{Admit, Announcement, KeyCompromised, Revoke};
+use sangam_protocol::{Body, Keypair, Message, MessageId, Role};
+
+use super::store::Store;
+use super::testing::NOW;
+use super::{Ledger, REVOKED_BODIES_GRACE_MS};
+
+const DAY: u64 = 24 * 3_600_000;
+
+fn open(dir: &std::path::Path) -> Ledger {
+    Ledger::open(Store::open(dir).unwrap()).unwrap()
+}
+
+fn admit(member: &Keypair, role: Role, name: &str) -> Body {
+    Body::Admit(Admit {
+        member: member.author(),
+        role,
+        name: name.into(),
+    })
+}
+
+fn note(title: &str) -> Body {
+    Body::Announcement(Announcement {
+        title: title.into(),
+        body: "…".into(),
+        tags: Vec::new(),
+        expires_at: None,
+    })
+}
+
+fn revoke(ledger: &Ledger, member: &Keypair) -> Body {
+    let (trusted_seq, trusted) = ledger.trusted_point(&member.author(), None).unwrap();
+    Body::Revoke(Revoke {
+        member: member.author(),
+        reason: "seized".into(),
+        trusted_seq,
+        trusted,
+    })
+}
+
+fn has_body(ledger: &Ledger, id: &MessageId) -> bool {
+    let wire = ledger.store().get(id).unwrap().unwrap();
+    Message::from_trusted_bytes(wire)
+        .unwrap()
+        .body_bytes()
+        .is_some()
+}
+
+/// A second node of `ledger`'s network in `dir`, given every message `ledger` holds at `now`.
+fn copy_at(ledger: &Ledger, dir: &std::path::Path, now: u64) -> Ledger {
+    let mut copy = open(dir);
+    copy.start(ledger.joined().unwrap().genesis.clone(), now)
+        .unwrap();
+    let mut wires = Vec::new();
+    for kind in sangam_protocol::Kind::KNOWN {
+        if kind != sangam_protocol::Kind::Genesis {
+            wires.extend(ledger.store().all_of_kind(kind).unwrap());
+        }
+    }
+    // Feeds must arrive in order; the ledger takes a batch in any order it builds on.
+    copy.ingest_batch(&wires, now).unwrap();
+    copy
+}
+
+#[test]
+fn a_wiped_key_stays_out_after_a_restart() {
+    let temp = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let member = Keypair::from_secret_bytes(&[2; 32]);
+    {
+        let mut ledger = super::testing::founded(temp.path(), &founder);
+        ledger
+            .publish(&founder, admit(&member, Role::Member, "M"), NOW)
+            .unwrap();
+        let wiped = Body::KeyCompromised(KeyCompromised {
+            reason: "wiped".into(),
+        });
+        ledger.publish(&member, wiped, NOW + 1).unwrap();
+        assert_eq!(ledger.role_of(&member.author()), None);
+    }
+    let reopened = open(temp.path());
+    assert_eq!(
+        reopened.role_of(&member.author()),
+        None,
+        "back after restart"
+    );
+    assert!(reopened.membership().unwrap().is_revoked(&member.author()));
+}
+
+#[test]
+fn a_revoked_stewards_earlier_revocation_outlives_the_grace_period_and_a_restart() {
+    let temp = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let steward = Keypair::from_secret_bytes(&[2; 32]);
+    let infiltrator = Keypair::from_secret_bytes(&[3; 32]);
+    let (words, its_revocation) = {
+        let mut ledger = super::testing::founded(temp.path(), &founder);
+        ledger
+            .publish(&founder, admit(&steward, Role::Steward, "S"), NOW)
+            .unwrap();
+        ledger
+            .publish(&founder, admit(&infiltrator, Role::Member, "X"), NOW)
+            .unwrap();
+        let words = ledger.publish(&steward, note("hello"), NOW).unwrap();
+        let its_revocation = ledger
+            .publish(&steward, revoke(&ledger, &infiltrator), NOW)
+            .unwrap();
+        // The founder revokes S, trusting everything S signed so far.
+        let body = revoke(&ledger, &steward);
+        ledger.publish(&founder, body, NOW + 1).unwrap();
+        let later = NOW + 8 * DAY;
+        assert_eq!(
+            ledger
+                .drop_revoked_bodies(later, &founder.author())
+                .unwrap(),
+            1,
+            "S's words go, its act stays"
+        );
+        (words.id(), its_revocation.id())
+    };
+    let reopened = open(temp.path());
+    assert!(!has_body(&reopened, &words));
+    assert!(has_body(&reopened, &its_revocation));
+    assert_eq!(reopened.role_of(&infiltrator.author()), None, "X is back");
+    assert_eq!(reopened.role_of(&steward.author()), None);
+}
+
+#[test]
+fn a_founder_that_wiped_leaves_every_node_opening() {
+    let temp = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let steward = Keypair::from_secret_bytes(&[2; 32]);
+    let genesis = {
+        let mut ledger = super::testing::founded(temp.path(), &founder);
+        ledger
+            .publish(&founder, admit(&steward, Role::Steward, "S"), NOW)
+            .unwrap();
+        let wiped = Body::KeyCompromised(KeyCompromised {
+            reason: "wiped".into(),
+        });
+        ledger.publish(&founder, wiped, NOW + 1).unwrap();
+        ledger
+            .drop_revoked_bodies(NOW + 8 * DAY, &steward.author())
+            .unwrap();
+        ledger.joined().unwrap().genesis.id()
+    };
+    let reopened = open(temp.path());
+    assert!(has_body(&reopened, &genesis));
+    assert_eq!(reopened.role_of(&steward.author()), Some(Role::Steward));
+}
+
+#[test]
+fn a_node_never_drops_its_own_words() {
+    let temp = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let member = Keypair::from_secret_bytes(&[2; 32]);
+    let mut ledger = super::testing::founded(temp.path(), &founder);
+    ledger
+        .publish(&founder, admit(&member, Role::Member, "M"), NOW)
+        .unwrap();
+    let words = ledger.publish(&member, note("ours"), NOW).unwrap();
+    let body = revoke(&ledger, &member);
+    ledger.publish(&founder, body, NOW + 1).unwrap();
+    // On the revoked collective's own laptop its words stay, however long it waits.
+    assert_eq!(
+        ledger
+            .drop_revoked_bodies(NOW + 30 * DAY, &member.author())
+            .unwrap(),
+        0
+    );
+    assert!(has_body(&ledger, &words.id()));
+}
+
+#[test]
+fn a_backdated_revocation_erases_nothing_before_the_grace_period_here() {
+    let written = tempfile::tempdir().unwrap();
+    let here = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let steward = Keypair::from_secret_bytes(&[2; 32]);
+    let victim = Keypair::from_secret_bytes(&[3; 32]);
+    let start = NOW - 30 * DAY;
+    let mut seized = open(written.path());
+    seized.found(&founder, "Sangam", "Forum", start).unwrap();
+    seized
+        .publish(&founder, admit(&steward, Role::Steward, "S"), start)
+        .unwrap();
+    seized
+        .publish(&founder, admit(&victim, Role::Member, "V"), start)
+        .unwrap();
+    let words = seized.publish(&victim, note("our work"), start).unwrap();
+    let mut ledger = copy_at(&seized, here.path(), start);
+    // The thief holding S's key dates the revocation four weeks back.
+    let body = revoke(&seized, &victim);
+    let revocation = seized.publish(&steward, body, start + DAY).unwrap();
+    ledger.ingest(revocation.wire(), NOW).unwrap();
+    assert_eq!(ledger.role_of(&victim.author()), None);
+    assert_eq!(
+        ledger
+            .drop_revoked_bodies(NOW + 1, &founder.author())
+            .unwrap(),
+        0,
+        "the grace period counts from when this node stored the revocation"
+    );
+    assert!(has_body(&ledger, &words.id()));
+    let after = NOW + REVOKED_BODIES_GRACE_MS;
+    assert_eq!(
+        ledger
+            .drop_revoked_bodies(after, &founder.author())
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn from_when_goes_by_when_this_node_stored_a_message_not_its_date() {
+    let written = tempfile::tempdir().unwrap();
+    let here = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let steward = Keypair::from_secret_bytes(&[2; 32]);
+    let start = NOW - 30 * DAY;
+    let mut seized = open(written.path());
+    seized.found(&founder, "Sangam", "Forum", start).unwrap();
+    seized
+        .publish(&founder, admit(&steward, Role::Steward, "S"), start)
+        .unwrap();
+    let honest = seized.publish(&steward, note("before"), start).unwrap();
+    let mut ledger = copy_at(&seized, here.path(), start + 1);
+    // Stolen on day 10; the thief's forgery is dated day 2 but reaches this node on day 11.
+    let forged = seized
+        .publish(&steward, note("forged"), start + 2 * DAY)
+        .unwrap();
+    ledger.ingest(forged.wire(), start + 11 * DAY).unwrap();
+    let theft = start + 10 * DAY;
+    assert_eq!(
+        ledger
+            .trusted_point(&steward.author(), Some(theft))
+            .unwrap(),
+        (honest.header().seq, Some(honest.id()))
+    );
+}
