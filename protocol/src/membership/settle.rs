@@ -16,9 +16,9 @@
 //! and every target of an undecided revocation keeps its membership but loses steward rights
 //! (it is *disputed*) until the founder or the other stewards decide.
 //!
-//! The founder key is replaced when more than half of the other current stewards, as they stand
-//! with the old founder cut off at the votes' `trusted_seq`, voted for the same successor and
-//! cut-off. Replaced founders are revoked at that cut-off; the successor is the new root.
+//! The founder key is replaced when at least two stewards, more than half of the other current
+//! stewards as they stand with the old founder cut off at the votes' `trusted_seq`, voted for the
+//! same successor and cut-off (see [`replacement`]). Replaced founders are revoked at that cut-off; the successor is the new root.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -97,10 +97,14 @@ pub(super) fn settle(founder: Root, acts: &[Act]) -> Settled {
     outcome(roots, acts).0
 }
 
-/// The first replacement of the current founder that a majority of the other stewards voted
-/// for: (the old founder's cut-off, the new root). A vote trusting the founder up to seq t
-/// supports a cut-off at t or below (it distrusts nothing that is kept), so for each successor
-/// the highest cut-off a majority supports is taken.
+/// The replacement of the current founder that a majority of the other stewards voted for: (the
+/// old founder's cut-off, the new root).
+///
+/// A vote trusting the founder up to seq t supports every cut-off at t or below. A candidate
+/// (successor, cut-off) takes effect when the stewards other than the founder, settled with the
+/// founder cut off there, include at least [`MIN_VOTERS`] distinct supporters whose votes count
+/// and whom no one but the founder revoked, and the supporters are more than half of those
+/// stewards. Candidates are taken highest cut-off first, then lowest successor key.
 fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
     let current = roots.last()?.key;
     let mut by_successor: BTreeMap<AuthorId, Vec<&Act>> = BTreeMap::new();
@@ -112,63 +116,79 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
             by_successor.entry(vote.successor).or_default().push(act);
         }
     }
-    for (successor, mut votes) in by_successor {
+    let mut candidates: Vec<(u64, AuthorId)> = by_successor
+        .iter()
+        .flat_map(|(successor, votes)| votes.iter().map(|a| (trusted_seq_of(a), *successor)))
+        .collect();
+    candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    candidates.dedup();
+    if candidates.is_empty() {
+        return None;
+    }
+    // Who is revoked as the network stands: a key someone other than the founder revoked never
+    // votes, whatever cut-off it names (the founder's own revocations are what is contested).
+    let (standing, _, _) = outcome(roots.to_vec(), acts);
+    for (cut, successor) in candidates {
+        let mut votes = by_successor.get(&successor)?.clone();
         votes.sort_by_key(|a| (a.timestamp, a.id));
-        let mut cuts: Vec<u64> = votes.iter().map(|a| trusted_seq_of(a)).collect();
-        cuts.sort_unstable_by(|a, b| b.cmp(a));
-        cuts.dedup();
-        for cut in cuts {
-            let mut trial = roots.to_vec();
-            if let Some(last) = trial.last_mut() {
-                last.cut = Some(cut);
-            }
-            let (settled, authority, cuts) = outcome(trial, acts);
-            let stewards: BTreeSet<AuthorId> = settled
-                .members
-                .iter()
-                .filter(|(key, info)| info.role == Role::Steward && **key != current)
-                .map(|(key, _)| *key)
-                .collect();
-            let supporting: Vec<&&Act> = votes
-                .iter()
-                .filter(|a| {
-                    trusted_seq_of(a) >= cut
-                        && stewards.contains(&a.author)
-                        && authorised(&authority, &cuts, a)
-                })
-                .collect();
-            let voters: BTreeSet<AuthorId> = supporting.iter().map(|a| a.author).collect();
-            if voters.len() * 2 <= stewards.len() {
-                continue;
-            }
-            let first = supporting.first()?;
-            let Action::ReplaceFounder(vote) = &first.action else {
-                continue;
-            };
-            let mut counted = BTreeSet::new();
-            let root = Root {
-                key: successor,
-                name: vote.name.clone(),
-                cut: None,
-                since: 0,
-                votes: supporting
-                    .iter()
-                    .filter(|a| counted.insert(a.author))
-                    .map(|a| (a.author, a.id))
-                    .collect(),
-                replaced: Some(Revocation {
-                    by: first.author,
-                    reason: vote.reason.clone(),
-                    at: first.timestamp,
-                    id: first.id,
-                    trusted_seq: cut,
-                }),
-            };
-            return Some((cut, root));
+        let mut trial = roots.to_vec();
+        if let Some(last) = trial.last_mut() {
+            last.cut = Some(cut);
         }
+        let (settled, authority, cuts) = outcome(trial, acts);
+        let stewards: BTreeSet<AuthorId> = settled
+            .members
+            .iter()
+            .filter(|(key, info)| info.role == Role::Steward && **key != current)
+            .map(|(key, _)| *key)
+            .collect();
+        let supporting: Vec<&&Act> = votes
+            .iter()
+            .filter(|a| {
+                trusted_seq_of(a) >= cut
+                    && stewards.contains(&a.author)
+                    && standing
+                        .revoked
+                        .get(&a.author)
+                        .is_none_or(|r| r.by == current)
+                    && authorised(&authority, &cuts, a)
+            })
+            .collect();
+        let voters: BTreeSet<AuthorId> = supporting.iter().map(|a| a.author).collect();
+        if voters.len() < MIN_VOTERS || voters.len() * 2 <= stewards.len() {
+            continue;
+        }
+        let first = supporting.first()?;
+        let Action::ReplaceFounder(vote) = &first.action else {
+            continue;
+        };
+        let mut counted = BTreeSet::new();
+        let root = Root {
+            key: successor,
+            name: vote.name.clone(),
+            cut: None,
+            since: 0,
+            votes: supporting
+                .iter()
+                .filter(|a| counted.insert(a.author))
+                .map(|a| (a.author, a.id))
+                .collect(),
+            replaced: Some(Revocation {
+                by: first.author,
+                reason: vote.reason.clone(),
+                at: first.timestamp,
+                id: first.id,
+                trusted_seq: cut,
+            }),
+        };
+        return Some((cut, root));
     }
     None
 }
+
+/// The fewest distinct stewards that can replace a founder, however small the electorate: no
+/// single key, ever, replaces one.
+pub(super) const MIN_VOTERS: usize = 2;
 
 fn trusted_seq_of(act: &Act) -> u64 {
     match &act.action {
