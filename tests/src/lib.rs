@@ -130,13 +130,20 @@ pub fn loud(line: &str) {
     let _ = writeln!(stderr, "{line}");
 }
 
-/// Says, visibly in CI's log, that the running test skipped itself and why.
+/// Says, visibly in CI's log, that the running test skipped itself and why. In CI (`CI` set)
+/// a skip is a failure: `.ci/run` installs what every test needs, so a skip there means a test
+/// that should have run did not.
 pub fn skip(reason: &str) {
     let name = std::thread::current()
         .name()
         .unwrap_or("a test")
         .to_string();
     loud(&format!("SKIPPED `{name}`: {reason}"));
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    assert!(
+        !in_ci,
+        "`{name}` could not run in CI: {reason}. .ci/run must install what it needs"
+    );
 }
 
 /// One node in a test: its data folder and, while running, the daemon.
