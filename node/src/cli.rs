@@ -209,6 +209,15 @@ pub async fn run(cli: Cli) -> Result<()> {
                 client(&dir).await?.revoke(member, reason, since).await?
             );
         }
+        Command::Council { members } => {
+            let mut client = client(&dir).await?;
+            let keys = forum::members_named(&mut client, &members).await?;
+            let id = client.name_council(keys).await?;
+            println!(
+                "{id}\nThe council takes effect when the founder names it, or, to change it, once \
+                 more than half of the council in force named the same stewards."
+            );
+        }
         Command::ReplaceFounder {
             id,
             name,

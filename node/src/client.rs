@@ -286,6 +286,11 @@ impl Client {
         self.ask(request, posted).await
     }
 
+    /// Names the recovery council (the founder's first, or this seat's vote for the next).
+    pub async fn name_council(&mut self, members: Vec<AuthorId>) -> Result<MessageId> {
+        self.ask(Request::NameCouncil { members }, posted).await
+    }
+
     /// Sends a request that publishes a message (a founder vote, …); returns its id.
     pub async fn post_request(&mut self, request: Request) -> Result<MessageId> {
         self.ask(request, posted).await

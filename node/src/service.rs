@@ -4,8 +4,8 @@
 
 use sangam_protocol::api::{PeerView, Request, Response, Status};
 use sangam_protocol::invite::Invite;
-use sangam_protocol::kinds::{Admit, ReplaceFounder, Revoke};
-use sangam_protocol::{Body, Keypair, Message};
+use sangam_protocol::kinds::{Admit, Council, ReplaceFounder, Revoke};
+use sangam_protocol::{AuthorId, Body, Keypair, Message, Role};
 
 use crate::clock::now_ms;
 use crate::datadir::{DataDir, Settings};
@@ -318,6 +318,10 @@ impl Service<'_> {
                 };
                 self.publish(Body::Revoke(revoke), now)?
             }
+            Request::NameCouncil { members } => {
+                let council = self.council_to_name(members)?;
+                self.publish(Body::Council(council), now)?
+            }
             Request::ReplaceFounder {
                 successor,
                 name,
@@ -358,6 +362,42 @@ impl Service<'_> {
                 .map(|info| info.name.clone());
         }
         peers
+    }
+
+    /// The council act this node may sign naming `members`: the first term if it is the founder
+    /// and none was named, else the next term if it sits on the council in force.
+    fn council_to_name(&self, mut members: Vec<AuthorId>) -> Result<Council> {
+        let membership = self.ledger.membership().ok_or(NodeError::NoNetwork)?;
+        let me = self.keypair.author();
+        let term = match membership.council() {
+            None if membership.founder() == me => 1,
+            None => {
+                return Err(NodeError::NotAllowed(
+                    "only the founder names the first recovery council".into(),
+                ));
+            }
+            Some(council) if council.members.contains(&me) => council.term.saturating_add(1),
+            Some(_) => {
+                return Err(NodeError::NotAllowed(
+                    "only a member of the recovery council can propose a new one".into(),
+                ));
+            }
+        };
+        members.sort();
+        members.dedup();
+        for member in &members {
+            if *member == membership.founder() {
+                return Err(NodeError::NotAllowed(
+                    "the founder cannot sit on the council that may replace it".into(),
+                ));
+            }
+            if membership.role_of(member) != Some(Role::Steward) {
+                return Err(NodeError::NotAllowed(format!(
+                    "{member} is not a steward: the council is made of stewards"
+                )));
+            }
+        }
+        Ok(Council { term, members })
     }
 
     fn publish(&mut self, body: Body, now: u64) -> Result<Outcome> {

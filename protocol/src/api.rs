@@ -142,6 +142,13 @@ pub enum Request {
         #[serde(default)]
         since: Option<u64>,
     },
+    /// Name the recovery council: the stewards whose majority alone may replace the founder's
+    /// key. The founder names the first; after that, each member of the council votes for the
+    /// next one, which takes effect once more than half of the council named the same list.
+    NameCouncil {
+        /// The stewards on it (2 to 9, not the founder).
+        members: Vec<AuthorId>,
+    },
     /// Connect to a peer now (the daemon must be running).
     Connect {
         /// Its address, ending in `/p2p/<id>`.
@@ -385,6 +392,9 @@ pub struct MemberView {
     /// Older nodes omit it.
     #[serde(default)]
     pub seals: bool,
+    /// Whether it sits on the recovery council in force. Older nodes omit it.
+    #[serde(default)]
+    pub council: bool,
 }
 
 /// A message as clients see it.

@@ -16,7 +16,7 @@ use crate::kinds::{Body, Kind};
 use crate::limits::MAX_MESSAGE_BYTES;
 
 /// The header format version this code writes and reads.
-pub const FORMAT_VERSION: u8 = 3;
+pub const FORMAT_VERSION: u8 = 4;
 /// Prefix of every signed byte string, so a Sangam signature can never be replayed as a libp2p
 /// (Noise, gossipsub) signature by the same key, or the other way round.
 pub const SIGNING_CONTEXT: &[u8] = b"sangam-envelope-v1\0";

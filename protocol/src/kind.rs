@@ -41,24 +41,27 @@ pub enum Kind {
     SealingKey,
     /// A message only named collectives can read (kind 15).
     Sealed,
+    /// Names the stewards who may replace the founder's key (kind 16).
+    Council,
     /// A kind number from a newer version of the protocol.
     Unsupported(u16),
 }
 
 impl Kind {
-    /// Whether this kind changes who is a member (admit, revoke, replace the founder, a key's
-    /// own compromise notice).
+    /// Whether this kind changes who is a member or who may replace the founder (admit, revoke,
+    /// replace the founder, a key's own compromise notice, the recovery council).
     pub fn is_membership_act(self) -> bool {
         Kind::MEMBERSHIP_ACTS.contains(&self)
     }
 
     /// The kinds membership is settled from besides the genesis: the one list that loading a
     /// ledger, ingesting and serving all read, so they cannot drift apart.
-    pub const MEMBERSHIP_ACTS: [Kind; 4] = [
+    pub const MEMBERSHIP_ACTS: [Kind; 5] = [
         Kind::Admit,
         Kind::Revoke,
         Kind::ReplaceFounder,
         Kind::KeyCompromised,
+        Kind::Council,
     ];
 
     /// Whether membership or reaching a member rests on this kind's body (the genesis, every
@@ -85,7 +88,7 @@ impl Kind {
     }
 
     /// Every kind this version understands, in wire-number order.
-    pub const KNOWN: [Kind; 16] = [
+    pub const KNOWN: [Kind; 17] = [
         Kind::Genesis,
         Kind::Profile,
         Kind::Announcement,
@@ -102,6 +105,7 @@ impl Kind {
         Kind::Endorsement,
         Kind::SealingKey,
         Kind::Sealed,
+        Kind::Council,
     ];
 
     /// The kind's number on the wire.
@@ -123,6 +127,7 @@ impl Kind {
             Kind::Endorsement => 13,
             Kind::SealingKey => 14,
             Kind::Sealed => 15,
+            Kind::Council => 16,
             Kind::Unsupported(n) => n,
         }
     }
@@ -154,6 +159,7 @@ impl Kind {
             Kind::Endorsement => "endorsement",
             Kind::SealingKey => "sealing_key",
             Kind::Sealed => "sealed",
+            Kind::Council => "council",
             Kind::Unsupported(_) => "unsupported",
         }
     }
@@ -235,7 +241,9 @@ impl Role {
             // key stolen.
             // An observer may be written to privately, so it publishes its sealing key too.
             Kind::Profile | Kind::Withdraw | Kind::KeyCompromised | Kind::SealingKey => true,
-            Kind::Admit | Kind::Revoke | Kind::ReplaceFounder => self == Role::Steward,
+            Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::Council => {
+                self == Role::Steward
+            }
             _ => self != Role::Observer,
         }
     }

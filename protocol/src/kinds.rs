@@ -189,6 +189,17 @@ pub struct KeyCompromised {
     pub reason: String,
 }
 
+/// The recovery council: the stewards whose majority alone may replace the founder's key (a
+/// seized founder laptop). Term 1 is named by the founder while the network has none; each
+/// later term by a majority of the term before it, never by the founder alone.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Council {
+    /// Which term this names: 1 for the first, the current term + 1 for a change.
+    pub term: u32,
+    /// The council's keys, in ascending byte order, no repeats.
+    pub members: Vec<AuthorId>,
+}
+
 /// A message body, typed by kind.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -213,6 +224,8 @@ pub enum Body {
     Revoke(Revoke),
     /// See [`ReplaceFounder`].
     ReplaceFounder(ReplaceFounder),
+    /// See [`Council`].
+    Council(Council),
     /// See [`Withdraw`].
     Withdraw(Withdraw),
     /// See [`KeyCompromised`].
@@ -261,6 +274,7 @@ impl Body {
             Body::Admit(_) => Kind::Admit,
             Body::Revoke(_) => Kind::Revoke,
             Body::ReplaceFounder(_) => Kind::ReplaceFounder,
+            Body::Council(_) => Kind::Council,
             Body::Withdraw(_) => Kind::Withdraw,
             Body::KeyCompromised(_) => Kind::KeyCompromised,
             Body::Audit(_) => Kind::Audit,
@@ -284,6 +298,7 @@ impl Body {
             Body::Admit(b) => encode(b),
             Body::Revoke(b) => encode(b),
             Body::ReplaceFounder(b) => encode(b),
+            Body::Council(b) => encode(b),
             Body::Withdraw(b) => encode(b),
             Body::KeyCompromised(b) => encode(b),
             Body::Audit(b) => encode(b),
@@ -308,6 +323,7 @@ impl Body {
             Kind::Admit => Body::Admit(decode_exact(bytes, kind)?),
             Kind::Revoke => Body::Revoke(decode_exact(bytes, kind)?),
             Kind::ReplaceFounder => Body::ReplaceFounder(decode_exact(bytes, kind)?),
+            Kind::Council => Body::Council(decode_exact(bytes, kind)?),
             Kind::Withdraw => Body::Withdraw(decode_exact(bytes, kind)?),
             Kind::KeyCompromised => Body::KeyCompromised(decode_exact(bytes, kind)?),
             Kind::Audit => Body::Audit(decode_exact(bytes, kind)?),
@@ -370,6 +386,7 @@ impl Body {
                 text("reason", &b.reason, MAX_NOTE, true)?;
                 trusted_pair(b.trusted_seq, &b.trusted)
             }
+            Body::Council(b) => b.check_fields(),
             Body::Withdraw(_) => Ok(()),
             Body::KeyCompromised(b) => text("reason", &b.reason, MAX_NOTE, false),
             Body::Audit(b) => b.check_fields(),
@@ -388,6 +405,39 @@ impl Body {
             Body::MentoringRequest(b) => b.expires_at,
             _ => None,
         }
+    }
+}
+
+impl Council {
+    /// A term from 1, between [`MIN_COUNCIL`] and [`MAX_COUNCIL`] keys in ascending order (one
+    /// way to write each council, so two acts naming the same council compare equal).
+    fn check_fields(&self) -> Result<(), Error> {
+        if self.term == 0 {
+            return Err(Error::InvalidField {
+                field: "council term",
+                detail: "terms count from 1",
+            });
+        }
+        if self.members.len() > MAX_COUNCIL {
+            return Err(Error::TooManyEntries {
+                field: "council",
+                len: self.members.len(),
+                max: MAX_COUNCIL,
+            });
+        }
+        if self.members.len() < MIN_COUNCIL {
+            return Err(Error::InvalidField {
+                field: "council",
+                detail: "a council has at least two keys",
+            });
+        }
+        if !self.members.windows(2).all(|pair| pair[0] < pair[1]) {
+            return Err(Error::InvalidField {
+                field: "council",
+                detail: "keys in ascending order, each once",
+            });
+        }
+        Ok(())
     }
 }
 

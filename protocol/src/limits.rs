@@ -22,6 +22,11 @@ pub const MAX_TAG: usize = 40;
 /// How many tags, focus areas or languages a list may hold.
 pub const MAX_TAGS: usize = 16;
 
+/// Fewest keys on a recovery council: no single key ever replaces a founder.
+pub const MIN_COUNCIL: usize = 2;
+/// Most keys on a recovery council.
+pub const MAX_COUNCIL: usize = 9;
+
 /// Longest chain of admissions an admission proof may carry.
 pub const MAX_PROOF_ADMITS: usize = 8;
 

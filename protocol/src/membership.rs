@@ -16,10 +16,13 @@ use crate::envelope::{Envelope, Header, Message};
 use crate::error::Error;
 use crate::identity::AuthorId;
 use crate::ids::{MessageId, NetworkId};
-use crate::kinds::{Admit, Body, Genesis, KeyCompromised, Kind, ReplaceFounder, Revoke, Role};
+use crate::kinds::{
+    Admit, Body, Council, Genesis, KeyCompromised, Kind, ReplaceFounder, Revoke, Role,
+};
 use crate::limits::MAX_PROOF_ADMITS;
 use crate::validate::{validate_body, validate_envelope};
 
+mod council;
 mod settle;
 
 use settle::{Root, Settled};
@@ -35,6 +38,8 @@ pub enum Action {
     ReplaceFounder(ReplaceFounder),
     /// The author's own key is compromised: a revocation of itself at this act.
     KeyCompromised(KeyCompromised),
+    /// Names the recovery council (a founder's first term, or a council's majority's change).
+    Council(Council),
 }
 
 /// One membership act, taken from a verified message.
@@ -60,6 +65,7 @@ impl Act {
             Some(Body::Revoke(revoke)) => Action::Revoke(revoke),
             Some(Body::ReplaceFounder(vote)) => Action::ReplaceFounder(vote),
             Some(Body::KeyCompromised(notice)) => Action::KeyCompromised(notice),
+            Some(Body::Council(council)) => Action::Council(council),
             _ => return Ok(None),
         };
         let header = message.header();
@@ -118,6 +124,7 @@ pub struct Membership {
     disputed: BTreeSet<AuthorId>,
     links: BTreeMap<AuthorId, (AuthorId, MessageId)>,
     founder_votes: BTreeMap<AuthorId, Vec<(AuthorId, MessageId)>>,
+    council: Option<Council>,
     ever_stewards: BTreeSet<AuthorId>,
     ever_admitted: BTreeSet<AuthorId>,
 }
@@ -149,6 +156,7 @@ impl Membership {
             disputed: BTreeSet::new(),
             links: BTreeMap::new(),
             founder_votes: BTreeMap::new(),
+            council: None,
             ever_stewards: BTreeSet::new(),
             ever_admitted: BTreeSet::new(),
         };
@@ -180,7 +188,9 @@ impl Membership {
             revoked,
             disputed,
             links,
+            council,
         } = settle::settle(founder, acts);
+        self.council = council;
         self.founder = roots.last().map_or(self.genesis_founder, |r| r.key);
         self.founders = roots.iter().map(|r| r.key).collect();
         self.founder_votes = roots
@@ -238,6 +248,13 @@ impl Membership {
     /// Whether `author` has been revoked.
     pub fn is_revoked(&self, author: &AuthorId) -> bool {
         self.revoked.contains_key(author)
+    }
+
+    /// The recovery council in force: the stewards whose majority alone may replace the
+    /// founder's key. None until a founder names one (the fallback rule of PROTOCOL.md §8 then
+    /// applies, which two early stewards could abuse).
+    pub fn council(&self) -> Option<&Council> {
+        self.council.as_ref()
     }
 
     /// Members whose steward rights are suspended by a revocation that conflicts with another
@@ -433,7 +450,7 @@ pub enum Permission {
 /// Checks that the author may have this message stored, by the current membership.
 ///
 /// Rules: a genesis comes from the genesis founder; a membership act (`admit`, `revoke`,
-/// `replace_founder`) from a key that was ever a steward; anything else from a current member
+/// `replace_founder`, `council`) from a key that was ever a steward; anything else from a current member
 /// whose role allows the kind (observers publish only their profile), or — stored without its
 /// body — from a revoked key, up to the revocation's cut-off (what it wrote while trusted). (Whether the body must be present is
 /// [`require_body`], checked after the chain so that a body-less copy of a fork is still

@@ -1,14 +1,16 @@
 //! Replacing the founder, tried by the people who should not manage it: one steward naming a
-//! cut-off that leaves it alone in the electorate, a key another steward revoked, and two groups
-//! that both reach a majority (the spec and the code must pick the same one).
+//! cut-off that leaves it alone in the electorate, two early stewards against a council, a
+//! thief holding the founder key, a key another steward revoked, and two groups that both reach
+//! a majority (the spec and the code must pick the same one).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::*;
+use sangam_protocol::kinds::Council;
 use sangam_protocol::membership::Membership;
-use sangam_protocol::{Message, Role};
+use sangam_protocol::{Body, Message, Role};
 
 /// Founder 1 admits steward 2, then stewards 3 and 4 and member 5.
 fn network_of_four() -> (Message, Feed, Vec<Feed>, Vec<Message>) {
@@ -97,4 +99,152 @@ fn of_two_groups_with_a_majority_the_higher_cut_off_wins_whichever_key_is_lower(
             .map(|(_, r)| r.trusted_seq);
         assert_eq!(cut, Some(late.header().seq));
     }
+}
+
+fn council(term: u32, keys: &[u8]) -> Body {
+    let mut members: Vec<_> = keys.iter().map(|n| key(*n).author()).collect();
+    members.sort();
+    Body::Council(Council { term, members })
+}
+
+#[test]
+fn with_a_council_two_early_stewards_cannot_replace_the_founder() {
+    let (genesis, mut founder) = network();
+    let mut stewards: Vec<Feed> = (2..6).map(|n| Feed::new(key(n), founder.network)).collect();
+    let mut messages: Vec<Message> = (2..6)
+        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+        .collect();
+    let second_admission = messages[1].clone();
+    messages.push(founder.post_at(council(1, &[2, 3, 4, 5]), NOW + 1));
+    // 2 and 3, the first two stewards, cut the founder off before 4 and 5 were admitted: without
+    // a council they would be all the stewards left, and a majority.
+    let thief = key(9);
+    for steward in &mut stewards[..2] {
+        messages.push(steward.replace_founder(
+            &founder.key,
+            &thief,
+            Some(&second_admission),
+            NOW + 2,
+        ));
+    }
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.founder(), founder.author());
+    assert_eq!(membership.role_of(&key(5).author()), Some(Role::Steward));
+    assert_eq!(membership.council().map(|c| c.term), Some(1));
+    // Without the council, the same votes do replace it: the council is what stops them.
+    let without: Vec<Message> = messages
+        .iter()
+        .filter(|m| m.header().kind != sangam_protocol::Kind::Council)
+        .cloned()
+        .collect();
+    let membership = Membership::compute(&genesis, &acts(&without)).unwrap();
+    assert_eq!(membership.founder(), thief.author());
+}
+
+#[test]
+fn a_council_majority_replaces_a_seized_founder_however_many_stewards_the_thief_admits() {
+    let (genesis, mut founder) = network();
+    let mut stewards: Vec<Feed> = (2..5).map(|n| Feed::new(key(n), founder.network)).collect();
+    let mut messages: Vec<Message> = (2..5)
+        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+        .collect();
+    let named = founder.post_at(council(1, &[2, 3, 4]), NOW + 1);
+    messages.push(named.clone());
+    // The laptop is taken: the thief admits five stewards of its own and revokes steward 2.
+    for n in 10..15 {
+        messages.push(founder.admit(&key(n), Role::Steward, NOW + 10));
+    }
+    messages.push(founder.revoke(&key(2), NOW + 11));
+    // It cannot rename the council either.
+    messages.push(founder.post_at(council(1, &[10, 11]), NOW + 12));
+    messages.push(founder.post_at(council(2, &[10, 11]), NOW + 12));
+    let successor = key(9);
+    for steward in &mut stewards[..2] {
+        messages.push(steward.replace_founder(&founder.key, &successor, Some(&named), NOW + 20));
+    }
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.founder(), successor.author());
+    assert_eq!(membership.role_of(&key(2).author()), Some(Role::Steward));
+    for n in 10..15 {
+        assert_eq!(
+            membership.role_of(&key(n).author()),
+            None,
+            "thief's steward {n}"
+        );
+    }
+    let council_keys: Vec<_> = {
+        let mut keys: Vec<_> = [2, 3, 4].iter().map(|n: &u8| key(*n).author()).collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(
+        membership.council().map(|c| c.members.clone()),
+        Some(council_keys)
+    );
+}
+
+#[test]
+fn only_a_majority_of_the_council_changes_it() {
+    let (genesis, mut founder) = network();
+    let mut stewards: Vec<Feed> = (2..6).map(|n| Feed::new(key(n), founder.network)).collect();
+    let mut messages: Vec<Message> = (2..6)
+        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+        .collect();
+    messages.push(founder.post_at(council(1, &[2, 3, 4]), NOW + 1));
+    // The founder alone, or one seat, names another council: nothing changes.
+    messages.push(founder.post_at(council(2, &[3, 5]), NOW + 2));
+    messages.push(stewards[0].post_at(council(2, &[3, 5]), NOW + 3));
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.council().map(|c| c.term), Some(1));
+    // A second seat makes two of three: term 2 is in force.
+    messages.push(stewards[1].post_at(council(2, &[3, 5]), NOW + 4));
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    let council = membership.council().unwrap();
+    assert_eq!(council.term, 2);
+    assert!(council.members.contains(&key(5).author()));
+    assert!(!council.members.contains(&key(2).author()));
+}
+
+#[test]
+fn a_council_is_named_in_one_way_only() {
+    let two = key(2).author();
+    let three = key(3).author();
+    let (low, high) = if two < three {
+        (two, three)
+    } else {
+        (three, two)
+    };
+    let bad = [
+        Council {
+            term: 0,
+            members: vec![low, high],
+        },
+        Council {
+            term: 1,
+            members: vec![low],
+        },
+        Council {
+            term: 1,
+            members: vec![high, low],
+        },
+        Council {
+            term: 1,
+            members: vec![low, low],
+        },
+        Council {
+            term: 1,
+            members: (0..10).map(|n| key(n).author()).collect(),
+        },
+    ];
+    for council in bad {
+        assert!(
+            Body::Council(council.clone()).check_fields().is_err(),
+            "{council:?}"
+        );
+    }
+    let good = Council {
+        term: 1,
+        members: vec![low, high],
+    };
+    assert!(Body::Council(good).check_fields().is_ok());
 }

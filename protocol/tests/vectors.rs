@@ -222,6 +222,17 @@ fn build() -> Value {
             note: "আমরাও সেদিন থানায় ছিলাম".into(),
         }),
     );
+    // Added with kind 16, after every earlier vector so that those keep their bytes.
+    let mut seats = vec![member.key.author(), successor.key.author()];
+    seats.sort();
+    let council = founder.post(
+        net,
+        T0 + 13_000,
+        Body::Council(Council {
+            term: 1,
+            members: seats,
+        }),
+    );
     let dropped = announcement.without_body();
     // Refused inputs, each with the rule that refuses it.
     let admit_without_body = admit.without_body();
@@ -261,6 +272,7 @@ fn build() -> Value {
             entry("announcement_without_body", &dropped),
             entry("audit", &audit),
             entry("endorsement", &endorsement),
+            entry("council", &council),
         ],
         "refused": [
             refused("body_required", "an admission without its body", &[&admit_without_body]),
@@ -534,7 +546,7 @@ fn committed() -> (Value, NetworkId) {
 fn the_committed_bytes_validate_and_decode_as_listed() {
     let (committed, network) = committed();
     let messages = committed["messages"].as_array().expect("array");
-    assert_eq!(messages.len(), 16);
+    assert_eq!(messages.len(), 17);
     for vector in messages {
         let wire = hex::decode(vector["wire_hex"].as_str().expect("hex")).expect("hex");
         let message = validate_envelope(&wire, &network, CHECK_NOW).expect("valid vector");

@@ -44,6 +44,7 @@ pub fn title_of(item: &Item) -> String {
             name = b.name.as_str(),
             reason = b.reason.as_str()
         ),
+        Some(Body::Council(b)) => t!("title-council", term = b.term, count = b.members.len()),
         Some(Body::Genesis(b)) => t!("title-genesis", name = b.network_name.as_str()),
         Some(Body::Withdraw(_)) => t!("title-withdraw"),
         Some(Body::KeyCompromised(_)) => t!("title-key-compromised"),
@@ -86,6 +87,7 @@ pub fn kind_label(kind: Kind) -> String {
         Kind::Admit => t!("kind-admit"),
         Kind::Revoke => t!("kind-revoke"),
         Kind::ReplaceFounder => t!("kind-replace-founder"),
+        Kind::Council => t!("kind-council"),
         Kind::Withdraw => t!("kind-withdraw"),
         Kind::KeyCompromised => t!("kind-key-compromised"),
         Kind::Genesis => t!("kind-genesis"),

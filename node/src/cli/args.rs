@@ -85,8 +85,18 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
     },
+    /// Name the recovery council: the stewards whose majority alone can replace the founder's
+    /// key if the founder's laptop is taken (2 to 9, by name or id). The founder names the
+    /// first; after that a council member proposes a new list, in force once most of the
+    /// council proposed the same.
+    Council {
+        /// The stewards on it, by name or id.
+        #[arg(required = true, num_args = 2..)]
+        members: Vec<String>,
+    },
     /// Vote to replace the founder's key (stewards only): a seized or lost founder laptop. It
-    /// takes effect once more than half of the other stewards voted for the same new key.
+    /// takes effect once more than half of the recovery council (or, if none was named, of the
+    /// other stewards) voted for the same new key.
     ReplaceFounder {
         /// The new founder key's id (from `sangam id` on the new laptop).
         id: String,

@@ -29,7 +29,8 @@ pub(super) fn print_members(members: Vec<MemberView>) {
             Some(role) => role.name(),
             None => "revoked",
         };
-        println!("{role:<9} {:<28} {}", member.name, member.id);
+        let seat = if member.council { " (council)" } else { "" };
+        println!("{role:<9} {:<28} {}{seat}", member.name, member.id);
     }
 }
 
@@ -62,6 +63,15 @@ pub(super) fn title_of(item: &Item) -> String {
             b.name,
             b.successor.short(),
             b.reason
+        ),
+        Some(Body::Council(b)) => format!(
+            "named recovery council term {}: {}",
+            b.term,
+            b.members
+                .iter()
+                .map(|key| key.short())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Some(Body::Genesis(b)) => format!("founded \"{}\"", b.network_name),
         Some(Body::Withdraw(b)) => format!("withdrew {}", b.item.short()),

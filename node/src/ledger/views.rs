@@ -157,6 +157,9 @@ impl Ledger {
                 state: profiles.get(id).map(|p| p.state.clone()),
                 district: profiles.get(id).map(|p| p.district.clone()),
                 seals: keys.contains_key(id),
+                council: membership
+                    .council()
+                    .is_some_and(|council| council.members.contains(id)),
             })
             .collect();
         views.extend(membership.revoked().map(|(id, _)| MemberView {
@@ -170,6 +173,7 @@ impl Ledger {
             state: None,
             district: None,
             seals: false,
+            council: false,
         }));
         Ok(views)
     }

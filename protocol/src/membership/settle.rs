@@ -22,10 +22,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Act, Action, MemberInfo, Revocation};
+use super::{Act, Action, MemberInfo, Revocation, council};
 use crate::identity::AuthorId;
 use crate::ids::MessageId;
-use crate::kinds::Role;
+use crate::kinds::{Council, Role};
 
 /// A root of authority: the founder, or a former founder (cut off where it was replaced).
 #[derive(Clone, Debug)]
@@ -51,6 +51,8 @@ pub(super) struct Settled {
     pub disputed: BTreeSet<AuthorId>,
     /// How each key with authority got it: (admitted by, admission), for proofs.
     pub links: BTreeMap<AuthorId, (AuthorId, MessageId)>,
+    /// The recovery council in force, if one was named.
+    pub council: Option<Council>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -97,14 +99,16 @@ pub(super) fn settle(founder: Root, acts: &[Act]) -> Settled {
     outcome(roots, acts).0
 }
 
-/// The replacement of the current founder that a majority of the other stewards voted for: (the
-/// old founder's cut-off, the new root).
+/// The replacement of the current founder that a majority voted for: (the old founder's
+/// cut-off, the new root).
 ///
-/// A vote trusting the founder up to seq t supports every cut-off at t or below. A candidate
-/// (successor, cut-off) takes effect when the stewards other than the founder, settled with the
-/// founder cut off there, include at least [`MIN_VOTERS`] distinct supporters whose votes count
-/// and whom no one but the founder revoked, and the supporters are more than half of those
-/// stewards. Candidates are taken highest cut-off first, then lowest successor key.
+/// A vote trusting the founder up to seq t supports every cut-off at t or below. The
+/// electorate is the recovery council in force as the network stands (its keys other than the
+/// founder), or, while none was named, the stewards other than the founder settled with the
+/// founder cut off at t. A candidate (successor, cut-off) takes effect when at least
+/// [`MIN_VOTERS`] distinct supporters of the electorate, each a steward at the cut-off whose
+/// vote counts and whom no one but the founder revoked, are more than half of it. Candidates
+/// are taken highest cut-off first, then lowest successor key.
 fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
     let current = roots.last()?.key;
     let mut by_successor: BTreeMap<AuthorId, Vec<&Act>> = BTreeMap::new();
@@ -127,7 +131,16 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
     }
     // Who is revoked as the network stands: a key someone other than the founder revoked never
     // votes, whatever cut-off it names (the founder's own revocations are what is contested).
+    // The council is taken as it stands too: a cut-off cannot make it unnamed.
     let (standing, _, _) = outcome(roots.to_vec(), acts);
+    let seats: Option<BTreeSet<AuthorId>> = standing.council.as_ref().map(|council| {
+        council
+            .members
+            .iter()
+            .copied()
+            .filter(|key| *key != current)
+            .collect()
+    });
     for (cut, successor) in candidates {
         let mut votes = by_successor.get(&successor)?.clone();
         votes.sort_by_key(|a| (a.timestamp, a.id));
@@ -147,6 +160,7 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
             .filter(|a| {
                 trusted_seq_of(a) >= cut
                     && stewards.contains(&a.author)
+                    && seats.as_ref().is_none_or(|seats| seats.contains(&a.author))
                     && standing
                         .revoked
                         .get(&a.author)
@@ -155,7 +169,8 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
             })
             .collect();
         let voters: BTreeSet<AuthorId> = supporting.iter().map(|a| a.author).collect();
-        if voters.len() < MIN_VOTERS || voters.len() * 2 <= stewards.len() {
+        let electorate = seats.as_ref().map_or(stewards.len(), BTreeSet::len);
+        if voters.len() < MIN_VOTERS || voters.len() * 2 <= electorate {
             continue;
         }
         let first = supporting.first()?;
@@ -425,12 +440,15 @@ fn outcome(roots: Vec<Root>, acts: &[Act]) -> (Settled, Authority, BTreeMap<Auth
         .iter()
         .filter_map(|(key, standing)| standing.link.map(|link| (*key, link)))
         .collect();
+    let keys: Vec<AuthorId> = roots.iter().map(|root| root.key).collect();
+    let council = council::in_force(&keys, acts, |act| authorised(&authority, &cuts, act));
     let settled = Settled {
         roots,
         members,
         revoked,
         disputed,
         links,
+        council,
     };
     (settled, authority, cuts)
 }
