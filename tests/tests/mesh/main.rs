@@ -20,4 +20,5 @@ mod scorecard;
 mod sealed;
 mod seized;
 mod transports;
+mod trust;
 mod withdrawal;

@@ -14,7 +14,7 @@ use sangam_tests::{
 };
 
 /// `members` as JSON, the way `sangam members --json` prints it.
-async fn members_json(node: &TestNode) -> String {
+pub(crate) async fn members_json(node: &TestNode) -> String {
     match node.api(Request::Members).await {
         Response::Members { members } => serde_json::to_string(&members).unwrap(),
         other => panic!("{other:?}"),
@@ -22,7 +22,7 @@ async fn members_json(node: &TestNode) -> String {
 }
 
 /// Waits until every node lists the same members, then returns that list.
-async fn members_agree(nodes: &[&TestNode]) -> String {
+pub(crate) async fn members_agree(nodes: &[&TestNode]) -> String {
     eventually("every node to list the same members", || async {
         let first = members_json(nodes[0]).await;
         for node in &nodes[1..] {
@@ -37,7 +37,7 @@ async fn members_agree(nodes: &[&TestNode]) -> String {
 }
 
 /// Whether `node` lists `member` as revoked.
-async fn revoked_on(node: &TestNode, member: &AuthorId) -> bool {
+pub(crate) async fn revoked_on(node: &TestNode, member: &AuthorId) -> bool {
     match node.api(Request::Members).await {
         Response::Members { members } => members.iter().any(|m| m.id == *member && m.revoked),
         other => panic!("{other:?}"),
@@ -45,7 +45,7 @@ async fn revoked_on(node: &TestNode, member: &AuthorId) -> bool {
 }
 
 /// `member`'s role on `node`, if it is a current member there.
-async fn role_on(node: &TestNode, member: &AuthorId) -> Option<Role> {
+pub(crate) async fn role_on(node: &TestNode, member: &AuthorId) -> Option<Role> {
     match node.api(Request::Members).await {
         Response::Members { members } => members
             .iter()
@@ -57,7 +57,7 @@ async fn role_on(node: &TestNode, member: &AuthorId) -> Option<Role> {
 
 /// A founder and nodes with the given roles, admitted by the founder and joined; every node
 /// holds every admission from the start (as after a first sync).
-fn network_of(roles: &[Role]) -> Vec<TestNode> {
+pub(crate) fn network_of(roles: &[Role]) -> Vec<TestNode> {
     let founder = TestNode::new("Founder");
     founder.found("Sangam test");
     let mut nodes = vec![founder];
@@ -178,7 +178,7 @@ async fn a_body_stripped_copy_sent_first_cannot_stop_a_revocation() {
 }
 
 /// `author`'s next message in `node`'s store, signed by hand with `timestamp`.
-fn next_by_hand(node: &TestNode, key: &Keypair, timestamp: u64, body: Body) -> Message {
+pub(crate) fn next_by_hand(node: &TestNode, key: &Keypair, timestamp: u64, body: Body) -> Message {
     let ledger = node.ledger();
     let (seq, prev) = ledger
         .store()

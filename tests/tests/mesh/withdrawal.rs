@@ -130,4 +130,21 @@ async fn a_wiped_node_tells_the_others_and_leaves_nothing() {
         .await;
         assert_eq!(node.count(Kind::KeyCompromised).await, 1);
     }
+    // After every node restarts, the wiped key is still out (it came back, issue #27).
+    nodes[0].stop().await;
+    nodes[2].stop().await;
+    nodes[0].start(vec![]).await;
+    let first = nodes[0].addr();
+    nodes[2].start(vec![first]).await;
+    for node in [&nodes[0], &nodes[2]] {
+        let members = node.client().await.members().await.unwrap();
+        assert!(
+            members.iter().any(|m| m.id == wiped && m.revoked),
+            "the wiped key is a member again on {} after a restart",
+            node.name
+        );
+        assert!(!members.iter().any(|m| m.id == wiped && !m.revoked));
+    }
+    nodes[0].stop().await;
+    nodes[2].stop().await;
 }
