@@ -106,8 +106,9 @@ pub(super) fn settle(founder: Root, acts: &[Act]) -> Settled {
 /// electorate is the recovery council in force as the network stands (its keys other than the
 /// founder), or, while none was named, the stewards other than the founder settled with the
 /// founder cut off at t. A candidate (successor, cut-off) takes effect when at least
-/// [`MIN_VOTERS`] distinct supporters of the electorate, each a steward at the cut-off whose
-/// vote counts and whom no one but the founder revoked, are more than half of it. Candidates
+/// [`MIN_VOTERS`] distinct supporters of the electorate whose votes count, each a current
+/// steward as settled at the cut-off (a council seat may also be disputed there: see
+/// [`may_vote`]), are more than half of it. Candidates
 /// are taken highest cut-off first, then lowest successor key.
 fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
     let current = roots.last()?.key;
@@ -129,9 +130,9 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
     if candidates.is_empty() {
         return None;
     }
-    // Who is revoked as the network stands: a key someone other than the founder revoked never
-    // votes, whatever cut-off it names (the founder's own revocations are what is contested).
-    // The council is taken as it stands too: a cut-off cannot make it unnamed.
+    // The council is taken as the network stands: a cut-off cannot make it unnamed. (Who may
+    // vote is judged at the cut-off: a revocation of a voter counts there unless it rests on
+    // the founder's acts after it, which is what the voters say the thief signed.)
     let (standing, _, _) = outcome(roots.to_vec(), acts);
     let seats: Option<BTreeSet<AuthorId>> = standing.council.as_ref().map(|council| {
         council
@@ -159,12 +160,7 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
             .iter()
             .filter(|a| {
                 trusted_seq_of(a) >= cut
-                    && stewards.contains(&a.author)
-                    && seats.as_ref().is_none_or(|seats| seats.contains(&a.author))
-                    && standing
-                        .revoked
-                        .get(&a.author)
-                        .is_none_or(|r| r.by == current)
+                    && may_vote(&settled, &stewards, seats.as_ref(), &a.author)
                     && authorised(&authority, &cuts, a)
             })
             .collect();
@@ -199,6 +195,26 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
         return Some((cut, root));
     }
     None
+}
+
+/// Whether `voter` may vote at a cut-off settled as `settled`: a seat of the council that is
+/// still a member there (a steward, or disputed: a seized steward's blind revocation of every
+/// other seat must not silence the council that can end the dispute); without a council, a
+/// current steward.
+fn may_vote(
+    settled: &Settled,
+    stewards: &BTreeSet<AuthorId>,
+    seats: Option<&BTreeSet<AuthorId>>,
+    voter: &AuthorId,
+) -> bool {
+    match seats {
+        Some(seats) => {
+            seats.contains(voter)
+                && (stewards.contains(voter)
+                    || (settled.disputed.contains(voter) && settled.members.contains_key(voter)))
+        }
+        None => stewards.contains(voter),
+    }
 }
 
 /// The fewest distinct stewards that can replace a founder, however small the electorate: no
