@@ -11,6 +11,7 @@ use sangam_protocol::{
 
 use crate::error::{NodeError, Result};
 
+mod acts;
 mod bundles;
 mod forum;
 mod ingest;
@@ -53,7 +54,10 @@ pub struct PeerRecord {
 struct Joined {
     genesis: Message,
     membership: Membership,
+    /// Every stored act, counted or held back (see `acts.rs`).
     acts: Vec<Act>,
+    /// Keys whose messages could release a held-back act.
+    waiting_on: std::collections::HashSet<AuthorId>,
 }
 
 impl Joined {
@@ -79,11 +83,13 @@ impl Joined {
                  import a bundle from a steward or let sync restore them"
             );
         }
-        membership.apply(&acts);
+        let counted = acts::counted(store, &acts, &acts::InBatch::new())?;
+        membership.apply(&counted.acts);
         Ok(Joined {
             genesis,
             membership,
             acts,
+            waiting_on: counted.waiting_on,
         })
     }
 }
@@ -283,6 +289,7 @@ impl Ledger {
             genesis,
             membership,
             acts: Vec::new(),
+            waiting_on: std::collections::HashSet::new(),
         });
         Ok(())
     }

@@ -14,6 +14,7 @@ use sangam_protocol::validate::{
 };
 use sangam_protocol::{AuthorId, Error as Rule, Message, MessageId, NetworkId};
 
+use super::acts::InBatch;
 use super::lapse::{Withdrawals, withdrawal};
 use super::store::Inserted;
 use super::{Joined, Ledger};
@@ -59,6 +60,11 @@ struct Pending {
     accepted: Vec<(Message, Option<MessageId>)>,
     /// How many membership acts were accepted (held-back acts are retried when this grows).
     acts: usize,
+    /// Whether any membership act was accepted or a fork found (the membership is settled again
+    /// after the write, against what was really written).
+    noted_acts: bool,
+    /// Every valid message of the batch, counted as held while the batch is checked.
+    in_batch: InBatch,
     /// Messages held without their body whose full copy is in this batch.
     restoring: HashSet<MessageId>,
     /// The withdrawals in this batch.
@@ -164,6 +170,10 @@ impl Ledger {
         for stage in &stages {
             if let Stage::Valid(message) = stage {
                 pending.withdrawals.extend(withdrawal(message));
+                let header = message.header();
+                pending
+                    .in_batch
+                    .insert((header.author, header.seq), message.id());
             }
         }
         let is_membership = |stage: &Stage<'_>| matches!(stage, Stage::Valid(m) if m.header().kind.is_membership_act());
@@ -244,6 +254,10 @@ impl Ledger {
                 found += 1;
             }
         }
+        if found > 0 {
+            // An act above a new fork point no longer travels, so it no longer counts.
+            self.resettle(&InBatch::new())?;
+        }
         Ok(found)
     }
 
@@ -254,6 +268,10 @@ impl Ledger {
             now: message.header().timestamp,
             ..Pending::default()
         };
+        let header = message.header();
+        pending
+            .in_batch
+            .insert((header.author, header.seq), message.id());
         let verdict = match self
             .check(message, &mut pending)
             .and_then(|verdict| self.release_parked(&mut pending).map(|()| verdict))
@@ -372,6 +390,7 @@ impl Ledger {
                     .is_none_or(|at| header.seq < at)
                 {
                     self.new_forks.push((header.author, header.seq));
+                    pending.noted_acts = true;
                 }
                 self.store.record_fork(&message)?;
                 return Ok(Verdict::Refused(fork));
@@ -392,8 +411,9 @@ impl Ledger {
                 validate_reference(&header.author, body, &target_header)?;
             }
         }
-        if self.note_act(&message)? {
+        if self.note_act(&message, &pending.in_batch)? {
             pending.acts += 1;
+            pending.noted_acts = true;
         }
         if restores {
             self.store.restore_body(&message, reply_to)?;
@@ -405,15 +425,15 @@ impl Ledger {
         Ok(Verdict::Stored(message))
     }
 
-    /// Applies a membership act to the membership at once (for the rest of the batch). Returns
-    /// whether it was one.
-    fn note_act(&mut self, message: &Message) -> Result<bool> {
+    /// Applies a membership act to the membership at once (for the rest of the batch, counting
+    /// the batch as held). Returns whether it was one.
+    fn note_act(&mut self, message: &Message, in_batch: &InBatch) -> Result<bool> {
         match Act::from_message(message)? {
             Some(act) => {
                 if let Some(joined) = self.joined.as_mut() {
                     joined.acts.push(act);
-                    joined.membership.apply(&joined.acts);
                 }
+                self.resettle(in_batch)?;
                 Ok(true)
             }
             None => Ok(false),
@@ -445,6 +465,9 @@ impl Ledger {
     /// entry is fetched again by sync) and the error is returned.
     fn write(&mut self, pending: Pending, mut verdicts: Vec<Verdict>) -> Result<Vec<Verdict>> {
         if pending.accepted.is_empty() {
+            if pending.noted_acts {
+                self.resettle(&InBatch::new())?;
+            }
             return Ok(verdicts);
         }
         match self
@@ -469,6 +492,17 @@ impl Ledger {
                     {
                         *verdict = Verdict::Duplicate;
                     }
+                }
+                // Counted against what was written: an act whose gap the batch filled now
+                // counts, one that rested on a message that was refused no longer does.
+                let releases = self.joined.as_ref().is_some_and(|joined| {
+                    pending
+                        .accepted
+                        .iter()
+                        .any(|(m, _)| joined.waiting_on.contains(&m.header().author))
+                });
+                if pending.noted_acts || releases {
+                    self.resettle(&InBatch::new())?;
                 }
                 Ok(verdicts)
             }

@@ -1,6 +1,7 @@
 //! The ledger against the people issue #27 names: a wiped key that should stay out, a revoked
 //! steward whose earlier acts must outlive the grace period, a founder whose genesis must too,
-//! and a seized steward that backdates what it signs.
+//! a seized steward that backdates what it signs, and acts that sync would never carry (above a
+//! gap, past a fork point, trusting a message this node holds another of).
 
 use sangam_protocol::kinds::{Admit, Announcement, KeyCompromised, Revoke};
 use sangam_protocol::{Body, Keypair, Message, MessageId, Role};
@@ -240,5 +241,119 @@ fn from_when_goes_by_when_this_node_stored_a_message_not_its_date() {
             .trusted_point(&steward.author(), Some(theft))
             .unwrap(),
         (honest.header().seq, Some(honest.id()))
+    );
+}
+
+/// Messages of `author`'s feed signed by hand from `seq` on `prev`.
+fn signed(
+    ledger: &Ledger,
+    author: &Keypair,
+    seq: u64,
+    prev: Option<MessageId>,
+    body: Body,
+) -> Message {
+    sangam_protocol::Draft {
+        network: ledger.network().unwrap(),
+        seq,
+        prev,
+        timestamp: NOW,
+        body,
+    }
+    .sign(author)
+    .unwrap()
+}
+
+#[test]
+fn an_act_above_a_gap_counts_only_once_the_gap_fills() {
+    let temp = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let steward = Keypair::from_secret_bytes(&[2; 32]);
+    let member = Keypair::from_secret_bytes(&[3; 32]);
+    let mut ledger = super::testing::founded(temp.path(), &founder);
+    ledger
+        .publish(&founder, admit(&steward, Role::Steward, "S"), NOW)
+        .unwrap();
+    ledger
+        .publish(&founder, admit(&member, Role::Member, "M"), NOW)
+        .unwrap();
+    let first = signed(&ledger, &steward, 1, None, note("hello"));
+    let body = Body::Revoke(Revoke {
+        member: member.author(),
+        reason: "r".into(),
+        trusted_seq: 0,
+        trusted: None,
+    });
+    let revocation = signed(&ledger, &steward, 2, Some(first.id()), body);
+    // Sync would never carry it to anyone while seq 1 is missing: it must not count here.
+    ledger.ingest(revocation.wire(), NOW).unwrap();
+    assert_eq!(ledger.role_of(&member.author()), Some(Role::Member));
+    drop(ledger);
+    let mut ledger = open(temp.path());
+    assert_eq!(ledger.role_of(&member.author()), Some(Role::Member));
+    ledger.ingest(first.wire(), NOW).unwrap();
+    assert_eq!(ledger.role_of(&member.author()), None, "the gap filled");
+    drop(ledger);
+    assert_eq!(open(temp.path()).role_of(&member.author()), None);
+}
+
+#[test]
+fn an_act_above_a_fork_point_stops_counting() {
+    let temp = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let steward = Keypair::from_secret_bytes(&[2; 32]);
+    let member = Keypair::from_secret_bytes(&[3; 32]);
+    let mut ledger = super::testing::founded(temp.path(), &founder);
+    ledger
+        .publish(&founder, admit(&steward, Role::Steward, "S"), NOW)
+        .unwrap();
+    ledger
+        .publish(&founder, admit(&member, Role::Member, "M"), NOW)
+        .unwrap();
+    let first = signed(&ledger, &steward, 1, None, note("one"));
+    let body = Body::Revoke(Revoke {
+        member: member.author(),
+        reason: "r".into(),
+        trusted_seq: 0,
+        trusted: None,
+    });
+    let revocation = signed(&ledger, &steward, 2, Some(first.id()), body);
+    ledger
+        .ingest_batch(&[first.wire().to_vec(), revocation.wire().to_vec()], NOW)
+        .unwrap();
+    assert_eq!(ledger.role_of(&member.author()), None);
+    // The same key signs another seq 1: its feed is frozen below 1 on every node, so the
+    // revocation at seq 2 travels nowhere and counts nowhere.
+    let twin = signed(&ledger, &steward, 1, None, note("one, told differently"));
+    ledger.ingest(twin.wire(), NOW).unwrap();
+    assert_eq!(ledger.role_of(&member.author()), Some(Role::Member));
+    drop(ledger);
+    assert_eq!(
+        open(temp.path()).role_of(&member.author()),
+        Some(Role::Member)
+    );
+}
+
+#[test]
+fn a_cut_off_naming_another_message_than_the_one_held_trusts_only_below_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let member = Keypair::from_secret_bytes(&[2; 32]);
+    let mut ledger = super::testing::founded(temp.path(), &founder);
+    ledger
+        .publish(&founder, admit(&member, Role::Member, "M"), NOW)
+        .unwrap();
+    let held = signed(&ledger, &member, 1, None, note("held here"));
+    ledger.ingest(held.wire(), NOW).unwrap();
+    let elsewhere = signed(&ledger, &member, 1, None, note("held elsewhere"));
+    let body = Body::Revoke(Revoke {
+        member: member.author(),
+        reason: "r".into(),
+        trusted_seq: 1,
+        trusted: Some(elsewhere.id()),
+    });
+    ledger.publish(&founder, body, NOW + 1).unwrap();
+    assert_eq!(
+        ledger.membership().unwrap().trusted_until(&member.author()),
+        Some(0)
     );
 }

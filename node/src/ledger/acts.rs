@@ -1,0 +1,133 @@
+//! Which stored membership acts count: exactly the ones that travel. Sync serves an author's
+//! feed only up to its contiguous, unforked prefix, so an act above a gap or a fork point would
+//! count on the nodes that happened to receive it and be unknown to every node that joins later
+//! — membership would differ. Such an act is stored but held back until the gap fills (for
+//! ever, past a fork point). And a cut-off names the message it trusts (`trusted` at
+//! `trusted_seq`): where this node holds another message there (the key forked), the act
+//! trusts only what lies below it; where it holds none yet, the cut-off counts as written and
+//! is checked again when the key's messages arrive.
+
+use std::collections::{HashMap, HashSet};
+
+use sangam_protocol::membership::{Act, Action};
+use sangam_protocol::{AuthorId, MessageId};
+
+use super::Ledger;
+use super::store::Store;
+use crate::error::Result;
+
+/// Messages of a batch being checked, by (author, seq): counted as held while the batch is
+/// checked (so an admission and the posts it allows can travel together), and checked again
+/// against the store once the batch is written.
+pub(super) type InBatch = HashMap<(AuthorId, u64), MessageId>;
+
+/// The acts that count, and the authors whose messages could release one held back.
+pub(super) struct Counted {
+    /// The acts that count (cut-offs lowered where the trusted message differs).
+    pub acts: Vec<Act>,
+    /// Authors of held-back acts, and keys whose missing messages an act waits for.
+    pub waiting_on: HashSet<AuthorId>,
+}
+
+/// Sorts `acts` into those that count now and those held back.
+pub(super) fn counted(store: &Store, acts: &[Act], batch: &InBatch) -> Result<Counted> {
+    let mut prefixes: HashMap<AuthorId, u64> = HashMap::new();
+    let mut prefix = |author: &AuthorId| -> Result<u64> {
+        if let Some(held) = prefixes.get(author) {
+            return Ok(*held);
+        }
+        let held = prefix_of(store, author, batch)?;
+        prefixes.insert(*author, held);
+        Ok(held)
+    };
+    let mut counted = Counted {
+        acts: Vec::with_capacity(acts.len()),
+        waiting_on: HashSet::new(),
+    };
+    for act in acts {
+        if act.seq > prefix(&act.author)? {
+            counted.waiting_on.insert(act.author);
+            continue;
+        }
+        let Some((target, trusted_seq, trusted)) = trusts(act) else {
+            counted.acts.push(act.clone());
+            continue;
+        };
+        if trusted_seq == 0 {
+            counted.acts.push(act.clone());
+            continue;
+        }
+        let held = match batch.get(&(target, trusted_seq)) {
+            Some(id) => Some(*id),
+            None => store.id_at(&target, trusted_seq)?,
+        };
+        match held {
+            // Not held yet: the cut-off counts as written (the key's messages up to it are then
+            // taken without their words), and is checked again when they arrive.
+            None => {
+                counted.waiting_on.insert(target);
+                counted.acts.push(act.clone());
+            }
+            Some(id) if Some(id) == trusted => counted.acts.push(act.clone()),
+            // The revoker trusted a message this node holds another of: the key forked there,
+            // so nothing from that seq on is trusted.
+            Some(_) => counted.acts.push(lowered(act, trusted_seq - 1)),
+        }
+    }
+    Ok(counted)
+}
+
+/// The highest seq of `author` held (in the store or the batch) with nothing missing below it,
+/// and below its fork point if its feed forked.
+fn prefix_of(store: &Store, author: &AuthorId, batch: &InBatch) -> Result<u64> {
+    let mut held = store.contiguous(author)?;
+    while batch.contains_key(&(*author, held + 1)) || store.id_at(author, held + 1)?.is_some() {
+        held += 1;
+    }
+    if let Some(fork) = store.fork_point(author)? {
+        held = held.min(fork.saturating_sub(1));
+    }
+    Ok(held)
+}
+
+/// The key an act trusts up to a message of, that seq, and the message's id.
+fn trusts(act: &Act) -> Option<(AuthorId, u64, Option<MessageId>)> {
+    match &act.action {
+        Action::Revoke(revoke) => Some((revoke.member, revoke.trusted_seq, revoke.trusted)),
+        Action::ReplaceFounder(vote) => Some((vote.founder, vote.trusted_seq, vote.trusted)),
+        _ => None,
+    }
+}
+
+/// `act` trusting only up to `seq`.
+fn lowered(act: &Act, seq: u64) -> Act {
+    let mut act = act.clone();
+    match &mut act.action {
+        Action::Revoke(revoke) => {
+            revoke.trusted_seq = seq;
+            revoke.trusted = None;
+        }
+        Action::ReplaceFounder(vote) => {
+            vote.trusted_seq = seq;
+            vote.trusted = None;
+        }
+        _ => {}
+    }
+    act
+}
+
+impl Ledger {
+    /// Settles the membership again from the acts that count now (`batch`: what the batch
+    /// being checked holds besides the store).
+    pub(super) fn resettle(&mut self, batch: &InBatch) -> Result<()> {
+        let Some(joined) = self.joined.as_ref() else {
+            return Ok(());
+        };
+        let counted = counted(&self.store, &joined.acts, batch)?;
+        if let Some(joined) = self.joined.as_mut() {
+            joined.membership.apply(&counted.acts);
+            joined.waiting_on = counted.waiting_on;
+        }
+        Ok(())
+    }
+}
