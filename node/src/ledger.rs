@@ -13,6 +13,7 @@ use crate::error::{NodeError, Result};
 
 mod acts;
 mod bundles;
+mod fork_proofs;
 mod forum;
 mod ingest;
 mod lapse;

@@ -445,6 +445,7 @@ impl Service<'_> {
             connected_via_relay: 0,
             relaying: false,
             relay_serving: 0,
+            relay_circuits: 0,
         })
     }
 }

@@ -333,6 +333,10 @@ pub struct Status {
     /// Members holding a reservation on this node's relay (reachable through it).
     #[serde(default)]
     pub relay_serving: u64,
+    /// Circuits this node's relay opened between two members since it started. Older nodes
+    /// omit it.
+    #[serde(default)]
+    pub relay_circuits: u64,
 }
 
 impl Status {

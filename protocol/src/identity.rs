@@ -167,6 +167,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_output_names_the_key_and_never_shows_the_secret() {
+        let secret = [7; 32];
+        let keypair = Keypair::from_secret_bytes(&secret);
+        let author = keypair.author();
+        let shown = format!("{keypair:?}");
+        assert_eq!(shown, format!("Keypair({author})"));
+        assert!(!shown.contains(&hex::encode(secret)));
+        let full = author.to_string();
+        let short = author.short();
+        let tail = short.strip_prefix('…').unwrap_or_default();
+        assert_eq!(tail.chars().count(), 6, "{short}");
+        assert!(full.ends_with(tail), "{full} / {short}");
+        assert_eq!(format!("{author:?}"), format!("AuthorId({short})"));
+    }
+
+    #[test]
     fn author_id_is_the_libp2p_peer_id_of_the_same_key() {
         let keypair = Keypair::from_secret_bytes(&[1; 32]);
         let libp2p_peer = keypair.to_libp2p().public().to_peer_id();

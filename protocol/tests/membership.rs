@@ -488,3 +488,29 @@ fn an_admission_proof_convinces_a_peer_that_never_saw_the_admission() {
         Err(Error::WrongNetwork)
     );
 }
+
+#[test]
+fn a_keys_own_compromise_notice_revokes_it_at_the_notice() {
+    let (genesis, mut founder) = network();
+    let mut member = Feed::new(key(2), founder.network);
+    let mut messages = vec![founder.admit(&key(2), Role::Steward, NOW)];
+    let before = member.admit(&key(3), Role::Member, NOW + 1);
+    messages.push(before.clone());
+    let notice = member.post_at(
+        sangam_protocol::Body::KeyCompromised(sangam_protocol::kinds::KeyCompromised {
+            reason: "the laptop was taken".into(),
+        }),
+        NOW + 2,
+    );
+    messages.push(notice.clone());
+    // What the thief signs after the notice counts for nothing.
+    messages.push(member.admit(&key(4), Role::Member, NOW + 3));
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert!(membership.is_revoked(&key(2).author()));
+    assert_eq!(
+        membership.trusted_until(&key(2).author()),
+        Some(notice.header().seq)
+    );
+    assert_eq!(membership.role_of(&key(3).author()), Some(Role::Member));
+    assert_eq!(membership.role_of(&key(4).author()), None);
+}

@@ -55,6 +55,7 @@ impl Live for Running<'_> {
         status.relaying = self.swarm.behaviour().relay.is_enabled()
             && self.swarm.external_addresses().next().is_some();
         status.relay_serving = self.relays.served();
+        status.relay_circuits = self.relays.circuits();
         status.public_address = self.reachable;
         let own = self.swarm.listeners().cloned().collect::<Vec<_>>();
         status.relays = own.iter().filter_map(relay_of).collect();

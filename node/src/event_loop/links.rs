@@ -170,6 +170,13 @@ impl EventLoop {
             | relay::Event::ReservationTimedOut { src_peer_id } => {
                 self.relays.stopped_serving(&src_peer_id);
             }
+            relay::Event::CircuitReqAccepted {
+                src_peer_id,
+                dst_peer_id,
+            } => {
+                tracing::debug!(peer = %src_peer_id, to = %dst_peer_id, "relaying between two members");
+                self.relays.circuit_opened();
+            }
             relay::Event::ReservationReqDenied {
                 src_peer_id,
                 status,

@@ -20,6 +20,8 @@ pub(super) struct Relays {
     served: HashSet<PeerId>,
     /// Relays this node opened a second connection to, over its other transport.
     second: HashSet<PeerId>,
+    /// Circuits this node's relay opened between two members since it started.
+    circuits: u64,
 }
 
 impl Relays {
@@ -73,6 +75,16 @@ impl Relays {
     /// A member's reservation on this node's relay ended.
     pub(super) fn stopped_serving(&mut self, member: &PeerId) {
         self.served.remove(member);
+    }
+
+    /// This node's relay opened a circuit between two members.
+    pub(super) fn circuit_opened(&mut self) {
+        self.circuits = self.circuits.saturating_add(1);
+    }
+
+    /// How many circuits this node's relay opened since it started.
+    pub(super) fn circuits(&self) -> u64 {
+        self.circuits
     }
 
     /// How many members hold a reservation on this node's relay.

@@ -65,6 +65,13 @@ async fn a_member_nobody_can_dial_is_reached_through_a_member_relay() {
         nodes[2].holds(to_hidden)
     })
     .await;
+    // The relay really carried them: the hidden member listens nowhere, so the first
+    // connection to it, where hello and the first sync ran, was a circuit the relay opened.
+    let relay = nodes[0].status().await;
+    assert!(
+        relay.relay_circuits >= 1,
+        "no circuit went through the relay: {relay:?}"
+    );
 }
 
 /// Asks the relay at `relay_addr` for a reservation from a raw swarm with `key`; returns the

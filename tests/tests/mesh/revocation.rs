@@ -42,6 +42,16 @@ async fn a_revoked_member_is_cut_off_by_every_node() {
         })
         .await;
     }
+    // A copy of X's disk as it is now (a thief's copy, or a laptop that was off): it will not
+    // hear of the revocation, so it really posts afterwards.
+    nodes[3].stop().await;
+    let mut copy = copy_of(&nodes[3]);
+    let first = nodes[1].addr();
+    nodes[3].start(vec![first]).await;
+    eventually("X to be connected again", || {
+        connected_to(&nodes[1], &nodes[3])
+    })
+    .await;
 
     let revoked = nodes[0]
         .api(Request::Revoke {
@@ -69,36 +79,38 @@ async fn a_revoked_member_is_cut_off_by_every_node() {
         );
     }
 
-    // X's node keeps running and posts; no honest node stores it, now or later. X redials every
-    // few seconds: watch for long enough that several attempts happen.
-    let after = nodes[3]
+    // The copy of X's disk, which never heard of the revocation, posts and dials in; no honest
+    // node stores the post, now or later. It redials every few seconds: watch for long enough
+    // that several attempts happen.
+    nodes[3].stop().await;
+    let first = nodes[1].addr();
+    copy.start(vec![first]).await;
+    let after = match copy
         .api(Request::Post {
             body: announcement("X, after revocation"),
         })
-        .await;
+        .await
+    {
+        Response::Posted { id } => id,
+        other => panic!("the copy of X's disk did not post: {other:?}"),
+    };
     let watch_until = Instant::now() + Duration::from_secs(15);
     while Instant::now() < watch_until {
-        for i in 0..3 {
-            if let Response::Posted { id } = &after {
-                assert!(
-                    !nodes[i].holds(*id).await,
-                    "{} stored X's post",
-                    nodes[i].name
-                );
-            }
+        for node in &nodes[..3] {
+            assert!(!node.holds(after).await, "{} stored X's post", node.name);
             assert!(
-                !connected_to(&nodes[i], &nodes[3]).await || {
+                !connected_to(node, &copy).await || {
                     // A redial may be open for the moment it takes to refuse it; it must not last.
                     tokio::time::sleep(Duration::from_secs(2)).await;
-                    !connected_to(&nodes[i], &nodes[3]).await
+                    !connected_to(node, &copy).await
                 },
                 "{} let X back in",
-                nodes[i].name
+                node.name
             );
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    nodes[3].stop().await;
+    copy.stop().await;
 
     // X's key in a raw swarm: its old proof is refused in hello, and its gossip goes nowhere.
     let network_id = nodes[0].status().await.network.unwrap();
@@ -183,5 +195,32 @@ async fn a_revoked_member_is_cut_off_by_every_node() {
     drop(swarm);
     for node in &mut nodes {
         node.stop().await;
+    }
+}
+
+/// A stopped node's data folder copied to a new place, as a node of its own (same key).
+fn copy_of(node: &TestNode) -> TestNode {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("node");
+    copy(node.dir.root(), &root);
+    TestNode {
+        name: format!("{} (copy)", node.name),
+        temp,
+        dir: sangam_node::datadir::DataDir::open(&root).unwrap(),
+        id: node.id,
+        running: None,
+        addrs: vec![],
     }
 }
