@@ -167,6 +167,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_small_order_key_cannot_sign_everything() {
+        // The identity point as a public key, with R the identity and s 0: a "signature" that
+        // a cofactorless check accepts for every message, which only strict checking refuses.
+        let mut weak = [0; 32];
+        weak[0] = 1;
+        let mut signature = [0; 64];
+        signature[0] = 1;
+        for message in [&b"revoke every steward"[..], b"admit the thief"] {
+            assert!(AuthorId(weak).verify(message, &signature).is_err());
+        }
+    }
+
+    #[test]
     fn debug_output_names_the_key_and_never_shows_the_secret() {
         let secret = [7; 32];
         let keypair = Keypair::from_secret_bytes(&secret);

@@ -514,3 +514,49 @@ fn a_keys_own_compromise_notice_revokes_it_at_the_notice() {
     assert_eq!(membership.role_of(&key(3).author()), Some(Role::Member));
     assert_eq!(membership.role_of(&key(4).author()), None);
 }
+
+#[test]
+fn only_a_key_that_was_ever_admitted_may_report_itself_compromised() {
+    let (genesis, mut founder) = network();
+    let messages = vec![founder.admit(&key(2), Role::Member, NOW)];
+    let mut revoked = messages.clone();
+    revoked.push(founder.revoke(&key(2), NOW + 1));
+    let notice = |n: u8| {
+        Feed::new(key(n), founder.network).post_at(
+            sangam_protocol::Body::KeyCompromised(sangam_protocol::kinds::KeyCompromised {
+                reason: String::new(),
+            }),
+            NOW + 2,
+        )
+    };
+    for set in [&messages, &revoked] {
+        let membership = Membership::compute(&genesis, &acts(set)).unwrap();
+        assert!(membership.was_ever_admitted(&key(2).author()));
+        assert!(matches!(
+            validate_permission(&membership, notice(2).header()),
+            Ok(Permission::Act)
+        ));
+        assert!(!membership.was_ever_admitted(&key(9).author()));
+        assert_eq!(
+            validate_permission(&membership, notice(9).header()),
+            Err(Error::NotAMember),
+            "a stranger's notice is refused"
+        );
+    }
+}
+
+#[test]
+fn a_revocation_of_oneself_does_nothing() {
+    // Leaving is a compromise notice (rule 8); a steward's revocation of its own key is an act
+    // of oneself, which never counts (rule 2) — else a thief could also undo the key's past.
+    let (genesis, mut founder) = network();
+    let mut steward = Feed::new(key(2), founder.network);
+    let mut messages = vec![founder.admit(&key(2), Role::Steward, NOW)];
+    messages.push(steward.admit(&key(3), Role::Member, NOW + 1));
+    messages.push(steward.revoke(&key(2), NOW + 2));
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.role_of(&key(2).author()), Some(Role::Steward));
+    assert!(!membership.is_revoked(&key(2).author()));
+    assert_eq!(membership.disputed().count(), 0);
+    assert_eq!(membership.role_of(&key(3).author()), Some(Role::Member));
+}

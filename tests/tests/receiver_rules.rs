@@ -154,9 +154,9 @@ fn every_receiver_rule_refuses_its_crafted_violation_with_its_reason() {
     extra.push(0);
     refused(&mut r, extra, "malformed");
     let body = announcement("from another version", vec![]).encode();
-    // Version 1 (before membership settled causally), 2 (before words could be taken back) and
-    // a future version 4 alike.
-    for version in [1, 2, 4] {
+    // Version 1 (before membership settled causally), 2 (before words could be taken back), 3
+    // (before the recovery council) and a future version 5 alike.
+    for version in [1, 2, 3, 5] {
         let mut other = header(member.author(), network, 1, Kind::Announcement);
         other.version = version;
         refused(

@@ -1,11 +1,14 @@
-//! Which stored membership acts count: exactly the ones that travel. Sync serves an author's
-//! feed only up to its contiguous, unforked prefix, so an act above a gap or a fork point would
-//! count on the nodes that happened to receive it and be unknown to every node that joins later
-//! — membership would differ. Such an act is stored but held back until the gap fills (for
-//! ever, past a fork point). And a cut-off names the message it trusts (`trusted` at
-//! `trusted_seq`): where this node holds another message there (the key forked), the act
-//! trusts only what lies below it; where it holds none yet, the cut-off counts as written and
-//! is checked again when the key's messages arrive.
+//! Which stored membership acts count. Sync serves an author's feed only below its fork point,
+//! so an act at or above a fork point would count on the nodes that happened to receive it and
+//! be unknown to every node that joins later — membership would differ: it is stored but stops
+//! counting once the fork is known. And a cut-off names the message it trusts (`trusted` at
+//! `trusted_seq`): where this node holds another message there (the key forked), the act trusts
+//! only what lies below it; where it holds none yet, the cut-off counts as written and is
+//! checked again when the key's messages arrive.
+//!
+//! (An act above a *gap* in its author's feed still counts: admission proofs carry acts without
+//! the feeds around them, and a node that joined must count its own admission at once. Issue
+//! #27 leaves that case open; see RELIABILITY.md.)
 
 use std::collections::{HashMap, HashSet};
 
@@ -21,32 +24,31 @@ use crate::error::Result;
 /// against the store once the batch is written.
 pub(super) type InBatch = HashMap<(AuthorId, u64), MessageId>;
 
-/// The acts that count, and the authors whose messages could release one held back.
+/// The acts that count, and the keys whose messages could change how one counts.
 pub(super) struct Counted {
     /// The acts that count (cut-offs lowered where the trusted message differs).
     pub acts: Vec<Act>,
-    /// Authors of held-back acts, and keys whose missing messages an act waits for.
+    /// Keys whose message at a cut-off an act names is not held yet.
     pub waiting_on: HashSet<AuthorId>,
 }
 
 /// Sorts `acts` into those that count now and those held back.
 pub(super) fn counted(store: &Store, acts: &[Act], batch: &InBatch) -> Result<Counted> {
-    let mut prefixes: HashMap<AuthorId, u64> = HashMap::new();
-    let mut prefix = |author: &AuthorId| -> Result<u64> {
-        if let Some(held) = prefixes.get(author) {
-            return Ok(*held);
+    let mut forks: HashMap<AuthorId, Option<u64>> = HashMap::new();
+    let mut fork_of = |author: &AuthorId| -> Result<Option<u64>> {
+        if let Some(fork) = forks.get(author) {
+            return Ok(*fork);
         }
-        let held = prefix_of(store, author, batch)?;
-        prefixes.insert(*author, held);
-        Ok(held)
+        let fork = store.fork_point(author)?;
+        forks.insert(*author, fork);
+        Ok(fork)
     };
     let mut counted = Counted {
         acts: Vec::with_capacity(acts.len()),
         waiting_on: HashSet::new(),
     };
     for act in acts {
-        if act.seq > prefix(&act.author)? {
-            counted.waiting_on.insert(act.author);
+        if fork_of(&act.author)?.is_some_and(|fork| act.seq >= fork) {
             continue;
         }
         let Some((target, trusted_seq, trusted)) = trusts(act) else {
@@ -75,19 +77,6 @@ pub(super) fn counted(store: &Store, acts: &[Act], batch: &InBatch) -> Result<Co
         }
     }
     Ok(counted)
-}
-
-/// The highest seq of `author` held (in the store or the batch) with nothing missing below it,
-/// and below its fork point if its feed forked.
-fn prefix_of(store: &Store, author: &AuthorId, batch: &InBatch) -> Result<u64> {
-    let mut held = store.contiguous(author)?;
-    while batch.contains_key(&(*author, held + 1)) || store.id_at(author, held + 1)?.is_some() {
-        held += 1;
-    }
-    if let Some(fork) = store.fork_point(author)? {
-        held = held.min(fork.saturating_sub(1));
-    }
-    Ok(held)
 }
 
 /// The key an act trusts up to a message of, that seq, and the message's id.
