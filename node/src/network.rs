@@ -416,6 +416,27 @@ mod tests {
     }
 
     #[test]
+    fn the_relay_takes_reservations_and_circuits_from_members_only() {
+        // A second lock behind the gate around the relay behaviour: even a stranger's stream
+        // that reached the relay gets neither a reservation nor a circuit.
+        let gate = MemberGate::default();
+        let member = PeerId::random();
+        let stranger = PeerId::random();
+        gate.allow(member);
+        let mut config = relay_config(&gate);
+        let address: Multiaddr = "/ip4/127.0.0.1/tcp/1".parse().unwrap();
+        let now = std::time::Instant::now();
+        for limiters in [
+            &mut config.reservation_rate_limiters,
+            &mut config.circuit_src_rate_limiters,
+        ] {
+            let first = &mut limiters[0];
+            assert!(first.try_next(member, &address, now));
+            assert!(!first.try_next(stranger, &address, now));
+        }
+    }
+
+    #[test]
     fn a_copy_without_its_body_never_shares_the_full_copys_gossip_id() {
         let key = Keypair::from_secret_bytes(&[5; 32]);
         let message = Draft {
