@@ -16,8 +16,12 @@ pub(super) const NAME: usize = 1;
 pub(super) const ROLE: usize = 2;
 /// Removing: why.
 pub(super) const REASON: usize = 0;
+/// Removing: from when the key's messages stop counting (optional).
+pub(super) const SINCE: usize = 1;
 /// Removing: the typed word.
-pub(super) const WORD: usize = 1;
+pub(super) const WORD: usize = 2;
+
+const DAY_MS: u64 = 24 * 3_600_000;
 
 /// The fields of a steward's form.
 pub(super) fn fields(kind: FormKind) -> Vec<Field> {
@@ -29,6 +33,7 @@ pub(super) fn fields(kind: FormKind) -> Vec<Field> {
         ],
         _ => vec![
             field(t!("field-why"), "reason", true, t!("hint-remove-why")),
+            field(t!("field-cut-off"), "since", false, t!("hint-cut-off")),
             field(
                 t!("field-type-word", word = t!("word-remove")),
                 "confirmation",
@@ -49,6 +54,25 @@ fn role_of(typed: &str) -> Result<Role, String> {
         .into_iter()
         .find(|role| typed == role.name() || typed == crate::labels::role_label(*role))
         .ok_or_else(|| t!("problem-role"))
+}
+
+/// The moment a steward typed for "from when": a day (2026-11-20, from its start, UTC) or days
+/// ago (3d); none when empty. The node goes by when it stored each message, never by the dates
+/// the key signed.
+fn since_of(typed: &str, now_ms: u64) -> Result<Option<u64>, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    if let Some(days) = typed
+        .strip_suffix('d')
+        .and_then(|n| n.trim().parse::<u64>().ok())
+    {
+        return Ok(Some(now_ms.saturating_sub(days.saturating_mul(DAY_MS))));
+    }
+    sangam_protocol::audit::Day::parse(typed)
+        .map(|day| Some(day.unix_ms()))
+        .map_err(|_| t!("problem-cut-off"))
 }
 
 /// The request the typed values make, or what is wrong with them.
@@ -81,11 +105,15 @@ pub(super) fn request(
     if reason.is_empty() {
         return Err(t!("problem-needed", field = t!("field-why")));
     }
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let since = since_of(&value(SINCE), now_ms)?;
     confirmed(&value(WORD), "word-remove")?;
     Ok(Request::Revoke {
         member,
         reason,
-        since: None,
+        since,
     })
 }
 
@@ -132,15 +160,43 @@ mod tests {
         let mut form = Form::revoke(id, "Sneh".into());
         type_text(&mut form, "laptop stolen");
         press(&mut form, KeyCode::Tab);
+        press(&mut form, KeyCode::Tab);
         type_text(&mut form, "remov");
         assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
         assert!(form.problem.as_deref().unwrap_or("").contains("remove"));
         type_text(&mut form, "e");
         match press(&mut form, KeyCode::Enter) {
-            FormOutcome::Ask(Request::Revoke { member, reason, .. }) => {
-                assert_eq!((member, reason.as_str()), (id, "laptop stolen"));
+            FormOutcome::Ask(Request::Revoke {
+                member,
+                reason,
+                since,
+            }) => {
+                assert_eq!(
+                    (member, reason.as_str(), since),
+                    (id, "laptop stolen", None)
+                );
             }
             other => panic!("{other:?}"),
         }
+        // From when: a day, or days ago; anything else says how to write it.
+        form.set(SINCE, "2026-11-20");
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Ask(Request::Revoke { since, .. }) => {
+                assert_eq!(since, Some(1_795_132_800_000));
+            }
+            other => panic!("{other:?}"),
+        }
+        form.set(SINCE, "last tuesday");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert_eq!(form.problem, Some(t!("problem-cut-off")));
+    }
+
+    #[test]
+    fn from_when_is_a_day_or_days_ago() {
+        let now = 1_800_000_000_000;
+        assert_eq!(since_of(" ", now), Ok(None));
+        assert_eq!(since_of("3d", now), Ok(Some(now - 3 * DAY_MS)));
+        assert_eq!(since_of("2026-11-20", now), Ok(Some(1_795_132_800_000)));
+        assert!(since_of("soon", now).is_err());
     }
 }
