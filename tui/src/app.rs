@@ -65,6 +65,8 @@ pub enum Purpose {
     Search,
     /// This collective's own profile (what it offers).
     OwnProfile,
+    /// A steward's council or founder vote (members are read again once it is out).
+    Vote,
     /// A steward welcoming a collective (answered with an invite).
     Admit,
     /// A steward removing a collective.
@@ -340,6 +342,9 @@ impl App {
                             (t!("admitting"), Purpose::Admit)
                         }
                         Request::Revoke { .. } => (t!("revoking"), Purpose::Revoke),
+                        Request::NameCouncil { .. } | Request::ReplaceFounder { .. } => {
+                            (t!("sending"), Purpose::Vote)
+                        }
                         _ => (t!("working-on-file"), Purpose::Publish),
                     };
                     self.say(doing, false);

@@ -43,6 +43,10 @@ pub enum FormKind {
     Admit,
     /// Removing a collective from the network (a steward; typed confirmation).
     Revoke,
+    /// Naming the recovery council (the founder, or a council member proposing a new one).
+    Council,
+    /// Voting for a new founder key (a steward: the founder's laptop was taken).
+    FounderVote,
     /// The folder's passphrase, to start the node.
     Unlock,
 }
@@ -63,6 +67,8 @@ impl FormKind {
             FormKind::BundleImport => t!("form-bundle-import"),
             FormKind::Admit => t!("form-admit"),
             FormKind::Revoke => t!("form-revoke"),
+            FormKind::Council => t!("form-council"),
+            FormKind::FounderVote => t!("form-founder-vote"),
             FormKind::Unlock => t!("form-unlock"),
         }
     }
@@ -180,7 +186,9 @@ impl Form {
             )],
             FormKind::Audit => audit::fields(),
             FormKind::BundleExport | FormKind::BundleImport => bundle::fields(kind),
-            FormKind::Admit | FormKind::Revoke => steward::fields(kind),
+            FormKind::Admit | FormKind::Revoke | FormKind::Council | FormKind::FounderVote => {
+                steward::fields(kind)
+            }
             FormKind::Unlock => {
                 let mut passphrase = field(
                     t!("setup-passphrase"),
@@ -236,7 +244,12 @@ impl Form {
     fn asks_the_node(&self) -> bool {
         matches!(
             self.kind,
-            FormKind::BundleExport | FormKind::BundleImport | FormKind::Admit | FormKind::Revoke
+            FormKind::BundleExport
+                | FormKind::BundleImport
+                | FormKind::Admit
+                | FormKind::Revoke
+                | FormKind::Council
+                | FormKind::FounderVote
         )
     }
 
@@ -252,12 +265,21 @@ impl Form {
     /// What a bundle or steward's form asks the node, or what is wrong with it.
     fn ask(&self) -> Result<Request, String> {
         match self.kind {
-            FormKind::Admit | FormKind::Revoke => steward::request(
+            FormKind::Admit | FormKind::Revoke | FormKind::FounderVote => steward::request(
                 self.kind,
                 |i| self.value(i),
                 self.member.as_ref().map(|m| m.0),
             ),
+            FormKind::Council => steward::council(|i| self.value(i), &self.members),
             _ => bundle::request(self.kind, |i| self.value(i), &self.members),
+        }
+    }
+
+    /// The form naming the recovery council from `stewards` (named in it by their names).
+    pub fn council(stewards: Vec<(AuthorId, String)>) -> Form {
+        Form {
+            members: stewards,
+            ..Form::new(FormKind::Council)
         }
     }
 
@@ -340,7 +362,9 @@ impl Form {
             FormKind::BundleExport
             | FormKind::BundleImport
             | FormKind::Admit
-            | FormKind::Revoke => {
+            | FormKind::Revoke
+            | FormKind::Council
+            | FormKind::FounderVote => {
                 return Err(self.ask().err().unwrap_or_default());
             }
             // Nothing is posted: the passphrase goes to the node as it starts.

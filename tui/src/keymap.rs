@@ -81,6 +81,10 @@ pub enum KeyAction {
     Admit,
     /// Remove the selected collective from the network (a steward).
     Revoke,
+    /// Name the recovery council (a steward).
+    Council,
+    /// Vote for a new founder key (a steward).
+    FounderVote,
     /// Start the node on this laptop (when it is not running).
     StartNode,
 }
@@ -384,6 +388,22 @@ pub const BINDINGS: &[Binding] = &[
         A::Revoke,
         "key-remove-a-collective",
         Some("hint-remove"),
+    ),
+    key(
+        KeyCode::Char('K'),
+        "K",
+        On(Tab::Collectives),
+        A::Council,
+        "key-name-council",
+        None,
+    ),
+    key(
+        KeyCode::Char('F'),
+        "F",
+        On(Tab::Collectives),
+        A::FounderVote,
+        "key-vote-founder",
+        None,
     ),
     key(
         KeyCode::Char('S'),

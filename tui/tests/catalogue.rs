@@ -102,6 +102,26 @@ fn every_catalogue_reads_without_a_mistake() {
 }
 
 #[test]
+fn no_message_is_written_twice() {
+    // Fluent keeps the first of two messages with one key and drops the second without a word:
+    // a form's hint once showed the key bar's one word instead of its sentence.
+    for language in Language::ALL {
+        let mut seen = BTreeSet::new();
+        for line in language.source().lines() {
+            if line.starts_with(' ') || line.starts_with('#') || !line.contains(" =") {
+                continue;
+            }
+            let key = line.split(" =").next().unwrap_or_default().trim();
+            assert!(
+                seen.insert(key.to_string()),
+                "{}.ftl has `{key}` twice",
+                language.code()
+            );
+        }
+    }
+}
+
+#[test]
 fn every_message_is_in_all_three_languages_with_the_same_arguments() {
     let english = messages(Language::English.source());
     assert!(

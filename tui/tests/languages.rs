@@ -66,6 +66,8 @@ fn every_screen(language: Language) {
         ('5', 'i', "form_bundle_import"),
         ('4', 'n', "form_admit"),
         ('4', 'R', "form_revoke"),
+        ('4', 'K', "form_council"),
+        ('4', 'F', "form_founder_vote"),
     ] {
         let mut app = speaking(language);
         press(&mut app, KeyCode::Char(tab));

@@ -114,6 +114,10 @@ impl App {
                 self.say(t!("revoked"), false);
                 return vec![Action::Send(Purpose::Members, Request::Members)];
             }
+            Incoming::Answer(Purpose::Vote, Response::Posted { .. }) => {
+                self.say(t!("vote-sent"), false);
+                return vec![Action::Send(Purpose::Members, Request::Members)];
+            }
             Incoming::Answer(Purpose::Publish, Response::Posted { .. }) => {
                 self.say(t!("sent"), false);
             }

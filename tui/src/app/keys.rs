@@ -53,6 +53,8 @@ impl App {
             KeyAction::Admit => self.admit(),
             KeyAction::StartNode => return self.start_node(),
             KeyAction::Revoke => self.revoke(row),
+            KeyAction::Council => self.council(),
+            KeyAction::FounderVote => self.founder_vote(),
             KeyAction::Up => self.select(row.saturating_sub(1)),
             KeyAction::Down => self.select(row + 1),
             KeyAction::Top => self.select(0),

@@ -1,5 +1,6 @@
 //! A steward's part of the app (Collectives tab): welcoming a collective — the invite line
-//! comes back and is shown, to copy and send — and removing one.
+//! comes back and is shown, to copy and send — removing one (or revoking a removed key again
+//! from an earlier moment), naming the recovery council, and voting for a new founder key.
 
 use sangam_protocol::Role;
 
@@ -47,8 +48,39 @@ impl App {
         match target {
             None => self.say(t!("problem-choose-collective"), true),
             Some((id, _, _)) if Some(id) == self.me() => self.say(t!("cannot-remove-self"), true),
-            Some((_, name, true)) => self.say(t!("already-removed", name = name), true),
+            // Out already (its laptop reported itself stolen, say): revoking it again with an
+            // earlier "from when" undoes what the thief signed before anyone noticed.
+            Some((id, name, true)) => {
+                self.say(t!("already-removed", name = name.as_str()), false);
+                self.form = Some(Form::revoke(id, name));
+            }
             Some((id, name, false)) => self.form = Some(Form::revoke(id, name)),
+        }
+    }
+
+    /// Opens the form naming the recovery council, for a steward (the node decides whether
+    /// this collective may: the founder first, a council member after).
+    pub(crate) fn council(&mut self) {
+        if !self.is_steward() {
+            self.say(t!("only-stewards-council"), true);
+            return;
+        }
+        let me = self.me();
+        let stewards = self
+            .members
+            .iter()
+            .filter(|m| !m.revoked && m.role == Some(Role::Steward) && Some(m.id) != me)
+            .map(|m| (m.id, m.name.clone()))
+            .collect();
+        self.form = Some(Form::council(stewards));
+    }
+
+    /// Opens the form voting for a new founder key, for a steward.
+    pub(crate) fn founder_vote(&mut self) {
+        if self.is_steward() {
+            self.form = Some(Form::new(FormKind::FounderVote));
+        } else {
+            self.say(t!("only-stewards-council"), true);
         }
     }
 

@@ -39,7 +39,12 @@ pub(super) fn request_fields() -> Vec<Field> {
             t!("hint-request-needed"),
         ),
         field(t!("field-region"), "region", false, t!("hint-region")),
-        field(t!("field-language"), "language", false, t!("hint-language")),
+        field(
+            t!("field-language"),
+            "language",
+            false,
+            t!("hint-language-field"),
+        ),
         field(t!("field-urgency"), "urgency", false, t!("hint-urgency")),
     ]
 }

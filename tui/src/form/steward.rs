@@ -20,6 +20,14 @@ pub(super) const REASON: usize = 0;
 pub(super) const SINCE: usize = 1;
 /// Removing: the typed word.
 pub(super) const WORD: usize = 2;
+/// Voting for a new founder: the new key's id.
+pub(super) const NEW_KEY: usize = 0;
+/// Voting for a new founder: its name.
+pub(super) const NEW_NAME: usize = 1;
+/// Voting for a new founder: why.
+pub(super) const VOTE_WHY: usize = 2;
+/// Voting for a new founder: from when the old key's messages stop counting.
+pub(super) const VOTE_SINCE: usize = 3;
 
 const DAY_MS: u64 = 24 * 3_600_000;
 
@@ -31,6 +39,23 @@ pub(super) fn fields(kind: FormKind) -> Vec<Field> {
             field(t!("field-name"), "name", true, t!("hint-their-name")),
             field(t!("field-role"), "role", false, t!("hint-role")),
         ],
+        FormKind::Council => vec![field(
+            t!("field-council-names"),
+            "council",
+            true,
+            t!("hint-council-names"),
+        )],
+        FormKind::FounderVote => vec![
+            field(t!("field-new-key"), "id", true, t!("hint-new-key")),
+            field(t!("field-name"), "name", true, t!("hint-new-founder-name")),
+            field(t!("field-why"), "reason", true, t!("hint-founder-why")),
+            field(
+                t!("field-cut-off"),
+                "since",
+                false,
+                t!("hint-founder-cut-off"),
+            ),
+        ],
         _ => vec![
             field(t!("field-why"), "reason", true, t!("hint-remove-why")),
             field(t!("field-cut-off"), "since", false, t!("hint-cut-off")),
@@ -38,7 +63,7 @@ pub(super) fn fields(kind: FormKind) -> Vec<Field> {
                 t!("field-type-word", word = t!("word-remove")),
                 "confirmation",
                 true,
-                t!("hint-remove"),
+                t!("hint-remove-word"),
             ),
         ],
     }
@@ -75,22 +100,76 @@ fn since_of(typed: &str, now_ms: u64) -> Result<Option<u64>, String> {
         .map_err(|_| t!("problem-cut-off"))
 }
 
+/// Now, by this laptop's clock (ms).
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// An id as typed: read out over the phone or pasted in groups, spaces and dashes do not count.
+fn id_of(typed: &str, field: String) -> Result<AuthorId, String> {
+    let id: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if id.is_empty() {
+        return Err(t!("problem-needed", field = field));
+    }
+    id.parse().map_err(|_| t!("problem-id"))
+}
+
+/// The council the typed names make: the stewards named (by name, in any case, separated by
+/// commas), each once.
+pub(super) fn council(
+    value: impl Fn(usize) -> String,
+    stewards: &[(AuthorId, String)],
+) -> Result<Request, String> {
+    let mut members = Vec::new();
+    for wanted in value(0).split([',', '،', '।']).map(str::trim) {
+        if wanted.is_empty() {
+            continue;
+        }
+        let found = stewards
+            .iter()
+            .find(|(_, name)| name.to_lowercase() == wanted.to_lowercase())
+            .ok_or_else(|| t!("problem-unknown-steward", name = wanted))?;
+        if !members.contains(&found.0) {
+            members.push(found.0);
+        }
+    }
+    if !(2..=9).contains(&members.len()) {
+        return Err(t!("problem-council-size"));
+    }
+    Ok(Request::NameCouncil { members })
+}
+
 /// The request the typed values make, or what is wrong with them.
 pub(super) fn request(
     kind: FormKind,
     value: impl Fn(usize) -> String,
     member: Option<AuthorId>,
 ) -> Result<Request, String> {
-    if kind == FormKind::Admit {
-        // Ids are read out over the phone or pasted in groups: spaces and dashes do not count.
-        let id: String = value(ID)
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        if id.is_empty() {
-            return Err(t!("problem-needed", field = t!("field-their-id")));
+    if kind == FormKind::FounderVote {
+        let successor = id_of(&value(NEW_KEY), t!("field-new-key"))?;
+        let name = value(NEW_NAME);
+        if name.is_empty() {
+            return Err(t!("problem-needed", field = t!("field-name")));
         }
-        let member: AuthorId = id.parse().map_err(|_| t!("problem-id"))?;
+        let reason = value(VOTE_WHY);
+        if reason.is_empty() {
+            return Err(t!("problem-needed", field = t!("field-why")));
+        }
+        let since = since_of(&value(VOTE_SINCE), now_ms())?;
+        return Ok(Request::ReplaceFounder {
+            successor,
+            name,
+            reason,
+            since,
+        });
+    }
+    if kind == FormKind::Admit {
+        let member = id_of(&value(ID), t!("field-their-id"))?;
         let name = value(NAME);
         if name.is_empty() {
             return Err(t!("problem-needed", field = t!("field-name")));
@@ -105,10 +184,7 @@ pub(super) fn request(
     if reason.is_empty() {
         return Err(t!("problem-needed", field = t!("field-why")));
     }
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    let since = since_of(&value(SINCE), now_ms)?;
+    let since = since_of(&value(SINCE), now_ms())?;
     confirmed(&value(WORD), "word-remove")?;
     Ok(Request::Revoke {
         member,
@@ -189,6 +265,49 @@ mod tests {
         form.set(SINCE, "last tuesday");
         assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
         assert_eq!(form.problem, Some(t!("problem-cut-off")));
+    }
+
+    #[test]
+    fn a_council_is_named_by_the_stewards_names_and_a_founder_vote_by_the_new_key() {
+        let [a, b] = [5, 6].map(|n| Keypair::from_secret_bytes(&[n; 32]).author());
+        let stewards = vec![(a, "Utthan".to_string()), (b, "Sneh".to_string())];
+        let mut form = Form::council(stewards);
+        type_text(&mut form, "utthan");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert_eq!(form.problem, Some(t!("problem-council-size")));
+        type_text(&mut form, ", Sneh, Utthan");
+        match press(&mut form, KeyCode::Enter) {
+            FormOutcome::Ask(Request::NameCouncil { members }) => assert_eq!(members, vec![a, b]),
+            other => panic!("{other:?}"),
+        }
+        form.set(0, "Utthan, Jagori");
+        assert_eq!(press(&mut form, KeyCode::Enter), FormOutcome::Editing);
+        assert_eq!(
+            form.problem,
+            Some(t!("problem-unknown-steward", name = "Jagori"))
+        );
+
+        let mut vote = Form::new(FormKind::FounderVote);
+        type_text(&mut vote, &a.to_string());
+        press(&mut vote, KeyCode::Tab);
+        type_text(&mut vote, "Forum, new laptop");
+        press(&mut vote, KeyCode::Tab);
+        type_text(&mut vote, "taken in a raid");
+        press(&mut vote, KeyCode::Tab);
+        type_text(&mut vote, "2026-11-20");
+        match press(&mut vote, KeyCode::Enter) {
+            FormOutcome::Ask(Request::ReplaceFounder {
+                successor,
+                name,
+                since,
+                ..
+            }) => {
+                assert_eq!(successor, a);
+                assert_eq!(name, "Forum, new laptop");
+                assert_eq!(since, Some(1_795_132_800_000));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
