@@ -288,22 +288,20 @@ impl Membership {
         self.members.get(member)?;
         let mut chain = Vec::new();
         let mut seen = BTreeSet::new();
-        self.collect_chain(member, &mut chain, &mut seen, 0)?;
+        self.collect_chain(member, &mut chain, &mut seen)?;
         Some(chain)
     }
 
+    /// Appends the acts that lead to `key`. Each key is visited once (`seen`), so the walk ends
+    /// after at most as many steps as there are keys, whatever the links look like.
     fn collect_chain(
         &self,
         key: &AuthorId,
         chain: &mut Vec<MessageId>,
         seen: &mut BTreeSet<AuthorId>,
-        depth: usize,
     ) -> Option<()> {
         if !seen.insert(*key) || *key == self.genesis_founder {
             return Some(());
-        }
-        if depth > self.links.len() + self.founders.len() + 1 {
-            return None;
         }
         if let Some(votes) = self.founder_votes.get(key) {
             // A founder by replacement: its authority is the votes, and the voters' authority.
@@ -313,9 +311,9 @@ impl Membership {
                 .position(|f| f == key)
                 .and_then(|i| i.checked_sub(1))
                 .map(|i| self.founders[i])?;
-            self.collect_chain(&previous, chain, seen, depth + 1)?;
+            self.collect_chain(&previous, chain, seen)?;
             for (voter, vote) in votes {
-                self.collect_chain(voter, chain, seen, depth + 1)?;
+                self.collect_chain(voter, chain, seen)?;
                 chain.push(*vote);
             }
             return Some(());
@@ -328,7 +326,7 @@ impl Membership {
             }) if !self.links.contains_key(key) => (*by, *admission),
             _ => *self.links.get(key)?,
         };
-        self.collect_chain(&by, chain, seen, depth + 1)?;
+        self.collect_chain(&by, chain, seen)?;
         chain.push(admission);
         Some(())
     }

@@ -560,3 +560,39 @@ fn a_revocation_of_oneself_does_nothing() {
     assert_eq!(membership.disputed().count(), 0);
     assert_eq!(membership.role_of(&key(3).author()), Some(Role::Member));
 }
+
+#[test]
+fn acts_are_stored_from_every_key_that_was_ever_a_steward_and_only_from_them() {
+    // A steward admitted by a steward, and a founder key voted in, may have acts stored for good
+    // (even once revoked); a member may not.
+    let (genesis, mut founder) = network();
+    let mut stewards: Vec<Feed> = (2..4).map(|n| Feed::new(key(n), founder.network)).collect();
+    let mut messages: Vec<Message> = (2..4)
+        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+        .collect();
+    messages.push(stewards[0].admit(&key(4), Role::Steward, NOW + 1));
+    messages.push(stewards[0].admit(&key(5), Role::Member, NOW + 1));
+    let last = messages[1].clone();
+    for voter in 0..2 {
+        messages.push(stewards[voter].replace_founder(&founder.key, &key(9), Some(&last), NOW + 2));
+    }
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.founder(), key(9).author());
+    let act_by = |n: u8| {
+        let mut feed = Feed::new(key(n), founder.network);
+        feed.admit(&key(30), Role::Member, NOW + 3)
+    };
+    for n in [1, 2, 4, 9] {
+        assert!(membership.may_store_acts_of(&key(n).author()), "key {n}");
+        assert_eq!(
+            validate_permission(&membership, act_by(n).header()),
+            Ok(Permission::Act),
+            "key {n}"
+        );
+    }
+    assert!(!membership.may_store_acts_of(&key(5).author()));
+    assert!(matches!(
+        validate_permission(&membership, act_by(5).header()),
+        Err(Error::RoleNotAllowed { .. })
+    ));
+}
