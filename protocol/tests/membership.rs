@@ -573,9 +573,10 @@ fn acts_are_stored_from_every_key_that_was_ever_a_steward_and_only_from_them() {
     messages.push(stewards[0].admit(&key(4), Role::Steward, NOW + 1));
     messages.push(stewards[0].admit(&key(5), Role::Member, NOW + 1));
     let last = messages[1].clone();
-    for voter in 0..2 {
-        messages.push(stewards[voter].replace_founder(&founder.key, &key(9), Some(&last), NOW + 2));
+    for steward in &mut stewards {
+        messages.push(steward.replace_founder(&founder.key, &key(9), Some(&last), NOW + 2));
     }
+
     let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
     assert_eq!(membership.founder(), key(9).author());
     let act_by = |n: u8| {
