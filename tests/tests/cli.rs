@@ -537,3 +537,111 @@ fn a_node_that_reaches_no_member_says_so_plainly() {
     let _ = child.wait();
     assert!(found, "the node said: {lines:?}");
 }
+
+/// `node` gets an invite from `forum` (running) with `role`, joins and starts; returns its id.
+fn welcome(forum: &Node, node: &mut Node, name: &str, role: &str) -> String {
+    let id = node.ok(&["id"]);
+    let invite = forum.ok(&["admit", &id, "--name", name, "--role", role]);
+    node.ok_with_input(&["join"], &format!("{invite}\n"));
+    node.start(Some(&forum.addr));
+    id
+}
+
+/// `members --json` of every node, once they all say the same; returns it.
+fn members_agree(nodes: &[&Node]) -> Value {
+    eventually("every node to list the same members", || {
+        let first = nodes[0].ok(&["members", "--json"]);
+        nodes[1..]
+            .iter()
+            .all(|node| node.ok(&["members", "--json"]) == first)
+    });
+    nodes[0].json(&["members", "--json"])
+}
+
+/// Issue #27, case 1, with the real binary: a steward votes alone to replace the founder, naming
+/// a moment (`--since`) just after its own admission and before everyone else's. Before, the
+/// nodes that counted the vote dropped the founder and every later member; now nothing changes
+/// anywhere. Then the founder names the recovery council, and every node lists it.
+#[test]
+fn a_lone_stewards_vote_changes_nothing_and_the_founder_names_the_council() {
+    let _limit = sangam_tests::time_limit(sangam_tests::TEST_TIME_LIMIT);
+    let root = tempfile::tempdir().unwrap();
+    let mut forum = Node::new(root.path(), "Forum");
+    let mut sneh = Node::new(root.path(), "Sneh");
+    let mut ankur = Node::new(root.path(), "Ankur");
+    let mut bandhan = Node::new(root.path(), "Bandhan");
+    let mut maitri = Node::new(root.path(), "Maitri");
+    forum.ok(&["network", "create", "--name", "Sangam Bihar"]);
+    forum.start(None);
+    let forum_id = forum.ok(&["id"]);
+    welcome(&forum, &mut sneh, "Sneh", "steward");
+    eventually("Sneh to hear from the forum", || {
+        sneh.ok(&["members"]).contains("Forum")
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let between = Instant::now();
+    std::thread::sleep(Duration::from_millis(1500));
+    welcome(&forum, &mut ankur, "Ankur", "steward");
+    welcome(&forum, &mut bandhan, "Bandhan", "steward");
+    let maitri_id = welcome(&forum, &mut maitri, "Maitri", "member");
+    eventually("Sneh to learn of every admission", || {
+        sneh.ok(&["members"]).contains(&maitri_id)
+    });
+
+    let thief = Node::new(root.path(), "Thief").ok(&["id"]);
+    let since = format!("{}ms", between.elapsed().as_millis());
+    let vote = sneh.ok(&[
+        "replace-founder",
+        &thief,
+        "--name",
+        "Thief",
+        "--reason",
+        "none",
+        "--since",
+        &since,
+    ]);
+    let nodes = [&forum, &sneh, &ankur, &bandhan, &maitri];
+    for node in nodes {
+        eventually("the vote to reach every node", || {
+            node.run(&["show", &vote]).status.success()
+        });
+    }
+    let members = members_agree(&nodes);
+    let role_of = |id: &str| {
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| (m["role"].clone(), m["revoked"].clone()))
+    };
+    assert_eq!(
+        role_of(&forum_id),
+        Some((Value::from("steward"), Value::from(false))),
+        "{members}"
+    );
+    assert_eq!(
+        role_of(&maitri_id),
+        Some((Value::from("member"), Value::from(false)))
+    );
+    assert_eq!(role_of(&thief), None);
+
+    // The founder names the council by name; every node lists its three seats.
+    forum.ok(&["council", "Sneh", "Ankur", "Bandhan"]);
+    eventually("every node to list the council", || {
+        nodes.iter().all(|node| {
+            node.json(&["members", "--json"])
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["council"] == true)
+                .count()
+                == 3
+        })
+    });
+    let seats = forum.ok(&["members"]);
+    assert_eq!(seats.matches("(council)").count(), 3, "{seats}");
+    // One seat alone cannot change it.
+    let refused = maitri.run(&["council", "Maitri", "Sneh"]);
+    assert!(!refused.status.success());
+}

@@ -149,7 +149,19 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
         if let Some(last) = trial.last_mut() {
             last.cut = Some(cut);
         }
-        let (settled, authority, cuts) = outcome(trial, acts);
+        let (settled, with_disputes, their_cuts) = outcome(trial.clone(), acts);
+        // A council seat's vote is judged by the revocations that took effect only: a seized
+        // steward's blind revocation of every seat (undecided, a dispute only the founder could
+        // settle) must not stop the council that replaces that founder.
+        let undisputed = seats.as_ref().map(|_| {
+            let decided = decide(&trial, acts);
+            let effective = cuts(&trial, acts, &decided, |s| s == Status::Effective);
+            (authority(&trial, acts, &effective), effective)
+        });
+        let (judged_by, cut_offs) = match &undisputed {
+            Some((judged_by, cut_offs)) => (judged_by, cut_offs),
+            None => (&with_disputes, &their_cuts),
+        };
         let stewards: BTreeSet<AuthorId> = settled
             .members
             .iter()
@@ -160,8 +172,8 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
             .iter()
             .filter(|a| {
                 trusted_seq_of(a) >= cut
-                    && may_vote(&settled, &stewards, seats.as_ref(), &a.author)
-                    && authorised(&authority, &cuts, a)
+                    && may_vote(&settled, &stewards, seats.as_ref(), judged_by, &a.author)
+                    && authorised(judged_by, cut_offs, a)
             })
             .collect();
         let voters: BTreeSet<AuthorId> = supporting.iter().map(|a| a.author).collect();
@@ -197,21 +209,23 @@ fn replacement(roots: &[Root], acts: &[Act]) -> Option<(u64, Root)> {
     None
 }
 
-/// Whether `voter` may vote at a cut-off settled as `settled`: a seat of the council that is
-/// still a member there (a steward, or disputed: a seized steward's blind revocation of every
-/// other seat must not silence the council that can end the dispute); without a council, a
-/// current steward.
+/// Whether `voter` may vote at a cut-off settled as `settled`. Without a council: a current
+/// steward there. With one: a seat that has steward authority by the revocations that took
+/// effect (`judged_by`) and that no effective revocation removed — a seized steward's blind
+/// revocations of the other seats (disputes, which only the founder could settle) must not
+/// silence the council that replaces that founder.
 fn may_vote(
     settled: &Settled,
     stewards: &BTreeSet<AuthorId>,
     seats: Option<&BTreeSet<AuthorId>>,
+    judged_by: &Authority,
     voter: &AuthorId,
 ) -> bool {
     match seats {
         Some(seats) => {
             seats.contains(voter)
-                && (stewards.contains(voter)
-                    || (settled.disputed.contains(voter) && settled.members.contains_key(voter)))
+                && judged_by.contains_key(voter)
+                && !settled.revoked.contains_key(voter)
         }
         None => stewards.contains(voter),
     }
