@@ -597,3 +597,34 @@ fn acts_are_stored_from_every_key_that_was_ever_a_steward_and_only_from_them() {
         Err(Error::RoleNotAllowed { .. })
     ));
 }
+
+#[test]
+fn an_admission_proof_holds_at_most_eight_admissions() {
+    // Stewards admitting stewards, eight deep: a proof of the eighth is the longest accepted.
+    let (genesis, mut founder) = network();
+    let mut chain = vec![founder.admit(&key(2), Role::Steward, NOW)];
+    for n in 2..10 {
+        let mut feed = Feed::new(key(n), founder.network);
+        chain.push(feed.admit(&key(n + 1), Role::Steward, NOW + u64::from(n)));
+    }
+    let proof_of = |len: usize| AdmissionProof {
+        genesis: genesis.wire().to_vec(),
+        admits: chain[..len].iter().map(|m| m.wire().to_vec()).collect(),
+    };
+    let eighth = chain[7].clone();
+    let Some(sangam_protocol::Body::Admit(admit)) = eighth.body().unwrap() else {
+        panic!("an admission");
+    };
+    assert_eq!(
+        proof_of(8).verify(&admit.member, NOW + 20).map(|p| p.role),
+        Ok(Role::Steward)
+    );
+    let ninth = chain[8].clone();
+    let Some(sangam_protocol::Body::Admit(admit)) = ninth.body().unwrap() else {
+        panic!("an admission");
+    };
+    assert!(matches!(
+        proof_of(9).verify(&admit.member, NOW + 20),
+        Err(Error::InvalidProof(_))
+    ));
+}

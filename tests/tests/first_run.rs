@@ -256,6 +256,8 @@ async fn a_collective_joins_from_the_first_run_screen_and_a_steward_welcomes_and
     }
     steward.key(KeyCode::Char('R')).await;
     steward.type_text("a test of removal").await;
+    // "From when" stays empty: nothing it sent is in doubt.
+    steward.key(KeyCode::Tab).await;
     steward.key(KeyCode::Tab).await;
     steward.type_text("remove").await;
     steward.key(KeyCode::Enter).await;
