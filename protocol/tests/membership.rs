@@ -628,3 +628,100 @@ fn an_admission_proof_holds_at_most_eight_admissions() {
         Err(Error::InvalidProof(_))
     ));
 }
+
+#[test]
+fn only_a_steward_admission_gives_authority_and_only_authorised_admissions_count() {
+    let (genesis, mut founder) = network();
+    let mut member = Feed::new(key(2), founder.network);
+    let mut steward = Feed::new(key(3), founder.network);
+    let mut messages = vec![
+        founder.admit(&key(2), Role::Member, NOW),
+        founder.admit(&key(3), Role::Steward, NOW),
+    ];
+    // A member's admission of anyone does nothing.
+    messages.push(member.admit(&key(4), Role::Steward, NOW + 1));
+    messages.push(member.admit(&key(5), Role::Member, NOW + 1));
+    // A steward revoked trusting none of its acts admits nobody afterwards.
+    messages.push(steward.admit(&key(6), Role::Member, NOW + 2));
+    messages.push(founder.revoke(&key(3), NOW + 3));
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    for n in [4, 5, 6] {
+        assert_eq!(membership.role_of(&key(n).author()), None, "key {n}");
+    }
+}
+
+#[test]
+fn a_steward_admitted_twice_has_authority_from_the_earlier_admission() {
+    // Acts dated before their author's admission do nothing; with two admissions the earlier
+    // one counts, whatever order they arrive in.
+    let (genesis, mut founder) = network();
+    let mut second = Feed::new(key(2), founder.network);
+    let mut twice = Feed::new(key(3), founder.network);
+    let messages = vec![
+        founder.admit(&key(2), Role::Steward, NOW),
+        founder.admit(&key(3), Role::Steward, NOW + 10),
+        second.admit(&key(3), Role::Steward, NOW + 30),
+        twice.admit(&key(4), Role::Member, NOW + 20),
+    ];
+    for order in [messages.clone(), messages.iter().rev().cloned().collect()] {
+        let membership = Membership::compute(&genesis, &acts(&order)).unwrap();
+        assert_eq!(membership.role_of(&key(4).author()), Some(Role::Member));
+    }
+}
+
+#[test]
+fn a_revocation_with_a_lower_cut_off_names_the_record_before_a_compromise_notice() {
+    let (genesis, mut founder) = network();
+    let mut member = Feed::new(key(2), founder.network);
+    let first = member.post_at(announcement("one"), NOW + 1);
+    let mut messages = vec![founder.admit(&key(2), Role::Member, NOW)];
+    messages.push(founder.revoke_trusting(&key(2), Some(&first), NOW + 2));
+    member.post_at(announcement("two"), NOW + 3);
+    messages.push(member.post_at(
+        sangam_protocol::Body::KeyCompromised(sangam_protocol::kinds::KeyCompromised {
+            reason: String::new(),
+        }),
+        NOW + 4,
+    ));
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.trusted_until(&key(2).author()), Some(1));
+}
+
+#[test]
+fn no_admission_makes_the_founder_anything_but_the_founder() {
+    let (genesis, mut founder) = network();
+    let mut steward = Feed::new(key(2), founder.network);
+    let messages = vec![
+        founder.admit(&key(2), Role::Steward, NOW),
+        steward.admit(&key(1), Role::Member, NOW + 1),
+    ];
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.role_of(&key(1).author()), Some(Role::Steward));
+    assert_eq!(membership.founder(), key(1).author());
+}
+
+#[test]
+fn of_two_revocations_the_record_names_the_strictest_cut_off() {
+    // Whatever the two revocations' ids (the variants give them different ones), the record —
+    // what a node serves and accepts of the key — is the lower cut-off.
+    for variant in 0..8u64 {
+        let (genesis, mut founder) = network();
+        let mut steward = Feed::new(key(2), founder.network);
+        let mut member = Feed::new(key(3), founder.network);
+        let first = member.post_at(announcement("one"), NOW + 1);
+        let _second = member.post_at(announcement("two"), NOW + 2);
+        let third = member.post_at(announcement("three"), NOW + 3);
+        let messages = vec![
+            founder.admit(&key(2), Role::Steward, NOW),
+            founder.admit(&key(3), Role::Member, NOW),
+            founder.revoke_trusting(&key(3), Some(&third), NOW + 10 + variant),
+            steward.revoke_trusting(&key(3), Some(&first), NOW + 20 + variant),
+        ];
+        let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+        assert_eq!(
+            membership.trusted_until(&key(3).author()),
+            Some(1),
+            "variant {variant}"
+        );
+    }
+}

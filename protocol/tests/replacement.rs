@@ -244,3 +244,41 @@ fn a_council_is_named_in_one_way_only() {
     };
     assert!(Body::Council(good).check_fields().is_ok());
 }
+
+#[test]
+fn a_council_changes_only_by_a_strict_majority_of_its_seats() {
+    for (seats, proposing) in [(&[2u8, 3][..], &[2u8][..]), (&[2, 3, 4, 5], &[2, 3])] {
+        let (genesis, mut founder) = network();
+        let mut messages: Vec<Message> = (2..7)
+            .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+            .collect();
+        messages.push(founder.post_at(council(1, seats), NOW + 1));
+        for n in proposing {
+            let mut feed = Feed::new(key(*n), founder.network);
+            messages.push(feed.post_at(council(2, &[2, 6]), NOW + 2));
+        }
+        let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+        assert_eq!(
+            membership.council().map(|c| c.term),
+            Some(1),
+            "{proposing:?} of {seats:?} changed it"
+        );
+    }
+}
+
+#[test]
+fn three_of_five_seats_replace_the_founder() {
+    let (genesis, mut founder) = network();
+    let mut messages: Vec<Message> = (2..7)
+        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+        .collect();
+    let named = founder.post_at(council(1, &[2, 3, 4, 5, 6]), NOW + 1);
+    messages.push(named.clone());
+    let successor = key(9);
+    for n in 2..5 {
+        let mut feed = Feed::new(key(n), founder.network);
+        messages.push(feed.replace_founder(&founder.key, &successor, Some(&named), NOW + 2));
+    }
+    let membership = Membership::compute(&genesis, &acts(&messages)).unwrap();
+    assert_eq!(membership.founder(), successor.author());
+}

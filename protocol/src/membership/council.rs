@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Act, Action};
 use crate::identity::AuthorId;
+use crate::ids::MessageId;
 use crate::kinds::Council;
 
 /// The council in force: term 1 is the first `council` act of term 1 a root wrote (the earliest
-/// root first, then its lowest seq); term n + 1 is the member list that more than half of term
+/// root first, then its lowest seq, then the lowest id); term n + 1 is the member list that more than half of term
 /// n's keys named in `council` acts of term n + 1 (most such keys first, then the lowest list).
 /// `counts` says whether an act counts (its author's authority and cut-off).
 pub(super) fn in_force(
@@ -20,7 +21,9 @@ pub(super) fn in_force(
     acts: &[Act],
     counts: impl Fn(&Act) -> bool,
 ) -> Option<Council> {
-    let mut first: Option<((usize, u64), &Council)> = None;
+    // Ranked by root, then seq, then id: two term-1 acts at one seq (a forked founder feed)
+    // must not be picked by the order they arrived in.
+    let mut first: Option<((usize, u64, MessageId), &Council)> = None;
     for act in acts {
         let Action::Council(named) = &act.action else {
             continue;
@@ -28,7 +31,7 @@ pub(super) fn in_force(
         let Some(root) = roots.iter().position(|key| *key == act.author) else {
             continue;
         };
-        let rank = (root, act.seq);
+        let rank = (root, act.seq, act.id);
         if named.term == 1 && counts(act) && first.is_none_or(|(best, _)| rank < best) {
             first = Some((rank, named));
         }
