@@ -56,6 +56,7 @@ hint-welcome = স্বাগত
 key-remove-a-collective = সংগঠনকে সরান
 key-name-council = সংকট পরিষদ ঠিক করুন (যে পরিচালকরা প্রতিষ্ঠাতার চাবি বদলাতে পারেন)
 key-vote-founder = নতুন প্রতিষ্ঠাতার চাবির জন্য ভোট দিন (প্রতিষ্ঠাতার ল্যাপটপ নেওয়া হয়েছে)
+no-council-yet = এখনো কোনো সংকট পরিষদ নেই: ঠিক করতে K টিপুন
 hint-remove = সরান
 key-switch-language = ভাষা: English, हिन्दी, বাংলা
 hint-language = ভাষা

@@ -56,6 +56,7 @@ hint-welcome = welcome
 key-remove-a-collective = remove a collective
 key-name-council = name the recovery council (stewards who can replace the founder's key)
 key-vote-founder = vote for a new founder key (the founder's laptop was taken)
+no-council-yet = No recovery council yet: press K to name one
 hint-remove = remove
 key-switch-language = language: English, हिन्दी, বাংলা
 hint-language = language

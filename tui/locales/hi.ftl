@@ -56,6 +56,7 @@ hint-welcome = स्वागत
 key-remove-a-collective = समूह को हटाएँ
 key-name-council = संकट परिषद तय करें (संचालक जो संस्थापक की चाबी बदल सकते हैं)
 key-vote-founder = नई संस्थापक चाबी के लिए वोट दें (संस्थापक का लैपटॉप छिन गया)
+no-council-yet = अभी कोई संकट परिषद नहीं: तय करने के लिए K दबाएँ
 hint-remove = हटाएँ
 key-switch-language = भाषा: English, हिन्दी, বাংলা
 hint-language = भाषा

@@ -163,6 +163,24 @@ fn collectives() {
 }
 
 #[test]
+fn stewards_are_asked_to_name_a_council_until_there_is_one() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('4'));
+    assert!(
+        !screen(&app).contains("No recovery council"),
+        "only stewards are asked"
+    );
+    if let Some(status) = app.status.as_mut() {
+        status.role = Some(Role::Steward);
+    }
+    assert!(screen(&app).contains("No recovery council yet: press K"));
+    for member in app.members.iter_mut().take(2) {
+        member.council = true;
+    }
+    assert!(!screen(&app).contains("No recovery council yet"));
+}
+
+#[test]
 fn network() {
     let mut app = app();
     press(&mut app, KeyCode::Char('5'));

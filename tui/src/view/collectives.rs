@@ -87,12 +87,19 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(10),
     ];
     let current = members.iter().filter(|m| !m.revoked).count();
+    let mut block = Block::bordered().title(format!(" {} ", t!("members-title", count = current)));
+    // Until a council is named, a thief with the founder's laptop could name one first: say so
+    // to the stewards, who can do something about it.
+    let steward = app.status.as_ref().and_then(|s| s.role) == Some(sangam_protocol::Role::Steward);
+    if steward && !app.members.iter().any(|m| m.council) {
+        block = block.title_bottom(format!(" {} ", t!("no-council-yet")).bold());
+    }
     let mut state = TableState::default().with_selected(Some(app.selection()));
     frame.render_stateful_widget(
         Table::new(rows, widths)
             .header(header)
             .row_highlight_style(selected_style())
-            .block(Block::bordered().title(format!(" {} ", t!("members-title", count = current)))),
+            .block(block),
         area,
         &mut state,
     );
