@@ -51,6 +51,18 @@ fn has_body(ledger: &Ledger, id: &MessageId) -> bool {
         .is_some()
 }
 
+/// A network founded at `at` in `dir` by key 1 ("Forum"), with key 2 admitted as steward "S".
+fn with_steward(dir: &std::path::Path, at: u64) -> (Ledger, Keypair, Keypair) {
+    let founder = Keypair::from_secret_bytes(&[1; 32]);
+    let steward = Keypair::from_secret_bytes(&[2; 32]);
+    let mut ledger = open(dir);
+    ledger.found(&founder, "Sangam", "Forum", at).unwrap();
+    ledger
+        .publish(&founder, admit(&steward, Role::Steward, "S"), at)
+        .unwrap();
+    (ledger, founder, steward)
+}
+
 /// A second node of `ledger`'s network in `dir`, given every message `ledger` holds at `now`.
 fn copy_at(ledger: &Ledger, dir: &std::path::Path, now: u64) -> Ledger {
     let mut copy = open(dir);
@@ -180,15 +192,9 @@ fn a_node_never_drops_its_own_words() {
 fn a_backdated_revocation_erases_nothing_before_the_grace_period_here() {
     let written = tempfile::tempdir().unwrap();
     let here = tempfile::tempdir().unwrap();
-    let founder = Keypair::from_secret_bytes(&[1; 32]);
-    let steward = Keypair::from_secret_bytes(&[2; 32]);
     let victim = Keypair::from_secret_bytes(&[3; 32]);
     let start = NOW - 30 * DAY;
-    let mut seized = open(written.path());
-    seized.found(&founder, "Sangam", "Forum", start).unwrap();
-    seized
-        .publish(&founder, admit(&steward, Role::Steward, "S"), start)
-        .unwrap();
+    let (mut seized, founder, steward) = with_steward(written.path(), start);
     seized
         .publish(&founder, admit(&victim, Role::Member, "V"), start)
         .unwrap();
@@ -220,14 +226,8 @@ fn a_backdated_revocation_erases_nothing_before_the_grace_period_here() {
 fn from_when_goes_by_when_this_node_stored_a_message_not_its_date() {
     let written = tempfile::tempdir().unwrap();
     let here = tempfile::tempdir().unwrap();
-    let founder = Keypair::from_secret_bytes(&[1; 32]);
-    let steward = Keypair::from_secret_bytes(&[2; 32]);
     let start = NOW - 30 * DAY;
-    let mut seized = open(written.path());
-    seized.found(&founder, "Sangam", "Forum", start).unwrap();
-    seized
-        .publish(&founder, admit(&steward, Role::Steward, "S"), start)
-        .unwrap();
+    let (mut seized, _founder, steward) = with_steward(written.path(), start);
     let honest = seized.publish(&steward, note("before"), start).unwrap();
     let mut ledger = copy_at(&seized, here.path(), start + 1);
     // Stolen on day 10; the thief's forgery is dated day 2 but reaches this node on day 11.
@@ -266,13 +266,8 @@ fn signed(
 #[test]
 fn an_act_above_a_fork_point_stops_counting() {
     let temp = tempfile::tempdir().unwrap();
-    let founder = Keypair::from_secret_bytes(&[1; 32]);
-    let steward = Keypair::from_secret_bytes(&[2; 32]);
     let member = Keypair::from_secret_bytes(&[3; 32]);
-    let mut ledger = super::testing::founded(temp.path(), &founder);
-    ledger
-        .publish(&founder, admit(&steward, Role::Steward, "S"), NOW)
-        .unwrap();
+    let (mut ledger, founder, steward) = with_steward(temp.path(), NOW);
     ledger
         .publish(&founder, admit(&member, Role::Member, "M"), NOW)
         .unwrap();

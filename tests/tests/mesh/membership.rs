@@ -197,6 +197,23 @@ pub(crate) fn next_by_hand(node: &TestNode, key: &Keypair, timestamp: u64, body:
     .unwrap()
 }
 
+/// Running nodes whose last (`nodes[4]`, X) posts honestly once every sealing key has settled;
+/// returns that post once every other node holds it. X's sealing key comes first, so the post
+/// is the last message of X's feed: a forgery dated to it comes after everything X signed.
+pub(crate) async fn last_honest_post_of_x(nodes: &[TestNode]) -> sangam_protocol::api::Item {
+    keys_settled(nodes).await;
+    let honest = nodes[4].announce("Meeting on Saturday").await;
+    for node in &nodes[..4] {
+        eventually("X's honest post to arrive", || node.holds(honest)).await;
+    }
+    nodes[4]
+        .feed(None)
+        .await
+        .into_iter()
+        .find(|item| item.id == honest)
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seized_stewards_backdated_revocations_are_undone_by_the_founder() {
     let _limit = time_limit(TEST_TIME_LIMIT);
@@ -207,19 +224,7 @@ async fn a_seized_stewards_backdated_revocations_are_undone_by_the_founder() {
     for node in &mut nodes[1..] {
         node.start(vec![founder.clone()]).await;
     }
-    // X's sealing key first, so the honest post is the last message of X's feed (a forgery
-    // dated to it must come after everything X signed, the key included).
-    keys_settled(&nodes).await;
-    let honest = nodes[4].announce("Meeting on Saturday").await;
-    for node in &nodes[..4] {
-        eventually("X's honest post to arrive", || node.holds(honest)).await;
-    }
-    let last_honest = nodes[4]
-        .feed(None)
-        .await
-        .into_iter()
-        .find(|item| item.id == honest)
-        .unwrap();
+    let last_honest = last_honest_post_of_x(&nodes).await;
 
     // The thief signs revocations of A, B and M with X's key, dated as far back as X's own
     // feed allows (its last honest post), and sends them from X's laptop.

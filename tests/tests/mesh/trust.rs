@@ -12,7 +12,9 @@ use sangam_protocol::kinds::{KeyCompromised, ReplaceFounder, Revoke};
 use sangam_protocol::{Body, Keypair, Message, Role};
 use sangam_tests::{TEST_TIME_LIMIT, TestNode, eventually, keys_settled, time_limit};
 
-use super::membership::{members_agree, network_of, next_by_hand, revoked_on, role_on};
+use super::membership::{
+    last_honest_post_of_x, members_agree, network_of, next_by_hand, revoked_on, role_on,
+};
 
 const DAY_MS: i64 = 24 * 3_600_000;
 
@@ -136,17 +138,7 @@ async fn a_seized_stewards_forgeries_are_undone_by_revoking_it_from_the_time_of_
     let mut nodes = network_of(&[Role::Steward, Role::Steward, Role::Member, Role::Steward]);
     let x = nodes[4].id;
     start_all(&mut nodes, 0).await;
-    keys_settled(&nodes).await;
-    let honest = nodes[4].announce("Meeting on Saturday").await;
-    for node in &nodes[..4] {
-        eventually("X's honest post to arrive", || node.holds(honest)).await;
-    }
-    let last_honest = nodes[4]
-        .feed(None)
-        .await
-        .into_iter()
-        .find(|item| item.id == honest)
-        .unwrap();
+    let last_honest = last_honest_post_of_x(&nodes).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     let theft = now_ms();
     tokio::time::sleep(Duration::from_millis(50)).await;
