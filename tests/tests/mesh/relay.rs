@@ -1,6 +1,7 @@
-//! A member that nobody can dial (behind a NAT, or here: listening nowhere) is still reached:
-//! it holds a reservation on a member relay, its relayed address spreads among members, and they
-//! connect to it through the relay, so gossip and sync run as on any other connection.
+//! Members that nobody can dial (behind a NAT, or here: listening nowhere) are still reached:
+//! each holds a reservation on a member relay, the relayed addresses spread among members, and
+//! they connect to each other through the relay, so gossip and sync run as on any other
+//! connection.
 
 use std::time::Duration;
 
@@ -18,14 +19,15 @@ async fn a_member_nobody_can_dial_is_reached_through_a_member_relay() {
         })
         .await;
     let relay = vec![nodes[0].addr()];
-    nodes[1].start(relay.clone()).await;
-    // No listener of its own: returns once it listens through the relay.
-    nodes[2]
-        .start_with(DaemonConfig {
+    // Neither member has a listener of its own (each returns once it listens through the
+    // relay), so the only way between them is a circuit through the relay.
+    for node in &mut nodes[1..] {
+        node.start_with(DaemonConfig {
             listen: vec![],
-            ..test_config(relay)
+            ..test_config(relay.clone())
         })
         .await;
+    }
     let hidden = nodes[2].addrs.clone();
     assert!(
         hidden.iter().all(|a| a.to_string().contains("p2p-circuit")),
@@ -53,8 +55,8 @@ async fn a_member_nobody_can_dial_is_reached_through_a_member_relay() {
         other.connected_directly + other.connected_via_relay,
         other.connected.len() as u64
     );
-    // (On one host the two also find a direct path — Kademlia dials what the relay tells it,
-    // or hole punching succeeds — so how many are relayed is not asserted here.)
+    // (Hole punching may still turn the circuit into a direct connection later, on one host:
+    // how many are relayed at the end is not asserted, only that a circuit carried them.)
     let from_hidden = nodes[2].announce("From behind the relay").await;
     let to_hidden = nodes[1].announce("To the member behind the relay").await;
     eventually("the post from behind the relay to arrive", || {
@@ -65,13 +67,12 @@ async fn a_member_nobody_can_dial_is_reached_through_a_member_relay() {
         nodes[2].holds(to_hidden)
     })
     .await;
-    // The relay really carried them: the hidden member listens nowhere, so the first
-    // connection to it, where hello and the first sync ran, was a circuit the relay opened.
-    let relay = nodes[0].status().await;
-    assert!(
-        relay.relay_circuits >= 1,
-        "no circuit went through the relay: {relay:?}"
-    );
+    // The relay really carried them: neither member listens anywhere, so their first
+    // connection, where hello and the first sync ran, was a circuit the relay opened.
+    eventually("the relay to count the circuit it opened", || async {
+        nodes[0].status().await.relay_circuits >= 1
+    })
+    .await;
 }
 
 /// Asks the relay at `relay_addr` for a reservation from a raw swarm with `key`; returns the
