@@ -319,3 +319,42 @@ fn a_cut_off_naming_another_message_than_the_one_held_trusts_only_below_it() {
         Some(0)
     );
 }
+
+#[test]
+fn a_founder_vote_naming_another_message_than_the_one_held_trusts_only_below_it() {
+    // The votes trust the founder up to a seq where they name another message than the one
+    // this node holds (the founder key forked there): the old founder is cut off below it.
+    let temp = tempfile::tempdir().unwrap();
+    let (mut ledger, founder, first) = with_steward(temp.path(), NOW);
+    let second = Keypair::from_secret_bytes(&[3; 32]);
+    let third = Keypair::from_secret_bytes(&[4; 32]);
+    for steward in [&second, &third] {
+        ledger
+            .publish(&founder, admit(steward, Role::Steward, "T"), NOW)
+            .unwrap();
+    }
+    let held = ledger.publish(&founder, note("held here"), NOW).unwrap();
+    let seq = held.header().seq;
+    let elsewhere = signed(
+        &ledger,
+        &founder,
+        seq,
+        held.header().prev,
+        note("elsewhere"),
+    );
+    let successor = Keypair::from_secret_bytes(&[9; 32]);
+    for voter in [&first, &second] {
+        let vote = Body::ReplaceFounder(sangam_protocol::kinds::ReplaceFounder {
+            founder: founder.author(),
+            successor: successor.author(),
+            name: "New".into(),
+            trusted_seq: seq,
+            trusted: Some(elsewhere.id()),
+            reason: "taken".into(),
+        });
+        ledger.publish(voter, vote, NOW + 1).unwrap();
+    }
+    let membership = ledger.membership().unwrap();
+    assert_eq!(membership.founder(), successor.author());
+    assert_eq!(membership.trusted_until(&founder.author()), Some(seq - 1));
+}
