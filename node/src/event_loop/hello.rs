@@ -81,6 +81,17 @@ impl EventLoop {
                 HelloReply::Refused
             }
             Check::Store { author, admits } => {
+                match self.ledger.stale_act_in_proof(&admits) {
+                    Ok(None) => {}
+                    Ok(Some(rule)) => {
+                        self.count_rejection(&rule, Some(peer));
+                        return HelloReply::Refused;
+                    }
+                    Err(error) => {
+                        tracing::warn!("could not check a hello's proof: {error}");
+                        return HelloReply::Refused;
+                    }
+                }
                 let stored = self.ledger.ingest_batch(&admits, now);
                 self.book_verdicts(None, stored);
                 if self.ledger.role_of(&author).is_some() {

@@ -12,8 +12,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use sangam_protocol::envelope::Envelope;
 use sangam_protocol::membership::{Act, Action};
-use sangam_protocol::{AuthorId, MessageId};
+use sangam_protocol::{AuthorId, Error as Rule, MessageId};
 
 use super::Ledger;
 use super::store::Store;
@@ -106,6 +107,37 @@ fn lowered(act: &Act, seq: u64) -> Act {
 }
 
 impl Ledger {
+    /// Why a stranger's admission proof is refused before anything of it is stored, if it is:
+    /// it holds an act its author signed after its cut-off here, or at or above the point its
+    /// author's feed forked. Such an act cannot count, yet every ever-steward's acts are stored
+    /// (a disputed cut-off may move), so without this a long-revoked key could have every node
+    /// store and settle a fresh act per hello, as often as it likes. A member whose proof this
+    /// refuses is not lost: the acts that would make it count reach this node by sync.
+    pub fn stale_act_in_proof(&self, admits: &[Vec<u8>]) -> Result<Option<Rule>> {
+        let membership = &self.joined()?.membership;
+        for wire in admits {
+            let header = Envelope::parse(wire)?.header;
+            if membership
+                .trusted_until(&header.author)
+                .is_some_and(|cut| header.seq > cut)
+            {
+                return Ok(Some(Rule::InvalidProof(
+                    "it holds an act signed after its author was revoked",
+                )));
+            }
+            if self
+                .store
+                .fork_point(&header.author)?
+                .is_some_and(|fork| header.seq >= fork)
+            {
+                return Ok(Some(Rule::InvalidProof(
+                    "it holds an act from where its author's feed forked",
+                )));
+            }
+        }
+        Ok(None)
+    }
+
     /// Settles the membership again from the acts that count now (`batch`: what the batch
     /// being checked holds besides the store).
     pub(super) fn resettle(&mut self, batch: &InBatch) -> Result<()> {

@@ -543,6 +543,24 @@ mod tests {
     }
 
     #[test]
+    fn a_full_copy_puts_back_the_body_a_held_copy_lacks() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = Store::open(temp.path()).unwrap();
+        let all = messages(2);
+        let author = all[0].header().author;
+        for message in &all {
+            store.insert(message, None, 1_000).unwrap();
+        }
+        assert!(store.drop_body(&all[1].id(), &author).unwrap());
+        assert_eq!(store.held(&all[1].id()).unwrap(), Some(false));
+        // Restored as an answer to the first message: the body and the reply link are back.
+        store.restore_body(&all[1], Some(all[0].id())).unwrap();
+        assert_eq!(store.held(&all[1].id()).unwrap(), Some(true));
+        let replies = store.replies(&all[0].id()).unwrap();
+        assert_eq!(replies, vec![(all[1].id(), Kind::Announcement, author)]);
+    }
+
+    #[test]
     fn insert_is_idempotent_and_survives_reopening() {
         let temp = tempfile::tempdir().unwrap();
         let all = messages(5);

@@ -358,3 +358,69 @@ fn a_founder_vote_naming_another_message_than_the_one_held_trusts_only_below_it(
     assert_eq!(membership.founder(), successor.author());
     assert_eq!(membership.trusted_until(&founder.author()), Some(seq - 1));
 }
+
+#[test]
+fn a_strangers_proof_resting_on_a_revoked_or_forked_keys_later_act_is_refused_unstored() {
+    let temp = tempfile::tempdir().unwrap();
+    let (mut ledger, founder, steward) = with_steward(temp.path(), NOW);
+    let x = Keypair::from_secret_bytes(&[9; 32]);
+    let s_proof = ledger.admission_proof(&steward.author()).unwrap();
+    let first = signed(&ledger, &steward, 1, None, note("one"));
+    ledger.ingest(first.wire(), NOW).unwrap();
+    let with_act = |act: &Message| {
+        let mut admits = s_proof.admits.clone();
+        admits.push(act.wire().to_vec());
+        admits
+    };
+    // While S stands, its act at seq 2 is one a proof may rest on.
+    let x_at_2 = signed(
+        &ledger,
+        &steward,
+        2,
+        Some(first.id()),
+        admit(&x, Role::Member, "X"),
+    );
+    assert_eq!(ledger.stale_act_in_proof(&with_act(&x_at_2)).unwrap(), None);
+    // S's feed forks at seq 1: acts from 1 on cannot count.
+    let twin = signed(&ledger, &steward, 1, None, note("one, told differently"));
+    ledger.ingest(twin.wire(), NOW).unwrap();
+    let x_at_1 = signed(&ledger, &steward, 1, None, admit(&x, Role::Member, "X"));
+    assert!(
+        ledger
+            .stale_act_in_proof(&with_act(&x_at_1))
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        ledger
+            .stale_act_in_proof(&with_act(&x_at_2))
+            .unwrap()
+            .is_some()
+    );
+
+    // Another steward T, revoked with a cut-off at 1: its act at 1 may still count, at 2 not.
+    let t = Keypair::from_secret_bytes(&[4; 32]);
+    ledger
+        .publish(&founder, admit(&t, Role::Steward, "T"), NOW)
+        .unwrap();
+    let t_proof = ledger.admission_proof(&t.author()).unwrap();
+    let t_first = signed(&ledger, &t, 1, None, admit(&x, Role::Member, "X"));
+    ledger.ingest(t_first.wire(), NOW).unwrap();
+    let body = revoke(&ledger, &t);
+    ledger.publish(&founder, body, NOW).unwrap();
+    let t_later = signed(
+        &ledger,
+        &t,
+        2,
+        Some(t_first.id()),
+        admit(&x, Role::Member, "X"),
+    );
+    let mut proof = t_proof.admits.clone();
+    proof.push(t_first.wire().to_vec());
+    assert_eq!(ledger.stale_act_in_proof(&proof).unwrap(), None);
+    proof.push(t_later.wire().to_vec());
+    assert!(matches!(
+        ledger.stale_act_in_proof(&proof).unwrap(),
+        Some(sangam_protocol::Error::InvalidProof(_))
+    ));
+}

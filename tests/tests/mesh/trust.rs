@@ -8,9 +8,9 @@ use std::time::Duration;
 use sangam_node::clock::now_ms;
 use sangam_node::ledger::Verdict;
 use sangam_protocol::api::{Request, Response};
-use sangam_protocol::kinds::{KeyCompromised, ReplaceFounder, Revoke};
+use sangam_protocol::kinds::{Admit, KeyCompromised, ReplaceFounder, Revoke};
 use sangam_protocol::{Body, Keypair, Message, Role};
-use sangam_tests::{TEST_TIME_LIMIT, TestNode, eventually, keys_settled, time_limit};
+use sangam_tests::{TEST_TIME_LIMIT, TestNode, eventually, keys_settled, raw_swarm, time_limit};
 
 use super::membership::{
     last_honest_post_of_x, members_agree, network_of, next_by_hand, revoked_on, role_on,
@@ -200,4 +200,105 @@ async fn a_seized_stewards_forgeries_are_undone_by_revoking_it_from_the_time_of_
     }
     members_agree(&[&nodes[0], &nodes[1], &nodes[2], &nodes[3]]).await;
     stop_all(&mut nodes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_revoked_stewards_key_cannot_make_a_node_store_acts_through_hellos() {
+    let _limit = time_limit(TEST_TIME_LIMIT);
+    // Founder F and steward S; S's proof is taken before F revokes S.
+    let mut nodes = network_of(&[Role::Steward]);
+    let s_proof = nodes[0].ledger().admission_proof(&nodes[1].id).unwrap();
+    nodes[0].start(vec![]).await;
+    let revoked = nodes[0]
+        .api(Request::Revoke {
+            member: nodes[1].id,
+            reason: "the laptop was taken".into(),
+            since: None,
+        })
+        .await;
+    assert!(matches!(revoked, Response::Posted { .. }), "{revoked:?}");
+    eventually("F to list S as revoked", || {
+        revoked_on(&nodes[0], &nodes[1].id)
+    })
+    .await;
+
+    // Whoever holds S's key makes up a member X, admits it with S's key (after S's cut-off)
+    // and presents the chain in a hello, as a stranger could with a fresh key every time.
+    let s_key = nodes[1].dir.load_identity().unwrap();
+    let x_key = Keypair::from_secret_bytes(&[91; 32]);
+    let forged = next_by_hand(
+        &nodes[1],
+        &s_key,
+        now_ms(),
+        Body::Admit(Admit {
+            member: x_key.author(),
+            role: Role::Member,
+            name: "X".into(),
+        }),
+    );
+    let mut proof = s_proof;
+    proof.admits.push(forged.wire().to_vec());
+    let network_id = nodes[0].status().await.network.unwrap();
+    let mut swarm = raw_swarm(&x_key, &network_id, nodes[0].id.peer_id());
+    swarm.dial(nodes[0].addr()).unwrap();
+    let answer = hello_answer(&mut swarm, nodes[0].id.peer_id(), network_id, proof).await;
+    assert!(
+        answer.contains("Refused"),
+        "X's hello was not refused: {answer}"
+    );
+    assert!(
+        !nodes[0].holds(forged.id()).await,
+        "F stored an act S signed after its cut-off"
+    );
+    eventually("the refused proof to be counted", || async {
+        nodes[0]
+            .status()
+            .await
+            .rejected
+            .get("invalid_proof")
+            .copied()
+            .unwrap_or(0)
+            >= 1
+    })
+    .await;
+    nodes[0].stop().await;
+}
+
+/// Sends one hello with `proof` from `swarm` once it is connected; the answer, as text.
+async fn hello_answer(
+    swarm: &mut libp2p::Swarm<sangam_node::network::Behaviour>,
+    target: libp2p::PeerId,
+    network: sangam_protocol::NetworkId,
+    proof: sangam_protocol::membership::AdmissionProof,
+) -> String {
+    use futures::StreamExt;
+    use libp2p::request_response::{Event, Message as M};
+    use libp2p::swarm::SwarmEvent;
+    use sangam_node::network::BehaviourEvent;
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        let Ok(event) =
+            tokio::time::timeout(Duration::from_millis(200), swarm.select_next_some()).await
+        else {
+            continue;
+        };
+        match event {
+            SwarmEvent::ConnectionEstablished { .. } => {
+                let hello = sangam_protocol::transport::Hello {
+                    network,
+                    proof: Some(proof.clone()),
+                };
+                swarm.behaviour_mut().hello.send_request(&target, hello);
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Hello(Event::Message {
+                message: M::Response { response, .. },
+                ..
+            })) => return format!("{response:?}"),
+            SwarmEvent::Behaviour(BehaviourEvent::Hello(Event::OutboundFailure {
+                error, ..
+            })) => return format!("failed: {error:?}"),
+            _ => {}
+        }
+    }
+    "no answer".into()
 }
