@@ -128,6 +128,15 @@ role-observer = দর্শক
 members-title = সংগঠন · { $count } সদস্য · 🔒 কে গোপন বার্তা পাঠানো যায়
 form-withdrawing = ফিরিয়ে নেওয়া হচ্ছে: { $title }
 form-removing = সরানো হচ্ছে: { $name }
+preview-reading = ওদের বার্তা পড়া হচ্ছে…
+preview-nothing-held = ওদের লেখা কিছুই এখানে নেই।
+preview-kept = গোনা হতে থাকবে: “{ $title }” পর্যন্ত সব ({ $ago } এসেছে)।
+preview-nothing-kept = ওদের লেখা কিছুই আর গোনা হবে না।
+preview-lost = { $count ->
+    [one] আর গোনা হবে না: “{ $title }” ({ $ago } এসেছে)।
+   *[other] আর গোনা হবে না: “{ $title }” ({ $ago } এসেছে) থেকে { $count }টি বার্তা।
+}
+preview-nothing-lost = এ পর্যন্ত ওদের লেখা সবই গোনা হবে; শুধু এখন থেকে যা পাঠাবে, তা নয়।
 form-answering = উত্তর দেওয়া হচ্ছে: { $title }
 form-type-the-word = শব্দটা লিখুন, তারপর Enter। Esc টিপলে কিছুই বদলাবে না।
 form-fill-in = * দেওয়া ঘরগুলো ভরুন, তারপর শেষ ঘরে Enter।

@@ -144,6 +144,15 @@ members-title = { $count ->
 }
 form-withdrawing = Withdrawing: { $title }
 form-removing = Removing: { $name }
+preview-reading = Reading what they wrote…
+preview-nothing-held = Nothing they wrote is held here.
+preview-kept = Keeps counting: everything up to “{ $title }” (arrived { $ago }).
+preview-nothing-kept = Nothing they wrote keeps counting.
+preview-lost = { $count ->
+    [one] Stops counting: “{ $title }” (arrived { $ago }).
+   *[other] Stops counting: { $count } messages, from “{ $title }” (arrived { $ago }) on.
+}
+preview-nothing-lost = Nothing they wrote so far stops counting; only what they send from now on.
 form-answering = Answering: { $title }
 form-type-the-word = Type the word, then Enter. Esc leaves everything as it is.
 form-fill-in = Fill in the fields marked *, then Enter on the last field.

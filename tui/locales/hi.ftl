@@ -135,6 +135,15 @@ role-observer = दर्शक
 members-title = समूह · { $count } सदस्य · 🔒 को निजी संदेश भेज सकते हैं
 form-withdrawing = वापस ले रहे हैं: { $title }
 form-removing = हटा रहे हैं: { $name }
+preview-reading = उनके संदेश पढ़ रहे हैं…
+preview-nothing-held = उनका लिखा कुछ भी यहाँ नहीं है।
+preview-kept = गिना जाता रहेगा: “{ $title }” तक सब कुछ ({ $ago } आया)।
+preview-nothing-kept = उनका लिखा कुछ भी गिना नहीं जाएगा।
+preview-lost = { $count ->
+    [one] अब नहीं गिना जाएगा: “{ $title }” ({ $ago } आया)।
+   *[other] अब नहीं गिने जाएँगे: “{ $title }” ({ $ago } आया) से { $count } संदेश।
+}
+preview-nothing-lost = अब तक का उनका लिखा सब गिना जाता रहेगा; सिर्फ़ अब से जो वे भेजें, वह नहीं।
 form-answering = जवाब दे रहे हैं: { $title }
 form-type-the-word = शब्द लिखें, फिर Enter। Esc दबाने पर कुछ नहीं बदलेगा।
 form-fill-in = * वाले खाने भरें, फिर आख़िरी खाने पर Enter।

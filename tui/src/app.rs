@@ -71,6 +71,8 @@ pub enum Purpose {
     Admit,
     /// A steward removing a collective.
     Revoke,
+    /// The messages of the collective a steward is about to remove.
+    TheirMessages,
 }
 
 /// Something the app wants done.

@@ -136,6 +136,8 @@ pub struct Form {
     members: Vec<(AuthorId, String)>,
     /// The collective a steward's removal is about, and its name.
     pub member: Option<(AuthorId, String)>,
+    /// For a removal: that collective's messages held here, once the node has listed them.
+    pub their_messages: Option<Vec<sangam_protocol::api::Item>>,
     /// What is wrong, in plain words, if anything.
     pub problem: Option<String>,
     /// The note an audit was sent with after its warning was shown (a second Enter sends it).
@@ -208,6 +210,7 @@ impl Form {
             asker: None,
             members: Vec::new(),
             member: None,
+            their_messages: None,
             problem: None,
             warned_for: None,
         }
@@ -310,6 +313,18 @@ impl Form {
             target: Some((request, title)),
             asker: Some(asker),
             ..Form::new(FormKind::Offer)
+        }
+    }
+
+    /// For a removal: what the "from when" typed would keep and stop counting of the
+    /// collective's messages held here at `now`, in plain sentences (empty for other forms).
+    pub fn removal_preview(&self, now: u64) -> Vec<String> {
+        if self.kind != FormKind::Revoke {
+            return Vec::new();
+        }
+        match &self.their_messages {
+            None => vec![t!("preview-reading")],
+            Some(items) => steward::removal_preview(items, &self.value(steward::SINCE), now),
         }
     }
 

@@ -81,6 +81,18 @@ fn every_screen(language: Language) {
         }
         press(&mut app, KeyCode::Char(key));
         assert!(app.form.is_some(), "{name} opens in {code}");
+        if key == 'R' {
+            // The node lists the collective's messages: the form shows what a removal undoes.
+            let member = app.form.as_ref().and_then(|f| f.member.clone()).unwrap().0;
+            let items = app.items.iter().filter(|i| i.author == member).cloned();
+            app.on_incoming(Incoming::Answer(
+                Purpose::TheirMessages,
+                Response::Feed {
+                    items: items.collect(),
+                    more: false,
+                },
+            ));
+        }
         snap(name, &app);
     }
 

@@ -71,6 +71,9 @@ impl App {
                     _ => None,
                 });
             }
+            Incoming::Answer(Purpose::TheirMessages, Response::Feed { items, .. }) => {
+                self.on_their_messages(items)
+            }
             Incoming::Answer(_, Response::Feed { items, .. }) => self.items = items,
             Incoming::Answer(_, Response::Overview { overview }) => self.overview = Some(overview),
             Incoming::Answer(

@@ -52,7 +52,7 @@ impl App {
             }
             KeyAction::Admit => self.admit(),
             KeyAction::StartNode => return self.start_node(),
-            KeyAction::Revoke => self.revoke(row),
+            KeyAction::Revoke => return self.revoke(row),
             KeyAction::Council => self.council(),
             KeyAction::FounderVote => self.founder_vote(),
             KeyAction::Up => self.select(row.saturating_sub(1)),

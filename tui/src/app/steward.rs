@@ -3,8 +3,9 @@
 //! from an earlier moment), naming the recovery council, and voting for a new founder key.
 
 use sangam_protocol::Role;
+use sangam_protocol::api::{Item, MAX_FEED_LIMIT, Request};
 
-use super::{Action, App};
+use super::{Action, App, Purpose};
 use crate::form::{Form, FormKind};
 use crate::t;
 
@@ -35,26 +36,56 @@ impl App {
         }
     }
 
-    /// Opens the removal form for the collective on `row`, for a steward.
-    pub(crate) fn revoke(&mut self, row: usize) {
+    /// Opens the removal form for the collective on `row`, for a steward, and asks the node for
+    /// that collective's messages, to show which a removal "from when" would undo.
+    pub(crate) fn revoke(&mut self, row: usize) -> Vec<Action> {
         if !self.is_steward() {
             self.say(t!("only-stewards-remove"), true);
-            return;
+            return vec![];
         }
         let target = self
             .collectives_view()
             .get(row)
             .map(|m| (m.id, m.name.clone(), m.revoked));
-        match target {
-            None => self.say(t!("problem-choose-collective"), true),
-            Some((id, _, _)) if Some(id) == self.me() => self.say(t!("cannot-remove-self"), true),
+        let id = match target {
+            None => {
+                self.say(t!("problem-choose-collective"), true);
+                return vec![];
+            }
+            Some((id, _, _)) if Some(id) == self.me() => {
+                self.say(t!("cannot-remove-self"), true);
+                return vec![];
+            }
             // Out already (its laptop reported itself stolen, say): revoking it again with an
             // earlier "from when" undoes what the thief signed before anyone noticed.
             Some((id, name, true)) => {
                 self.say(t!("already-removed", name = name.as_str()), false);
                 self.form = Some(Form::revoke(id, name));
+                id
             }
-            Some((id, name, false)) => self.form = Some(Form::revoke(id, name)),
+            Some((id, name, false)) => {
+                self.form = Some(Form::revoke(id, name));
+                id
+            }
+        };
+        vec![Action::Send(
+            Purpose::TheirMessages,
+            Request::Feed {
+                kind: None,
+                author: Some(id),
+                limit: Some(MAX_FEED_LIMIT),
+                before: None,
+                after: None,
+            },
+        )]
+    }
+
+    /// The node listed a collective's messages: the open removal form shows what it would undo.
+    pub(crate) fn on_their_messages(&mut self, items: Vec<Item>) {
+        if let Some(form) = self.form.as_mut()
+            && form.kind == FormKind::Revoke
+        {
+            form.their_messages = Some(items);
         }
     }
 

@@ -2,7 +2,7 @@
 //! name and a role — and removing one, with its reason and the typed word that says the
 //! steward knows what removal means.
 
-use sangam_protocol::api::Request;
+use sangam_protocol::api::{Item, Request};
 use sangam_protocol::{AuthorId, Role};
 
 use super::{Field, FormKind, confirmed, field};
@@ -98,6 +98,44 @@ fn since_of(typed: &str, now_ms: u64) -> Result<Option<u64>, String> {
     sangam_protocol::audit::Day::parse(typed)
         .map(|day| Some(day.unix_ms()))
         .map_err(|_| t!("problem-cut-off"))
+}
+
+/// What removing a collective "from when" `typed` keeps and stops counting of its messages
+/// held here, decided as the node decides it: walking its feed down from the newest, every
+/// message this node stored at or after that moment stops counting, down to the first stored
+/// before it (the date the key wrote on a message does not matter: a thief backdates).
+pub(super) fn removal_preview(items: &[Item], typed: &str, now: u64) -> Vec<String> {
+    let Ok(since) = since_of(typed, now) else {
+        return Vec::new();
+    };
+    if items.is_empty() {
+        return vec![t!("preview-nothing-held")];
+    }
+    let mut feed: Vec<&Item> = items.iter().collect();
+    feed.sort_by(|a, b| b.seq.cmp(&a.seq));
+    let stored = |item: &Item| item.arrived_at.unwrap_or(item.timestamp);
+    let lost = since.map_or(0, |since| {
+        feed.iter().take_while(|item| stored(item) >= since).count()
+    });
+    let mut lines = Vec::new();
+    match feed.get(lost) {
+        Some(last) => lines.push(t!(
+            "preview-kept",
+            title = crate::labels::title_of(last),
+            ago = crate::labels::age(now, stored(last))
+        )),
+        None => lines.push(t!("preview-nothing-kept")),
+    }
+    match lost.checked_sub(1).and_then(|first| feed.get(first)) {
+        Some(first) => lines.push(t!(
+            "preview-lost",
+            count = lost,
+            title = crate::labels::title_of(first),
+            ago = crate::labels::age(now, stored(first))
+        )),
+        None => lines.push(t!("preview-nothing-lost")),
+    }
+    lines
 }
 
 /// Now, by this laptop's clock (ms).
@@ -317,5 +355,72 @@ mod tests {
         assert_eq!(since_of("3d", now), Ok(Some(now - 3 * DAY_MS)));
         assert_eq!(since_of("2026-11-20", now), Ok(Some(1_795_132_800_000)));
         assert!(since_of("soon", now).is_err());
+    }
+
+    #[test]
+    fn a_removal_shows_what_it_undoes_by_when_this_laptop_stored_each_message() {
+        crate::catalogue::speak(crate::catalogue::Language::English);
+        let now = 1_800_000_000_000;
+        let by = Keypair::from_secret_bytes(&[7; 32]).author();
+        // seq 1 came 5 days ago, seq 2 three days ago; seq 3 and 4 came an hour ago, though
+        // seq 4 says it was written 6 days ago (a thief backdates).
+        let post = |seq: u64, title: &str, written: u64, arrived: u64| Item {
+            id: sangam_protocol::MessageId([seq as u8; 32]),
+            author: by,
+            author_name: None,
+            seq,
+            kind: sangam_protocol::Kind::Announcement,
+            timestamp: now - written,
+            arrived_at: Some(now - arrived),
+            body: Some(sangam_protocol::Body::Announcement(
+                sangam_protocol::kinds::Announcement {
+                    title: title.into(),
+                    body: String::new(),
+                    tags: vec![],
+                    expires_at: None,
+                },
+            )),
+            closed: false,
+            offers: 0,
+            withdrawn: false,
+            expires_at: None,
+            endorsements: 0,
+            sealed: None,
+        };
+        let hour = 3_600_000;
+        let items = vec![
+            post(4, "Send money here", 6 * DAY_MS, hour),
+            post(2, "Meeting", 3 * DAY_MS, 3 * DAY_MS),
+            post(3, "New rules", hour, hour),
+            post(1, "Hello", 5 * DAY_MS, 5 * DAY_MS),
+        ];
+        assert_eq!(
+            removal_preview(&items, "1d", now),
+            vec![
+                "Keeps counting: everything up to “Meeting” (arrived 3 days ago).".to_string(),
+                "Stops counting: 2 messages, from “New rules” (arrived 1 h ago) on.".to_string(),
+            ]
+        );
+        assert_eq!(
+            removal_preview(&items, "4d", now)[1],
+            "Stops counting: 3 messages, from “Meeting” (arrived 3 days ago) on."
+        );
+        assert_eq!(
+            removal_preview(&items, "", now),
+            vec![
+                "Keeps counting: everything up to “Send money here” (arrived 1 h ago).".to_string(),
+                t!("preview-nothing-lost"),
+            ]
+        );
+        assert_eq!(
+            removal_preview(&items, "9d", now)[0],
+            t!("preview-nothing-kept")
+        );
+        assert_eq!(
+            removal_preview(&[], "1d", now),
+            vec![t!("preview-nothing-held")]
+        );
+        // What cannot be read as a moment shows nothing (the field says what to write).
+        assert!(removal_preview(&items, "soon", now).is_empty());
     }
 }

@@ -10,12 +10,16 @@ use super::{centered, dim, fit};
 use crate::form::Form;
 use crate::t;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
+pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form, now: u64) {
+    let preview = form.removal_preview(now);
     let rows_per_field = if form.compact() { 1 } else { 2 };
     let popup = centered(
         area,
         76,
-        form.fields.len() as u16 * rows_per_field + 7 + u16::from(form.compact()),
+        form.fields.len() as u16 * rows_per_field
+            + 7
+            + u16::from(form.compact())
+            + 2 * preview.len() as u16,
     );
     super::clear_for_window(frame, popup);
     let block = Block::bordered().title(format!(" {} ", form.kind.title()));
@@ -102,6 +106,10 @@ pub(super) fn render(frame: &mut Frame, area: Rect, form: &Form) {
             .map(|f| f.hint.as_str())
             .unwrap_or("");
         lines.push(Line::styled(fit(hint, inner.width as usize), dim()));
+    }
+    // Before a steward signs a removal: which of the collective's messages it would undo.
+    for line in &preview {
+        lines.push(Line::styled(line.clone(), Style::new().fg(Color::Cyan)));
     }
     match &form.problem {
         Some(problem) => lines.push(Line::styled(problem.clone(), Style::new().fg(Color::Red))),

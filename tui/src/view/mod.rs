@@ -204,7 +204,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         help::render(frame, frame.area());
     }
     if let Some(form) = &app.form {
-        compose::render(frame, frame.area(), form);
+        compose::render(frame, frame.area(), form, app.now);
     }
     if let Some(invite) = &app.invite {
         steward::render_invite(frame, frame.area(), invite);
