@@ -112,7 +112,7 @@ pub(super) fn removal_preview(items: &[Item], typed: &str, now: u64) -> Vec<Stri
         return vec![t!("preview-nothing-held")];
     }
     let mut feed: Vec<&Item> = items.iter().collect();
-    feed.sort_by(|a, b| b.seq.cmp(&a.seq));
+    feed.sort_by_key(|item| std::cmp::Reverse(item.seq));
     let stored = |item: &Item| item.arrived_at.unwrap_or(item.timestamp);
     let lost = since.map_or(0, |since| {
         feed.iter().take_while(|item| stored(item) >= since).count()
