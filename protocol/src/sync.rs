@@ -249,6 +249,24 @@ pub fn respond(
     request: &SyncRequest,
     local: &VersionVector,
     fork_proofs: impl FnOnce() -> Vec<Vec<u8>>,
+    fetch: impl FnMut(&AuthorId, u64) -> Option<Vec<u8>>,
+) -> SyncResponse {
+    respond_with(request, local, fork_proofs, Vec::new, fetch)
+}
+
+/// Most membership acts held above a gap that one batch carries.
+pub const MAX_GAP_ACTS: usize = 64;
+
+/// [`respond`], where the batch that completes an answer also carries `acts_above_gaps()` (at
+/// most [`MAX_GAP_ACTS`]): the membership acts the responder counts that lie above a gap in
+/// their author's feed. No version vector names them, so without this a node that joined later
+/// would never hold an act the nodes online when it was gossiped count — and membership would
+/// differ between them.
+pub fn respond_with(
+    request: &SyncRequest,
+    local: &VersionVector,
+    fork_proofs: impl FnOnce() -> Vec<Vec<u8>>,
+    acts_above_gaps: impl FnOnce() -> Vec<Vec<u8>>,
     mut fetch: impl FnMut(&AuthorId, u64) -> Option<Vec<u8>>,
 ) -> SyncResponse {
     match request {
@@ -282,6 +300,8 @@ pub fn respond(
                     }
                 }
             }
+            let room = MAX_BATCH_MESSAGES.saturating_sub(messages.len());
+            messages.extend(acts_above_gaps().into_iter().take(MAX_GAP_ACTS.min(room)));
             SyncResponse::Batch {
                 messages,
                 complete: true,

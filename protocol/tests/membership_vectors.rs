@@ -23,17 +23,6 @@ use serde_json::{Value, json};
 /// Later than every vector's timestamp, for validation.
 const CHECK_NOW: u64 = NOW + 3_600_000;
 
-/// Founder 1 admits steward 2, then stewards 3 and 4 and member 5 (the admissions, in order).
-fn founded() -> (Message, Feed, Vec<Feed>, Vec<Message>) {
-    let (genesis, mut founder) = network();
-    let stewards: Vec<Feed> = (2..5).map(|n| Feed::new(key(n), founder.network)).collect();
-    let mut admits: Vec<Message> = (2..5)
-        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
-        .collect();
-    admits.push(founder.admit(&key(5), Role::Member, NOW));
-    (genesis, founder, stewards, admits)
-}
-
 /// The outcome every node must reach, in JSON: founder, members with roles, revoked keys with
 /// their cut-offs, disputed keys and the council in force (ids as lowercase hex, sorted).
 fn outcome(membership: &Membership) -> Value {
@@ -131,7 +120,7 @@ fn build() -> Value {
         &genesis,
         &acts,
     ));
-    let (genesis, founder, mut stewards, mut acts) = founded();
+    let (genesis, founder, mut stewards, mut acts) = network_of_four();
     let own = acts[0].clone();
     acts.push(stewards[0].replace_founder(&founder.key, &key(9), Some(&own), NOW + 5));
     cases.push(case(

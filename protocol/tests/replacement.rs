@@ -12,17 +12,6 @@ use sangam_protocol::kinds::Council;
 use sangam_protocol::membership::Membership;
 use sangam_protocol::{Body, Message, Role};
 
-/// Founder 1 admits steward 2, then stewards 3 and 4 and member 5.
-fn network_of_four() -> (Message, Feed, Vec<Feed>, Vec<Message>) {
-    let (genesis, mut founder) = network();
-    let stewards: Vec<Feed> = (2..5).map(|n| Feed::new(key(n), founder.network)).collect();
-    let mut messages: Vec<Message> = (2..5)
-        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
-        .collect();
-    messages.push(founder.admit(&key(5), Role::Member, NOW));
-    (genesis, founder, stewards, messages)
-}
-
 #[test]
 fn a_lone_steward_cannot_replace_the_founder_whatever_cut_off_it_names() {
     let (genesis, founder, mut stewards, mut messages) = network_of_four();

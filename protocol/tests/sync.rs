@@ -7,6 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
+use sangam_protocol::limits::MAX_BATCH_MESSAGES;
 use sangam_protocol::sync::*;
 use sangam_protocol::validate::validate_envelope;
 use sangam_protocol::{AuthorId, Error, Keypair, NetworkId};
@@ -323,4 +324,48 @@ fn a_frame_announcing_too_many_entries_is_refused_before_they_are_read() {
             Err(Error::InvalidSync("it wants too many authors at once"))
         );
     });
+}
+
+#[test]
+fn acts_above_gaps_ride_with_the_batch_that_completes_an_answer_and_no_other() {
+    let mut remote = VersionVector::new();
+    remote.set(key(1).author(), 600);
+    let acts = || (0..100u8).map(|n| vec![n]).collect::<Vec<_>>();
+    let want = SyncRequest::Want(vec![Want {
+        author: key(1).author(),
+        after: 0,
+    }]);
+    // 600 messages wanted: the first batch is full and carries none of the acts.
+    let first = respond_with(&want, &remote, Vec::new, acts, |_, seq| {
+        Some(seq.to_be_bytes().to_vec())
+    });
+    match first {
+        SyncResponse::Batch { messages, complete } => {
+            assert!(!complete);
+            assert_eq!(messages.len(), MAX_BATCH_MESSAGES);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The rest completes the answer and carries the acts, at most MAX_GAP_ACTS of them.
+    let rest = SyncRequest::Want(vec![Want {
+        author: key(1).author(),
+        after: MAX_BATCH_MESSAGES as u64,
+    }]);
+    match respond_with(&rest, &remote, Vec::new, acts, |_, seq| {
+        Some(seq.to_be_bytes().to_vec())
+    }) {
+        SyncResponse::Batch { messages, complete } => {
+            assert!(complete);
+            let wanted = 600 - MAX_BATCH_MESSAGES;
+            assert_eq!(messages.len(), wanted + MAX_GAP_ACTS);
+            assert_eq!(messages[wanted], vec![0]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A digest is answered as before.
+    let (_, digest) = SyncSession::start(&VersionVector::new());
+    assert!(matches!(
+        respond_with(&digest, &remote, Vec::new, acts, |_, _| None),
+        SyncResponse::Vector(_)
+    ));
 }

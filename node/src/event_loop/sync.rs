@@ -5,7 +5,7 @@
 use libp2p::PeerId;
 use libp2p::request_response;
 use sangam_protocol::api::Event;
-use sangam_protocol::sync::{Outcome, SyncRequest, SyncResponse, respond};
+use sangam_protocol::sync::{Outcome, SyncRequest, SyncResponse};
 
 use super::EventLoop;
 use super::sync_driver::SyncStep;
@@ -61,11 +61,7 @@ impl EventLoop {
                 }
                 let vector = self.ledger.vector().unwrap_or_default();
                 let vector = self.unflushed.offerable(&self.keypair.author(), vector);
-                let ledger = &self.ledger;
-                let proofs = || ledger.all_fork_proofs().unwrap_or_default();
-                let response = respond(&request, &vector, proofs, |author, seq| {
-                    ledger.servable(author, seq)
-                });
+                let response = self.ledger.answer_sync(&request, &vector);
                 // Different digests: the asker pulls only what it lacks, so pull back in case it
                 // holds what this node lacks.
                 let now = self.now();

@@ -6,9 +6,9 @@
 //! only what lies below it; where it holds none yet, the cut-off counts as written and is
 //! checked again when the key's messages arrive.
 //!
-//! (An act above a *gap* in its author's feed still counts: admission proofs carry acts without
-//! the feeds around them, and a node that joined must count its own admission at once. Issue
-//! #27 leaves that case open; see RELIABILITY.md.)
+//! An act above a *gap* in its author's feed still counts (admission proofs carry acts without
+//! the feeds around them, and a node that joined must count its own admission at once), so sync
+//! carries it to the nodes that join later: `serving.rs`, [`Ledger::acts_above_gaps`].
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,7 +1,9 @@
 //! What a node offers its peers — its version vector, its messages (without the words of
 //! revoked keys), the proofs of the forks it knows — and what it stops keeping of revoked keys.
 
-use sangam_protocol::sync::VersionVector;
+use std::collections::HashMap;
+
+use sangam_protocol::sync::{SyncRequest, SyncResponse, VersionVector, respond_with};
 use sangam_protocol::{AuthorId, Kind, Message, MessageId};
 
 use super::Ledger;
@@ -28,6 +30,59 @@ impl Ledger {
             }
         }
         Ok(vector)
+    }
+
+    /// This node's answer to a peer's sync request, offering `vector` (what it holds, less
+    /// what is not yet safely on disk): its messages as [`Ledger::servable`] gives them, the
+    /// proofs of the forks it knows, and the acts it counts above gaps.
+    pub fn answer_sync(&self, request: &SyncRequest, vector: &VersionVector) -> SyncResponse {
+        respond_with(
+            request,
+            vector,
+            || self.all_fork_proofs().unwrap_or_default(),
+            || self.acts_above_gaps().unwrap_or_default(),
+            |author, seq| self.servable(author, seq),
+        )
+    }
+
+    /// The membership acts this node counts that lie above a gap in their author's feed (a
+    /// message before them never arrived), whole, lowest id first. No version vector names
+    /// them, so every batch that completes a sync answer carries them: an act that counts here
+    /// must reach the nodes that join later too (PROTOCOL.md §9).
+    pub fn acts_above_gaps(&self) -> Result<Vec<Vec<u8>>> {
+        let joined = self.joined()?;
+        let mut ids: Vec<MessageId> = Vec::new();
+        // Per author: (held contiguously up to, fork point), read once.
+        let mut feeds: HashMap<AuthorId, (u64, Option<u64>)> = HashMap::new();
+        for act in &joined.acts {
+            let (held, fork) = match feeds.get(&act.author) {
+                Some(feed) => *feed,
+                None => {
+                    let feed = (
+                        self.store.contiguous(&act.author)?,
+                        self.store.fork_point(&act.author)?,
+                    );
+                    feeds.insert(act.author, feed);
+                    feed
+                }
+            };
+            let above_gap = held < act.seq;
+            let counts = fork.is_none_or(|fork| act.seq < fork)
+                && joined
+                    .membership
+                    .trusted_until(&act.author)
+                    .is_none_or(|cut| act.seq <= cut);
+            if above_gap && counts {
+                ids.push(act.id);
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        let mut wires = Vec::with_capacity(ids.len());
+        for id in ids {
+            wires.extend(self.store.get(&id)?);
+        }
+        Ok(wires)
     }
 
     /// A stored message as it may be served to peers: whole if its author is a member or it is

@@ -263,21 +263,28 @@ fn signed(
     .unwrap()
 }
 
-#[test]
-fn an_act_above_a_fork_point_stops_counting() {
-    let temp = tempfile::tempdir().unwrap();
+/// A network with steward S (key 2) and member M (key 3), and the body of a revocation of M
+/// trusting none of its messages, for S to sign by hand.
+fn steward_and_member_to_revoke(dir: &std::path::Path) -> (Ledger, Keypair, Keypair, Body) {
     let member = Keypair::from_secret_bytes(&[3; 32]);
-    let (mut ledger, founder, steward) = with_steward(temp.path(), NOW);
+    let (mut ledger, founder, steward) = with_steward(dir, NOW);
     ledger
         .publish(&founder, admit(&member, Role::Member, "M"), NOW)
         .unwrap();
-    let first = signed(&ledger, &steward, 1, None, note("one"));
     let body = Body::Revoke(Revoke {
         member: member.author(),
         reason: "r".into(),
         trusted_seq: 0,
         trusted: None,
     });
+    (ledger, steward, member, body)
+}
+
+#[test]
+fn an_act_above_a_fork_point_stops_counting() {
+    let temp = tempfile::tempdir().unwrap();
+    let (mut ledger, steward, member, body) = steward_and_member_to_revoke(temp.path());
+    let first = signed(&ledger, &steward, 1, None, note("one"));
     let revocation = signed(&ledger, &steward, 2, Some(first.id()), body);
     ledger
         .ingest_batch(&[first.wire().to_vec(), revocation.wire().to_vec()], NOW)
@@ -423,4 +430,70 @@ fn a_strangers_proof_resting_on_a_revoked_or_forked_keys_later_act_is_refused_un
         ledger.stale_act_in_proof(&proof).unwrap(),
         Some(sangam_protocol::Error::InvalidProof(_))
     ));
+}
+
+/// Runs a whole sync from `from` into `into`, as the event loop does.
+fn sync_into(into: &mut Ledger, from: &Ledger, now: u64) {
+    use sangam_protocol::sync::{Step, SyncSession};
+    let (mut session, mut request) = SyncSession::start(&into.vector().unwrap());
+    loop {
+        let response = from.answer_sync(&request, &from.vector().unwrap());
+        let mut step = session.handle(response, &into.vector().unwrap()).unwrap();
+        if let Step::Ingest(messages) | Step::Proofs(messages) = &step {
+            into.ingest_batch(messages, now).unwrap();
+            step = session.after_ingest(&into.vector().unwrap()).unwrap();
+        }
+        match step {
+            Step::Send(next) => request = next,
+            _ => return,
+        }
+    }
+}
+
+#[test]
+fn an_act_above_a_gap_that_counts_here_reaches_a_node_that_joins_later() {
+    let temp = tempfile::tempdir().unwrap();
+    let (mut ledger, steward, member, body) = steward_and_member_to_revoke(temp.path());
+    // S keeps its seq 1 and 2 to itself and gossips its seq 3, a revocation of M: this node
+    // counts it.
+    let withheld = signed(&ledger, &steward, 1, None, note("kept back"));
+    let two = signed(&ledger, &steward, 2, Some(withheld.id()), note("two"));
+    let revocation = signed(&ledger, &steward, 3, Some(two.id()), body);
+    ledger.ingest(revocation.wire(), NOW).unwrap();
+    assert!(ledger.membership().unwrap().is_revoked(&member.author()));
+    assert_eq!(
+        ledger.acts_above_gaps().unwrap(),
+        vec![revocation.wire().to_vec()]
+    );
+
+    // A node that joins later syncs from this one and counts the same.
+    let later = tempfile::tempdir().unwrap();
+    let mut joiner = open(later.path());
+    joiner
+        .start(ledger.joined().unwrap().genesis.clone(), NOW)
+        .unwrap();
+    sync_into(&mut joiner, &ledger, NOW);
+    assert!(joiner.membership().unwrap().is_revoked(&member.author()));
+    assert_eq!(
+        joiner.membership().unwrap().role_of(&steward.author()),
+        Some(Role::Steward)
+    );
+
+    // Once S's feed is known to fork below the act (two seq 2), it counts nowhere and is
+    // carried no more.
+    let twin = signed(
+        &ledger,
+        &steward,
+        2,
+        Some(withheld.id()),
+        note("two, told differently"),
+    );
+    ledger.ingest(two.wire(), NOW).unwrap();
+    ledger.ingest(twin.wire(), NOW).unwrap();
+    assert_eq!(
+        ledger.store().fork_point(&steward.author()).unwrap(),
+        Some(2)
+    );
+    assert!(ledger.acts_above_gaps().unwrap().is_empty());
+    assert!(!ledger.membership().unwrap().is_revoked(&member.author()));
 }

@@ -140,3 +140,15 @@ pub fn acts(messages: &[Message]) -> Vec<Act> {
         .filter_map(|m| Act::from_message(m).expect("valid body"))
         .collect()
 }
+
+/// Founder 1 admits steward 2, then stewards 3 and 4 and member 5: the genesis, the founder's
+/// feed, the stewards' feeds and the four admissions.
+pub fn network_of_four() -> (Message, Feed, Vec<Feed>, Vec<Message>) {
+    let (genesis, mut founder) = network();
+    let stewards: Vec<Feed> = (2..5).map(|n| Feed::new(key(n), founder.network)).collect();
+    let mut messages: Vec<Message> = (2..5)
+        .map(|n| founder.admit(&key(n), Role::Steward, NOW))
+        .collect();
+    messages.push(founder.admit(&key(5), Role::Member, NOW));
+    (genesis, founder, stewards, messages)
+}
