@@ -27,6 +27,7 @@ pub mod sealed;
 pub mod sync;
 pub mod transport;
 pub mod validate;
+pub mod words;
 
 pub use envelope::{Draft, Header, Message};
 pub use error::Error;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use sangam_protocol::api::{Item, MemberView};
+use sangam_protocol::words::words;
 use sangam_protocol::{AuthorId, Body, Kind, Message, MessageId};
 
 use super::Ledger;
@@ -38,12 +39,14 @@ impl Ledger {
     pub fn search(&self, text: &str, limit: usize) -> Result<(Vec<Item>, bool)> {
         let wanted = text.to_lowercase();
         self.page_of(None, From::Newest, limit, |item| {
-            let words = serde_json::to_string(&item.shown_body()).unwrap_or_default();
-            words.to_lowercase().contains(&wanted)
-                || item
-                    .author_name
-                    .as_ref()
-                    .is_some_and(|name| name.to_lowercase().contains(&wanted))
+            item.shown_body().is_some_and(|body| {
+                words(body)
+                    .iter()
+                    .any(|text| text.to_lowercase().contains(&wanted))
+            }) || item
+                .author_name
+                .as_ref()
+                .is_some_and(|name| name.to_lowercase().contains(&wanted))
         })
     }
 
@@ -221,5 +224,26 @@ mod tests {
         late.ingest(message.wire(), NOW + 4 * DAY).unwrap();
         let again = late.item(&message.id()).unwrap().unwrap();
         assert_eq!(again.arrived_at, Some(NOW + 3 * DAY));
+    }
+
+    #[test]
+    fn search_finds_what_was_written_never_the_names_of_fields() {
+        let temp = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let mut ledger = founded(temp.path(), &founder);
+        let post = Body::Announcement(Announcement {
+            title: "Legal aid camp".into(),
+            body: "At the block office".into(),
+            tags: vec!["compensation".into()],
+            expires_at: None,
+        });
+        ledger.publish(&founder, post, NOW).unwrap();
+        let found = |text: &str| ledger.search(text, 10).unwrap().0.len();
+        assert_eq!(found("AID CAMP"), 1);
+        assert_eq!(found("block office"), 1);
+        assert_eq!(found("compensation"), 1);
+        for field_name in ["title", "kind", "announcement", "tags", "expires_at", "\""] {
+            assert_eq!(found(field_name), 0, "{field_name}");
+        }
     }
 }
