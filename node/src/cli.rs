@@ -15,12 +15,12 @@ use anyhow::{Context, Result, anyhow};
 use sangam_protocol::kinds::{Close, Withdraw};
 use sangam_protocol::{AuthorId, Body, Kind, MessageId};
 
-use crate::client::{Client, FeedQuery};
-use crate::clock::now_ms;
-use crate::daemon::{self, DaemonConfig};
-use crate::datadir::{DataDir, PassphraseSource, Settings};
-use crate::setup;
-use crate::vault::Passphrase;
+use sangam_node::client::{Client, FeedQuery};
+use sangam_node::clock::now_ms;
+use sangam_node::daemon::{self, DaemonConfig};
+use sangam_node::datadir::{DataDir, PassphraseSource, Settings};
+use sangam_node::setup;
+use sangam_node::vault::Passphrase;
 use text::text_or_stdin;
 
 use args::*;

@@ -1,5 +1,5 @@
-//! The Sangam node: the store, the ledger that guards it, the libp2p mesh, the control API and
-//! the `sangam` command line.
+//! The Sangam node: the store, the ledger that guards it, the libp2p mesh and the control API.
+//! (The `sangam` command line is the binary's own, `main.rs` and `cli/`.)
 //!
 //! The front door: [`client`] (talk to a node), [`datadir`] (a collective's folder), [`setup`]
 //! (found or join a network), [`daemon`] (run a node). Tests and benchmarks also reach the
@@ -15,8 +15,6 @@ pub mod vault;
 
 #[cfg(feature = "daemon")]
 mod api;
-#[cfg(feature = "daemon")]
-pub mod cli;
 #[cfg(feature = "daemon")]
 mod codec;
 #[cfg(feature = "daemon")]

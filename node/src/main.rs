@@ -2,8 +2,10 @@
 
 use std::process::ExitCode;
 
+mod cli;
+
 use clap::Parser;
-use sangam_node::cli::{Cli, run};
+use cli::{Cli, run};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sangam_protocol::Role;
 
 pub use super::post::PostCommand;
-use crate::clock::now_ms;
+use sangam_node::clock::now_ms;
 
 /// Sangam: a peer-to-peer mesh for survivor collectives.
 #[derive(Parser, Debug)]

@@ -14,8 +14,8 @@ use sangam_protocol::{AuthorId, Kind};
 use super::args::{BundleAction, moment};
 use super::post::office_type_named;
 use super::print::{ago, feed_line};
-use crate::client::{Client, FeedQuery};
-use crate::report;
+use sangam_node::client::{Client, FeedQuery};
+use sangam_node::report;
 
 /// Prints up to `limit` items from `query`, asking the node a page at a time, and says how to
 /// read on when more are held.

@@ -8,7 +8,7 @@ use sangam_protocol::{Body, MessageId};
 
 use super::args::parse_id;
 use super::text::long_text;
-use crate::clock::now_ms;
+use sangam_node::clock::now_ms;
 
 /// Urgency on the command line.
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -5,7 +5,7 @@ use anyhow::Result;
 use sangam_protocol::api::{Item, MemberView, PeerView};
 use sangam_protocol::{Body, Kind};
 
-use crate::clock::now_ms;
+use sangam_node::clock::now_ms;
 
 pub(super) fn print_peers(peers: Vec<PeerView>) {
     if peers.is_empty() {

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::datadir::DataDir;
+use sangam_node::datadir::DataDir;
 
 /// The unit's file name.
 pub const UNIT: &str = "sangam.service";

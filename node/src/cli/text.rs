@@ -46,7 +46,7 @@ fn text_from_editor(editor: &str, what: &str) -> Result<String> {
         .unwrap_or_else(std::env::temp_dir);
     let name = format!(
         "sangam-{}.txt",
-        hex::encode(crate::vault::random::<8>().map_err(|e| anyhow!("{e}"))?)
+        hex::encode(sangam_node::vault::random::<8>().map_err(|e| anyhow!("{e}"))?)
     );
     let path = folder.join(name);
     std::fs::OpenOptions::new()
