@@ -1,6 +1,6 @@
 //! The control API: a Unix socket in the data folder (mode 0600: the file permission is the
 //! authentication), newline-delimited JSON. The server hands each request to the event loop as a
-//! typed [`Command`]; [`crate::client::Client`] is the other end.
+//! typed [`ControlCall`]; [`crate::client::Client`] is the other end.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -27,7 +27,7 @@ pub const EVENT_CAPACITY: usize = 1024;
 pub const MAX_API_CONNECTIONS: usize = 32;
 
 /// A request for the event loop, with where to send the answer.
-pub struct Command {
+pub struct ControlCall {
     /// The request.
     pub request: Request,
     /// Where the answer goes.
@@ -66,7 +66,7 @@ pub struct Stopper {
 /// Serves API connections until `shutdown` turns true.
 pub async fn serve(
     listener: UnixListener,
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::Sender<ControlCall>,
     events: broadcast::Sender<Event>,
     stopper: Stopper,
 ) {
@@ -119,7 +119,7 @@ async fn read_line(reader: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Opt
 
 async fn connection(
     stream: UnixStream,
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::Sender<ControlCall>,
     events: broadcast::Sender<Event>,
     mut shutdown: watch::Receiver<bool>,
     stopper: Stopper,
@@ -166,7 +166,7 @@ async fn connection(
             return;
         }
         let (reply, answer) = oneshot::channel();
-        if commands.send(Command { request, reply }).await.is_err() {
+        if commands.send(ControlCall { request, reply }).await.is_err() {
             return;
         }
         let response = answer.await.unwrap_or(Response::Error {
@@ -182,10 +182,10 @@ async fn connection(
 /// Publishes this node's compromise notice, gives gossip a moment to carry it, then stops the
 /// node with its folder marked for destruction. Returns how many members were connected.
 /// Without a network (or if the post fails) the folder is still destroyed: safety first.
-async fn wipe(commands: &mpsc::Sender<Command>, stopper: &Stopper) -> usize {
+async fn wipe(commands: &mpsc::Sender<ControlCall>, stopper: &Stopper) -> usize {
     let ask = |request: Request| async {
         let (reply, answer) = oneshot::channel();
-        commands.send(Command { request, reply }).await.ok()?;
+        commands.send(ControlCall { request, reply }).await.ok()?;
         answer.await.ok()
     };
     let notice = Body::KeyCompromised(KeyCompromised {

@@ -27,6 +27,12 @@ use args::*;
 use post::{SealFor, body_of, seal_of};
 use print::*;
 
+/// An id as typed on the command line (a collective's key or a message), or why it is not one.
+fn parse_id<T: std::str::FromStr<Err = sangam_protocol::Error>>(text: &str) -> Result<T> {
+    text.parse()
+        .map_err(|e: sangam_protocol::Error| anyhow!("{e}"))
+}
+
 pub use args::Cli;
 
 /// `sangam wipe`: after a typed confirmation, the running node tells the network and destroys

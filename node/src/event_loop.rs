@@ -17,7 +17,7 @@ use sangam_protocol::transport::gossip_topic;
 use sangam_protocol::{AuthorId, Error as Rule, Keypair, NetworkId};
 use tokio::sync::{broadcast, mpsc, watch};
 
-use crate::api::Command;
+use crate::api::ControlCall;
 use crate::clock::now_ms;
 use crate::datadir::Settings;
 use crate::error::{NodeError, Result};
@@ -69,7 +69,7 @@ pub struct Parts {
     /// Who may pass the gated protocols (shared with the swarm).
     pub gate: MemberGate,
     /// Control requests from the API socket.
-    pub commands: mpsc::Receiver<Command>,
+    pub commands: mpsc::Receiver<ControlCall>,
     /// Events for the API's subscribers.
     pub events: broadcast::Sender<Event>,
     /// Where the listen addresses are published as they come up.
@@ -92,7 +92,7 @@ pub struct EventLoop {
     settings: Settings,
     topic: IdentTopic,
     network: NetworkId,
-    commands: mpsc::Receiver<Command>,
+    commands: mpsc::Receiver<ControlCall>,
     events: broadcast::Sender<Event>,
     listen_tx: watch::Sender<Vec<Multiaddr>>,
     sync_interval: Duration,

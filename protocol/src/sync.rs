@@ -312,7 +312,7 @@ pub fn respond_with(
 
 /// How a session ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Outcome {
+pub enum SessionEnd {
     /// Both sides held the same.
     InSync,
     /// The initiator now holds everything the responder offered.
@@ -332,7 +332,7 @@ pub enum Step {
     /// then call [`SyncSession::after_ingest`].
     Proofs(Vec<Vec<u8>>),
     /// The session is over.
-    Done(Outcome),
+    Done(SessionEnd),
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -340,7 +340,7 @@ enum State {
     AwaitingDigestReply,
     /// The fork proofs that came with the vector are being ingested, last (so that the
     /// admissions the session brought are known by then); then the session is over.
-    IngestingProofs(Outcome),
+    IngestingProofs(SessionEnd),
     AwaitingBatch {
         remote: VersionVector,
         before: VersionVector,
@@ -386,7 +386,7 @@ impl SyncSession {
         match (&mut self.state, response) {
             (State::AwaitingDigestReply, SyncResponse::InSync) => {
                 self.state = State::Finished;
-                Ok(Step::Done(Outcome::InSync))
+                Ok(Step::Done(SessionEnd::InSync))
             }
             (State::AwaitingDigestReply, SyncResponse::Vector(remote)) => {
                 Ok(self.ask(remote, local))
@@ -434,16 +434,16 @@ impl SyncSession {
             .any(|(author, _)| local.get(author) > before.get(author));
         let remote = remote.clone();
         if *complete {
-            return Ok(self.finish(Outcome::CaughtUp));
+            return Ok(self.finish(SessionEnd::CaughtUp));
         }
         if !progressed {
-            return Ok(self.finish(Outcome::Stalled));
+            return Ok(self.finish(SessionEnd::Stalled));
         }
         Ok(self.ask(remote, local))
     }
 
     /// Ends the session, after ingesting any fork proofs that came with the vector.
-    fn finish(&mut self, outcome: Outcome) -> Step {
+    fn finish(&mut self, outcome: SessionEnd) -> Step {
         if self.proofs.is_empty() {
             self.state = State::Finished;
             Step::Done(outcome)
@@ -456,7 +456,7 @@ impl SyncSession {
     fn ask(&mut self, remote: VersionVector, local: &VersionVector) -> Step {
         let wants = local.wants_from(&remote);
         if wants.is_empty() {
-            return self.finish(Outcome::CaughtUp);
+            return self.finish(SessionEnd::CaughtUp);
         }
         self.rounds += 1;
         self.state = State::AwaitingBatch {

@@ -41,7 +41,7 @@ impl Holder {
 }
 
 /// Runs one pull session of `local` from `remote`; returns (outcome, bytes sent both ways, rounds).
-fn pull(local: &mut Holder, remote: &Holder, network: &NetworkId) -> (Outcome, usize, u32) {
+fn pull(local: &mut Holder, remote: &Holder, network: &NetworkId) -> (SessionEnd, usize, u32) {
     let (mut session, mut request) = SyncSession::start(&local.vector());
     let mut bytes = 0;
     loop {
@@ -95,7 +95,7 @@ fn two_holders_in_sync_confirm_it_in_one_round_trip_with_few_bytes() {
     let bytes = request.encode().len() + response.encode().len();
     assert_eq!(
         session.handle(response, &vector).unwrap(),
-        Step::Done(Outcome::InSync)
+        Step::Done(SessionEnd::InSync)
     );
     assert_eq!(session.rounds(), 1);
     assert!(bytes < 2048, "{bytes} bytes");
@@ -115,7 +115,7 @@ fn a_holder_that_missed_messages_catches_up_and_bytes_follow_the_difference() {
         }
     }
     let (outcome, bytes, _) = pull(&mut local, &remote, &network);
-    assert_eq!(outcome, Outcome::CaughtUp);
+    assert_eq!(outcome, SessionEnd::CaughtUp);
     assert_eq!(local.messages, remote.messages);
     let missing: usize = remote
         .messages
@@ -137,7 +137,7 @@ fn large_differences_arrive_in_bounded_batches() {
     populate(&mut remote, &[key(40)], 1300, network);
     let mut local = Holder::default();
     let (outcome, _, rounds) = pull(&mut local, &remote, &network);
-    assert_eq!(outcome, Outcome::CaughtUp);
+    assert_eq!(outcome, SessionEnd::CaughtUp);
     assert_eq!(local.messages.len(), 1300);
     // Digest, then three batches of at most MAX_BATCH_MESSAGES.
     assert_eq!(
@@ -168,7 +168,7 @@ fn a_responder_that_sends_nothing_new_ends_the_session() {
     );
     assert_eq!(
         session.after_ingest(&local.vector()).unwrap(),
-        Step::Done(Outcome::Stalled)
+        Step::Done(SessionEnd::Stalled)
     );
 }
 
@@ -278,14 +278,14 @@ fn fork_proofs_come_with_the_vector_and_are_ingested_before_the_wants() {
     assert_eq!(session.after_ingest(&local).unwrap(), Step::Proofs(proofs));
     assert_eq!(
         session.after_ingest(&local).unwrap(),
-        Step::Done(Outcome::CaughtUp)
+        Step::Done(SessionEnd::CaughtUp)
     );
     // Equal digests need no proofs: one round trip, as before.
     let (mut same, request) = SyncSession::start(&remote);
     let response = respond(&request, &remote, || vec![vec![9]], |_, _| None);
     assert_eq!(
         same.handle(response, &remote).unwrap(),
-        Step::Done(Outcome::InSync)
+        Step::Done(SessionEnd::InSync)
     );
 }
 

@@ -32,49 +32,173 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// A file's code without its unit tests (tests may reach anywhere) and without comments (a doc
-/// link is not an import).
+/// link is not an import): every item marked `#[cfg(test)]` is cut out — a `mod tests { … }`
+/// up to its closing brace, a `mod trust_tests;` line — and the rest of the file is kept, so a
+/// test module declared near the top does not hide the code below it.
 fn code_of(path: &Path) -> String {
     let text = fs::read_to_string(path).unwrap();
-    let code = match text.find("#[cfg(test)]") {
-        Some(at) => &text[..at],
-        None => &text,
-    };
-    code.lines()
+    let lines: Vec<&str> = text
+        .lines()
         .map(|line| line.split("//").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The top-level module a file belongs to (`event_loop/peers.rs` → `event_loop`); `None` for the
-/// crate root and unit-test files.
-fn module_of(src: &Path, file: &Path) -> Option<String> {
-    let relative = file.strip_prefix(src).unwrap();
-    let first = relative.components().next()?.as_os_str().to_string_lossy();
-    let name = first.trim_end_matches(".rs").to_string();
-    let stem = file.file_stem()?.to_string_lossy();
-    if matches!(name.as_str(), "lib" | "main") || stem.ends_with("_tests") {
-        return None;
-    }
-    Some(name)
-}
-
-/// Module → modules it names through `crate::`.
-fn imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in sources(src) {
-        let Some(module) = module_of(src, &file) else {
+        .collect();
+    let mut kept = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if lines[index].trim() != "#[cfg(test)]" {
+            kept.push(lines[index]);
+            index += 1;
             continue;
-        };
-        let code = code_of(&file);
-        let targets = graph.entry(module.clone()).or_default();
-        for (at, _) in code.match_indices("crate::") {
-            let name: String = code[at + "crate::".len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            // `crate::Name` is a re-export at the root, not a module.
-            if !name.is_empty() && name != module && name.starts_with(|c: char| c.is_lowercase()) {
-                targets.insert(name);
+        }
+        // Skip the marked item: up to a `;` that ends it, or to the brace closing its block.
+        let mut depth = 0i32;
+        let mut opened = false;
+        index += 1;
+        while index < lines.len() {
+            let line = lines[index];
+            index += 1;
+            for c in line.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if (opened && depth <= 0) || (!opened && line.trim_end().ends_with(';')) {
+                break;
+            }
+        }
+    }
+    kept.join("\n")
+}
+
+/// Lines that hold code (not blank once comments are gone).
+fn lines_of_code(path: &Path) -> usize {
+    code_of(path)
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .count()
+}
+
+/// A file's module path in its crate (`event_loop/peers.rs` → `event_loop::peers`); empty for
+/// the crate root.
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(src).unwrap().with_extension("");
+    let mut path: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    if matches!(path.as_slice(), [root] if root == "lib" || root == "main") {
+        path.clear();
+    }
+    if path.last().is_some_and(|last| last == "mod") {
+        path.pop();
+    }
+    path
+}
+
+/// Every path that starts at `crate::`, `super::` or `self::` in `code`, as (where it starts
+/// from, its segments), with each entry of a `{…}` group its own path.
+fn paths_in(code: &str) -> Vec<(&'static str, Vec<String>)> {
+    fn ident(text: &str) -> (&str, &str) {
+        let end = text
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(text.len());
+        (&text[..end], &text[end..])
+    }
+    /// Reads a path (or a group of paths) after `prefix`, pushing every path it ends in.
+    fn read(text: &str, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+        let text = text.trim_start();
+        if let Some(group) = text.strip_prefix('{') {
+            let mut depth = 0;
+            let mut start = 0;
+            for (at, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        read(&group[start..at], prefix.clone(), out);
+                        return;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        read(&group[start..at], prefix.clone(), out);
+                        start = at + 1;
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        let (name, rest) = ident(text);
+        let mut path = prefix;
+        if !name.is_empty() {
+            path.push(name.to_string());
+        }
+        match rest.trim_start().strip_prefix("::") {
+            Some(more) => read(more, path, out),
+            None => out.push(path),
+        }
+    }
+    let mut found = Vec::new();
+    for anchor in ["crate::", "super::", "self::"] {
+        for (at, _) in code.match_indices(anchor) {
+            let before = code[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut paths = Vec::new();
+            read(&code[at + anchor.len()..], Vec::new(), &mut paths);
+            let start: &'static str = match anchor {
+                "crate::" => "crate",
+                "super::" => "super",
+                _ => "self",
+            };
+            found.extend(paths.into_iter().map(|p| (start, p)));
+        }
+    }
+    found
+}
+
+/// Module → the modules it names (resolved to the longest module path that exists), leaving
+/// out a module's own ancestors and descendants: a parent declares its children, and a child
+/// using its parent's items is how Rust is written. What is left are the links between
+/// siblings and cousins, where a cycle means two files that cannot be read apart.
+fn imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let files = sources(src);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_path(src, f)).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let here = module_path(src, file);
+        if here.is_empty()
+            || file
+                .file_stem()
+                .is_some_and(|s| s.to_string_lossy().ends_with("_tests"))
+        {
+            continue;
+        }
+        let targets = graph.entry(here.join("::")).or_default();
+        for (start, segments) in paths_in(&code_of(file)) {
+            let mut base = match start {
+                "crate" => Vec::new(),
+                "super" => here[..here.len() - 1].to_vec(),
+                _ => here.clone(),
+            };
+            let mut segments = segments.as_slice();
+            while let [first, rest @ ..] = segments
+                && first == "super"
+            {
+                base.pop();
+                segments = rest;
+            }
+            base.extend(segments.iter().cloned());
+            while !base.is_empty() && !modules.contains(&base) {
+                base.pop();
+            }
+            let related = base.starts_with(&here) || here.starts_with(&base);
+            if !related {
+                targets.insert(base.join("::"));
             }
         }
     }
@@ -141,17 +265,73 @@ fn the_cycle_finder_finds_a_cycle() {
 #[test]
 fn the_event_loop_stays_a_dispatcher_and_node_files_stay_readable() {
     let src = workspace().join("node").join("src");
-    let event_loop = code_of(&src.join("event_loop.rs")).lines().count();
+    let event_loop = lines_of_code(&src.join("event_loop.rs"));
     assert!(
         event_loop < 400,
         "event_loop.rs has {event_loop} lines of code: move a decision into its machine"
     );
     for file in sources(&src) {
-        let lines = code_of(&file).lines().count();
+        let lines = lines_of_code(&file);
         assert!(
             lines <= 500,
             "{} has {lines} lines of code: it probably holds two ideas",
             file.display()
         );
+    }
+}
+
+#[test]
+fn the_cycle_finder_sees_siblings_but_not_a_parent_and_its_child() {
+    let src = workspace().join("node").join("src");
+    let graph = imports(&src);
+    // `event_loop/admission.rs` uses `super::peers::insert_bounded`: a link between siblings.
+    assert!(graph["event_loop::admission"].contains("event_loop::peers"));
+    // Children use their parent's items (`super::EventLoop`): not a link.
+    assert!(!graph["event_loop::hello"].contains("event_loop"));
+}
+
+/// Every public type a crate declares (`pub`, `pub(crate)`, `pub(super)`), with its file.
+fn public_types(src: &Path) -> Vec<(String, PathBuf)> {
+    let mut types = Vec::new();
+    for file in sources(src) {
+        for line in code_of(&file).lines() {
+            let line = line.trim_start();
+            let Some(rest) = line.strip_prefix("pub") else {
+                continue;
+            };
+            let rest = match rest.strip_prefix('(') {
+                Some(scoped) => scoped.split_once(')').map_or("", |(_, after)| after),
+                None => rest,
+            };
+            let mut words = rest.split_whitespace();
+            if let (Some("struct" | "enum" | "trait" | "type"), Some(name)) =
+                (words.next(), words.next())
+            {
+                let name: String = name
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                types.push((name, file.clone()));
+            }
+        }
+    }
+    types
+}
+
+#[test]
+fn no_two_public_types_of_one_crate_share_a_name() {
+    for krate in ["protocol", "node", "tui"] {
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let types = public_types(&workspace().join(krate).join("src"));
+        assert!(types.len() > 10, "{krate}: found too few types to judge");
+        for (name, file) in types {
+            if let Some(first) = seen.insert(name.clone(), file.clone()) {
+                panic!(
+                    "{krate} has two public types named {name}: in {} and {}",
+                    first.display(),
+                    file.display()
+                );
+            }
+        }
     }
 }

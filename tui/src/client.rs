@@ -18,7 +18,7 @@ pub const INCOMING_CAPACITY: usize = 256;
 const RETRY: Duration = Duration::from_secs(2);
 
 /// The app's end of the link.
-pub struct Link {
+pub struct NodeLink {
     /// Send requests here.
     pub outgoing: mpsc::Sender<(Purpose, Request)>,
     /// Answers and events arrive here.
@@ -26,11 +26,11 @@ pub struct Link {
 }
 
 /// Starts the link to the node whose control socket is `socket`.
-pub fn connect(socket: PathBuf) -> Link {
+pub fn connect(socket: PathBuf) -> NodeLink {
     let (outgoing, requests) = mpsc::channel(OUTGOING_CAPACITY);
     let (answers, incoming) = mpsc::channel(INCOMING_CAPACITY);
     tokio::spawn(run(socket, requests, answers));
-    Link { outgoing, incoming }
+    NodeLink { outgoing, incoming }
 }
 
 async fn run(

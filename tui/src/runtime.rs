@@ -12,7 +12,7 @@ use sangam_node::clock::now_ms;
 use tokio::sync::mpsc;
 
 use crate::app::{Action, App, Incoming};
-use crate::client::Link;
+use crate::client::NodeLink;
 use crate::launcher::Launcher;
 use crate::setup::SetupOutcome;
 use crate::t;
@@ -38,7 +38,7 @@ pub async fn drive<B: Backend>(
     terminal: &mut Terminal<B>,
     mut app: App,
     mut keys: mpsc::Receiver<KeyEvent>,
-    mut link: Link,
+    mut link: NodeLink,
     home: Home,
 ) -> anyhow::Result<App>
 where

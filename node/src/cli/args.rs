@@ -346,13 +346,6 @@ impl From<RoleArg> for Role {
     }
 }
 
-pub(super) fn parse_id<T: std::str::FromStr<Err = sangam_protocol::Error>>(
-    text: &str,
-) -> Result<T> {
-    text.parse()
-        .map_err(|e: sangam_protocol::Error| anyhow!("{e}"))
-}
-
 /// A moment given as a date (2026-11-20, midnight UTC), a date and time, or a time ago (3d).
 pub(super) fn moment(text: &Option<String>) -> Result<Option<u64>> {
     let Some(text) = text else { return Ok(None) };

@@ -6,7 +6,7 @@ use sangam_protocol::audit::{Audit, Endorsement, OfficeType, Outcome, Ratings, p
 use sangam_protocol::kinds::{Announcement, MentoringRequest, Offer, Profile, Resource, Urgency};
 use sangam_protocol::{Body, MessageId};
 
-use super::args::parse_id;
+use super::parse_id;
 use super::text::long_text;
 use sangam_node::clock::now_ms;
 

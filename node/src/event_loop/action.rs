@@ -4,7 +4,7 @@
 use libp2p::{Multiaddr, PeerId};
 use sangam_protocol::api::Event;
 
-use super::peers::BookEntry;
+use crate::ledger::PeerRecord;
 
 /// One thing a machine wants done.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub(super) enum Action {
     /// Start (or queue) a sync with this peer.
     StartSync(PeerId),
     /// Save what we know of this peer in the address book on disk.
-    Save(PeerId, BookEntry),
+    Save(PeerId, PeerRecord),
     /// Delete this peer from the address book on disk (revoked, or not seen for long).
     Forget(PeerId),
     /// Count a refusal that has no message behind it (shown in `sangam status`).

@@ -13,7 +13,7 @@ use super::EventLoop;
 use super::own_posts::OwnPost;
 use super::peers::Peers;
 use super::relays::Relays;
-use crate::api::Command;
+use crate::api::ControlCall;
 use crate::error::{NodeError, Result};
 use crate::network::{Behaviour, GossipMeter};
 use crate::service::{Live, Service};
@@ -151,8 +151,8 @@ impl EventLoop {
         }
     }
 
-    pub(super) fn on_command(&mut self, command: Command) {
-        let Command { request, reply } = command;
+    pub(super) fn on_command(&mut self, command: ControlCall) {
+        let ControlCall { request, reply } = command;
         let now = self.now();
         let reachable = self.reachable();
         let mut live = Running {

@@ -5,7 +5,7 @@
 use libp2p::PeerId;
 use libp2p::request_response;
 use sangam_protocol::api::Event;
-use sangam_protocol::sync::{Outcome, SyncRequest, SyncResponse};
+use sangam_protocol::sync::{SessionEnd, SyncRequest, SyncResponse};
 
 use super::EventLoop;
 use super::sync_driver::SyncStep;
@@ -132,9 +132,9 @@ impl EventLoop {
         }
     }
 
-    fn finish_sync(&mut self, peer: PeerId, outcome: Outcome, received: u64, again: bool) {
+    fn finish_sync(&mut self, peer: PeerId, outcome: SessionEnd, received: u64, again: bool) {
         tracing::debug!(%peer, ?outcome, received, "sync finished");
-        if outcome != Outcome::Stalled
+        if outcome != SessionEnd::Stalled
             && self.ledger.own_feed_pending().unwrap_or(false)
             && let Some(member) = sangam_protocol::AuthorId::from_peer_id(&peer)
         {

@@ -10,7 +10,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use sangam_protocol::limits::{SYNC_REQUEST_BURST, SYNC_REQUESTS_PER_MINUTE};
 use sangam_protocol::rate::RateLimiter;
-use sangam_protocol::sync::{Outcome, Step, SyncRequest, SyncResponse, SyncSession, VersionVector};
+use sangam_protocol::sync::{
+    SessionEnd, Step, SyncRequest, SyncResponse, SyncSession, VersionVector,
+};
 use sangam_protocol::{AuthorId, Error as Rule};
 
 /// What to do next in a sync with one peer.
@@ -25,7 +27,7 @@ pub(super) enum SyncStep {
     /// The session is over.
     Done {
         /// How it ended.
-        outcome: Outcome,
+        outcome: SessionEnd,
         /// Messages received in it.
         received: u64,
         /// Another sync with the same peer was asked for meanwhile: start it now.
@@ -253,7 +255,7 @@ mod tests {
         assert_eq!(
             sync.on_response(peer, answer, &local),
             SyncStep::Done {
-                outcome: Outcome::InSync,
+                outcome: SessionEnd::InSync,
                 received: 0,
                 again: true
             }
