@@ -202,6 +202,29 @@ fn genesis_must_found_the_network_it_names_and_come_from_the_founder() {
 }
 
 #[test]
+fn a_revoked_keys_messages_are_kept_without_words_up_to_its_cut_off_and_refused_after() {
+    let (genesis, mut founder) = network();
+    let member = key(2);
+    let mut acts_so_far = vec![founder.admit(&member, Role::Member, NOW)];
+    let mut feed = Feed::new(key(2), founder.network);
+    let first = feed.post(announcement("one"));
+    let second = feed.post(announcement("two"));
+    let third = feed.post(announcement("three"));
+    acts_so_far.push(founder.revoke_trusting(&member, Some(&second), NOW + 1));
+    let membership = Membership::compute(&genesis, &acts(&acts_so_far)).unwrap();
+    for kept in [&first, &second] {
+        assert_eq!(
+            validate_permission(&membership, kept.header()),
+            Ok(Permission::Former)
+        );
+    }
+    assert_eq!(
+        validate_permission(&membership, third.header()),
+        Err(Error::NotAMember)
+    );
+}
+
+#[test]
 fn non_members_and_wrong_roles_are_refused() {
     let (genesis, mut founder) = network();
     let member = key(2);
@@ -313,6 +336,20 @@ fn timestamps_never_go_back_along_a_chain() {
         ..Neighbours::default()
     };
     assert_eq!(validate_chain(&first, &next), Err(Error::TimestampWentBack));
+    // Two messages written in the same millisecond are in order, from either side.
+    let (_, mut feed) = network();
+    let first = feed.post_at(announcement("one"), NOW);
+    let second = feed.post_at(announcement("two"), NOW);
+    let before = Neighbours {
+        previous: Some(&first),
+        ..Neighbours::default()
+    };
+    assert_eq!(validate_chain(&second, &before), Ok(()));
+    let after = Neighbours {
+        next: Some(&second),
+        ..Neighbours::default()
+    };
+    assert_eq!(validate_chain(&first, &after), Ok(()));
 }
 
 #[test]

@@ -248,7 +248,7 @@ fn build() -> Value {
     successor.seq = 1;
     successor.prev = Some(late.id());
     let after_fork = successor.post(net, T0 + 21_000, announcement_body("Carrying on"));
-    let stand_alone = standalone_refusals(&member.key, net);
+    let stand_alone = standalone_refusals(&member.key, net, (&founder.key, &genesis));
     json!({
         "founder_seed_hex": hex::encode(FOUNDER_SEED),
         "member_seed_hex": hex::encode(MEMBER_SEED),
@@ -319,7 +319,13 @@ fn hand_signed(key: &Keypair, mut header: Header, body: &[u8]) -> Vec<u8> {
 
 /// One input per reason code that a receiver can decide from the bytes alone (envelope and
 /// body rules, PROTOCOL.md §7.1–2), checked at `CHECK_NOW` in the vectors' network.
-fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
+/// Refusals of one message each, by `key` (a member's) — and one by the founder, re-signing the
+/// `genesis` it founded with at a later seq.
+fn standalone_refusals(
+    key: &Keypair,
+    net: NetworkId,
+    (founder, genesis): (&Keypair, &Message),
+) -> Value {
     let header = |seq: u64, prev: Option<MessageId>, kind: Kind| Header {
         version: FORMAT_VERSION,
         network: net,
@@ -379,6 +385,22 @@ fn standalone_refusals(key: &Keypair, net: NetworkId) -> Value {
         "seq_prev_mismatch",
         "seq 2 naming no previous",
         hand_signed(key, header(2, None, Kind::Announcement), &body),
+    ));
+    cases.push((
+        "seq_prev_mismatch",
+        "seq 1 naming a previous",
+        hand_signed(
+            key,
+            header(1, Some(MessageId([7; 32])), Kind::Announcement),
+            &body,
+        ),
+    ));
+    let mut refounding = header(2, Some(genesis.id()), Kind::Genesis);
+    refounding.author = founder.author();
+    cases.push((
+        "invalid_genesis",
+        "the founder's own genesis body again at seq 2",
+        hand_signed(founder, refounding, genesis.body_bytes().expect("body")),
     ));
     cases.push((
         "seq_prev_mismatch",
@@ -641,7 +663,7 @@ fn each_refused_vector_is_refused_for_its_listed_reason() {
 fn each_standalone_refusal_gets_its_reason() {
     let (committed, network) = committed();
     let cases = committed["refused_alone"].as_array().expect("array");
-    assert_eq!(cases.len(), 22);
+    assert_eq!(cases.len(), 24);
     for case in cases {
         let wire = hex::decode(case["wire_hex"].as_str().expect("hex")).expect("hex");
         let reason = match validate_envelope(&wire, &network, CHECK_NOW) {
