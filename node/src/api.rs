@@ -169,10 +169,9 @@ async fn connection(
         if commands.send(ControlCall { request, reply }).await.is_err() {
             return;
         }
-        let response = answer.await.unwrap_or(Response::Error {
-            message: "the node is shutting down".into(),
-            reason: "shutting_down".into(),
-        });
+        let response = answer
+            .await
+            .unwrap_or_else(|_| NodeError::ShuttingDown.to_response());
         if write_line(&mut writer, &response).await.is_err() {
             return;
         }

@@ -96,6 +96,23 @@ pub enum NodeError {
         /// Why, in plain words.
         message: String,
     },
+    /// A control request named an address that is not one.
+    #[error("`{0}` is not a network address like /ip4/1.2.3.4/tcp/7117/p2p/12D3KooW…")]
+    BadAddress(String),
+    /// The node could not start a connection to an address.
+    #[error("cannot connect to {address}: {why}")]
+    CannotDial {
+        /// The address as given.
+        address: String,
+        /// Why, as libp2p said it.
+        why: String,
+    },
+    /// A post was signed but could not be saved to disk; it was not sent.
+    #[error("the post could not be saved to disk ({0})")]
+    NotSaved(String),
+    /// The node stopped before it answered.
+    #[error("the node is shutting down")]
+    ShuttingDown,
     /// What was asked needs the daemon running.
     #[error("this needs the node to be running: start it with `sangam run`")]
     NotRunning,
@@ -142,6 +159,10 @@ impl NodeError {
             NodeError::NotFound(_) => "not_found",
             NodeError::Api(_) => "api",
             NodeError::Refused { reason, .. } => reason,
+            NodeError::BadAddress(_) => "bad_address",
+            NodeError::CannotDial { .. } => "cannot_dial",
+            NodeError::NotSaved(_) => "disk",
+            NodeError::ShuttingDown => "shutting_down",
             NodeError::NotRunning => "not_running",
             NodeError::Io { .. } => "io",
             NodeError::Network(_) => "network",
@@ -153,6 +174,35 @@ impl NodeError {
         sangam_protocol::api::Response::Error {
             reason: self.reason().to_string(),
             message: self.to_string(),
+        }
+    }
+}
+
+/// A refusal of a peer rather than of a message: counted in `sangam status` under its reason
+/// code, beside the message rules' codes (PROTOCOL.md §10).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PeerRefusal {
+    /// A connection whose peer did not prove membership (or whose proof was refused).
+    OutsiderConnection,
+    /// A peer that sent provably invalid messages too often; disconnected for a while.
+    MisbehavingPeer,
+    /// A stranger's connection past the few this node allows at once.
+    StrangerOverBudget,
+    /// A member asked to sync more often than this node answers.
+    SyncRateLimited,
+    /// A relay reservation or circuit refused (not a member, or over the limits).
+    RelayRefused,
+}
+
+impl PeerRefusal {
+    /// Its stable reason code.
+    pub fn reason(self) -> &'static str {
+        match self {
+            PeerRefusal::OutsiderConnection => "outsider_connection",
+            PeerRefusal::MisbehavingPeer => "misbehaving_peer",
+            PeerRefusal::StrangerOverBudget => "stranger_over_budget",
+            PeerRefusal::SyncRateLimited => "sync_rate_limited",
+            PeerRefusal::RelayRefused => "relay_refused",
         }
     }
 }

@@ -343,7 +343,7 @@ impl EventLoop {
                     }
                 }
                 Action::Count(reason) => {
-                    *self.rejected.entry(reason.into()).or_insert(0) += 1;
+                    *self.rejected.entry(reason.reason().into()).or_insert(0) += 1;
                 }
                 Action::LookForPeers => {
                     if self.swarm.behaviour_mut().kad.inner().bootstrap().is_err() {

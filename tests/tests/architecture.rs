@@ -335,3 +335,34 @@ fn no_two_public_types_of_one_crate_share_a_name() {
         }
     }
 }
+
+#[test]
+fn every_reason_code_comes_from_a_catalogue() {
+    // The node's codes are `NodeError::reason` and `PeerRefusal::reason` (node/src/error.rs);
+    // the message rules' are `Error::reason` in the protocol crate. A code minted anywhere else
+    // is one a client cannot find listed.
+    let src = workspace().join("node").join("src");
+    for file in sources(&src) {
+        let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+        if stem == "error" || stem.ends_with("_tests") {
+            continue;
+        }
+        let code = code_of(&file);
+        for (at, _) in code.match_indices("reason: \"") {
+            let literal: String = code[at + "reason: \"".len()..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect();
+            assert!(
+                literal.contains(' '),
+                "{} mints the reason code `{literal}`: add it to the catalogue in error.rs",
+                file.display()
+            );
+        }
+        assert!(
+            !code.contains("Count(\""),
+            "{} counts a refusal by a string: use PeerRefusal",
+            file.display()
+        );
+    }
+}

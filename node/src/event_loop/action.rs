@@ -4,6 +4,7 @@
 use libp2p::{Multiaddr, PeerId};
 use sangam_protocol::api::Event;
 
+use crate::error::PeerRefusal;
 use crate::ledger::PeerRecord;
 
 /// One thing a machine wants done.
@@ -35,7 +36,7 @@ pub(super) enum Action {
     /// Delete this peer from the address book on disk (revoked, or not seen for long).
     Forget(PeerId),
     /// Count a refusal that has no message behind it (shown in `sangam status`).
-    Count(&'static str),
+    Count(PeerRefusal),
     /// Ask Kademlia to look for more members.
     LookForPeers,
     /// Tell the control API's subscribers.

@@ -11,6 +11,7 @@ use sangam_protocol::{AuthorId, Error as Rule, NetworkId};
 
 use super::action::Action;
 use super::peers::insert_bounded;
+use crate::error::PeerRefusal;
 
 /// How long a peer that is not a known member has to prove membership before it is dropped.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
@@ -64,7 +65,7 @@ impl Admission {
         let waiting = self.deadlines.remove(peer).is_some();
         let refused = self.refused.remove(peer);
         if waiting && !refused && !member {
-            vec![Action::Count("outsider_connection")]
+            vec![Action::Count(PeerRefusal::OutsiderConnection)]
         } else {
             Vec::new()
         }
@@ -75,13 +76,13 @@ impl Admission {
     pub(super) fn on_refused(&mut self, peer: PeerId, now: Instant) -> Vec<Action> {
         if self.refused.len() >= super::peers::MAX_TRACKED {
             return vec![
-                Action::Count("outsider_connection"),
+                Action::Count(PeerRefusal::OutsiderConnection),
                 Action::Disconnect(peer),
             ];
         }
         self.refused.insert(peer);
         insert_bounded(&mut self.deadlines, peer, now + REFUSED_GRACE, |at| *at);
-        vec![Action::Count("outsider_connection")]
+        vec![Action::Count(PeerRefusal::OutsiderConnection)]
     }
 
     /// Checks a hello from `peer`. `open_member`: it is already a member with protocols open.
@@ -128,7 +129,7 @@ impl Admission {
             }
             tracing::info!(%peer, "dropping a peer that did not prove membership");
             if !self.refused.remove(peer) {
-                actions.push(Action::Count("outsider_connection"));
+                actions.push(Action::Count(PeerRefusal::OutsiderConnection));
             }
             actions.push(Action::Disconnect(*peer));
             false
@@ -171,7 +172,7 @@ mod tests {
         assert_eq!(
             actions,
             vec![
-                Action::Count("outsider_connection"),
+                Action::Count(PeerRefusal::OutsiderConnection),
                 Action::Disconnect(silent)
             ]
         );
@@ -189,7 +190,7 @@ mod tests {
         admission.on_refused(refused, now);
         assert_eq!(
             admission.forget(&stranger, false),
-            vec![Action::Count("outsider_connection")]
+            vec![Action::Count(PeerRefusal::OutsiderConnection)]
         );
         assert!(admission.forget(&member, true).is_empty(), "proved itself");
         assert!(admission.forget(&refused, false).is_empty(), "counted once");
@@ -207,7 +208,7 @@ mod tests {
         admission.on_stranger(peer, false, now);
         assert_eq!(
             admission.on_refused(peer, now),
-            vec![Action::Count("outsider_connection")]
+            vec![Action::Count(PeerRefusal::OutsiderConnection)]
         );
         assert!(
             admission.tick(now, |_| false).is_empty(),

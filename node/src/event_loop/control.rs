@@ -78,16 +78,15 @@ impl Live for Running<'_> {
     }
 
     fn connect(&mut self, address: &str) -> Result<String> {
-        let multiaddr: Multiaddr = address.parse().map_err(|_| NodeError::Refused {
-            reason: "bad_address".into(),
-            message: format!(
-                "`{address}` is not a network address like /ip4/1.2.3.4/tcp/7117/p2p/12D3KooW…"
-            ),
-        })?;
-        self.swarm.dial(multiaddr).map_err(|e| NodeError::Refused {
-            reason: "cannot_dial".into(),
-            message: format!("cannot connect to {address}: {e}"),
-        })?;
+        let multiaddr: Multiaddr = address
+            .parse()
+            .map_err(|_| NodeError::BadAddress(address.to_string()))?;
+        self.swarm
+            .dial(multiaddr)
+            .map_err(|e| NodeError::CannotDial {
+                address: address.to_string(),
+                why: e.to_string(),
+            })?;
         Ok(address.to_string())
     }
 

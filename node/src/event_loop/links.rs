@@ -11,6 +11,7 @@ use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{Multiaddr, PeerId, autonat, dcutr, identify, relay};
 
 use super::EventLoop;
+use crate::error::PeerRefusal;
 
 impl EventLoop {
     /// This node listens on a new address.
@@ -182,7 +183,7 @@ impl EventLoop {
                 status,
             } => {
                 tracing::info!(peer = %src_peer_id, ?status, "refused a reservation on this relay");
-                self.apply(vec![super::Action::Count("relay_refused")]);
+                self.apply(vec![super::Action::Count(PeerRefusal::RelayRefused)]);
             }
             relay::Event::CircuitReqDenied {
                 src_peer_id,
@@ -190,7 +191,7 @@ impl EventLoop {
                 status,
             } => {
                 tracing::info!(peer = %src_peer_id, to = %dst_peer_id, ?status, "refused a circuit through this relay");
-                self.apply(vec![super::Action::Count("relay_refused")]);
+                self.apply(vec![super::Action::Count(PeerRefusal::RelayRefused)]);
             }
             _ => {}
         }

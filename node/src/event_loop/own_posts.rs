@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 
 use super::EventLoop;
 use super::flusher::Flushed;
+use crate::error::NodeError;
 
 /// A post by this node, stored, waiting for its flush before it is answered and gossiped.
 pub(super) struct OwnPost {
@@ -111,10 +112,7 @@ impl EventLoop {
                     self.stored(post.message);
                     post.response
                 }
-                Err(problem) => Response::Error {
-                    message: format!("the post could not be saved to disk ({problem})"),
-                    reason: "disk".into(),
-                },
+                Err(problem) => NodeError::NotSaved(problem.to_string()).to_response(),
             };
             let _ = post.reply.send(response);
         }

@@ -14,6 +14,7 @@ use rand::seq::SliceRandom;
 use sangam_protocol::api::Event;
 
 use super::action::Action;
+use crate::error::PeerRefusal;
 use crate::gate::MemberGate;
 pub(super) use crate::ledger::PeerRecord as BookEntry;
 
@@ -244,7 +245,7 @@ impl Peers {
             if strangers > STRANGER_BUDGET {
                 tracing::debug!(%peer, "too many strangers connected; closing this one");
                 return vec![
-                    Action::Count("stranger_over_budget"),
+                    Action::Count(PeerRefusal::StrangerOverBudget),
                     Action::Disconnect(peer),
                 ];
             }
@@ -360,7 +361,10 @@ impl Peers {
         self.strikes.remove(&peer);
         tracing::warn!(%peer, "disconnecting a peer that keeps sending invalid messages");
         insert_bounded(&mut self.banned, peer, now + BAN_TIME, |until| *until);
-        vec![Action::Count("misbehaving_peer"), Action::Disconnect(peer)]
+        vec![
+            Action::Count(PeerRefusal::MisbehavingPeer),
+            Action::Disconnect(peer),
+        ]
     }
 
     /// LAN discovery found peers: dial the members among them if short.

@@ -9,6 +9,7 @@ use libp2p::{Multiaddr, PeerId};
 use rand::SeedableRng;
 
 use super::*;
+use crate::error::PeerRefusal;
 
 fn address(port: u16) -> Multiaddr {
     format!("/ip4/10.0.0.1/tcp/{port}").parse().unwrap()
@@ -102,7 +103,7 @@ fn five_invalid_messages_ban_a_peer_and_it_is_refused_when_it_returns() {
     assert_eq!(
         actions,
         vec![
-            Action::Count("misbehaving_peer"),
+            Action::Count(PeerRefusal::MisbehavingPeer),
             Action::Disconnect(hostile)
         ]
     );
@@ -328,7 +329,7 @@ fn a_flood_of_strangers_gets_a_small_budget_and_members_still_get_in() {
         let stranger = PeerId::random();
         let actions = peers.on_connected(stranger, None, true, now, 0);
         if actions.contains(&Action::Disconnect(stranger)) {
-            assert!(actions.contains(&Action::Count("stranger_over_budget")));
+            assert!(actions.contains(&Action::Count(PeerRefusal::StrangerOverBudget)));
             closed += 1;
             peers.on_closed(stranger, now);
         }

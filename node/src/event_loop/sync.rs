@@ -9,6 +9,7 @@ use sangam_protocol::sync::{SessionEnd, SyncRequest, SyncResponse};
 
 use super::EventLoop;
 use super::sync_driver::SyncStep;
+use crate::error::PeerRefusal;
 
 impl EventLoop {
     /// Starts a sync with a member whose protocols are open (queued if one is running).
@@ -56,7 +57,7 @@ impl EventLoop {
                 if !self.sync.may_answer(&peer, self.now()) {
                     // Unanswered: the asker's request times out; it may ask again later.
                     drop(channel);
-                    self.apply(vec![super::Action::Count("sync_rate_limited")]);
+                    self.apply(vec![super::Action::Count(PeerRefusal::SyncRateLimited)]);
                     return;
                 }
                 let vector = self.ledger.vector().unwrap_or_default();
