@@ -186,6 +186,9 @@ pub struct App {
     pub setup: Option<Setup>,
     /// The name of the collective a welcome was asked for, until its invite comes.
     pending_welcome: Option<String>,
+    /// Whether audits or endorsements arrived since the score card was last asked for (it is
+    /// asked again at the next tick while the tab is open, not once per message).
+    card_stale: bool,
     /// Whether the node's folder is sealed with a passphrase, when the app can start the node
     /// itself (it knows the folder and where `sangam` is); `None` when it cannot.
     pub can_start_node: Option<bool>,
@@ -228,6 +231,7 @@ impl App {
             invite: None,
             setup: None,
             pending_welcome: None,
+            card_stale: false,
             can_start_node: None,
             tab: Tab::Feed,
             link: Link::Connecting,
@@ -439,6 +443,9 @@ impl App {
             ];
             if self.tab == Tab::Network {
                 actions.push(Action::Send(Purpose::Overview, Request::Overview));
+            }
+            if std::mem::take(&mut self.card_stale) && self.tab == Tab::Scorecards {
+                actions.extend(self.card_refresh());
             }
             actions
         } else {

@@ -1,10 +1,11 @@
 //! What the node says: answers to the app's requests and live events, turned into the app's
 //! state and a notice in plain words.
 
-use sangam_protocol::api::{Event, Request, Response};
-use sangam_protocol::{Body, Kind};
+use sangam_protocol::api::{Event, Item, Request, Response};
+use sangam_protocol::validate::reference_of;
+use sangam_protocol::{Body, Kind, MessageId};
 
-use super::{Action, App, FEED_LIMIT, Incoming, Link, Purpose, readers_in_words, recent_feed};
+use super::{Action, App, FEED_LIMIT, Incoming, Link, Purpose, readers_in_words};
 use crate::form::FormKind;
 use crate::setup::SetupOutcome;
 use crate::t;
@@ -132,47 +133,79 @@ impl App {
 
     fn on_event(&mut self, event: Event) -> Vec<Action> {
         match event {
-            Event::MessageStored { item } => {
-                let item = *item;
-                let mut actions = vec![];
-                match item.kind {
-                    Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::Profile => {
-                        actions.push(Action::Send(Purpose::Members, Request::Members));
-                    }
-                    // Closes, offers and endorsements change other items' counts: refetch them.
-                    Kind::Close | Kind::Offer | Kind::Sealed | Kind::Endorsement => {
-                        actions.push(Action::Send(Purpose::Feed, recent_feed()));
-                    }
-                    _ => {}
-                }
-                if let Some(Body::Profile(profile)) = &item.body
-                    && Some(item.author) == self.me()
-                {
-                    self.own_profile = Some(profile.clone());
-                }
-                if matches!(item.kind, Kind::Audit | Kind::Endorsement | Kind::Withdraw) {
-                    actions.extend(self.card_refresh());
-                }
-                if !self.items.iter().any(|i| i.id == item.id) {
-                    actions.extend(self.alert_for(&item));
-                    let at = self
-                        .items
-                        .iter()
-                        .position(|i| i.timestamp < item.timestamp)
-                        .unwrap_or(self.items.len());
-                    self.items.insert(at, item);
-                    self.items.truncate(FEED_LIMIT);
-                }
-                actions.push(Action::Send(Purpose::Status, Request::Status));
-                actions
-            }
-            Event::PeerConnected { .. }
-            | Event::PeerDisconnected { .. }
-            | Event::SyncDone { .. } => vec![
+            Event::MessageStored { item } => self.on_stored(*item),
+            // Who is connected matters at once; sync rounds and refusals come in bursts (a
+            // stranger's flood is one), and the next tick reads the status anyway.
+            Event::PeerConnected { .. } | Event::PeerDisconnected { .. } => vec![
                 Action::Send(Purpose::Status, Request::Status),
                 Action::Send(Purpose::Peers, Request::Peers),
             ],
-            Event::Rejected { .. } => vec![Action::Send(Purpose::Status, Request::Status)],
+            Event::SyncDone { .. } | Event::Rejected { .. } => vec![],
+        }
+    }
+
+    /// A message was stored: the app updates what it holds in place — the new item, the count
+    /// or state of the item it answers, closes, withdraws or endorses, the status's counts —
+    /// and asks the node again only for what it cannot work out (members after a membership
+    /// act; the score card, at the next tick).
+    fn on_stored(&mut self, item: Item) -> Vec<Action> {
+        let mut actions = vec![];
+        if matches!(
+            item.kind,
+            Kind::Admit | Kind::Revoke | Kind::ReplaceFounder | Kind::Council | Kind::Profile
+        ) {
+            actions.push(Action::Send(Purpose::Members, Request::Members));
+        }
+        if let Some(Body::Profile(profile)) = &item.body
+            && Some(item.author) == self.me()
+        {
+            self.own_profile = Some(profile.clone());
+        }
+        if matches!(item.kind, Kind::Audit | Kind::Endorsement | Kind::Withdraw) {
+            self.card_stale = true;
+        }
+        if let Some(status) = &mut self.status {
+            *status
+                .messages
+                .entry(item.kind.name().to_string())
+                .or_insert(0) += 1;
+        }
+        if let Some(target) = item.body.as_ref().and_then(reference_of) {
+            self.answered(&item, target);
+        }
+        if !self.items.iter().any(|i| i.id == item.id) {
+            actions.extend(self.alert_for(&item));
+            let at = self
+                .items
+                .iter()
+                .position(|i| i.timestamp < item.timestamp)
+                .unwrap_or(self.items.len());
+            self.items.insert(at, item);
+            self.items.truncate(FEED_LIMIT);
+        }
+        actions
+    }
+
+    /// `reply` (an offer, close, withdrawal or endorsement) names `target`: the target's count
+    /// or state changes where the app shows it.
+    fn answered(&mut self, reply: &Item, target: MessageId) {
+        let shown = self
+            .items
+            .iter_mut()
+            .chain(self.found.iter_mut().flatten())
+            .filter(|i| i.id == target);
+        for item in shown {
+            match reply.kind {
+                Kind::Offer => item.offers += 1,
+                Kind::Endorsement => item.endorsements += 1,
+                Kind::Close if reply.author == item.author => item.closed = true,
+                Kind::Withdraw if reply.author == item.author => {
+                    item.withdrawn = true;
+                    item.body = None;
+                    item.sealed = None;
+                }
+                _ => {}
+            }
         }
     }
 }
