@@ -105,6 +105,8 @@ pub struct Ledger {
     new_forks: Vec<(AuthorId, u64)>,
     /// This node's key for opening what was sealed for it, once set.
     reader: Option<sealing::Reader>,
+    /// What score cards are computed from, once a card was asked for (see `forum.rs`).
+    score_inputs: std::sync::Mutex<Option<forum::ScoreInputs>>,
 }
 
 impl Ledger {
@@ -116,6 +118,7 @@ impl Ledger {
             parked: Vec::new(),
             new_forks: Vec::new(),
             reader: None,
+            score_inputs: std::sync::Mutex::new(None),
         };
         if let Some(id) = ledger.store.meta(GENESIS_KEY)? {
             let id = MessageId(

@@ -390,8 +390,18 @@ pub fn compute(
     endorsements: &[EndorsementEntry],
     filter: &ScorecardFilter,
 ) -> Scorecard {
+    compute_from(audits, endorsements, filter)
+}
+
+/// [`compute`] over any audits and endorsements, borrowed (a node keeps them in memory and
+/// hands over those of current members, without copying them).
+pub fn compute_from<'a>(
+    audits: impl IntoIterator<Item = &'a AuditEntry>,
+    endorsements: impl IntoIterator<Item = &'a EndorsementEntry>,
+    filter: &ScorecardFilter,
+) -> Scorecard {
     let covered: BTreeMap<MessageId, &AuditEntry> = audits
-        .iter()
+        .into_iter()
         .filter(|entry| filter.covers(&entry.audit))
         .map(|entry| (entry.id, entry))
         .collect();

@@ -12,7 +12,7 @@ use sangam_protocol::membership::{Act, Permission, require_body, validate_permis
 use sangam_protocol::validate::{
     Neighbours, check_envelope, reference_of, validate_body, validate_chain, validate_reference,
 };
-use sangam_protocol::{AuthorId, Error as Rule, Message, MessageId, NetworkId};
+use sangam_protocol::{AuthorId, Error as Rule, Kind, Message, MessageId, NetworkId};
 
 use super::acts::InBatch;
 use super::lapse::{Withdrawals, withdrawal};
@@ -425,10 +425,23 @@ impl Ledger {
             .store
             .insert_many(&pending.accepted, pending.now)
             .and_then(|inserted| {
-                self.apply_withdrawals(&pending.accepted)?;
+                if self.apply_withdrawals(&pending.accepted)? > 0 || !pending.restoring.is_empty() {
+                    self.forget_scored();
+                }
                 Ok(inserted)
             }) {
             Ok(inserted) => {
+                let scored: Vec<(Message, Option<MessageId>)> = pending
+                    .accepted
+                    .iter()
+                    .zip(&inserted)
+                    .filter(|((m, _), i)| {
+                        **i == Inserted::New
+                            && matches!(m.header().kind, Kind::Audit | Kind::Endorsement)
+                    })
+                    .map(|(entry, _)| entry.clone())
+                    .collect();
+                self.note_scored(&scored);
                 // A message stored by someone else between check and write is a duplicate.
                 let raced: HashSet<MessageId> = pending
                     .accepted

@@ -77,6 +77,7 @@ impl Ledger {
         let dropped = self.store.drop_expired_bodies(now)?;
         if dropped > 0 {
             self.store.flush()?;
+            self.forget_scored();
         }
         Ok(dropped)
     }

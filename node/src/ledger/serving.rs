@@ -173,6 +173,7 @@ impl Ledger {
         }
         if dropped > 0 {
             self.store.flush()?;
+            self.forget_scored();
         }
         Ok(dropped)
     }
