@@ -135,19 +135,17 @@ async fn connection(
             Ok(Some(line)) => line,
             Ok(None) => return,
             Err(_) => {
-                let message =
-                    format!("requests must be one line of at most {MAX_REQUEST_LINE} bytes");
-                let reason = "invalid_request".into();
-                let _ = write_line(&mut writer, &Response::Error { message, reason }).await;
+                let why = format!("requests must be one line of at most {MAX_REQUEST_LINE} bytes");
+                let _ =
+                    write_line(&mut writer, &NodeError::InvalidRequest(why).to_response()).await;
                 return;
             }
         };
         let request = match serde_json::from_slice::<Request>(&line) {
             Ok(request) => request,
             Err(e) => {
-                let message = format!("that is not a valid Sangam request: {e}");
-                let reason = "invalid_request".into();
-                if write_line(&mut writer, &Response::Error { message, reason })
+                let why = format!("that is not a valid Sangam request: {e}");
+                if write_line(&mut writer, &NodeError::InvalidRequest(why).to_response())
                     .await
                     .is_err()
                 {

@@ -110,6 +110,9 @@ pub enum NodeError {
     /// A post was signed but could not be saved to disk; it was not sent.
     #[error("the post could not be saved to disk ({0})")]
     NotSaved(String),
+    /// A control request that is not one line of valid JSON naming a known request.
+    #[error("{0}")]
+    InvalidRequest(String),
     /// The node stopped before it answered.
     #[error("the node is shutting down")]
     ShuttingDown,
@@ -163,6 +166,7 @@ impl NodeError {
             NodeError::CannotDial { .. } => "cannot_dial",
             NodeError::NotSaved(_) => "disk",
             NodeError::ShuttingDown => "shutting_down",
+            NodeError::InvalidRequest(_) => "invalid_request",
             NodeError::NotRunning => "not_running",
             NodeError::Io { .. } => "io",
             NodeError::Network(_) => "network",

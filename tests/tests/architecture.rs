@@ -348,8 +348,11 @@ fn every_reason_code_comes_from_a_catalogue() {
             continue;
         }
         let code = code_of(&file);
-        for (at, _) in code.match_indices("reason: \"") {
-            let literal: String = code[at + "reason: \"".len()..]
+        let minted = code
+            .match_indices("reason: \"")
+            .chain(code.match_indices("reason = \""));
+        for (at, found) in minted {
+            let literal: String = code[at + found.len()..]
                 .chars()
                 .take_while(|c| *c != '"')
                 .collect();
