@@ -8,6 +8,7 @@ mod post;
 mod print;
 mod service;
 mod text;
+mod words;
 
 use std::time::Duration;
 
@@ -151,6 +152,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let passphrase_file = cli.passphrase_file.clone();
     let source = passphrase_source(cli.passphrase_file);
     let dir = DataDir::open(&root)?.with_passphrase(source.clone());
+    words::speak_as_chosen(&root);
     match cli.command {
         Command::Init {
             name,
@@ -353,7 +355,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
-                print_status(&status);
+                for line in words::status_lines(&status) {
+                    println!("{line}");
+                }
             }
         }
         Command::Run {

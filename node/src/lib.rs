@@ -6,10 +6,12 @@
 //! [`ledger`] (the receiver's rules) and [`network`] (to play a hostile peer). Without the
 //! `daemon` feature only the client side is built: no libp2p, no sled.
 
+pub mod catalogue;
 pub mod client;
 pub mod clock;
 pub mod datadir;
 pub mod error;
+pub mod labels;
 pub mod report;
 pub mod vault;
 

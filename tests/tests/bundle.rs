@@ -280,7 +280,7 @@ fn an_offer_with_a_phone_number_is_sealed_for_the_asker_from_the_command_line() 
     let offer = offer.trim();
     let feed = ok(district, &["feed", "--limit", "20"]);
     assert!(
-        feed.contains("(sealed for Founder, Collective 1)"),
+        feed.contains("(only Founder and Collective 1 can read this)"),
         "{feed}"
     );
 

@@ -29,7 +29,15 @@ impl Node {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_in("C.UTF-8", args)
+    }
+
+    /// Runs `sangam` with `LANG` set to `lang` (the other locale variables cleared).
+    fn run_in(&self, lang: &str, args: &[&str]) -> Output {
         Command::new(sangam_bin())
+            .env("LANG", lang)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .arg("--data-dir")
             .arg(&self.dir)
             .args(args)
@@ -264,7 +272,7 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
     });
 
     // A newer member posts a kind this version does not know: every node keeps reading its
-    // feed (the unknown kind shows as "needs a newer Sangam"), nothing breaks the answer.
+    // feed (the unknown kind shows as "needs a newer version of Sangam"), nothing breaks the answer.
     let newer = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let socket = sangam_node::datadir::DataDir::socket_path_of(&utthan.dir);
         let mut client = sangam_node::client::Client::connect(&socket).await.unwrap();
@@ -281,7 +289,10 @@ fn the_command_line_works_end_to_end_against_real_daemons() {
         let shown = node.json(&["show", &newer, "--json"]);
         assert_eq!(shown["kind"], "unsupported_4242", "{shown}");
         let listed = node.ok(&["feed"]);
-        assert!(listed.contains("needs a newer Sangam"), "{listed}");
+        assert!(
+            listed.contains("needs a newer version of Sangam"),
+            "{listed}"
+        );
         assert!(node.run(&["feed", "--json"]).status.success());
     }
 
@@ -644,4 +655,49 @@ fn a_lone_stewards_vote_changes_nothing_and_the_founder_names_the_council() {
     // One seat alone cannot change it.
     let refused = maitri.run(&["council", "Maitri", "Sneh"]);
     assert!(!refused.status.success());
+}
+
+#[test]
+fn status_and_feed_speak_the_language_lang_names_or_the_one_chosen_in_the_app() {
+    let root = tempfile::tempdir().unwrap();
+    let forum = Node::new(root.path(), "Forum");
+    forum.ok(&["network", "create", "--name", "Sangam Bihar"]);
+    forum.ok(&[
+        "post",
+        "announcement",
+        "--title",
+        "Legal aid camp",
+        "--body",
+        "x",
+    ]);
+    let said = |lang: &str, args: &[&str]| succeeded(args, forum.run_in(lang, args));
+
+    let status = said("hi_IN.UTF-8", &["status"]);
+    assert!(
+        status.contains("नोड:") && status.contains("भूमिका:"),
+        "{status}"
+    );
+    assert!(status.contains("संचालक"), "the role in Hindi: {status}");
+    let feed = said("hi_IN.UTF-8", &["feed"]);
+    assert!(
+        feed.contains("घोषणा") && feed.contains("Legal aid camp"),
+        "{feed}"
+    );
+
+    let status = said("bn_IN.UTF-8", &["status"]);
+    assert!(status.contains("ভূমিকা:"), "{status}");
+    let status = said("C.UTF-8", &["status"]);
+    assert!(
+        status.contains("role:") && status.contains("steward"),
+        "{status}"
+    );
+
+    // The language chosen in the app wins over the environment's.
+    std::fs::write(
+        forum.dir.join("sangam-tui.json"),
+        r#"{"language":"bengali"}"#,
+    )
+    .unwrap();
+    let feed = said("hi_IN.UTF-8", &["feed"]);
+    assert!(feed.contains("ঘোষণা"), "{feed}");
 }

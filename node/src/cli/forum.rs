@@ -13,7 +13,8 @@ use sangam_protocol::{AuthorId, Kind};
 
 use super::args::{BundleAction, moment};
 use super::post::office_type_named;
-use super::print::{ago, feed_line};
+use super::print::ago;
+use super::words::feed_line;
 use sangam_node::client::{Client, FeedQuery};
 use sangam_node::report;
 

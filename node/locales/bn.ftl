@@ -494,3 +494,37 @@ node-already-running = Sangam এই ল্যাপটপে আগে থে�
 node-cannot-start-here = এই অ্যাপ এখানে Sangam চালু করতে পারে না: `sangam run` দিয়ে চালু করুন, বা হাবের স্বেচ্ছাসেবককে জিজ্ঞেস করুন।
 refused-rate-limited = অল্প সময়ে অনেক বেশি বার্তা। কয়েক মিনিট অপেক্ষা করে আবার পাঠান।
 refused-cannot-seal = এটা বন্ধ করা গেল না: ওই সংগঠন এখনও গোপন বার্তার চাবি ভাগ করেনি। পরে আবার চেষ্টা করুন, বা সবার জন্য পাঠান।
+
+## The command line: `sangam status` and `sangam feed`
+status-field-node = নোড
+status-field-network = নেটওয়ার্ক
+status-field-role = ভূমিকা
+status-field-running = চলছে
+status-field-listening = শুনছে
+status-field-reachable = পৌঁছানো
+status-field-relaying = রিলে
+status-field-peers = সঙ্গী
+status-field-messages = বার্তা
+status-field-gossip = গসিপ
+status-field-refused = ফেরত
+status-no-network-yet = এখনও নেই
+status-not-a-member = সদস্য নয়
+status-yes = হ্যাঁ
+status-no = না
+status-announcing-on-lan = স্থানীয় নেটওয়ার্ক: এই ল্যাপটপ নিজেকে জানাচ্ছে — এই ওয়াই-ফাইয়ে যে কেউ এটা দেখতে পারে
+status-reach-public = সরাসরি, একটি সর্বজনীন ঠিকানায়
+status-reach-relay = সদস্য রিলে { $names }-এর মাধ্যমে
+status-reach-none = বাইরে থেকে এখনও নয় (সর্বজনীন ঠিকানা নেই, রিলে নেই): এটা নিজে বাইরে যুক্ত হতে পারে
+status-relaying = { $count ->
+    [one] হ্যাঁ, { $count } জন সদস্যের জন্য যে এই ল্যাপটপ দিয়ে পৌঁছায়
+   *[other] হ্যাঁ, { $count } জন সদস্যের জন্য যারা এই ল্যাপটপ দিয়ে পৌঁছায়
+}
+status-peers = { $count } যুক্ত ({ $direct } সরাসরি, { $relayed } রিলে দিয়ে)
+status-unknown-peer = (অজানা)
+status-last-sync = শেষ মেলানো { $ago }
+status-through-relay = (রিলে দিয়ে)
+status-gossip = { $count }টি বার্তা এসেছে, প্রতিটির { $copies }টি কপি
+status-fork = { $count ->
+    [one] সতর্কতা: { $author } একটি পরস্পরবিরোধী বার্তা পাঠিয়েছে (ফর্ক)
+   *[other] সতর্কতা: { $author } { $count }টি পরস্পরবিরোধী বার্তা পাঠিয়েছে (ফর্ক)
+}

@@ -531,3 +531,37 @@ node-already-running = Sangam is already running on this laptop.
 node-cannot-start-here = This app cannot start Sangam here: start it with `sangam run`, or ask your hub volunteer.
 refused-rate-limited = Too many posts in a short time. Wait a few minutes, then send it again.
 refused-cannot-seal = It could not be sealed: that collective has not shared its key for private messages yet. Try again later, or send it openly.
+
+## The command line: `sangam status` and `sangam feed`
+status-field-node = node
+status-field-network = network
+status-field-role = role
+status-field-running = running
+status-field-listening = listening
+status-field-reachable = reachable
+status-field-relaying = relaying
+status-field-peers = peers
+status-field-messages = messages
+status-field-gossip = gossip
+status-field-refused = refused
+status-no-network-yet = none yet
+status-not-a-member = not a member
+status-yes = yes
+status-no = no
+status-announcing-on-lan = local network: announcing this laptop — anyone on this Wi-Fi can see it
+status-reach-public = directly, at a public address
+status-reach-relay = through member relay { $names }
+status-reach-none = not from outside yet (no public address, no relay): it can still connect out
+status-relaying = { $count ->
+    [one] yes, for { $count } member reachable through this laptop
+   *[other] yes, for { $count } members reachable through this laptop
+}
+status-peers = { $count } connected ({ $direct } directly, { $relayed } through a relay)
+status-unknown-peer = (unknown)
+status-last-sync = last sync { $ago }
+status-through-relay = (through a relay)
+status-gossip = { $count } messages received, { $copies } copies each
+status-fork = { $count ->
+    [one] warning: { $author } published a conflicting message (a fork)
+   *[other] warning: { $author } published { $count } conflicting messages (a fork)
+}

@@ -501,3 +501,37 @@ node-already-running = Sangam इस लैपटॉप पर पहले स�
 node-cannot-start-here = यह ऐप यहाँ Sangam चालू नहीं कर सकता: `sangam run` से चालू करें, या हब के स्वयंसेवक से पूछें।
 refused-rate-limited = थोड़े समय में बहुत सारे संदेश। कुछ मिनट रुककर फिर भेजें।
 refused-cannot-seal = इसे बंद नहीं किया जा सका: उस समूह ने निजी संदेशों की चाबी अभी साझा नहीं की। बाद में फिर कोशिश करें, या सबके लिए भेजें।
+
+## The command line: `sangam status` and `sangam feed`
+status-field-node = नोड
+status-field-network = नेटवर्क
+status-field-role = भूमिका
+status-field-running = चल रहा है
+status-field-listening = सुन रहा है
+status-field-reachable = पहुँच
+status-field-relaying = रिले
+status-field-peers = साथी
+status-field-messages = संदेश
+status-field-gossip = गॉसिप
+status-field-refused = लौटाए गए
+status-no-network-yet = अभी कोई नहीं
+status-not-a-member = सदस्य नहीं
+status-yes = हाँ
+status-no = नहीं
+status-announcing-on-lan = स्थानीय नेटवर्क: यह लैपटॉप अपनी घोषणा कर रहा है — इस वाई-फ़ाई पर कोई भी इसे देख सकता है
+status-reach-public = सीधे, एक सार्वजनिक पते पर
+status-reach-relay = सदस्य रिले { $names } के ज़रिए
+status-reach-none = बाहर से अभी नहीं (न सार्वजनिक पता, न रिले): यह खुद बाहर जुड़ सकता है
+status-relaying = { $count ->
+    [one] हाँ, { $count } सदस्य के लिए जो इस लैपटॉप से पहुँचता है
+   *[other] हाँ, { $count } सदस्यों के लिए जो इस लैपटॉप से पहुँचते हैं
+}
+status-peers = { $count } जुड़े ({ $direct } सीधे, { $relayed } रिले से)
+status-unknown-peer = (अनजान)
+status-last-sync = आख़िरी मिलान { $ago }
+status-through-relay = (रिले से)
+status-gossip = { $count } संदेश मिले, हर एक की { $copies } प्रतियाँ
+status-fork = { $count ->
+    [one] चेतावनी: { $author } ने एक टकराता संदेश भेजा (फ़ोर्क)
+   *[other] चेतावनी: { $author } ने { $count } टकराते संदेश भेजे (फ़ोर्क)
+}
