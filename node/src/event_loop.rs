@@ -12,7 +12,6 @@ use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
 use libp2p::{Multiaddr, PeerId, Swarm, identify, kad, mdns, ping};
 use sangam_protocol::api::Event;
-use sangam_protocol::rate::RateLimiter;
 use sangam_protocol::transport::gossip_topic;
 use sangam_protocol::{AuthorId, Error as Rule, Keypair, NetworkId};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -39,12 +38,13 @@ mod peers;
 mod relays;
 mod sync;
 mod sync_driver;
+mod verdicts;
 
 use action::Action;
 use admission::Admission;
 pub use admission::HELLO_TIMEOUT;
 use flusher::Flusher;
-use gossip::is_provably_invalid;
+use gossip::{GossipInbox, is_provably_invalid};
 use own_posts::{OwnPost, Unflushed};
 use peers::{BookEntry, Peers};
 pub use peers::{MAX_PEERS, WANTED_PEERS};
@@ -101,8 +101,7 @@ pub struct EventLoop {
     admission: Admission,
     sync: SyncDriver,
     rejected: BTreeMap<String, u64>,
-    limiter: RateLimiter,
-    inbox: Vec<gossip::Arrival>,
+    gossip: GossipInbox,
     meter: GossipMeter,
     flusher: Flusher<OwnPost>,
     unflushed: Unflushed,
@@ -155,8 +154,7 @@ impl EventLoop {
             admission: Admission::default(),
             sync: SyncDriver::from_entropy(),
             rejected: BTreeMap::new(),
-            limiter: RateLimiter::default(),
-            inbox: Vec::new(),
+            gossip: GossipInbox::default(),
             meter,
             flusher,
             unflushed: Unflushed::default(),
@@ -187,13 +185,15 @@ impl EventLoop {
             }
             // Take whatever else the swarm already has ready, so a burst of gossip is checked
             // in parallel and written together instead of one message at a time.
-            while !self.inbox_full() {
+            while !self.gossip.is_full() {
                 match self.swarm.next().now_or_never() {
                     Some(Some(event)) => self.on_swarm_event(event),
                     _ => break,
                 }
             }
-            self.drain_gossip();
+            let now = self.now();
+            let actions = self.gossip.drain(&mut self.ledger, now);
+            self.apply(actions);
         }
         // Posts already stored are answered once the flush thread has written them.
         self.flusher.close();
@@ -243,7 +243,9 @@ impl EventLoop {
                 propagation_source,
                 message_id,
                 message,
-            }) => self.on_gossip(propagation_source, message_id, message),
+            }) => self
+                .gossip
+                .push(propagation_source, message_id, message.data),
             BehaviourEvent::Sync(event) => self.on_sync_event(event),
             BehaviourEvent::Hello(event) => self.on_hello_event(event),
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })
@@ -352,7 +354,45 @@ impl EventLoop {
                     }
                 }
                 Action::Tell(event) => self.emit(event),
+                Action::Validate {
+                    source,
+                    id,
+                    acceptance,
+                } => {
+                    self.swarm
+                        .behaviour_mut()
+                        .gossip
+                        .inner()
+                        .report_message_validation_result(&id, &source, acceptance);
+                }
+                Action::Stored(message) => self.stored(message),
+                Action::Refused { rule, peer, author } => {
+                    self.count_rejection_of(&rule, peer, author);
+                }
+                Action::Publish(wire) => {
+                    let topic = self.topic.clone();
+                    let gossip = self.swarm.behaviour_mut().gossip.inner();
+                    if let Err(e) = gossip.publish(topic, wire) {
+                        tracing::debug!("gossip publish: {e}");
+                    }
+                }
             }
+        }
+    }
+
+    /// Books a newly stored message: event, and membership refresh if it changes membership.
+    fn stored(&mut self, message: sangam_protocol::Message) {
+        let changes_membership = message.header().kind.is_membership_act();
+        // Building the item costs store reads; only do it when a client is listening.
+        if self.events.receiver_count() > 0
+            && let Ok(item) = self.ledger.item_of(&message)
+        {
+            self.emit(Event::MessageStored {
+                item: Box::new(item),
+            });
+        }
+        if changes_membership {
+            self.refresh_gate();
         }
     }
 

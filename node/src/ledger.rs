@@ -21,7 +21,7 @@ mod sealing;
 mod serving;
 pub mod store;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 #[cfg(test)]
 mod trust_tests;
 mod views;

@@ -1,8 +1,10 @@
 //! What the event loop's machines ask for. A machine decides; only [`super::EventLoop::apply`]
 //! touches the swarm, the store or the subscribers.
 
+use libp2p::gossipsub::{MessageAcceptance, MessageId as GossipId};
 use libp2p::{Multiaddr, PeerId};
 use sangam_protocol::api::Event;
+use sangam_protocol::{AuthorId, Error as Rule, Message};
 
 use crate::error::PeerRefusal;
 use crate::ledger::PeerRecord;
@@ -41,4 +43,27 @@ pub(super) enum Action {
     LookForPeers,
     /// Tell the control API's subscribers.
     Tell(Event),
+    /// Tell gossipsub whether to pass on a message `source` forwarded.
+    Validate {
+        /// Who forwarded it.
+        source: PeerId,
+        /// Gossipsub's id for it.
+        id: GossipId,
+        /// Pass it on, drop it quietly, or count it against the peer.
+        acceptance: MessageAcceptance,
+    },
+    /// A message was stored: tell subscribers, and refresh the gate if it is a membership act.
+    Stored(Message),
+    /// Count a refused message (and strike the peer that sent it if the refusal proves it
+    /// misbehaved).
+    Refused {
+        /// The rule it broke.
+        rule: Rule,
+        /// Who sent it, if a peer did.
+        peer: Option<PeerId>,
+        /// Who it claimed to be from, when that matters to the count.
+        author: Option<AuthorId>,
+    },
+    /// Gossip these bytes to the network's topic.
+    Publish(Vec<u8>),
 }

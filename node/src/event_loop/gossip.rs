@@ -1,16 +1,17 @@
 //! Gossip from peers. Messages that arrive together are gathered into one batch and handed to
 //! the ledger's one door: duplicates and flooding authors are turned away before any signature
-//! is checked, the rest are verified in parallel and written together, and each gets
-//! its verdict back to gossipsub.
+//! is checked, the rest are verified in parallel and written together, and each gets its
+//! verdict back to gossipsub — as [`Action`]s; the inbox touches no socket.
 
 use libp2p::PeerId;
 use libp2p::gossipsub::{self, MessageAcceptance};
 use sangam_protocol::envelope::Envelope;
-use sangam_protocol::{AuthorId, Error as Rule, Message};
+use sangam_protocol::rate::RateLimiter;
+use sangam_protocol::{AuthorId, Error as Rule};
 
-use super::EventLoop;
-use crate::error::Result;
-use crate::ledger::Verdict;
+use super::action::Action;
+use super::verdicts::new_fork_proofs;
+use crate::ledger::{Ledger, Verdict};
 
 /// Most gossip messages held before they are checked; keeps a burst's batch (and its latency)
 /// bounded.
@@ -35,188 +36,178 @@ pub(super) fn is_provably_invalid(rule: &Rule) -> bool {
     )
 }
 
-/// Who forwarded a gossip message, and gossipsub's id for it.
-type Head = (PeerId, gossipsub::MessageId);
-
 /// A gossip message waiting in the inbox.
-pub(super) struct Arrival {
+struct Arrival {
     source: PeerId,
     id: gossipsub::MessageId,
     data: Vec<u8>,
 }
 
-impl EventLoop {
+/// The gossip inbox: what arrived since the last check, and each author's live rate limit.
+#[derive(Default)]
+pub(super) struct GossipInbox {
+    waiting: Vec<Arrival>,
+    limiter: RateLimiter,
+}
+
+impl GossipInbox {
     /// Queues a gossip message; it is checked with the others that arrived with it.
-    pub(super) fn on_gossip(
-        &mut self,
-        source: PeerId,
-        id: gossipsub::MessageId,
-        message: gossipsub::Message,
-    ) {
-        self.inbox.push(Arrival {
-            source,
-            id,
-            data: message.data,
-        });
+    pub(super) fn push(&mut self, source: PeerId, id: gossipsub::MessageId, data: Vec<u8>) {
+        self.waiting.push(Arrival { source, id, data });
     }
 
     /// Whether the inbox should be checked before taking more events.
-    pub(super) fn inbox_full(&self) -> bool {
-        self.inbox.len() >= INBOX_LIMIT
+    pub(super) fn is_full(&self) -> bool {
+        self.waiting.len() >= INBOX_LIMIT
     }
 
-    /// Checks and stores everything in the inbox, and tells gossipsub which messages to forward.
-    pub(super) fn drain_gossip(&mut self) {
-        if self.inbox.is_empty() {
-            return;
+    /// Checks and stores everything waiting at `now`; returns what gossipsub, the counters and
+    /// the subscribers are to be told.
+    pub(super) fn drain(&mut self, ledger: &mut Ledger, now: u64) -> Vec<Action> {
+        if self.waiting.is_empty() {
+            return Vec::new();
         }
-        let now = self.now();
-        let (heads, wires): (Vec<Head>, Vec<Vec<u8>>) = std::mem::take(&mut self.inbox)
-            .into_iter()
-            .map(|a| ((a.source, a.id), a.data))
-            .unzip();
-        // The rate limit is checked on the claimed author before the (costlier) signature check,
-        // so a flood costs little.
+        let waiting = std::mem::take(&mut self.waiting);
+        let wires: Vec<Vec<u8>> = waiting.iter().map(|a| a.data.clone()).collect();
+        // The rate limit is checked on the claimed author before the (costlier) signature
+        // check, so a flood costs little.
         let limiter = &mut self.limiter;
-        let verdicts = self
-            .ledger
-            .intake(&wires, now, |author| limiter.allow(author, now));
-        let verdicts = match verdicts {
+        let verdicts = match ledger.intake(&wires, now, |author| limiter.allow(author, now)) {
             Ok(verdicts) => verdicts,
             Err(error) => {
                 tracing::warn!("could not store gossip: {error}");
-                for head in &heads {
-                    self.report(head, MessageAcceptance::Ignore);
-                }
-                return;
+                return waiting
+                    .into_iter()
+                    .map(|a| validate(a, MessageAcceptance::Ignore))
+                    .collect();
             }
         };
-        for ((head, wire), verdict) in heads.iter().zip(&wires).zip(verdicts) {
-            // Only a refusal needs the claimed author again (rare: parsing again is cheap).
-            let author = match &verdict {
-                Verdict::Refused(_) => Envelope::parse(wire).ok().map(|e| e.header.author),
-                _ => None,
-            };
-            if let (Verdict::Refused(rule), Some(author)) = (&verdict, &author)
-                && is_provably_invalid(rule)
-            {
-                // A message whose signature fails gives its token back, so forging someone
-                // else's name uses up nothing of theirs (and the forger is struck and banned
-                // after a few bad signatures).
-                self.limiter.refund(author);
-            }
-            let named = author.filter(|_| matches!(verdict, Verdict::Refused(Rule::RateLimited)));
-            let acceptance = self.judge(head.0, verdict, named);
-            self.report(head, acceptance);
+        let mut actions = Vec::new();
+        for (arrival, verdict) in waiting.into_iter().zip(verdicts) {
+            let acceptance = self.judge(ledger, &arrival, verdict, &mut actions);
+            actions.push(validate(arrival, acceptance));
         }
-        self.share_new_forks();
+        actions.extend(new_fork_proofs(ledger));
+        actions
     }
 
-    fn report(&mut self, (source, id): &Head, acceptance: MessageAcceptance) {
-        self.swarm
-            .behaviour_mut()
-            .gossip
-            .inner()
-            .report_message_validation_result(id, source, acceptance);
-    }
-
-    /// Gossips a message (sync delivers it to peers that are not in the mesh yet).
-    pub(super) fn publish(&mut self, wire: Vec<u8>) {
-        let topic = self.topic.clone();
-        if let Err(e) = self
-            .swarm
-            .behaviour_mut()
-            .gossip
-            .inner()
-            .publish(topic, wire)
-        {
-            tracing::debug!("gossip publish: {e}");
-        }
-    }
-
-    /// Publishes both headers of every fork the ledger just found, without bodies, so every
-    /// member flags it (however the second branch arrived: gossip, sync or a hello's proof).
-    pub(super) fn share_new_forks(&mut self) {
-        for (author, seq) in self.ledger.take_new_forks() {
-            let proof = match self.ledger.fork_proof(&author, seq) {
-                Ok(proof) => proof,
-                Err(error) => {
-                    tracing::warn!("could not read a fork's proof: {error}");
-                    continue;
-                }
-            };
-            tracing::warn!(%author, seq, "a member's messages split in two; passing the proof on");
-            for wire in proof {
-                self.publish(wire);
-            }
-        }
-    }
-
-    /// Books one gossip message's outcome and says whether gossipsub should pass it on.
+    /// One message's outcome: what to book, and whether gossipsub should pass it on.
     fn judge(
         &mut self,
-        source: PeerId,
+        ledger: &Ledger,
+        arrival: &Arrival,
         verdict: Verdict,
-        author: Option<AuthorId>,
+        actions: &mut Vec<Action>,
     ) -> MessageAcceptance {
         match verdict {
             Verdict::Stored(stored) => {
                 let header = stored.header();
-                let behind = self.ledger.contiguous(&header.author).unwrap_or(0) < header.seq;
-                self.stored(stored);
+                let behind = ledger.contiguous(&header.author).unwrap_or(0) < header.seq;
+                actions.push(Action::Stored(stored));
                 if behind {
                     // A gap before this message: fetch what is missing from whoever sent it.
-                    self.start_sync(source);
+                    actions.push(Action::StartSync(arrival.source));
                 }
                 MessageAcceptance::Accept
             }
             Verdict::Duplicate => MessageAcceptance::Ignore,
-            Verdict::Refused(rule @ Rule::Fork { .. }) => {
-                // A fork is news every member needs; its proof is passed on below.
-                self.count_rejection_of(&rule, Some(source), author);
-                MessageAcceptance::Ignore
-            }
             Verdict::Refused(rule) => {
-                self.count_rejection_of(&rule, Some(source), author);
-                if is_provably_invalid(&rule) {
-                    MessageAcceptance::Reject
-                } else {
-                    MessageAcceptance::Ignore
+                // Only a refusal needs the claimed author again (rare: parsing again is cheap).
+                let author: Option<AuthorId> =
+                    Envelope::parse(&arrival.data).ok().map(|e| e.header.author);
+                let provably_invalid = is_provably_invalid(&rule);
+                if let (true, Some(author)) = (provably_invalid, &author) {
+                    // A message whose signature fails gives its token back, so forging someone
+                    // else's name uses up nothing of theirs (and the forger is struck and
+                    // banned after a few bad signatures).
+                    self.limiter.refund(author);
                 }
+                let named = author.filter(|_| rule == Rule::RateLimited);
+                // A fork is news every member needs (its proof is passed on), not misconduct.
+                let acceptance = match (&rule, provably_invalid) {
+                    (Rule::Fork { .. }, _) | (_, false) => MessageAcceptance::Ignore,
+                    (_, true) => MessageAcceptance::Reject,
+                };
+                actions.push(Action::Refused {
+                    rule,
+                    peer: Some(arrival.source),
+                    author: named,
+                });
+                acceptance
             }
         }
     }
+}
 
-    /// Books the verdicts of messages that came by sync or in a hello's proof (from `source`).
-    pub(super) fn book_verdicts(&mut self, source: Option<PeerId>, verdicts: Result<Vec<Verdict>>) {
-        match verdicts {
-            Ok(verdicts) => {
-                for verdict in verdicts {
-                    match verdict {
-                        Verdict::Stored(message) => self.stored(message),
-                        Verdict::Duplicate => {}
-                        Verdict::Refused(rule) => self.count_rejection(&rule, source),
-                    }
-                }
-            }
-            Err(error) => tracing::warn!("could not store received messages: {error}"),
-        }
-        self.share_new_forks();
+fn validate(arrival: Arrival, acceptance: MessageAcceptance) -> Action {
+    Action::Validate {
+        source: arrival.source,
+        id: arrival.id,
+        acceptance,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sangam_protocol::kinds::Announcement;
+    use sangam_protocol::{Body, Keypair};
+
+    use super::*;
+    use crate::ledger::testing::{NOW, founded};
+
+    fn arrival_id(n: u8) -> gossipsub::MessageId {
+        gossipsub::MessageId::new(&[n])
     }
 
-    /// Books a newly stored message: event, and membership refresh if it changes membership.
-    pub(super) fn stored(&mut self, message: Message) {
-        let changes_membership = message.header().kind.is_membership_act();
-        // Building the item costs store reads; only do it when a client is listening.
-        if self.events.receiver_count() > 0
-            && let Ok(item) = self.ledger.item_of(&message)
-        {
-            self.emit(sangam_protocol::api::Event::MessageStored {
-                item: Box::new(item),
-            });
-        }
-        if changes_membership {
-            self.refresh_gate();
-        }
+    #[test]
+    fn a_batch_is_judged_message_by_message_and_nothing_touches_the_world() {
+        let temp = tempfile::tempdir().unwrap();
+        let founder = Keypair::from_secret_bytes(&[1; 32]);
+        let mut writer = founded(&temp.path().join("writer"), &founder);
+        let post = writer
+            .publish(
+                &founder,
+                Body::Announcement(Announcement {
+                    title: "Camp".into(),
+                    body: String::new(),
+                    tags: vec![],
+                    expires_at: None,
+                }),
+                NOW,
+            )
+            .unwrap();
+        // The same founder, name and moment found the same network.
+        let mut reader = founded(&temp.path().join("reader"), &founder);
+        let peer = PeerId::random();
+        let mut inbox = GossipInbox::default();
+        inbox.push(peer, arrival_id(1), post.wire().to_vec());
+        inbox.push(peer, arrival_id(2), post.wire().to_vec());
+        inbox.push(peer, arrival_id(3), vec![1, 2, 3]);
+        let actions = inbox.drain(&mut reader, NOW);
+        let acceptance = |n: u8| {
+            actions.iter().find_map(|a| match a {
+                Action::Validate { id, acceptance, .. } if *id == arrival_id(n) => {
+                    Some(*acceptance)
+                }
+                _ => None,
+            })
+        };
+        assert_eq!(acceptance(1), Some(MessageAcceptance::Accept));
+        assert_eq!(
+            acceptance(2),
+            Some(MessageAcceptance::Ignore),
+            "a duplicate"
+        );
+        assert_eq!(acceptance(3), Some(MessageAcceptance::Reject), "garbage");
+        assert!(actions.contains(&Action::Stored(post.clone())));
+        assert!(actions.iter().any(|a| matches!(
+            a,
+            Action::Refused { rule: Rule::Malformed(_), peer: Some(p), .. } if *p == peer
+        )));
+        assert!(reader.store().contains(&post.id()).unwrap());
+        assert!(
+            inbox.drain(&mut reader, NOW).is_empty(),
+            "the inbox is empty after"
+        );
     }
 }

@@ -93,7 +93,8 @@ impl EventLoop {
                     }
                 }
                 let stored = self.ledger.ingest_batch(&admits, now);
-                self.book_verdicts(None, stored);
+                let actions = super::verdicts::after_intake(&mut self.ledger, None, stored);
+                self.apply(actions);
                 if self.ledger.role_of(&author).is_some() {
                     self.refresh_gate();
                     HelloReply::Admitted

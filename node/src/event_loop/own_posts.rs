@@ -8,6 +8,7 @@ use sangam_protocol::{AuthorId, Message};
 use tokio::sync::oneshot;
 
 use super::EventLoop;
+use super::action::Action;
 use super::flusher::Flushed;
 use crate::error::NodeError;
 
@@ -108,8 +109,8 @@ impl EventLoop {
                     // A failed flush keeps the post (and everything after it) out of sync until a
                     // later flush succeeds, since that one writes it too.
                     self.unflushed.flushed(post.message.header().seq);
-                    self.publish(post.message.wire().to_vec());
-                    self.stored(post.message);
+                    let wire = post.message.wire().to_vec();
+                    self.apply(vec![Action::Publish(wire), Action::Stored(post.message)]);
                     post.response
                 }
                 Err(problem) => NodeError::NotSaved(problem.to_string()).to_response(),

@@ -9,6 +9,7 @@ use sangam_protocol::sync::{SessionEnd, SyncRequest, SyncResponse};
 
 use super::EventLoop;
 use super::sync_driver::SyncStep;
+use super::verdicts::{after_intake, new_fork_proofs};
 use crate::error::PeerRefusal;
 
 impl EventLoop {
@@ -109,7 +110,8 @@ impl EventLoop {
                 SyncStep::Ingest(messages) => {
                     let now = self.now();
                     let verdicts = self.ledger.ingest_batch(&messages, now);
-                    self.book_verdicts(Some(peer), verdicts);
+                    let actions = after_intake(&mut self.ledger, Some(peer), verdicts);
+                    self.apply(actions);
                     let vector = self.ledger.vector().unwrap_or_default();
                     self.sync.after_ingest(peer, &vector)
                 }
@@ -118,7 +120,8 @@ impl EventLoop {
                     if let Err(error) = self.ledger.record_fork_proofs(&proofs, now) {
                         tracing::warn!("could not record fork proofs: {error}");
                     }
-                    self.share_new_forks();
+                    let actions = new_fork_proofs(&mut self.ledger);
+                    self.apply(actions);
                     let vector = self.ledger.vector().unwrap_or_default();
                     self.sync.after_ingest(peer, &vector)
                 }
