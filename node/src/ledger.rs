@@ -19,6 +19,8 @@ mod ingest;
 mod lapse;
 mod sealing;
 mod serving;
+#[cfg(test)]
+mod serving_tests;
 pub mod store;
 #[cfg(test)]
 pub(crate) mod testing;

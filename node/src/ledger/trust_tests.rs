@@ -3,35 +3,15 @@
 //! a seized steward that backdates what it signs, and acts that sync would never carry (past a
 //! fork point, trusting a message this node holds another of).
 
-use sangam_protocol::kinds::{Admit, Announcement, KeyCompromised, Revoke};
+use sangam_protocol::kinds::{KeyCompromised, Revoke};
 use sangam_protocol::{Body, Keypair, Message, MessageId, Role};
 
-use super::store::Store;
-use super::testing::NOW;
+use super::testing::{
+    NOW, admit, note, open, signed, steward_and_member_to_revoke, sync_into, with_steward,
+};
 use super::{Ledger, REVOKED_BODIES_GRACE_MS};
 
 const DAY: u64 = 24 * 3_600_000;
-
-fn open(dir: &std::path::Path) -> Ledger {
-    Ledger::open(Store::open(dir).unwrap()).unwrap()
-}
-
-fn admit(member: &Keypair, role: Role, name: &str) -> Body {
-    Body::Admit(Admit {
-        member: member.author(),
-        role,
-        name: name.into(),
-    })
-}
-
-fn note(title: &str) -> Body {
-    Body::Announcement(Announcement {
-        title: title.into(),
-        body: "…".into(),
-        tags: Vec::new(),
-        expires_at: None,
-    })
-}
 
 fn revoke(ledger: &Ledger, member: &Keypair) -> Body {
     let (trusted_seq, trusted) = ledger.trusted_point(&member.author(), None).unwrap();
@@ -49,18 +29,6 @@ fn has_body(ledger: &Ledger, id: &MessageId) -> bool {
         .unwrap()
         .body_bytes()
         .is_some()
-}
-
-/// A network founded at `at` in `dir` by key 1 ("Forum"), with key 2 admitted as steward "S".
-fn with_steward(dir: &std::path::Path, at: u64) -> (Ledger, Keypair, Keypair) {
-    let founder = Keypair::from_secret_bytes(&[1; 32]);
-    let steward = Keypair::from_secret_bytes(&[2; 32]);
-    let mut ledger = open(dir);
-    ledger.found(&founder, "Sangam", "Forum", at).unwrap();
-    ledger
-        .publish(&founder, admit(&steward, Role::Steward, "S"), at)
-        .unwrap();
-    (ledger, founder, steward)
 }
 
 /// A second node of `ledger`'s network in `dir`, given every message `ledger` holds at `now`.
@@ -244,42 +212,6 @@ fn from_when_goes_by_when_this_node_stored_a_message_not_its_date() {
     );
 }
 
-/// Messages of `author`'s feed signed by hand from `seq` on `prev`.
-fn signed(
-    ledger: &Ledger,
-    author: &Keypair,
-    seq: u64,
-    prev: Option<MessageId>,
-    body: Body,
-) -> Message {
-    sangam_protocol::Draft {
-        network: ledger.network().unwrap(),
-        seq,
-        prev,
-        timestamp: NOW,
-        body,
-    }
-    .sign(author)
-    .unwrap()
-}
-
-/// A network with steward S (key 2) and member M (key 3), and the body of a revocation of M
-/// trusting none of its messages, for S to sign by hand.
-fn steward_and_member_to_revoke(dir: &std::path::Path) -> (Ledger, Keypair, Keypair, Body) {
-    let member = Keypair::from_secret_bytes(&[3; 32]);
-    let (mut ledger, founder, steward) = with_steward(dir, NOW);
-    ledger
-        .publish(&founder, admit(&member, Role::Member, "M"), NOW)
-        .unwrap();
-    let body = Body::Revoke(Revoke {
-        member: member.author(),
-        reason: "r".into(),
-        trusted_seq: 0,
-        trusted: None,
-    });
-    (ledger, steward, member, body)
-}
-
 #[test]
 fn an_act_above_a_fork_point_stops_counting() {
     let temp = tempfile::tempdir().unwrap();
@@ -430,24 +362,6 @@ fn a_strangers_proof_resting_on_a_revoked_or_forked_keys_later_act_is_refused_un
         ledger.stale_act_in_proof(&proof).unwrap(),
         Some(sangam_protocol::Error::InvalidProof(_))
     ));
-}
-
-/// Runs a whole sync from `from` into `into`, as the event loop does.
-fn sync_into(into: &mut Ledger, from: &Ledger, now: u64) {
-    use sangam_protocol::sync::{Step, SyncSession};
-    let (mut session, mut request) = SyncSession::start(&into.vector().unwrap());
-    loop {
-        let response = from.answer_sync(&request, &from.vector().unwrap());
-        let mut step = session.handle(response, &into.vector().unwrap()).unwrap();
-        if let Step::Ingest(messages) | Step::Proofs(messages) = &step {
-            into.ingest_batch(messages, now).unwrap();
-            step = session.after_ingest(&into.vector().unwrap()).unwrap();
-        }
-        match step {
-            Step::Send(next) => request = next,
-            _ => return,
-        }
-    }
 }
 
 #[test]
