@@ -18,3 +18,5 @@ pub mod setup;
 pub mod tab;
 pub mod topics;
 pub mod view;
+
+pub use sangam_node::t;
