@@ -234,13 +234,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         } => {
             let successor: AuthorId = parse_id(&id)?;
             let since = moment(&since)?;
-            let request = sangam_protocol::api::Request::ReplaceFounder {
-                successor,
-                name,
-                reason,
-                since,
-            };
-            let id = client(&dir).await?.post_request(request).await?;
+            let id = client(&dir)
+                .await?
+                .replace_founder(successor, name, reason, since)
+                .await?;
             println!("{id}");
         }
         Command::Connect { address } => {

@@ -60,6 +60,38 @@ pub struct Client {
     link: Link,
 }
 
+/// What a written bundle holds (see [`Client::export_bundle`]).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BundleWritten {
+    /// How many messages.
+    pub messages: u64,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Who can read it, when sealed (empty: anyone who gets the file).
+    pub sealed_for: Vec<String>,
+}
+
+/// What a bundle read held and what became of it (see [`Client::import_bundle`]).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BundleRead {
+    /// The node that wrote it.
+    pub writer: AuthorId,
+    /// Its member name, if known here.
+    pub writer_name: Option<String>,
+    /// When it was written (ms).
+    pub written_at: u64,
+    /// How many messages it held.
+    pub messages: u64,
+    /// How many were new here and stored.
+    pub stored: u64,
+    /// How many this node held already.
+    pub already_held: u64,
+    /// How many were refused, by reason code.
+    pub refused: std::collections::BTreeMap<String, u64>,
+    /// Whether it was sealed.
+    pub sealed: bool,
+}
+
 impl Client {
     /// Connects to a running node's control socket at `path`.
     pub async fn connect(path: &Path) -> std::io::Result<Client> {
@@ -210,26 +242,68 @@ impl Client {
         .await
     }
 
-    /// Writes a bundle file (see [`Request::ExportBundle`] and
-    /// [`Request::ExportSealedBundle`]); how many messages it holds, its size in bytes and who
-    /// can read it when sealed.
-    pub async fn export_bundle(&mut self, request: Request) -> Result<(u64, u64, Vec<String>)> {
+    /// Writes a bundle file at `path` (absolute) of what was written since `since` (ms;
+    /// everything without), for carrying to `for_members` (names the "since" default by what
+    /// they lack); `sealed`: only they (and this node) can read it. Says what was written.
+    pub async fn export_bundle(
+        &mut self,
+        path: String,
+        since: Option<u64>,
+        for_members: Vec<AuthorId>,
+        sealed: bool,
+    ) -> Result<BundleWritten> {
+        let request = if sealed {
+            Request::ExportSealedBundle {
+                path,
+                since,
+                for_members,
+            }
+        } else {
+            Request::ExportBundle {
+                path,
+                since,
+                for_members,
+            }
+        };
         self.ask(request, |r| match r {
             Response::BundleWritten {
                 messages,
                 bytes,
                 sealed_for,
                 ..
-            } => Some((messages, bytes, sealed_for)),
+            } => Some(BundleWritten {
+                messages,
+                bytes,
+                sealed_for,
+            }),
             _ => None,
         })
         .await
     }
 
-    /// Reads a bundle file at `path` (absolute); the node's `bundle_imported` answer.
-    pub async fn import_bundle(&mut self, path: String) -> Result<Response> {
-        self.ask(Request::ImportBundle { path }, |r| {
-            matches!(r, Response::BundleImported { .. }).then_some(r)
+    /// Reads a bundle file at `path` (absolute); what it held and what became of it.
+    pub async fn import_bundle(&mut self, path: String) -> Result<BundleRead> {
+        self.ask(Request::ImportBundle { path }, |r| match r {
+            Response::BundleImported {
+                writer,
+                writer_name,
+                written_at,
+                messages,
+                stored,
+                already_held,
+                refused,
+                sealed,
+            } => Some(BundleRead {
+                writer,
+                writer_name,
+                written_at,
+                messages,
+                stored,
+                already_held,
+                refused,
+                sealed,
+            }),
+            _ => None,
         })
         .await
     }
@@ -291,8 +365,22 @@ impl Client {
         self.ask(Request::NameCouncil { members }, posted).await
     }
 
-    /// Sends a request that publishes a message (a founder vote, …); returns its id.
-    pub async fn post_request(&mut self, request: Request) -> Result<MessageId> {
+    /// Votes for `successor` (named `name`) to replace the founder's key, trusting the old key
+    /// up to what this node stored before `since` (ms; everything held without), because
+    /// `reason`; the vote's id.
+    pub async fn replace_founder(
+        &mut self,
+        successor: AuthorId,
+        name: String,
+        reason: String,
+        since: Option<u64>,
+    ) -> Result<MessageId> {
+        let request = Request::ReplaceFounder {
+            successor,
+            name,
+            reason,
+            since,
+        };
         self.ask(request, posted).await
     }
 

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 use sangam_protocol::api::MAX_FEED_LIMIT;
-use sangam_protocol::api::{Request, Response};
 use sangam_protocol::audit::Day;
 use sangam_protocol::scorecard::ScorecardFilter;
 use sangam_protocol::{AuthorId, Kind};
@@ -15,7 +14,7 @@ use super::args::{BundleAction, moment};
 use super::post::office_type_named;
 use super::print::ago;
 use super::words::feed_line;
-use sangam_node::client::{Client, FeedQuery};
+use sangam_node::client::{BundleRead, Client, FeedQuery};
 use sangam_node::report;
 
 /// Prints up to `limit` items from `query`, asking the node a page at a time, and says how to
@@ -207,24 +206,17 @@ pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<
                 format!("{} is not a place a file can be written", file.display())
             })?;
             let (path, since) = (path.display().to_string(), moment(&since)?);
-            let request = if plain {
+            if plain {
                 eprintln!(
                     "This bundle is not sealed: whoever finds the stick can read every message \
                      in it. Carry it yourself, and delete it once it has been read in."
                 );
-                Request::ExportBundle {
-                    path: path.clone(),
-                    since,
-                    for_members,
-                }
-            } else {
-                Request::ExportSealedBundle {
-                    path: path.clone(),
-                    since,
-                    for_members,
-                }
-            };
-            let (messages, bytes, sealed_for) = client.export_bundle(request).await?;
+            }
+            let written = client
+                .export_bundle(path.clone(), since, for_members, !plain)
+                .await?;
+            let (messages, bytes, sealed_for) =
+                (written.messages, written.bytes, written.sealed_for);
             let sealed = if sealed_for.is_empty() {
                 String::new()
             } else {
@@ -241,7 +233,7 @@ pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<
         BundleAction::Import { file } => {
             let path = std::path::absolute(&file)
                 .with_context(|| format!("{} cannot be found", file.display()))?;
-            if let Response::BundleImported {
+            let BundleRead {
                 writer,
                 writer_name,
                 written_at,
@@ -250,19 +242,17 @@ pub(super) async fn bundle(client: &mut Client, action: BundleAction) -> Result<
                 already_held,
                 refused,
                 sealed,
-            } = client.import_bundle(path.display().to_string()).await?
-            {
-                let who = writer_name.unwrap_or_else(|| writer.short());
-                let sealed = if sealed { "sealed " } else { "" };
-                println!(
-                    "Read {messages} message(s) from {who}'s {sealed}bundle written {}: {stored} \
-                     new, {already_held} already here, {} refused.",
-                    ago(written_at),
-                    refused.values().sum::<u64>()
-                );
-                for (reason, count) in refused {
-                    println!("  refused {count}: {}", reason.replace('_', " "));
-                }
+            } = client.import_bundle(path.display().to_string()).await?;
+            let who = writer_name.unwrap_or_else(|| writer.short());
+            let sealed = if sealed { "sealed " } else { "" };
+            println!(
+                "Read {messages} message(s) from {who}'s {sealed}bundle written {}: {stored} \
+                 new, {already_held} already here, {} refused.",
+                ago(written_at),
+                refused.values().sum::<u64>()
+            );
+            for (reason, count) in refused {
+                println!("  refused {count}: {}", reason.replace('_', " "));
             }
         }
     }
