@@ -184,10 +184,20 @@ pub struct Scorecard {
 
 /// A name as compared: trimmed, inner spaces collapsed, lowercase.
 pub fn normalise(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            // Word by word, as the whole string would be (a Greek final sigma depends only on
+            // its own word).
+            out.push_str(&word.to_lowercase());
+        }
+    }
+    out
 }
 
 impl ScorecardFilter {
@@ -253,14 +263,9 @@ fn quarter_name((year, quarter): (u16, u8)) -> String {
     }
 }
 
-/// Counts one more `name` (allocating only for a name not seen before).
-fn count(names: &mut BTreeMap<String, u64>, name: &str) {
-    match names.get_mut(name) {
-        Some(count) => *count += 1,
-        None => {
-            names.insert(name.to_string(), 1);
-        }
-    }
+/// Counts one more `name`.
+fn count<'a>(names: &mut BTreeMap<&'a str, u64>, name: &'a str) {
+    *names.entry(name).or_insert(0) += 1;
 }
 
 impl Tally {
@@ -347,39 +352,43 @@ fn median(counts: &Counts) -> Option<f64> {
 }
 
 /// The spelling most entries use; among equals, the first in byte order.
-fn usual_spelling(spellings: &BTreeMap<String, u64>) -> String {
-    let mut best: Option<(&String, u64)> = None;
+fn usual_spelling(spellings: &BTreeMap<&str, u64>) -> String {
+    let mut best: Option<(&str, u64)> = None;
     for (spelling, count) in spellings {
         if best.is_none_or(|(_, most)| *count > most) {
             best = Some((spelling, *count));
         }
     }
-    best.map(|(s, _)| s.clone()).unwrap_or_default()
+    best.map(|(s, _)| s.to_string()).unwrap_or_default()
 }
 
-/// An office's or a district's audits, with the spellings of its names.
+/// An office's or a district's audits, with the spellings of its names (borrowed from the
+/// audits and their keys: nothing is copied per audit).
 #[derive(Default)]
-struct Group {
+struct Group<'a> {
     tally: Tally,
-    names: BTreeMap<String, u64>,
-    districts: BTreeMap<String, u64>,
-    states: BTreeMap<String, u64>,
+    names: BTreeMap<&'a str, u64>,
+    districts: BTreeMap<&'a str, u64>,
+    states: BTreeMap<&'a str, u64>,
     ids: Vec<MessageId>,
-    offices: BTreeSet<(OfficeType, String)>,
+    offices: BTreeSet<(OfficeType, &'a str)>,
 }
 
-impl Group {
-    fn add(&mut self, entry: &AuditEntry, keys: &Keys, endorsers: Option<&BTreeSet<AuthorId>>) {
+impl<'a> Group<'a> {
+    fn add(
+        &mut self,
+        entry: &'a AuditEntry,
+        keys: &'a Keys,
+        endorsers: Option<&BTreeSet<AuthorId>>,
+    ) {
         self.tally.add(entry, keys, endorsers);
         let audit = &entry.audit;
         count(&mut self.names, audit.office_name.trim());
         count(&mut self.districts, audit.district.trim());
         count(&mut self.states, audit.state.trim());
         self.ids.push(entry.id);
-        let office = (audit.office_type, keys.office.clone());
-        if !self.offices.contains(&office) {
-            self.offices.insert(office);
-        }
+        self.offices
+            .insert((audit.office_type, keys.office.as_str()));
     }
 }
 
@@ -419,28 +428,32 @@ pub fn compute_from<'a>(
         }
     }
 
+    // Each audit's keys once; the groups borrow them (and the audits) instead of copying.
+    let keys: Vec<Keys> = covered
+        .values()
+        .map(|entry| Keys::of(&entry.audit))
+        .collect();
     let mut total = Tally::default();
-    let mut offices: BTreeMap<(String, String, OfficeType, String), Group> = BTreeMap::new();
-    let mut districts: BTreeMap<(String, String), Group> = BTreeMap::new();
-    for (id, entry) in &covered {
-        let keys = Keys::of(&entry.audit);
+    let mut offices: BTreeMap<(&str, &str, OfficeType, &str), Group> = BTreeMap::new();
+    let mut districts: BTreeMap<(&str, &str), Group> = BTreeMap::new();
+    for ((id, entry), keys) in covered.iter().zip(&keys) {
+        let entry: &AuditEntry = entry;
         let endorsed = endorsers.get(id);
-        total.add(entry, &keys, endorsed);
+        total.add(entry, keys, endorsed);
         let office = (
-            keys.state.clone(),
-            keys.district.clone(),
+            keys.state.as_str(),
+            keys.district.as_str(),
             entry.audit.office_type,
-            keys.office.clone(),
+            keys.office.as_str(),
         );
         offices
             .entry(office)
             .or_default()
-            .add(entry, &keys, endorsed);
-        let district = (keys.state.clone(), keys.district.clone());
+            .add(entry, keys, endorsed);
         districts
-            .entry(district)
+            .entry((keys.state.as_str(), keys.district.as_str()))
             .or_default()
-            .add(entry, &keys, endorsed);
+            .add(entry, keys, endorsed);
     }
 
     let offices: Vec<OfficeCard> = offices

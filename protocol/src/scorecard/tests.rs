@@ -180,3 +180,23 @@ fn the_same_messages_in_any_order_give_the_same_bytes() {
     let backward = serde_json::to_vec(&compute(&audits, &endorsements, &filter)).unwrap();
     assert_eq!(forward, backward);
 }
+
+#[test]
+fn names_are_compared_with_spaces_and_case_evened_out_in_any_script() {
+    let old_way = |name: &str| {
+        name.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    for name in [
+        "  AHTU   South 24  Parganas ",
+        "পাটনা   থানা",
+        "ΟΔΟΣ ΣΤΑΘΜΟΣ",
+        "Thana\tB",
+        "",
+    ] {
+        assert_eq!(normalise(name), old_way(name), "{name:?}");
+    }
+    assert_eq!(normalise("  AHTU   South "), "ahtu south");
+}
