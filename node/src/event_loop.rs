@@ -31,6 +31,7 @@ mod control;
 mod flusher;
 mod gossip;
 mod hello;
+mod lapse;
 mod links;
 mod own_posts;
 mod paths;
@@ -295,7 +296,8 @@ impl EventLoop {
             .collect();
         actions.extend(self.peers.tick(now, &busy));
         self.apply(actions);
-        self.drop_expired_bodies();
+        let now_ms = self.now();
+        lapse::drop_expired_words(&mut self.ledger, now_ms);
         self.publish_sealing_key_if_due();
         let me = *self.swarm.local_peer_id();
         self.swarm.behaviour_mut().bound_lan_discovery(me);
@@ -394,6 +396,26 @@ impl EventLoop {
         if changes_membership {
             self.refresh_gate();
         }
+    }
+
+    /// Recomputes who may pass the gate and hands the change to the peer machine; a membership
+    /// change may also end a revoked key's grace period.
+    fn refresh_gate(&mut self) {
+        let me = self.keypair.author().peer_id();
+        let members: HashSet<PeerId> = self
+            .ledger
+            .membership()
+            .map(|m| {
+                m.members()
+                    .map(|(author, _)| author.peer_id())
+                    .filter(|p| *p != me)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let actions = self.peers.on_membership(&members);
+        self.apply(actions);
+        let now = self.now();
+        lapse::drop_revoked_words(&mut self.ledger, now, &self.keypair.author());
     }
 
     fn emit(&self, event: Event) {

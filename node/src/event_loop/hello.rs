@@ -1,8 +1,7 @@
-//! The hello exchange and the membership gate, as the event loop carries them out: what
-//! [`super::Admission`] decides about a hello, with the ledger's part (storing a proof's
-//! admissions, asking who is a member) done here.
+//! The hello exchange as the event loop carries it out: what [`super::Admission`] decides
+//! about a hello, with the ledger's part (storing a proof's admissions, asking who is a member)
+//! done here.
 
-use std::collections::HashSet;
 use std::time::Instant;
 
 use libp2p::PeerId;
@@ -13,47 +12,6 @@ use super::EventLoop;
 use super::admission::Check;
 
 impl EventLoop {
-    /// Recomputes who may pass the gate and hands the change to the peer machine.
-    pub(super) fn refresh_gate(&mut self) {
-        let me = self.keypair.author().peer_id();
-        let members: HashSet<PeerId> = self
-            .ledger
-            .membership()
-            .map(|m| {
-                m.members()
-                    .map(|(author, _)| author.peer_id())
-                    .filter(|p| *p != me)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let actions = self.peers.on_membership(&members);
-        self.apply(actions);
-        self.drop_revoked_bodies();
-    }
-
-    /// Drops what this node holds of revoked keys' words once their grace period is over
-    /// (checked whenever membership changes and after every sync, so also on a quiet network).
-    pub(super) fn drop_revoked_bodies(&mut self) {
-        let now = self.now();
-        let own = self.keypair.author();
-        match self.ledger.drop_revoked_bodies(now, &own) {
-            Ok(0) => {}
-            Ok(dropped) => tracing::info!(dropped, "dropped the text of revoked members' posts"),
-            Err(error) => tracing::warn!("could not drop revoked members' text: {error}"),
-        }
-    }
-
-    /// Drops the words of messages whose expiry passed (every second; one seek when none is
-    /// due), so no node serves them afterwards.
-    pub(super) fn drop_expired_bodies(&mut self) {
-        let now = self.now();
-        match self.ledger.drop_expired_bodies(now) {
-            Ok(0) => {}
-            Ok(dropped) => tracing::info!(dropped, "dropped the text of expired posts"),
-            Err(error) => tracing::warn!("could not drop expired posts' text: {error}"),
-        }
-    }
-
     pub(super) fn send_hello(&mut self, peer: PeerId) {
         let me = self.keypair.author();
         let proof = match self.ledger.membership() {

@@ -153,8 +153,8 @@ impl EventLoop {
                 Err(e) => tracing::warn!("could not record the own-feed check: {e}"),
             }
         }
-        self.drop_revoked_bodies();
         let now = self.now();
+        super::lapse::drop_revoked_words(&mut self.ledger, now, &self.keypair.author());
         let mut actions = self.peers.on_synced(peer, now);
         actions.push(super::Action::Tell(Event::SyncDone {
             peer: peer.to_string(),
