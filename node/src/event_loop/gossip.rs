@@ -36,39 +36,38 @@ pub(super) fn is_provably_invalid(rule: &Rule) -> bool {
     )
 }
 
-/// A gossip message waiting in the inbox.
-struct Arrival {
-    source: PeerId,
-    id: gossipsub::MessageId,
-    data: Vec<u8>,
-}
+/// Who forwarded a waiting gossip message, and gossipsub's id for it.
+type Head = (PeerId, gossipsub::MessageId);
 
-/// The gossip inbox: what arrived since the last check, and each author's live rate limit.
+/// The gossip inbox: what arrived since the last check (who sent each, and its bytes, side by
+/// side so the bytes go to the ledger without a copy), and each author's live rate limit.
 #[derive(Default)]
 pub(super) struct GossipInbox {
-    waiting: Vec<Arrival>,
+    heads: Vec<Head>,
+    wires: Vec<Vec<u8>>,
     limiter: RateLimiter,
 }
 
 impl GossipInbox {
     /// Queues a gossip message; it is checked with the others that arrived with it.
     pub(super) fn push(&mut self, source: PeerId, id: gossipsub::MessageId, data: Vec<u8>) {
-        self.waiting.push(Arrival { source, id, data });
+        self.heads.push((source, id));
+        self.wires.push(data);
     }
 
     /// Whether the inbox should be checked before taking more events.
     pub(super) fn is_full(&self) -> bool {
-        self.waiting.len() >= INBOX_LIMIT
+        self.heads.len() >= INBOX_LIMIT
     }
 
     /// Checks and stores everything waiting at `now`; returns what gossipsub, the counters and
     /// the subscribers are to be told.
     pub(super) fn drain(&mut self, ledger: &mut Ledger, now: u64) -> Vec<Action> {
-        if self.waiting.is_empty() {
+        if self.heads.is_empty() {
             return Vec::new();
         }
-        let waiting = std::mem::take(&mut self.waiting);
-        let wires: Vec<Vec<u8>> = waiting.iter().map(|a| a.data.clone()).collect();
+        let heads = std::mem::take(&mut self.heads);
+        let wires = std::mem::take(&mut self.wires);
         // The rate limit is checked on the claimed author before the (costlier) signature
         // check, so a flood costs little.
         let limiter = &mut self.limiter;
@@ -76,16 +75,16 @@ impl GossipInbox {
             Ok(verdicts) => verdicts,
             Err(error) => {
                 tracing::warn!("could not store gossip: {error}");
-                return waiting
+                return heads
                     .into_iter()
-                    .map(|a| validate(a, MessageAcceptance::Ignore))
+                    .map(|head| validate(head, MessageAcceptance::Ignore))
                     .collect();
             }
         };
         let mut actions = Vec::new();
-        for (arrival, verdict) in waiting.into_iter().zip(verdicts) {
-            let acceptance = self.judge(ledger, &arrival, verdict, &mut actions);
-            actions.push(validate(arrival, acceptance));
+        for ((head, wire), verdict) in heads.into_iter().zip(&wires).zip(verdicts) {
+            let acceptance = self.judge(ledger, head.0, wire, verdict, &mut actions);
+            actions.push(validate(head, acceptance));
         }
         actions.extend(new_fork_proofs(ledger));
         actions
@@ -95,7 +94,8 @@ impl GossipInbox {
     fn judge(
         &mut self,
         ledger: &Ledger,
-        arrival: &Arrival,
+        source: PeerId,
+        wire: &[u8],
         verdict: Verdict,
         actions: &mut Vec<Action>,
     ) -> MessageAcceptance {
@@ -106,15 +106,14 @@ impl GossipInbox {
                 actions.push(Action::Stored(stored));
                 if behind {
                     // A gap before this message: fetch what is missing from whoever sent it.
-                    actions.push(Action::StartSync(arrival.source));
+                    actions.push(Action::StartSync(source));
                 }
                 MessageAcceptance::Accept
             }
             Verdict::Duplicate => MessageAcceptance::Ignore,
             Verdict::Refused(rule) => {
                 // Only a refusal needs the claimed author again (rare: parsing again is cheap).
-                let author: Option<AuthorId> =
-                    Envelope::parse(&arrival.data).ok().map(|e| e.header.author);
+                let author: Option<AuthorId> = Envelope::parse(wire).ok().map(|e| e.header.author);
                 let provably_invalid = is_provably_invalid(&rule);
                 if let (true, Some(author)) = (provably_invalid, &author) {
                     // A message whose signature fails gives its token back, so forging someone
@@ -130,7 +129,7 @@ impl GossipInbox {
                 };
                 actions.push(Action::Refused {
                     rule,
-                    peer: Some(arrival.source),
+                    peer: Some(source),
                     author: named,
                 });
                 acceptance
@@ -139,10 +138,10 @@ impl GossipInbox {
     }
 }
 
-fn validate(arrival: Arrival, acceptance: MessageAcceptance) -> Action {
+fn validate((source, id): Head, acceptance: MessageAcceptance) -> Action {
     Action::Validate {
-        source: arrival.source,
-        id: arrival.id,
+        source,
+        id,
         acceptance,
     }
 }
