@@ -270,7 +270,7 @@ mod tests {
             note: String::new(),
         });
         ledger.publish(&member, endorse, NOW).unwrap();
-        same_as_read_afresh(&ledger);
+        assert_eq!(same_as_read_afresh(&ledger).total.endorsed_audits, 1);
 
         // A withdrawn audit stops counting; so do a removed collective's audits.
         let withdraw = Body::Withdraw(Withdraw { item: first.id() });

@@ -411,3 +411,44 @@ fn an_act_above_a_gap_that_counts_here_reaches_a_node_that_joins_later() {
     assert!(ledger.acts_above_gaps().unwrap().is_empty());
     assert!(!ledger.membership().unwrap().is_revoked(&member.author()));
 }
+
+#[test]
+fn a_cut_off_is_checked_again_when_the_key_s_messages_arrive_later_without_any_act() {
+    let temp = tempfile::tempdir().unwrap();
+    let (mut ledger, founder, _) = with_steward(temp.path(), NOW);
+    let member = Keypair::from_secret_bytes(&[3; 32]);
+    ledger
+        .publish(&founder, admit(&member, Role::Member, "M"), NOW)
+        .unwrap();
+    // M's feed as the founder saw it, and the message M's laptop (seized) signed at seq 2.
+    let one = signed(&ledger, &member, 1, None, note("one"));
+    let two = signed(&ledger, &member, 2, Some(one.id()), note("two"));
+    let other_two = signed(
+        &ledger,
+        &member,
+        2,
+        Some(one.id()),
+        note("two, by the thief"),
+    );
+    // The revocation arrives first, trusting `two`, which this node does not hold yet.
+    let body = Body::Revoke(Revoke {
+        member: member.author(),
+        reason: "seized".into(),
+        trusted_seq: 2,
+        trusted: Some(two.id()),
+    });
+    ledger.publish(&founder, body, NOW).unwrap();
+    assert_eq!(
+        ledger.membership().unwrap().trusted_until(&member.author()),
+        Some(2)
+    );
+    // M's feed arrives in a batch holding no act, with another message at seq 2: the cut-off
+    // trusts only below it, at once.
+    ledger
+        .ingest_batch(&[one.wire().to_vec(), other_two.wire().to_vec()], NOW)
+        .unwrap();
+    assert_eq!(
+        ledger.membership().unwrap().trusted_until(&member.author()),
+        Some(1)
+    );
+}
